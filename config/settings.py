@@ -1,0 +1,185 @@
+"""Load and check ``config.toml``.
+
+Every key has a default, so an empty file is a valid configuration. A bad
+value is reported with its key, its file and what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from config.paths import Home, resolve_home
+from costanza.errors import SettingsError
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse "90s", "15m", "2h" or "7d"."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(text)
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Home
+    database_url: str
+    busy_timeout_ms: int = 10_000
+    grace_period: timedelta = timedelta(hours=2)
+    runway_warning_days: int = 7
+    poll_seconds: float = 2.0
+    lease_seconds: int = 300
+    max_attempts: int = 8
+    fit: str = "pad"
+    facebook_chunk_mb: int = 20
+    networks_base_url: str | None = None
+    media_host: dict[str, Any] = field(default_factory=dict)
+    notify: dict[str, Any] = field(default_factory=dict)
+    log_format: str = "text"
+    log_keep_days: int = 365
+
+    @property
+    def media_dir(self) -> Path:
+        return self.home.media_dir
+
+
+# (section, key) -> (description of what is allowed, converter)
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError
+    return value
+
+
+def _pos_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError
+    return value
+
+
+def _pos_number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError
+    return float(value)
+
+
+def _duration(value: Any) -> timedelta:
+    if not isinstance(value, str):
+        raise ValueError
+    return parse_duration(value)
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError
+        return str(value)
+
+    return convert
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
+        raise ValueError
+    return value.rstrip("/")
+
+
+_KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
+    ("storage", "data_dir"): ("a folder path in quotes", _str),
+    ("database", "url"): ('a database URL such as "sqlite:///path/costanza.db" or '
+                          '"postgresql+psycopg://user@host/db"', _str),
+    ("database", "busy_timeout_ms"): ("a whole number of milliseconds above 0", _pos_int),
+    ("daemon", "grace_period"): ('a duration such as "30m" or "2h"', _duration),
+    ("daemon", "runway_warning_days"): ("a whole number of days above 0", _pos_int),
+    ("daemon", "poll_seconds"): ("a number of seconds above 0", _pos_number),
+    ("daemon", "lease_seconds"): ("a whole number of seconds above 0", _pos_int),
+    ("daemon", "max_attempts"): ("a whole number above 0", _pos_int),
+    ("media", "fit"): ('"pad" or "crop"', _choice("pad", "crop")),
+    ("media", "facebook_chunk_mb"): ("a whole number of megabytes above 0", _pos_int),
+    ("networks", "base_url"): ('an address such as "http://127.0.0.1:8787"', _url),
+    ("log", "format"): ('"text" or "json"', _choice("text", "json")),
+    ("log", "keep_days"): ("a whole number of days above 0", _pos_int),
+}
+_FREE_SECTIONS = {"media_host", "notify"}
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None,
+                  env: dict[str, str] | None = None) -> Settings:
+    """Read the settings; a missing file means all defaults."""
+    env = dict(os.environ) if env is None else env
+    home = resolve_home(config_file, env)
+    raw: dict[str, Any] = {}
+    path = home.config_file
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(
+                f"The settings file {path} is not valid TOML ({exc}). "
+                "Fix the line it names, or move the file away and run `costanza init`."
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"The settings file {path} cannot be read ({exc}).") from None
+    elif config_file:
+        raise SettingsError(f"The settings file {path} does not exist. Check the --config path.")
+    values: dict[tuple[str, str], Any] = {}
+    for section, table in raw.items():
+        if not isinstance(table, dict):
+            raise SettingsError(
+                f"In {path}, `{section}` should be a section like [{section}], not a single value."
+            )
+        if section in _FREE_SECTIONS:
+            continue
+        for key, value in table.items():
+            spec = _KEYS.get((section, key))
+            if spec is None:
+                known = sorted(k for s, k in _KEYS if s == section)
+                hint = (f" Known keys in [{section}]: {', '.join(known)}." if known
+                        else f" There is no [{section}] section in Costanza's settings.")
+                raise SettingsError(f"In {path}, the setting `{section}.{key}` is unknown.{hint}")
+            allowed, convert = spec
+            try:
+                values[(section, key)] = convert(value)
+            except (ValueError, TypeError):
+                raise SettingsError(
+                    f"In {path}, the setting `{section}.{key}` = {value!r} is not allowed: "
+                    f"use {allowed}."
+                ) from None
+    if ("storage", "data_dir") in values and not env.get("COSTANZA_HOME"):
+        home = Home(config_file=home.config_file,
+                    data_dir=Path(values[("storage", "data_dir")]).expanduser())
+    base_url = env.get("COSTANZA_PLATFORM_URL") or values.get(("networks", "base_url"))
+    if env.get("COSTANZA_PLATFORM_URL"):
+        try:
+            base_url = _url(base_url)
+        except ValueError:
+            raise SettingsError(
+                f"COSTANZA_PLATFORM_URL = {base_url!r} is not an address: "
+                'use one such as "http://127.0.0.1:8787".'
+            ) from None
+    return Settings(
+        home=home,
+        database_url=values.get(("database", "url"), home.default_database_url),
+        busy_timeout_ms=values.get(("database", "busy_timeout_ms"), 10_000),
+        grace_period=values.get(("daemon", "grace_period"), timedelta(hours=2)),
+        runway_warning_days=values.get(("daemon", "runway_warning_days"), 7),
+        poll_seconds=values.get(("daemon", "poll_seconds"), 2.0),
+        lease_seconds=values.get(("daemon", "lease_seconds"), 300),
+        max_attempts=values.get(("daemon", "max_attempts"), 8),
+        fit=values.get(("media", "fit"), "pad"),
+        facebook_chunk_mb=values.get(("media", "facebook_chunk_mb"), 20),
+        networks_base_url=base_url,
+        media_host=dict(raw.get("media_host", {})),
+        notify=dict(raw.get("notify", {})),
+        log_format=values.get(("log", "format"), "text"),
+        log_keep_days=values.get(("log", "keep_days"), 365),
+    )

@@ -1,0 +1,3 @@
+from costanza.cli.main import main
+
+main()

@@ -1,0 +1,99 @@
+"""One exception root for Costanza.
+
+Every error a person can meet is a ``CostanzaError`` whose message is a plain
+sentence saying what happened and what to do next. The command line turns
+them into a paragraph on stderr and exit code 1, in one place.
+"""
+
+from __future__ import annotations
+
+
+class CostanzaError(Exception):
+    """Something went wrong in Costanza."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or (self.__doc__ or "").strip())
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class SettingsError(CostanzaError):
+    """The settings file has a problem."""
+
+
+class NotSetUp(CostanzaError):
+    """Costanza is not set up yet. Run `costanza init` first."""
+
+
+class InputError(CostanzaError):
+    """The command was given something it cannot use."""
+
+
+class MediaRejected(InputError):
+    """A photo or video cannot be used."""
+
+
+class NotFound(InputError):
+    """There is no such item."""
+
+
+class StoreError(CostanzaError):
+    """The database could not be used."""
+
+
+class DaemonRunning(CostanzaError):
+    """Another Costanza daemon is already running on this database."""
+
+
+class PublishError(CostanzaError):
+    """A network did not accept a post."""
+
+
+class AuthExpired(PublishError):
+    """The account needs to be connected again: its token expired or was revoked."""
+
+    def __init__(self, message: str | None = None, http_status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.code = code
+
+
+class PublishFailed(PublishError):
+    """The network refused the post; trying again unchanged will not help."""
+
+    def __init__(self, message: str | None = None, http_status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.code = code
+
+
+class RetryLater(PublishError):
+    """The network did not take the post this time; it is safe to try again later.
+
+    ``retry_at`` is the time the network asked us to wait until, when it said.
+    """
+
+    def __init__(self, message: str | None = None, retry_at: object = None,
+                 http_status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+        self.http_status = http_status
+        self.code = code
+
+
+class OutcomeUnknown(PublishError):
+    """The request was sent but no clear answer came back: the post may or may not be out."""
+
+    def __init__(self, message: str | None = None, http_status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.http_status = http_status
+        self.code = code
+
+
+class RateLimited(RetryLater):
+    """The network asked us to slow down."""

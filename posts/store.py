@@ -1,0 +1,118 @@
+"""Opening the database: engine, sessions, migrations.
+
+SQLite runs in WAL mode with a busy timeout, and every write transaction
+starts with ``BEGIN IMMEDIATE`` so that the command line and a running daemon
+can both write without "database is locked" surprises. PostgreSQL is used
+as is. Alembic migrations are applied on first use and after an upgrade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from costanza.errors import StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_migrated: set[str] = set()
+_migrate_lock = threading.Lock()
+
+
+def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("write")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Store:
+    """The database of one Costanza home."""
+
+    def __init__(self, url: str, busy_timeout_ms: int = 10_000, migrate: bool = True) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        try:
+            self.engine = create_engine(url, **kwargs)
+        except Exception as exc:  # bad driver name, missing psycopg...
+            raise StoreError(f"Costanza cannot use the database address {parsed!r}: {exc}") from None
+        if self.is_sqlite:
+            _sqlite_setup(self.engine, busy_timeout_ms)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if migrate:
+            self.migrate()
+
+    # -- transactions ---------------------------------------------------
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (its transaction is rolled back at the end)."""
+        with self._sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: BEGIN IMMEDIATE on SQLite, committed at the end."""
+        with self._sessions() as session:
+            session.connection(execution_options={"write": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    # -- schema -----------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema up to date (once per process and database)."""
+        with _migrate_lock:
+            if self.url in _migrated:
+                return
+            from alembic import command
+            from alembic.config import Config
+
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS))
+            cfg.attributes["engine"] = self.engine
+            try:
+                command.upgrade(cfg, "head")
+            except OperationalError as exc:
+                raise StoreError(
+                    f"The database could not be prepared ({exc.orig}). "
+                    "Check that its folder exists and is writable."
+                ) from None
+            _migrated.add(self.url)
+
+    def has_tables(self) -> bool:
+        return inspect(self.engine).has_table("profiles")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
