@@ -1,0 +1,125 @@
+"""The `costanza` command: a thin layer that parses, calls one core function, prints.
+
+Core errors (``CostanzaError``) become one plain paragraph on stderr and exit
+code 1 here, in one place. Usage errors are click's (exit code 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from costanza import __version__
+from costanza.errors import CostanzaError
+
+# Subcommands live in their own modules and are imported only when used, so
+# that `costanza post list` never pays for the publishers' libraries.
+COMMANDS = {
+    "init": ("costanza.cli.setup", "init"),
+    "post": ("costanza.cli.post", "post"),
+    "queue": ("costanza.cli.schedule", "queue"),
+    "cadence": ("costanza.cli.schedule", "cadence"),
+    "pause": ("costanza.cli.schedule", "pause"),
+    "resume": ("costanza.cli.schedule", "resume"),
+    "daemon": ("costanza.cli.daemon", "daemon"),
+    "status": ("costanza.cli.daemon", "status"),
+    "log": ("costanza.cli.log", "log"),
+    "retry": ("costanza.cli.log", "retry"),
+    "account": ("costanza.cli.account", "account"),
+    "sandbox": ("costanza.cli.sandbox", "sandbox"),
+    "demo": ("costanza.cli.demo", "demo"),
+}
+
+
+class CostanzaGroup(click.Group):
+    """Loads subcommands lazily and turns Costanza's errors into plain messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if self._load(name) is not None)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module_name, attr = COMMANDS[name]
+        import importlib
+
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                return None
+            raise
+        return getattr(module, attr, None)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CostanzaError as exc:
+            verbose = bool(ctx.obj and getattr(ctx.obj, "verbose", False))
+            if verbose:
+                logging.getLogger("costanza").exception("details")
+            click.echo(exc.message, err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Stopped. Nothing was changed.", err=True)
+            ctx.exit(1)
+
+
+class Context:
+    """What every command receives: the options, and the App built on first use."""
+
+    def __init__(self, config: str | None, profile: str | None, verbose: bool) -> None:
+        self.config = config
+        self.profile = profile
+        self.verbose = verbose
+        self._app: Any = None
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            from costanza.app import App
+
+            self._app = App.load(self.config, self.profile)
+        return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+
+
+@click.group(cls=CostanzaGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", metavar="FILE", envvar="COSTANZA_CONFIG",
+              help="Settings file to use (default: in COSTANZA_HOME or your config folder).")
+@click.option("--profile", metavar="NAME", envvar="COSTANZA_PROFILE",
+              help="Which artisan's profile to use (default: 'default').")
+@click.option("-v", "--verbose", is_flag=True, help="Show technical details of errors.")
+@click.version_option(__version__, prog_name="costanza")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bool) -> None:
+    """Costanza keeps a steady weekly cadence of posts on your Facebook Page,
+    Instagram and X.
+
+    Queue stories with `costanza post add`, let `costanza daemon` publish them
+    at your weekly slots, and read `costanza log` to see what went out.
+
+    Example:
+
+        costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
+    """
+    obj = Context(config, profile, verbose)
+    ctx.obj = obj
+    ctx.call_on_close(obj.close)
+    if verbose:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+def main() -> None:
+    cli(prog_name="costanza")

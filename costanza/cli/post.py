@@ -1,0 +1,243 @@
+"""`costanza post ...`: queue, list, show, edit, move and remove stories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from costanza.cli.main import Context
+from costanza.cli.output import echo_json, json_option
+
+NETWORK_TEXT_OPTIONS = ("x", "instagram", "facebook")
+
+
+def _path(value: str) -> Path:
+    return Path(value)
+
+
+@click.group()
+def post() -> None:
+    """Queue stories and look after the queue.
+
+    Example:
+
+        costanza post add "The wool comes from our valley" --photo wool.jpg --to facebook,x
+    """
+
+
+@post.command("add")
+@click.argument("text", required=False, default="")
+@click.option("--photo", "photos", multiple=True, metavar="FILE",
+              help="A photo (JPEG, PNG, WEBP, HEIC). Repeat for several.")
+@click.option("--video", metavar="FILE", help="A short video (MP4 or MOV).")
+@click.option("--alt", "alts", multiple=True, metavar="TEXT",
+              help="A description of each photo for people who cannot see it, in order.")
+@click.option("--to", "targets", metavar="NETWORKS",
+              help="Where to publish: facebook,instagram,x (default: your connected accounts).")
+@click.option("--text-x", help="A different text for X.")
+@click.option("--text-instagram", help="A different text for Instagram.")
+@click.option("--text-facebook", help="A different text for Facebook.")
+@click.option("--first-comment", metavar="TEXT", help="A first comment (Instagram), e.g. hashtags.")
+@click.option("--category", metavar="NAME", help="A category of your choice, e.g. 'workshop'.")
+@click.option("--at", "at", metavar="TIME", help='Publish at this time: "2026-12-24 10:00".')
+@click.option("--top", is_flag=True, help="Put it first in the queue: it takes the next slot.")
+@click.option("--thread", is_flag=True, help="On X, split a long text into a thread.")
+@click.option("--fit", type=click.Choice(["pad", "crop"]),
+              help="How photos are fitted to Instagram's shapes (default from settings).")
+@json_option
+@click.pass_obj
+def add(obj: Context, text: str, photos: tuple[str, ...], video: str | None,
+        alts: tuple[str, ...], targets: str | None, text_x: str | None,
+        text_instagram: str | None, text_facebook: str | None, first_comment: str | None,
+        category: str | None, at: str | None, top: bool, thread: bool, fit: str | None,
+        as_json: bool) -> None:
+    """Add a story to the queue. Photos and videos are copied into Costanza's
+    media store, so you may move or delete the originals afterwards.
+
+    Example:
+
+        costanza post add "La lana arriva dalla Val di Fiemme" --photo gomitoli.heic \\
+            --alt "Gomitoli di lana grezza" --to facebook,instagram,x
+    """
+    from costanza import services
+
+    app = obj.app
+    result = services.add_post(
+        app, text=text, photos=[_path(p) for p in photos],
+        video=_path(video) if video else None, alts=list(alts), targets=targets,
+        texts={"x": text_x, "instagram": text_instagram, "facebook": text_facebook},
+        first_comment=first_comment, category=category, at=at, top=top, thread=thread,
+        fit=fit)
+    if as_json:
+        echo_json(result)
+        return
+    when = result["planned_local"] or "when a slot is free (set slots with `costanza cadence set`)"
+    click.echo(f"Added post {result['id']}. It will go out {when} on "
+               f"{', '.join(result['targets'])}.")
+    for network, verdict in result["verdicts"].items():
+        click.echo(f"  {network}: {_verdict_line(verdict)}")
+
+
+def _verdict_line(verdict: dict[str, Any]) -> str:
+    if verdict["status"] == "ok":
+        return "ready as it is"
+    if verdict["status"] == "fit":
+        return "will be adjusted automatically: " + "; ".join(verdict["notes"])
+    return "cannot go out: " + "; ".join(verdict["problems"])
+
+
+@post.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also list posts already sent out.")
+@json_option
+@click.pass_obj
+def list_(obj: Context, show_all: bool, as_json: bool) -> None:
+    """List the queue in order: when each post goes out, where, with what.
+
+    Example:
+
+        costanza post list --json
+    """
+    from costanza import services
+
+    rows = services.list_posts(obj.app, include_done=show_all)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("The queue is empty. Add a story with `costanza post add \"...\"`.")
+        return
+    for row in rows:
+        pin = " (pinned)" if row["pinned_at"] else ""
+        when = row["planned_local"] or row["state"]
+        media = f" [{row['media_summary']}]" if row["media_summary"] else ""
+        click.echo(f"{row['id']:>5}  {when:<16}{pin}  {','.join(row['targets']):<22} "
+                   f"{row['excerpt']}{media}")
+        for warning in row.get("warnings", []):
+            click.echo(f"       ! {warning}")
+
+
+@post.command("show")
+@click.argument("post_id", type=int)
+@json_option
+@click.pass_obj
+def show(obj: Context, post_id: int, as_json: bool) -> None:
+    """Show one post: its text per network, media, plan and delivery history.
+
+    Example:
+
+        costanza post show 3
+    """
+    from costanza import services
+
+    data = services.show_post(obj.app, post_id)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"Post {data['id']} ({data['state']})")
+    click.echo(f"  goes out: {data['planned_local'] or '-'}"
+               + ("  (pinned)" if data["pinned_at"] else ""))
+    click.echo(f"  networks: {', '.join(data['targets'])}")
+    click.echo(f"  text: {data['text']}")
+    for network, text in data["texts"].items():
+        click.echo(f"  text on {network}: {text}")
+    if data["first_comment"]:
+        click.echo(f"  first comment: {data['first_comment']}")
+    for item in data["media"]:
+        alt = f' alt="{item["alt"]}"' if item["alt"] else ""
+        click.echo(f"  {item['kind']}: {item['original_name']} {item['width']}x{item['height']} "
+                   f"{item['format']}{alt}")
+    for network, verdict in data["verdicts"].items():
+        click.echo(f"  {network}: {_verdict_line(verdict)}")
+    for delivery in data["deliveries"]:
+        line = f"  {delivery['network']}: {delivery['state']}"
+        if delivery["permalink"]:
+            line += f" {delivery['permalink']}"
+        if delivery["reason"]:
+            line += f" ({delivery['reason']})"
+        click.echo(line)
+        for attempt in delivery["attempts"]:
+            click.echo(f"     {attempt['local_time']}  {attempt['action']} -> "
+                       f"{attempt['outcome']}" + (f": {attempt['message']}"
+                                                 if attempt["message"] else ""))
+
+
+@post.command("edit")
+@click.argument("post_id", type=int)
+@click.option("--text", help="The new text.")
+@click.option("--text-x", help="A different text for X ('' to drop it).")
+@click.option("--text-instagram", help="A different text for Instagram ('' to drop it).")
+@click.option("--text-facebook", help="A different text for Facebook ('' to drop it).")
+@click.option("--to", "targets", metavar="NETWORKS", help="Where to publish: facebook,instagram,x.")
+@click.option("--first-comment", metavar="TEXT", help="The first comment ('' to drop it).")
+@click.option("--category", metavar="NAME", help="The category ('' to drop it).")
+@click.option("--alt", "alts", multiple=True, metavar="TEXT", help="New photo descriptions.")
+@click.option("--at", "at", metavar="TIME", help='Pin it to a time: "2026-12-24 10:00".')
+@click.option("--unpin", is_flag=True, help="Let it take its turn in the queue again.")
+@click.option("--thread/--no-thread", default=None, help="Split a long text into a thread on X.")
+@click.option("--fit", type=click.Choice(["pad", "crop"]), help="How photos fit Instagram.")
+@click.pass_obj
+def edit(obj: Context, post_id: int, **options: Any) -> None:
+    """Change a post that is still waiting in the queue.
+
+    Example:
+
+        costanza post edit 3 --text "The scarf, finished" --to facebook,instagram
+    """
+    from costanza import services
+
+    data = services.edit_post(obj.app, post_id, options)
+    click.echo(f"Post {post_id} changed. It will go out {data['planned_local'] or '-'}.")
+
+
+@post.command("remove")
+@click.argument("post_id", type=int)
+@click.pass_obj
+def remove(obj: Context, post_id: int) -> None:
+    """Take a post out of the queue (what already went out stays online).
+
+    Example:
+
+        costanza post remove 3
+    """
+    from costanza import services
+
+    services.remove_post(obj.app, post_id)
+    click.echo(f"Post {post_id} removed from the queue. The posts after it move up.")
+
+
+@post.command("move")
+@click.argument("post_id", type=int)
+@click.option("--to", "to", type=int, required=True, metavar="N",
+              help="New place in the queue: 1 is the next post to go out.")
+@click.pass_obj
+def move(obj: Context, post_id: int, to: int) -> None:
+    """Move a post to another place in the queue.
+
+    Example:
+
+        costanza post move 7 --to 1
+    """
+    from costanza import services
+
+    data = services.move_post(obj.app, post_id, to)
+    click.echo(f"Post {post_id} is now number {to} in the queue and goes out "
+               f"{data['planned_local'] or '-'}.")
+
+
+@post.command("now")
+@click.argument("post_id", type=int)
+@click.pass_obj
+def now(obj: Context, post_id: int) -> None:
+    """Publish a queued post as soon as possible (the daemon sends it within seconds).
+
+    Example:
+
+        costanza post now 3
+    """
+    from costanza import services
+
+    services.publish_now(obj.app, post_id)
+    click.echo(f"Post {post_id} will go out within a few seconds, if the daemon is running "
+               "(`costanza status` tells).")

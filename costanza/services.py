@@ -1,0 +1,207 @@
+"""What each `post` command does, as one function returning plain data.
+
+The CLI prints what these return; ``--json`` prints it as is, so the shapes
+here are the documented JSON contract (see the README).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from costanza.app import App
+from costanza.cli.output import excerpt, iso, local
+from costanza.timeparse import parse_local
+from posts import queue
+from posts.models import Attempt, Post, Profile
+from posts.profiles import get_profile
+
+
+def _planned(app: App, db: Any, profile: Profile) -> dict[int, Any]:
+    from scheduler.plans import profile_plan
+
+    plan = profile_plan(db, profile, app.clock.now(), app.settings.grace_period)
+    return {entry.post_id: entry for entry in plan.entries}
+
+
+def _media_summary(post: Post) -> str:
+    photos = sum(1 for m in post.media if m.item.kind == "photo")
+    videos = sum(1 for m in post.media if m.item.kind == "video")
+    parts = []
+    if photos:
+        parts.append(f"{photos} photo" + ("s" if photos > 1 else ""))
+    if videos:
+        parts.append(f"{videos} video" + ("s" if videos > 1 else ""))
+    return ", ".join(parts)
+
+
+def _post_row(post: Post, tz: ZoneInfo, entry: Any) -> dict[str, Any]:
+    at = entry.at if entry is not None else (post.slot_at if post.state != "queued" else None)
+    return {
+        "id": post.id,
+        "state": post.state,
+        "position": post.position,
+        "text": post.text,
+        "excerpt": excerpt(post.text or "(no text)"),
+        "texts": dict(post.texts or {}),
+        "targets": list(post.targets),
+        "pinned_at": iso(post.pinned_at),
+        "planned_at": iso(at),
+        "planned_local": local(at, tz) if at else None,
+        "late": bool(entry.late) if entry is not None else False,
+        "category": post.category,
+        "first_comment": post.first_comment,
+        "thread": post.thread,
+        "media_summary": _media_summary(post),
+        "media": [
+            {"sha256": m.media_sha256, "kind": m.item.kind, "format": m.item.format,
+             "width": m.item.width, "height": m.item.height, "size_bytes": m.item.size_bytes,
+             "original_name": m.item.original_name, "alt": m.alt_text}
+            for m in post.media
+        ],
+    }
+
+
+def _verdicts(post: Post) -> dict[str, dict[str, Any]]:
+    from posts.probe import ProbeResult
+    from posts.rules import check_post
+
+    probes = [ProbeResult.from_dict(m.item.probe) for m in post.media]
+    verdicts = check_post(post.targets, {n: post.text_for(n) for n in post.targets}, probes,
+                          first_comment=post.first_comment, thread=post.thread)
+    return {n: {"status": v.status, "notes": list(v.notes), "problems": list(v.problems)}
+            for n, v in verdicts.items()}
+
+
+def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alts: list[str],
+             targets: str | None, texts: dict[str, str | None], first_comment: str | None,
+             category: str | None, at: str | None, top: bool, thread: bool,
+             fit: str | None) -> dict[str, Any]:
+    now = app.clock.now()
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        draft = queue.PostDraft(
+            text=text, photos=photos, video=video, alts=alts,
+            targets=queue.parse_targets(targets),
+            texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
+            category=category, at=parse_local(at, tz) if at else None, top=top,
+            thread=thread, fit=fit)
+        result = queue.add_post(db, app.media, profile, draft, now)
+        post_id = result.post.id
+        verdicts = {n: {"status": v.status, "notes": list(v.notes), "problems": list(v.problems)}
+                    for n, v in result.verdicts.items()}
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        post = db.get(Post, post_id)
+        assert post is not None
+        row = _post_row(post, ZoneInfo(profile.timezone), _planned(app, db, profile).get(post_id))
+    row["verdicts"] = verdicts
+    return row
+
+
+def list_posts(app: App, include_done: bool = False) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        planned = _planned(app, db, profile)
+        states = ["queued", "dispatched"] if include_done else ["queued"]
+        posts = db.scalars(
+            select(Post).where(Post.profile_id == profile.id, Post.state.in_(states))
+            .options(selectinload(Post.media))
+        ).all()
+        rows = [_post_row(p, tz, planned.get(p.id)) for p in posts]
+    far = "9999"
+    rows.sort(key=lambda r: (r["state"] == "queued", r["planned_at"] or far, r["position"]))
+    return rows
+
+
+def show_post(app: App, post_id: int) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        post = queue.get_post(db, profile, post_id)
+        row = _post_row(post, tz, _planned(app, db, profile).get(post.id))
+        row["verdicts"] = _verdicts(post)
+        deliveries = []
+        for d in post.deliveries:
+            attempts = db.scalars(select(Attempt).where(Attempt.delivery_id == d.id)
+                                  .order_by(Attempt.started_at, Attempt.id)).all()
+            deliveries.append({
+                "network": d.network, "state": d.state, "remote_id": d.remote_id,
+                "permalink": d.permalink, "reason": d.reason, "attempts_count": d.attempts,
+                "published_at": iso(d.published_at),
+                "attempts": [{"at": iso(a.started_at), "local_time": local(a.started_at, tz),
+                              "action": a.action, "outcome": a.outcome,
+                              "http_status": a.http_status, "error_code": a.error_code,
+                              "message": a.message, "duration_ms": a.duration_ms}
+                             for a in attempts],
+            })
+        row["deliveries"] = deliveries
+    return row
+
+
+def edit_post(app: App, post_id: int, options: dict[str, Any]) -> dict[str, Any]:
+    now = app.clock.now()
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        changes: dict[str, Any] = {}
+        if options.get("text") is not None:
+            changes["text"] = options["text"]
+        texts = {n: options.get(f"text_{n}") for n in ("x", "instagram", "facebook")}
+        texts = {n: v for n, v in texts.items() if v is not None}
+        if texts:
+            changes["texts"] = texts
+        if options.get("targets") is not None:
+            changes["targets"] = queue.parse_targets(options["targets"])
+        for key in ("first_comment", "category", "fit"):
+            if options.get(key) is not None:
+                changes[key] = options[key]
+        if options.get("thread") is not None:
+            changes["thread"] = options["thread"]
+        if options.get("unpin"):
+            changes["unpin"] = True
+        if options.get("at"):
+            changes["at"] = parse_local(options["at"], tz)
+        alts = list(options["alts"]) if options.get("alts") else None
+        if not changes and alts is None:
+            from costanza.errors import InputError
+
+            raise InputError(f"Nothing to change. Say what to change, for example "
+                             f'`costanza post edit {post_id} --text "..."`.')
+        queue.edit_post(db, profile, post_id, changes, alts, now)
+    return show_post(app, post_id)
+
+
+def remove_post(app: App, post_id: int) -> None:
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        queue.remove_post(db, profile, post_id, app.clock.now())
+
+
+def move_post(app: App, post_id: int, to: int) -> dict[str, Any]:
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        queue.move_post(db, profile, post_id, to, app.clock.now())
+    return show_post(app, post_id)
+
+
+def publish_now(app: App, post_id: int) -> None:
+    now = app.clock.now()
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        post = queue.get_post(db, profile, post_id)
+        if post.state != "queued":
+            from costanza.errors import InputError
+
+            raise InputError(f"Post {post_id} is already being published or was published. "
+                             f"`costanza post show {post_id}` tells where it stands.")
+        post.pinned_at = now
+        post.updated_at = now

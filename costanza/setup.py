@@ -1,0 +1,70 @@
+"""Setting Costanza up: the settings file, the database, the first profile."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.template import TEMPLATE
+from costanza.app import App
+from costanza.errors import InputError, SettingsError
+
+DEFAULT_SLOTS = "mon 09:30, wed 18:00, fri 12:00"
+
+
+@dataclass
+class InitResult:
+    config_file: Path
+    timezone: str
+    slots: str
+
+
+def system_timezone() -> str:
+    """This computer's IANA zone name, or UTC when it cannot be told."""
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz and "/" in tz:
+        return tz
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            return target.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    return "UTC"
+
+
+def initialise(app: App, timezone: str | None, slots: str | None, force: bool) -> InitResult:
+    from posts.profiles import create_or_update_profile
+    from scheduler.cadence import format_slots, parse_slots, parse_timezone
+
+    cfg = app.settings.home.config_file
+    if cfg.exists() and not force:
+        raise InputError(
+            f"Costanza is already set up here ({cfg}). Nothing was changed. To change your "
+            "slots use `costanza cadence set`; to write a fresh settings file run "
+            "`costanza init --force` (your queue and accounts are kept)."
+        )
+    zone_name = timezone or system_timezone()
+    parse_timezone(zone_name)
+    parsed = parse_slots(slots or DEFAULT_SLOTS) if (slots or not cfg.exists()) else None
+    try:
+        cfg.parent.mkdir(parents=True, exist_ok=True)
+        app.settings.home.data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cfg.with_name(cfg.name + ".tmp")
+        tmp.write_text(TEMPLATE, encoding="utf-8")
+        os.replace(tmp, cfg)
+    except OSError as exc:
+        raise SettingsError(
+            f"Costanza could not write its settings file {cfg} ({exc.strerror}). "
+            "Check that the folder exists and that you may write there."
+        ) from None
+    now = app.clock.now()
+    with app.store.write() as db:
+        profile = create_or_update_profile(
+            db, app.profile_name, zone_name, now,
+            [(s.weekday, s.minute) for s in parsed] if parsed is not None else None)
+        from scheduler.cadence import WeeklySlot
+
+        current = [WeeklySlot(s.weekday, s.minute) for s in profile.slots]
+    return InitResult(config_file=cfg, timezone=zone_name, slots=format_slots(current))

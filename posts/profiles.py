@@ -1,0 +1,73 @@
+"""Profiles: one artisan each, with a time zone, a weekly cadence and pauses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from costanza.errors import NotFound
+from posts.models import CadenceSlot, Pause, Profile
+
+
+def get_profile(db: Session, name: str) -> Profile:
+    profile = db.scalars(select(Profile).where(Profile.name == name)).one_or_none()
+    if profile is None:
+        raise NotFound(
+            f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
+            "to create it, or leave out --profile to use the default one."
+        )
+    return profile
+
+
+def create_or_update_profile(db: Session, name: str, timezone: str, now: datetime,
+                             slots: list[tuple[int, int]] | None) -> Profile:
+    profile = db.scalars(select(Profile).where(Profile.name == name)).one_or_none()
+    if profile is None:
+        profile = Profile(name=name, timezone=timezone, created_at=now)
+        db.add(profile)
+    else:
+        profile.timezone = timezone
+    if slots is not None:
+        set_slots(db, profile, slots)
+    db.flush()
+    return profile
+
+
+def set_slots(db: Session, profile: Profile, slots: list[tuple[int, int]]) -> None:
+    profile.slots.clear()
+    db.flush()
+    for weekday, minute in sorted(set(slots)):
+        profile.slots.append(CadenceSlot(weekday=weekday, minute=minute))
+
+
+def zone(profile: Profile) -> ZoneInfo:
+    return ZoneInfo(profile.timezone)
+
+
+def active_pauses(profile: Profile) -> list[tuple[datetime, datetime | None]]:
+    return [(p.start_at, p.end_at) for p in profile.pauses]
+
+
+def add_pause(db: Session, profile: Profile, start: datetime, end: datetime | None) -> Pause:
+    pause = Pause(start_at=start, end_at=end)
+    profile.pauses.append(pause)
+    db.flush()
+    return pause
+
+
+def resume(db: Session, profile: Profile, now: datetime) -> int:
+    """End every pause that is running now or still to come; returns how many changed."""
+    changed = 0
+    for pause in list(profile.pauses):
+        if pause.end_at is not None and pause.end_at <= now:
+            continue
+        if pause.start_at > now:
+            profile.pauses.remove(pause)
+        else:
+            pause.end_at = now
+        changed += 1
+    db.flush()
+    return changed

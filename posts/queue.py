@@ -1,0 +1,288 @@
+"""The queue: adding, listing, editing, moving and removing posts.
+
+Every change is one write transaction. ``add_post`` checks everything before
+it writes anything: the media are probed and the per-network rules applied
+first; files are copied into the media store next; the rows are inserted
+last, and if that fails the files this call created are removed again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from costanza.errors import InputError, NotFound
+from posts.models import NETWORKS, Account, Media, Post, PostMedia, Profile
+
+if TYPE_CHECKING:
+    from posts.media_store import MediaStore, StoredMedia
+    from posts.rules import Verdict
+
+ACTIVE_STATES = ("queued",)
+
+
+@dataclass
+class PostDraft:
+    """What the artisan asked for in `costanza post add`."""
+
+    text: str = ""
+    photos: list[Path] = field(default_factory=list)
+    video: Path | None = None
+    alts: list[str] = field(default_factory=list)
+    targets: list[str] | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    first_comment: str | None = None
+    category: str | None = None
+    at: datetime | None = None
+    top: bool = False
+    thread: bool = False
+    fit: str | None = None
+
+
+@dataclass
+class AddResult:
+    post: Post
+    verdicts: dict[str, Verdict]
+
+
+def parse_targets(value: str | None) -> list[str] | None:
+    """"facebook,instagram,x" -> a checked list (None when not given)."""
+    if value is None:
+        return None
+    names = [part.strip().lower() for part in value.replace(";", ",").split(",") if part.strip()]
+    aliases = {"twitter": "x", "fb": "facebook", "ig": "instagram"}
+    names = [aliases.get(n, n) for n in names]
+    unknown = [n for n in names if n not in NETWORKS]
+    if unknown or not names:
+        raise InputError(
+            f"'{value}' names no network Costanza knows. Use one or more of "
+            "facebook, instagram, x, separated by commas (for example --to facebook,x)."
+        )
+    return sorted(set(names), key=NETWORKS.index)
+
+
+def default_targets(db: Session, profile: Profile) -> list[str]:
+    """The networks with a connected account, or all three when none is connected yet."""
+    rows = db.scalars(select(Account.network).where(Account.profile_id == profile.id)).all()
+    connected = sorted(set(rows), key=NETWORKS.index)
+    return connected or list(NETWORKS)
+
+
+def _check_draft(draft: PostDraft, now: datetime) -> None:
+    if not draft.text.strip() and not draft.photos and draft.video is None:
+        raise InputError(
+            "A post needs some text, a photo or a video. For example: "
+            'costanza post add "The wool comes from our valley" --photo wool.jpg'
+        )
+    media_count = len(draft.photos) + (1 if draft.video else 0)
+    if len(draft.alts) > media_count:
+        raise InputError(
+            f"There are {len(draft.alts)} --alt descriptions but only {media_count} "
+            "photos or videos. Give one --alt per photo, in the same order."
+        )
+    if draft.at is not None and draft.at <= now:
+        raise InputError(
+            "The time given with --at has already passed. Give a time in the future, "
+            'for example --at "2026-12-24 10:00".'
+        )
+    for network in draft.texts:
+        if network not in NETWORKS:
+            raise InputError(f"There is no network called '{network}'.")
+
+
+def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
+             now: datetime) -> AddResult:
+    """Check, copy the media, then insert the post (all or nothing)."""
+    from posts.probe import probe
+    from posts.rules import check_post
+
+    _check_draft(draft, now)
+    targets = draft.targets or default_targets(db, profile)
+    files: list[tuple[Path, str]] = [(p, "photo") for p in draft.photos]
+    if draft.video is not None:
+        files.append((draft.video, "video"))
+    probes = [probe(path) for path, _ in files]
+    for (path, expected), result in zip(files, probes, strict=True):
+        if result.kind != expected:
+            option = "--video" if result.kind == "video" else "--photo"
+            raise InputError(
+                f"{path.name} is a {result.kind}, but it was given with --{expected}. "
+                f"Pass it with {option} instead."
+            )
+    texts = {n: draft.texts.get(n) or draft.text for n in targets}
+    verdicts = check_post(targets, texts, probes, first_comment=draft.first_comment,
+                          thread=draft.thread)
+    refused = {n: v for n, v in verdicts.items() if v.status == "refused"}
+    if refused:
+        lines = [f"{n}: {'; '.join(v.problems)}" for n, v in refused.items()]
+        raise InputError(
+            "This post cannot go out as it is, so nothing was added.\n  "
+            + "\n  ".join(lines)
+        )
+
+    created: list[StoredMedia] = []
+    try:
+        stored: list[StoredMedia] = []
+        for path, expected in files:
+            item = media_store.intake(path, expect=expected)
+            if item.created:
+                created.append(item)
+            stored.append(item)
+        post = _insert(db, profile, draft, targets, stored, now)
+    except BaseException:
+        db.rollback()
+        for item in created:
+            media_store.discard(item)
+        raise
+    return AddResult(post=post, verdicts=verdicts)
+
+
+def _insert(db: Session, profile: Profile, draft: PostDraft, targets: list[str],
+            stored: list[StoredMedia], now: datetime) -> Post:
+    for item in stored:
+        if db.get(Media, item.sha256) is None:
+            db.add(Media(sha256=item.sha256, kind=item.kind, format=item.format,
+                         size_bytes=item.size_bytes, width=item.width, height=item.height,
+                         store_path=item.store_path, original_name=item.original_name,
+                         probe=item.probe, created_at=now))
+    db.flush()
+    position = _edge_position(db, profile, top=draft.top)
+    post = Post(
+        profile_id=profile.id, text=draft.text, texts={k: v for k, v in draft.texts.items() if v},
+        targets=targets, first_comment=draft.first_comment, category=draft.category,
+        thread=draft.thread, fit=draft.fit, state="queued", position=position,
+        pinned_at=draft.at, created_at=now, updated_at=now,
+    )
+    for index, item in enumerate(stored):
+        alt = draft.alts[index] if index < len(draft.alts) else None
+        post.media.append(PostMedia(position=index, media_sha256=item.sha256, alt_text=alt))
+    db.add(post)
+    db.flush()
+    return post
+
+
+def _edge_position(db: Session, profile: Profile, top: bool) -> int:
+    agg = func.min(Post.position) if top else func.max(Post.position)
+    value = db.scalar(select(agg).where(Post.profile_id == profile.id))
+    if value is None:
+        return 0
+    return value - 1 if top else value + 1
+
+
+def queued_posts(db: Session, profile: Profile) -> list[Post]:
+    """Queued posts in queue order."""
+    return list(db.scalars(
+        select(Post).where(Post.profile_id == profile.id, Post.state == "queued")
+        .order_by(Post.position, Post.id)
+    ))
+
+
+def get_post(db: Session, profile: Profile, post_id: int) -> Post:
+    post = db.get(Post, post_id)
+    if post is None or post.profile_id != profile.id or post.state == "removed":
+        raise NotFound(f"There is no post {post_id}. `costanza post list` shows the queue.")
+    return post
+
+
+def _editable(post: Post) -> None:
+    if post.state != "queued":
+        raise InputError(
+            f"Post {post.id} is already being published, so it can no longer be changed. "
+            f"`costanza post show {post.id}` shows where it stands."
+        )
+
+
+def move_post(db: Session, profile: Profile, post_id: int, to: int, now: datetime) -> None:
+    """Put a queued post at position ``to`` (1 = next) and renumber the queue."""
+    post = get_post(db, profile, post_id)
+    _editable(post)
+    posts = [p for p in queued_posts(db, profile) if p.id != post.id]
+    if to < 1:
+        raise InputError("Positions start at 1 (the next post to go out). Use --to 1 or more.")
+    index = min(to - 1, len(posts))
+    posts.insert(index, post)
+    for i, p in enumerate(posts):
+        p.position = i
+    post.updated_at = now
+    db.flush()
+
+
+def remove_post(db: Session, profile: Profile, post_id: int, now: datetime) -> Post:
+    """Take a post out of the queue; deliveries not yet started are cancelled."""
+    post = get_post(db, profile, post_id)
+    busy = [d for d in post.deliveries if d.state in ("claimed", "publishing", "unknown")]
+    if busy:
+        raise InputError(
+            f"Post {post.id} is being published on {busy[0].network} right now, so it cannot "
+            "be removed. Try again in a minute."
+        )
+    for delivery in post.deliveries:
+        if delivery.state in ("queued", "retry_wait", "held", "needs_review", "failed"):
+            delivery.state = "cancelled"
+            delivery.reason = "Removed from the queue by you."
+            delivery.updated_at = now
+    post.state = "removed"
+    post.updated_at = now
+    db.flush()
+    return post
+
+
+EDITABLE = ("text", "texts", "targets", "first_comment", "category", "at", "unpin",
+            "thread", "fit")
+
+
+def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, Any],
+              alts: list[str] | None, now: datetime) -> tuple[Post, dict[str, Verdict]]:
+    """Change a queued post; the rules are checked again before anything is saved."""
+    from posts.probe import ProbeResult
+    from posts.rules import check_post
+
+    post = get_post(db, profile, post_id)
+    _editable(post)
+    if "text" in changes:
+        post.text = changes["text"]
+    if "texts" in changes:
+        merged = dict(post.texts or {})
+        for network, value in changes["texts"].items():
+            if value:
+                merged[network] = value
+            else:
+                merged.pop(network, None)
+        post.texts = merged
+    if "targets" in changes:
+        post.targets = changes["targets"]
+    if "first_comment" in changes:
+        post.first_comment = changes["first_comment"] or None
+    if "category" in changes:
+        post.category = changes["category"] or None
+    if "thread" in changes:
+        post.thread = bool(changes["thread"])
+    if "fit" in changes:
+        post.fit = changes["fit"]
+    if changes.get("unpin"):
+        post.pinned_at = None
+    if changes.get("at") is not None:
+        if changes["at"] <= now:
+            raise InputError("The time given with --at has already passed. Give a future time.")
+        post.pinned_at = changes["at"]
+    if alts is not None:
+        for index, item in enumerate(post.media):
+            item.alt_text = alts[index] if index < len(alts) else item.alt_text
+    if not post.text.strip() and not post.media:
+        raise InputError("A post needs some text, a photo or a video.")
+    probes = [ProbeResult.from_dict(m.item.probe) for m in post.media]
+    verdicts = check_post(post.targets, {n: post.text_for(n) for n in post.targets}, probes,
+                          first_comment=post.first_comment, thread=post.thread)
+    refused = {n: v for n, v in verdicts.items() if v.status == "refused"}
+    if refused:
+        lines = [f"{n}: {'; '.join(v.problems)}" for n, v in refused.items()]
+        raise InputError("The change was not saved: the post could not go out.\n  "
+                         + "\n  ".join(lines))
+    post.updated_at = now
+    db.flush()
+    return post, verdicts
