@@ -1,0 +1,357 @@
+"""Find out what a photo or video really is, from its bytes rather than its name.
+
+``probe(path)`` returns a ``ProbeResult`` or raises ``MediaRejected`` with a
+plain sentence. Photos are decoded with Pillow (pillow-heif for HEIC), videos
+with PyAV; both libraries are imported only when needed, so commands that never
+touch a video never import PyAV.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from costanza.errors import MediaRejected
+
+MAX_BYTES = 1024**3  # 1 GB: the largest file Costanza takes in
+GB = 1024**3
+MB = 1024**2
+
+PHOTO_FORMATS = ("jpeg", "png", "webp", "heic", "gif")
+VIDEO_FORMATS = ("mp4", "mov", "webm", "mkv", "avi")
+
+MIMES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "heic": "image/heic",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "mkv": "video/x-matroska",
+    "avi": "video/x-msvideo",
+}
+
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".heic", ".heif", ".gif"}
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".qt", ".webm", ".mkv", ".avi"}
+
+_HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+_QT_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
+_SUPPORTED = "Use a JPEG, PNG, WEBP, HEIC or GIF photo, or an MP4 or MOV video."
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """What a media file is. ``width`` and ``height`` are as the file is shown
+    (after a photo's EXIF orientation or a video's rotation)."""
+
+    kind: str  # "photo" or "video"
+    format: str  # jpeg, png, webp, heic, gif, mp4, mov, webm, mkv, avi
+    mime: str
+    size_bytes: int
+    width: int
+    height: int
+    orientation: int | None = None  # EXIF orientation tag of a photo
+    has_location: bool = False  # GPS or other location metadata present
+    has_metadata: bool = False  # EXIF, XMP or container tags worth stripping
+    frames: int = 1  # frames in an animated GIF/WEBP
+    duration: float | None = None  # seconds
+    fps: float | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    audio_sample_rate: int | None = None
+    pix_fmt: str | None = None
+    container: str | None = None
+    rotation: int = 0  # degrees a player turns the video by
+    name: str = ""  # the original file name, safe to print
+
+    @property
+    def aspect(self) -> float:
+        return self.width / self.height if self.height else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProbeResult:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def display_name(path: Path | str | bytes) -> str:
+    """The file's name as a printable string, even when it is not valid UTF-8."""
+    name = os.path.basename(os.fsdecode(path))
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def human_size(n: int) -> str:
+    if n >= GB:
+        return f"{n / GB:.1f} GB"
+    if n >= MB:
+        return f"{n / MB:.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+def sniff(head: bytes) -> str | None:
+    """The format named by a file's first bytes, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return "avi"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm" if b"webm" in head[:64] else "mkv"
+    if head[4:8] == b"ftyp":
+        major = head[8:12]
+        if major in _HEIF_BRANDS:
+            return "heic"
+        if major == b"qt  ":
+            return "mov"
+        if major in (b"avif", b"avis"):
+            return "avif"
+        return "mp4"
+    if head[4:8] in _QT_ATOMS:
+        return "mov"
+    return None
+
+
+def _kind_of(fmt: str) -> str:
+    return "video" if fmt in VIDEO_FORMATS else "photo"
+
+
+def _label(fmt: str) -> str:
+    return {"jpeg": "JPEG", "heic": "HEIC", "webp": "WEBP"}.get(fmt, fmt.upper())
+
+
+def probe(path: Path | str, expect: str | None = None) -> ProbeResult:
+    """Identify and check a photo or video.
+
+    ``expect`` ("photo" or "video") is what the user said the file is; without
+    it, the file's name suffix is taken as what the user expects.
+    """
+    path = Path(path)
+    name = display_name(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise MediaRejected(
+            f"{name} was not found. Check the file name and the folder, then try again."
+        ) from None
+    except OSError as exc:
+        raise MediaRejected(
+            f"{name} could not be opened ({exc.strerror or 'access denied'}). "
+            "Check that the file exists and that you may read it."
+        ) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise MediaRejected(f"{name} is a folder, not a photo or a video. Give the file itself.")
+    if not stat.S_ISREG(st.st_mode):
+        raise MediaRejected(f"{name} is not a regular file. Give a photo or video file.")
+    size = st.st_size
+    if size == 0:
+        raise MediaRejected(f"{name} is empty (0 bytes). Copy the file again from its source.")
+    if size > MAX_BYTES:
+        raise MediaRejected(
+            f"{name} is {human_size(size)}; Costanza takes files up to 1 GB. "
+            "Shorten the video or export it at a lower quality, then add it again."
+        )
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError as exc:
+        raise MediaRejected(
+            f"{name} could not be read ({exc.strerror or 'read error'}). "
+            "Check that you may read it and that the disk is working."
+        ) from exc
+
+    fmt = sniff(head)
+    if fmt is None or fmt == "avif":
+        what = "an AVIF image" if fmt == "avif" else "a kind of file"
+        raise MediaRejected(
+            f"{name} is {what} Costanza cannot use. {_SUPPORTED}"
+        )
+    kind = _kind_of(fmt)
+    if expect is None:
+        suffix = path.suffix.lower()
+        expect = ("photo" if suffix in PHOTO_SUFFIXES
+                  else "video" if suffix in VIDEO_SUFFIXES else None)
+    if expect is not None and expect != kind:
+        option = "--video" if kind == "video" else "--photo"
+        raise MediaRejected(
+            f"{name} is not a {expect}: it looks like a {kind} ({_label(fmt)}). "
+            f"Rename it or pass it with {option}."
+        )
+    if kind == "photo":
+        return _probe_photo(path, fmt, size, name)
+    return _probe_video(path, fmt, size, name)
+
+
+def damaged(name: str, kind: str) -> MediaRejected:
+    return MediaRejected(
+        f"{name} could not be read as a {kind}: the file looks damaged or incomplete. "
+        f"Copy it again from the camera or phone, or export it again, then add it once more."
+    )
+
+
+def fps_value(rate: Fraction | None) -> float | None:
+    if not rate:
+        return None
+    return round(float(rate), 3)
+
+
+# --- photos -----------------------------------------------------------------
+
+_ORIENTATION = 0x0112
+_GPS_IFD = 0x8825
+
+
+def register_heif() -> None:
+    """Teach Pillow to read HEIC (done lazily, the first time a photo is opened)."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def photo_metadata(img: Any) -> tuple[int | None, bool, bool]:
+    """(EXIF orientation, has location, has metadata) of an opened Pillow image."""
+    exif = img.getexif()
+    orientation = exif.get(_ORIENTATION)
+    has_location = False
+    if _GPS_IFD in exif:
+        try:
+            has_location = bool(exif.get_ifd(_GPS_IFD)) or bool(exif[_GPS_IFD])
+        except Exception:  # a broken GPS block still counts as location
+            has_location = True
+    xmp = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp") or b""
+    if isinstance(xmp, str):
+        xmp = xmp.encode("utf-8", "replace")
+    if b"GPSLatitude" in xmp or b"GPSLongitude" in xmp or b"LocationShown" in xmp:
+        has_location = True
+    has_metadata = bool(len(exif)) or bool(xmp) or "iptc" in img.info
+    return (int(orientation) if orientation else None), has_location, has_metadata
+
+
+def _probe_photo(path: Path, fmt: str, size: int, name: str) -> ProbeResult:
+    from PIL import Image
+
+    if fmt == "heic":
+        register_heif()
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+            frames = int(getattr(img, "n_frames", 1) or 1)
+            orientation, has_location, has_metadata = photo_metadata(img)
+            if fmt == "jpeg":
+                img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            img.load()
+    except Image.DecompressionBombError:
+        raise MediaRejected(
+            f"{name} has far too many pixels to be a normal photo. "
+            "Export it at a smaller size (for example 4000 pixels wide) and add it again."
+        ) from None
+    except Exception as exc:
+        raise damaged(name, "photo") from exc
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return ProbeResult(
+        kind="photo", format=fmt, mime=MIMES[fmt], size_bytes=size, width=width,
+        height=height, orientation=orientation, has_location=has_location,
+        has_metadata=has_metadata, frames=frames, name=name,
+    )
+
+
+# --- videos -----------------------------------------------------------------
+
+_LOCATION_KEYS = ("location", "com.apple.quicktime.location.iso6709", "location-eng")
+
+
+def _rotation(stream: Any, frame: Any) -> int:
+    angle = getattr(frame, "rotation", None)
+    if angle is None:
+        angle = stream.metadata.get("rotate", 0)
+    try:
+        return round(float(angle)) % 360
+    except (TypeError, ValueError):
+        return 0
+
+
+def _check_complete(fh: Any, name: str) -> None:
+    """Read every packet (without decoding) so that a video cut short is caught now.
+
+    Its index says how many frames the video has; a truncated copy delivers fewer.
+    """
+    import av
+
+    fh.seek(0)
+    with av.open(fh, mode="r") as container:
+        vstream = container.streams.video[0]
+        expected = vstream.frames
+        if not expected:
+            return
+        got = sum(1 for packet in container.demux(vstream) if packet.size)
+    if got < expected:
+        raise damaged(name, "video")
+
+
+_PLAIN_TAGS = ("major_brand", "minor_version", "compatible_brands", "encoder",
+               "handler_name", "vendor_id", "language")
+
+
+def _video_info(container: Any, name: str) -> dict[str, Any]:
+    if not container.streams.video and not container.streams.audio:
+        raise damaged(name, "video")
+    if not container.streams.video:
+        raise MediaRejected(f"{name} has no picture, only sound. Give a video with images in it.")
+    vstream = container.streams.video[0]
+    astream = container.streams.audio[0] if container.streams.audio else None
+    duration = None
+    if container.duration:
+        duration = container.duration / 1_000_000
+    elif vstream.duration and vstream.time_base:
+        duration = float(vstream.duration * vstream.time_base)
+    tags = {k.lower(): v for k, v in container.metadata.items()}
+    tags.update({k.lower(): v for k, v in vstream.metadata.items()})
+    has_location = any(key in tags for key in _LOCATION_KEYS)
+    frame = next(container.decode(video=0), None)
+    if frame is None:
+        raise damaged(name, "video")
+    width = vstream.codec_context.width or frame.width
+    height = vstream.codec_context.height or frame.height
+    rotation = _rotation(vstream, frame)
+    if rotation in (90, 270):
+        width, height = height, width
+    return {
+        "width": width, "height": height, "rotation": rotation,
+        "duration": round(duration, 3) if duration else None,
+        "fps": fps_value(vstream.average_rate or vstream.guessed_rate),
+        "video_codec": vstream.codec_context.name, "pix_fmt": vstream.codec_context.pix_fmt,
+        "audio_codec": astream.codec_context.name if astream else None,
+        "audio_sample_rate": astream.codec_context.sample_rate if astream else None,
+        "container": container.format.name, "has_location": has_location,
+        "has_metadata": has_location or any(k not in _PLAIN_TAGS for k in tags),
+    }
+
+
+def _probe_video(path: Path, fmt: str, size: int, name: str) -> ProbeResult:
+    import av
+
+    try:
+        with open(path, "rb") as fh:
+            with av.open(fh, mode="r") as container:
+                info = _video_info(container, name)
+            _check_complete(fh, name)
+    except MediaRejected:
+        raise
+    except Exception as exc:
+        raise damaged(name, "video") from exc
+    return ProbeResult(kind="video", format=fmt, mime=MIMES[fmt], size_bytes=size, name=name,
+                       **info)
