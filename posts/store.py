@@ -34,7 +34,7 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA synchronous = FULL")  # a committed intent survives power loss
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
@@ -61,7 +61,8 @@ class Store:
         try:
             self.engine = create_engine(url, **kwargs)
         except Exception as exc:  # bad driver name, missing psycopg...
-            raise StoreError(f"Costanza cannot use the database address {parsed!r}: {exc}") from None
+            raise StoreError(
+                f"Costanza cannot use the database address {parsed!r}: {exc}") from None
         if self.is_sqlite:
             _sqlite_setup(self.engine, busy_timeout_ms)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

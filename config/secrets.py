@@ -1,0 +1,106 @@
+"""Where account secrets live: never in config.toml, never in the database.
+
+Looked up in this order, for an account NAME and a KEY (e.g. ``page_token``):
+
+1. a systemd credentials directory (``$CREDENTIALS_DIRECTORY``): a file
+   named ``NAME.KEY``, or one TOML file ``NAME.toml`` holding all its keys;
+2. environment variables ``COSTANZA_SECRET_NAME_KEY`` (upper case, ``-`` as ``_``);
+3. ``secrets.toml`` in the data folder, written with mode 0600.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+
+from costanza.errors import SettingsError
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _env_name(account: str, key: str) -> str:
+    return f"COSTANZA_SECRET_{account}_{key}".upper().replace("-", "_")
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class SecretStore:
+    def __init__(self, path: Path, env: dict[str, str] | None = None) -> None:
+        self.path = path
+        self.env = dict(os.environ) if env is None else env
+
+    def _file(self) -> dict[str, dict[str, str]]:
+        if not self.path.exists():
+            return {}
+        try:
+            data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            # Never echo the file's content: it holds secrets.
+            raise SettingsError(
+                f"The secrets file {self.path} cannot be read. Check its permissions, or "
+                "remove it and connect your accounts again with `costanza account add`."
+            ) from None
+        return {k: {kk: str(vv) for kk, vv in v.items()} for k, v in data.items()
+                if isinstance(v, dict)}
+
+    def _credentials(self, account: str) -> dict[str, str]:
+        folder = self.env.get("CREDENTIALS_DIRECTORY")
+        found: dict[str, str] = {}
+        if not folder:
+            return found
+        base = Path(folder)
+        bundle = base / f"{account}.toml"
+        if bundle.is_file():
+            try:
+                found.update({k: str(v) for k, v in
+                              tomllib.loads(bundle.read_text(encoding="utf-8")).items()})
+            except (OSError, tomllib.TOMLDecodeError):
+                raise SettingsError(f"The credential file {bundle} cannot be read.") from None
+        for item in base.glob(f"{account}.*"):
+            key = item.name[len(account) + 1:]
+            if key != "toml" and item.is_file():
+                found[key] = item.read_text(encoding="utf-8").strip()
+        return found
+
+    def get(self, account: str) -> dict[str, str]:
+        """All secrets of one account, merged from the three places."""
+        merged = dict(self._file().get(account, {}))
+        prefix = _env_name(account, "")
+        for name, value in self.env.items():
+            if name.startswith(prefix) and value:
+                merged[name[len(prefix):].lower()] = value
+        merged.update(self._credentials(account))
+        return merged
+
+    def put(self, account: str, values: dict[str, str]) -> None:
+        """Save an account's secrets in secrets.toml (mode 0600), replacing what was there."""
+        data = self._file()
+        data[account] = {k: v for k, v in values.items() if v}
+        self._write(data)
+
+    def remove(self, account: str) -> None:
+        data = self._file()
+        if data.pop(account, None) is not None:
+            self._write(data)
+
+    def _write(self, data: dict[str, dict[str, str]]) -> None:
+        lines = ["# Costanza account secrets. Keep this file private (mode 0600).", ""]
+        for account, values in sorted(data.items()):
+            section = account if _BARE.match(account) else _quote(account)
+            lines.append(f"[{section}]")
+            for key, value in sorted(values.items()):
+                lines.append(f"{key} = {_quote(value)}")
+            lines.append("")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)

@@ -1,0 +1,119 @@
+"""`costanza queue`, `cadence`, `pause` and `resume`."""
+
+from __future__ import annotations
+
+import click
+
+from costanza.cli.main import Context
+from costanza.cli.output import echo_json, json_option
+
+
+@click.command()
+@click.option("--limit", default=20, show_default=True, help="How many slots to show.")
+@json_option
+@click.pass_obj
+def queue(obj: Context, limit: int, as_json: bool) -> None:
+    """Show the coming slots and the post each one carries.
+
+    Example:
+
+        costanza queue --limit 10
+    """
+    from costanza.schedule_service import queue_view
+
+    view = queue_view(obj.app, limit=limit)
+    if as_json:
+        echo_json(view)
+        return
+    click.echo(f"Weekly slots ({view['timezone']}): {view['cadence'] or 'none yet'}")
+    for pause in view["pauses"]:
+        until = pause["until_local"] or "until you run `costanza resume`"
+        click.echo(f"Paused from {pause['from_local']} to {until}.")
+    for entry in view["entries"]:
+        flag = " pinned" if entry["pinned"] else (" late" if entry["late"] else "")
+        click.echo(f"  {entry['local']:<16}{flag:<7} post {entry['post_id']:<5} "
+                   f"{','.join(entry['targets']):<22} {entry['excerpt']}")
+    if view["queued"] > len(view["entries"]):
+        click.echo(f"  ... and {view['queued'] - len(view['entries'])} more.")
+    click.echo(view["runway"])
+    if view["runway_warning"]:
+        click.echo("Add a few stories soon so that your rhythm does not stop.")
+
+
+@click.group()
+def cadence() -> None:
+    """Show or change your weekly slots.
+
+    Example:
+
+        costanza cadence set "mon 09:30, wed 18:00, fri 12:00"
+    """
+
+
+@cadence.command("show")
+@json_option
+@click.pass_obj
+def cadence_show(obj: Context, as_json: bool) -> None:
+    """Show your weekly slots and time zone.
+
+    Example:
+
+        costanza cadence show
+    """
+    from costanza.schedule_service import cadence_show as show
+
+    data = show(obj.app)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['slots'] or 'No slots yet.'} ({data['timezone']})")
+
+
+@cadence.command("set")
+@click.argument("slots")
+@click.option("--timezone", metavar="ZONE", help="Also change the time zone, e.g. Europe/Rome.")
+@click.pass_obj
+def cadence_set(obj: Context, slots: str, timezone: str | None) -> None:
+    """Set your weekly slots (your local wall-clock times; the queue re-plans at once).
+
+    Example:
+
+        costanza cadence set "mon 09:30, wed 18:00, fri 12:00"
+    """
+    from costanza.schedule_service import cadence_set as set_
+
+    data = set_(obj.app, slots, timezone)
+    click.echo(f"Weekly slots set: {data['slots']} ({data['timezone']}).")
+
+
+@click.command()
+@click.option("--from", "start", metavar="DATE", help="First day of the pause (default: now).")
+@click.option("--until", metavar="DATE", help="Last day of the pause (default: until resume).")
+@click.pass_obj
+def pause(obj: Context, start: str | None, until: str | None) -> None:
+    """Pause publishing (holidays): posts wait in the queue, nothing fails.
+
+    Example:
+
+        costanza pause --from 2026-08-08 --until 2026-08-24
+    """
+    from costanza.schedule_service import pause as do_pause
+
+    data = do_pause(obj.app, start, until)
+    until_text = data["until_local"] or "you run `costanza resume`"
+    click.echo(f"Paused from {data['from_local']} until {until_text}. Posts wait; nothing fails.")
+
+
+@click.command()
+@click.pass_obj
+def resume(obj: Context) -> None:
+    """End the current pause (and cancel pauses to come).
+
+    Example:
+
+        costanza resume
+    """
+    from costanza.schedule_service import resume_queue
+
+    count = resume_queue(obj.app)
+    click.echo("Publishing resumed." if count else "Nothing was paused.")

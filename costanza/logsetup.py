@@ -1,0 +1,39 @@
+"""Logging for the daemon: readable lines by default, JSON on request (journald-friendly).
+
+Third-party loggers that print headers or URLs at DEBUG (urllib3, requests_oauthlib,
+oauthlib, tweepy) are kept at WARNING, so that no secret reaches a log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+
+NOISY = ("urllib3", "requests_oauthlib", "oauthlib", "tweepy", "facebook", "apscheduler")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+                "level": record.levelname.lower(), "logger": record.name,
+                "message": record.getMessage()}
+        for key in ("delivery_id", "network", "outcome", "duration_ms", "permalink"):
+            if hasattr(record, key):
+                data[key] = getattr(record, key)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(fmt: str = "text", verbose: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                               "%Y-%m-%d %H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)

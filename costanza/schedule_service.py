@@ -1,0 +1,141 @@
+"""What `queue`, `cadence`, `pause`, `resume` and `status` do, as plain data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from costanza.app import App
+from costanza.cli.output import excerpt, iso, local
+from costanza.timeparse import parse_date, start_of_day
+from posts.models import Account, Delivery, Post
+from posts.profiles import add_pause, get_profile, resume, set_slots
+
+
+def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
+    from scheduler.cadence import WeeklySlot, format_slots
+    from scheduler.planner import runway_days, runway_sentence
+    from scheduler.plans import profile_plan
+
+    now = app.clock.now()
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        plan = profile_plan(db, profile, now, app.settings.grace_period)
+        shown = plan.entries[:limit] if limit else plan.entries
+        posts = {p.id: p for p in db.scalars(
+            select(Post).where(Post.id.in_([e.post_id for e in shown])))}
+        entries = [{
+            "post_id": e.post_id, "at": iso(e.at), "local": local(e.at, tz),
+            "pinned": e.pinned, "late": e.late,
+            "excerpt": excerpt(posts[e.post_id].text or "(no text)"),
+            "targets": list(posts[e.post_id].targets),
+        } for e in shown]
+        pauses = [{"from": iso(p.start_at), "until": iso(p.end_at),
+                   "from_local": local(p.start_at, tz),
+                   "until_local": local(p.end_at, tz) if p.end_at else None}
+                  for p in profile.pauses if p.end_at is None or p.end_at > now]
+        days = runway_days(plan, now)
+        return {
+            "profile": profile.name, "timezone": profile.timezone,
+            "cadence": format_slots([WeeklySlot(s.weekday, s.minute) for s in profile.slots]),
+            "queued": len(plan.entries) + len(plan.unplanned),
+            "entries": entries,
+            "free_slots": [{"at": iso(t), "local": local(t, tz)}
+                           for t in plan.free_slots_after[:3]],
+            "pauses": pauses,
+            "runs_dry_at": iso(plan.runs_dry_at),
+            "runway_days": round(days, 1) if days is not None else None,
+            "runway": runway_sentence(plan, tz, now),
+            "runway_warning": (days is not None
+                               and days < app.settings.runway_warning_days),
+            "unplanned": plan.unplanned,
+        }
+
+
+def cadence_show(app: App) -> dict[str, Any]:
+    from scheduler.cadence import WeeklySlot, format_slots
+
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        return {"timezone": profile.timezone,
+                "slots": format_slots([WeeklySlot(s.weekday, s.minute) for s in profile.slots])}
+
+
+def cadence_set(app: App, text: str, timezone: str | None = None) -> dict[str, Any]:
+    from scheduler.cadence import parse_slots, parse_timezone
+
+    slots = parse_slots(text)
+    if timezone:
+        parse_timezone(timezone)
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        set_slots(db, profile, [(s.weekday, s.minute) for s in slots])
+        if timezone:
+            profile.timezone = timezone
+    return cadence_show(app)
+
+
+def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
+    from costanza.errors import InputError
+
+    now = app.clock.now()
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        begin = start_of_day(parse_date(start, "--from"), tz) if start else now
+        end = (start_of_day(parse_date(until, "--until"), tz) + timedelta(days=1)
+               if until else None)
+        if end is not None and end <= begin:
+            raise InputError("The pause ends before it starts. Give --until a date after "
+                             "--from (both are included in the pause).")
+        if end is not None and end <= now:
+            raise InputError("That pause is entirely in the past. Give dates to come.")
+        add_pause(db, profile, max(begin, now) if start is None else begin, end)
+        return {"from": iso(begin), "until": iso(end), "from_local": local(begin, tz),
+                "until_local": local(end, tz) if end else None}
+
+
+def resume_queue(app: App) -> int:
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        return resume(db, profile, app.clock.now())
+
+
+def status(app: App) -> dict[str, Any]:
+    from scheduler.liveness import live_daemons
+
+    now = app.clock.now()
+    view = queue_view(app, limit=1)
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        stale = timedelta(seconds=max(30.0, app.settings.poll_seconds * 10))
+        daemons = [{"id": b.id, "host": b.hostname, "pid": b.pid,
+                    "started_at": iso(b.started_at), "heartbeat_at": iso(b.heartbeat_at),
+                    "seconds_since_heartbeat": round((now - b.heartbeat_at).total_seconds(), 1),
+                    "holds": db.scalar(select(func.count()).select_from(Delivery).where(
+                        Delivery.lease_owner == b.id)) or 0}
+                   for b in live_daemons(db, now, stale)]
+        last = db.execute(select(Delivery.published_at, Delivery.network, Delivery.permalink)
+                          .where(Delivery.profile_id == profile.id,
+                                 Delivery.state == "published")
+                          .order_by(Delivery.published_at.desc()).limit(1)).first()
+        counts = dict(db.execute(select(Delivery.state, func.count()).where(
+            Delivery.profile_id == profile.id).group_by(Delivery.state)).all())
+        accounts = [{"name": a.name, "network": a.network, "health": a.health,
+                     "reason": a.health_reason}
+                    for a in db.scalars(select(Account).where(
+                        Account.profile_id == profile.id).order_by(Account.name))]
+    nxt = view["entries"][0] if view["entries"] else None
+    return {
+        "daemon_running": bool(daemons), "daemons": daemons,
+        "next": nxt, "runway": view["runway"], "runway_days": view["runway_days"],
+        "runway_warning": view["runway_warning"],
+        "last_published": ({"at": iso(last[0]), "local": local(last[0], tz),
+                            "network": last[1], "permalink": last[2]} if last else None),
+        "deliveries": counts, "accounts": accounts,
+    }

@@ -1,0 +1,170 @@
+"""The daemon: APScheduler is only the clock; the database is the truth.
+
+APScheduler 3 cannot share a job store between processes and by default
+drops runs missed by more than a second, so nothing is kept in its job
+store: one in-memory "wake" job is re-armed after every round for the time
+the database says is next (a slot, a retry, a lease running out), capped by
+``poll_seconds`` so that edits made with the command line are seen within
+seconds. A second job renews heartbeats and leases.
+
+Signals: the first SIGTERM/SIGINT stops taking new work, lets what is being
+published finish, and exits; a second one exits at once (anything cut short
+is reconciled on the next start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from costanza.app import App
+from posts.store import Store
+from scheduler import liveness
+from scheduler.sdnotify import notify, watchdog_interval
+from scheduler.worker import PublisherFactory, Worker
+
+log = logging.getLogger("costanza.daemon")
+
+
+@contextlib.contextmanager
+def signal_handlers(handler: Any) -> Iterator[None]:
+    """Install handlers for SIGTERM and SIGINT, and restore the old ones after."""
+    old = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in old:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, previous in old.items():
+            signal.signal(sig, previous)
+
+
+class Daemon:
+    def __init__(self, app: App, publishers: PublisherFactory | None = None,
+                 concurrency: int = 4) -> None:
+        self.app = app
+        self.store: Store = app.store
+        self.id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        if publishers is None:
+            from scheduler.publishers.registry import make_publisher
+
+            base = app.settings.networks_base_url
+
+            def publishers(network: str) -> Any:
+                return make_publisher(network, base,
+                                      facebook_chunk_bytes=app.settings.facebook_chunk_mb
+                                      * 1024 * 1024)
+        media_host = None
+        if app.settings.media_host:
+            from scheduler.media_hosts import make_media_host
+
+            media_host = make_media_host(app.settings)
+        self.worker = Worker(self.store, app.settings, app.clock, publishers, self.id,
+                             app.media, media_host=media_host, concurrency=concurrency)
+        self.stop_event = threading.Event()
+        self._signals = 0
+        self._wake_lock = threading.Lock()
+        self.lock_ttl = timedelta(seconds=max(15.0, app.settings.poll_seconds * 5))
+        self._scheduler: Any = None
+
+    # -- life ----------------------------------------------------------------
+    def start(self) -> None:
+        now = self.app.clock.now()
+        with self.store.write() as db:
+            if self.store.is_sqlite:
+                liveness.acquire_singleton(db, self.id, now, self.lock_ttl)
+            liveness.register(db, self.id, now)
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        self._scheduler = BackgroundScheduler(timezone=UTC)
+        self._scheduler.add_job(self._wake, "date", run_date=datetime.now(UTC), id="wake",
+                                misfire_grace_time=None, coalesce=True, max_instances=1)
+        beat_every = min(self.lock_ttl.total_seconds() / 3, self.app.settings.lease_seconds / 3)
+        watchdog = watchdog_interval()
+        if watchdog:
+            beat_every = min(beat_every, watchdog)
+        self._scheduler.add_job(self._beat, "interval", seconds=max(0.5, beat_every),
+                                id="beat", misfire_grace_time=None, coalesce=True,
+                                max_instances=1)
+        self._scheduler.start()
+        notify("READY=1\nSTATUS=Publishing at your weekly slots")
+        log.info("daemon %s started", self.id)
+
+    def run(self) -> None:
+        """Run in the foreground until a signal (or ``stop()``)."""
+        with signal_handlers(self._on_signal):
+            self.start()
+            try:
+                while not self.stop_event.wait(0.5):
+                    pass
+            finally:
+                self.shutdown()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def shutdown(self) -> None:
+        notify("STOPPING=1")
+        self.worker.accepting = False
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
+        self.worker.shutdown(wait=True)
+        with self.store.write() as db:
+            liveness.release(db, self.id, self.app.clock.now())
+        log.info("daemon %s stopped", self.id)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        self._signals += 1
+        if self._signals > 1:
+            log.warning("second signal: stopping at once")
+            os._exit(1)
+        log.info("stopping: finishing what is being published (press Ctrl-C again to stop "
+                 "at once)")
+        self.stop_event.set()
+
+    # -- jobs ----------------------------------------------------------------
+    def _wake(self) -> None:
+        if self.stop_event.is_set():
+            return
+        with self._wake_lock:
+            try:
+                next_wake = self.worker.tick()
+            except Exception:
+                log.exception("the daemon's round failed; trying again shortly")
+                next_wake = self.app.clock.now() + timedelta(
+                    seconds=self.app.settings.poll_seconds)
+            self._heartbeat(next_wake)
+            if not self.stop_event.is_set() and self._scheduler is not None:
+                # Translate the (possibly fake) clock's wait into real time.
+                delay = (next_wake - self.app.clock.now()).total_seconds()
+                run_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
+                self._scheduler.add_job(self._wake, "date", run_date=run_at, id="wake",
+                                        replace_existing=True, misfire_grace_time=None,
+                                        coalesce=True, max_instances=1)
+
+    def _beat(self) -> None:
+        self.worker.renew_leases()
+        self._heartbeat(None)
+        notify("WATCHDOG=1")
+
+    def _heartbeat(self, next_wake: datetime | None) -> None:
+        try:
+            with self.store.write() as db:
+                ok = liveness.heartbeat(db, self.id, self.app.clock.now(),
+                                        self.lock_ttl if self.store.is_sqlite else None,
+                                        next_wake)
+        except Exception:
+            log.exception("could not write the heartbeat")
+            return
+        if not ok:
+            log.error("another daemon took over this database; stopping")
+            self.worker.accepting = False
+            self.stop_event.set()

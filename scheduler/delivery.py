@@ -1,0 +1,278 @@
+"""The delivery life cycle, enforced by the store.
+
+A delivery is one post on one network::
+
+    queued -> claimed (lease, fencing token) -> publishing (intent committed before the call)
+           -> published                      (terminal)
+           -> retry_wait -> claimed ...      (provably not taken; backoff)
+           -> failed                         (refused, or retries used up; `costanza retry`)
+           -> held                           (the account must be reconnected; waits)
+           -> unknown -> reconcile -> published | retry_wait | needs_review
+
+Every state change after a claim is *fenced*: it names the fencing token the
+claim received, and it only applies while the delivery still carries that
+token and the lease has not run out. A worker whose lease expired (stopped,
+cut off) can no longer record anything, nor start a publish.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from posts.models import Account, Attempt, Delivery, Post, Profile
+
+CLAIMABLE = ("queued", "retry_wait")
+IN_FLIGHT = ("claimed", "publishing")
+TERMINAL = ("published", "cancelled")
+
+
+class LeaseLost(Exception):
+    """This worker no longer holds the delivery: another took it over."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery_id: int
+    token: int
+    owner: str
+    state: str  # the state before the claim: queued, retry_wait or unknown
+
+
+def dispatch_post(db: Session, post: Post, slot_at: datetime, now: datetime) -> list[Delivery]:
+    """The post's slot has come: create one delivery per target network."""
+    post.state = "dispatched"
+    post.slot_at = slot_at
+    post.updated_at = now
+    accounts = {a.network: a for a in db.scalars(
+        select(Account).where(Account.profile_id == post.profile_id).order_by(Account.id))}
+    created = []
+    for network in post.targets:
+        account = accounts.get(network)
+        delivery = Delivery(
+            post_id=post.id, profile_id=post.profile_id, network=network,
+            account_id=account.id if account else None, state="queued", due_at=now,
+            fencing_token=0, attempts=0, progress={}, created_at=now, updated_at=now,
+        )
+        if account is None:
+            delivery.state = "held"
+            delivery.reason = (f"No {network_label(network)} account is connected. Connect one "
+                               f"with `costanza account add {network} ...`; the post waits.")
+        elif account.health == "held":
+            delivery.state = "held"
+            delivery.reason = account.health_reason
+        db.add(delivery)
+        created.append(delivery)
+    db.flush()
+    return created
+
+
+def network_label(network: str) -> str:
+    return {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}.get(network, network)
+
+
+def expire_leases(db: Session, now: datetime) -> list[int]:
+    """Deliveries whose worker vanished: claimed ones go back to the queue; ones
+    that were publishing have an unknown outcome and must be reconciled."""
+    stale = db.scalars(select(Delivery).where(
+        Delivery.state.in_(IN_FLIGHT), Delivery.lease_expires_at < now)).all()
+    unknown = []
+    for d in stale:
+        if d.state == "claimed":
+            d.state = "retry_wait" if d.attempts else "queued"
+        else:
+            d.state = "unknown"
+            d.reason = ("Costanza stopped while publishing this post, so it is not yet known "
+                        "whether it went out. It will check with the network before doing "
+                        "anything else.")
+            unknown.append(d.id)
+        d.lease_owner = None
+        d.lease_expires_at = None
+        d.fencing_token += 1
+        d.updated_at = now
+    db.flush()
+    return unknown
+
+
+def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
+          skip_locked: bool = False) -> list[Claim]:
+    """Claim up to ``limit`` due deliveries (and unknown ones, to reconcile)."""
+    held_accounts = select(Account.id).where(Account.health == "held")
+    query = (
+        select(Delivery)
+        .where(
+            or_(
+                and_(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now),
+                and_(Delivery.state == "unknown", Delivery.due_at <= now),
+            ),
+            or_(Delivery.account_id.is_(None), Delivery.account_id.not_in(held_accounts)),
+        )
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    claims = []
+    for d in db.scalars(query).all():
+        claims.append(Claim(d.id, d.fencing_token + 1, owner, d.state))
+        d.state = "claimed" if d.state != "unknown" else "unknown"
+        d.lease_owner = owner
+        d.lease_expires_at = now + lease
+        d.fencing_token += 1
+        d.updated_at = now
+    db.flush()
+    return claims
+
+
+def _fenced(db: Session, c: Claim, now: datetime, values: dict[str, Any],
+            states: tuple[str, ...] | None = None) -> None:
+    conditions = [Delivery.id == c.delivery_id, Delivery.fencing_token == c.token,
+                  Delivery.lease_owner == c.owner, Delivery.lease_expires_at >= now]
+    if states:
+        conditions.append(Delivery.state.in_(states))
+    result = db.execute(update(Delivery).where(*conditions).values(updated_at=now, **values)
+                        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LeaseLost(f"delivery {c.delivery_id} is no longer ours")
+
+
+def renew(db: Session, c: Claim, now: datetime, lease: timedelta) -> None:
+    _fenced(db, c, now, {"lease_expires_at": now + lease})
+
+
+def begin_publish(db: Session, c: Claim, now: datetime, attempts: int,
+                  intent_at: datetime | None) -> None:
+    """Commit the intent: from here on, an interruption means 'unknown', never 'retry'."""
+    _fenced(db, c, now, {"state": "publishing", "attempts": attempts + 1,
+                         "intent_at": intent_at or now}, states=("claimed",))
+
+
+def save_progress(db: Session, c: Claim, now: datetime, progress: dict[str, Any]) -> None:
+    _fenced(db, c, now, {"progress": progress})
+
+
+def record_attempt(db: Session, delivery: Delivery, *, action: str, outcome: str,
+                   started: datetime, now: datetime, owner: str | None,
+                   message: str | None = None, http_status: int | None = None,
+                   error_code: str | None = None) -> Attempt:
+    attempt = Attempt(
+        delivery_id=delivery.id, profile_id=delivery.profile_id, post_id=delivery.post_id,
+        network=delivery.network, account_id=delivery.account_id, action=action,
+        outcome=outcome, http_status=http_status, error_code=error_code, message=message,
+        remote_id=delivery.remote_id, permalink=delivery.permalink, daemon_id=owner,
+        started_at=started,
+        duration_ms=max(0, int((now - started).total_seconds() * 1000)),
+    )
+    db.add(attempt)
+    return attempt
+
+
+def finish(db: Session, c: Claim, now: datetime, state: str, *, started: datetime,
+           action: str, message: str | None = None, remote_id: str | None = None,
+           permalink: str | None = None, due_at: datetime | None = None,
+           http_status: int | None = None, error_code: str | None = None,
+           extra: dict[str, Any] | None = None) -> None:
+    """Record an outcome (fenced) and the attempt row, in one transaction."""
+    values: dict[str, Any] = {"state": state, "reason": message,
+                              "lease_owner": None, "lease_expires_at": None}
+    if remote_id is not None:
+        values["remote_id"] = remote_id
+    if permalink is not None:
+        values["permalink"] = permalink
+    if state == "published":
+        values["published_at"] = now
+    if due_at is not None:
+        values["due_at"] = due_at
+    if extra:
+        delivery = db.get(Delivery, c.delivery_id)
+        assert delivery is not None
+        values["progress"] = {**(delivery.progress or {}), **extra}
+    _fenced(db, c, now, values)
+    delivery = db.get(Delivery, c.delivery_id)
+    assert delivery is not None
+    db.refresh(delivery)
+    outcome = {"retry_wait": "retry", "needs_review": "needs_review"}.get(state, state)
+    record_attempt(db, delivery, action=action, outcome=outcome, started=started, now=now,
+                   owner=c.owner, message=message, http_status=http_status,
+                   error_code=error_code)
+
+
+def backoff(attempts: int, now: datetime, retry_at: datetime | None = None,
+            base: float = 30.0, cap: float = 6 * 3600.0,
+            rng: random.Random | None = None) -> datetime:
+    """Exponential backoff with full jitter, never earlier than the network's reset time."""
+    rng = rng or random.Random()
+    delay = rng.uniform(base / 2, min(cap, base * (2 ** max(0, attempts - 1))))
+    when = now + timedelta(seconds=delay)
+    if retry_at is not None and retry_at > when:
+        when = retry_at
+    return when
+
+
+def hold_account(db: Session, account_id: int, reason: str, now: datetime) -> None:
+    account = db.get(Account, account_id)
+    if account is None:
+        return
+    account.health = "held"
+    account.health_reason = reason
+    account.checked_at = now
+
+
+def release_account(db: Session, account_id: int, now: datetime) -> int:
+    """The account works again: its held deliveries go back to the queue."""
+    account = db.get(Account, account_id)
+    if account is None:
+        return 0
+    account.health = "ok"
+    account.health_reason = None
+    account.checked_at = now
+    result = db.execute(update(Delivery).where(
+        Delivery.account_id == account_id, Delivery.state == "held")
+        .values(state="queued", due_at=now, reason=None, updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def attach_account(db: Session, account: Account, now: datetime) -> int:
+    """A new account: deliveries that waited for one on its network go to it."""
+    result = db.execute(update(Delivery).where(
+        Delivery.profile_id == account.profile_id, Delivery.network == account.network,
+        Delivery.state == "held", Delivery.account_id.is_(None))
+        .values(account_id=account.id, state="queued", due_at=now, reason=None,
+                updated_at=now)
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retry(db: Session, delivery: Delivery, now: datetime, force: bool) -> str:
+    """`costanza retry`: a failed delivery is queued again; one that needs review is
+    checked once more with the network first (or published anyway with force)."""
+    if delivery.state in ("failed", "cancelled"):
+        delivery.state = "queued"
+    elif delivery.state == "needs_review":
+        delivery.state = "queued" if force else "unknown"
+        if force:
+            progress = dict(delivery.progress or {})
+            progress["forced"] = True
+            delivery.progress = progress
+    elif delivery.state == "held":
+        delivery.state = "queued"
+    else:
+        return delivery.state
+    delivery.attempts = 0
+    delivery.due_at = now
+    delivery.reason = None
+    delivery.updated_at = now
+    db.flush()
+    return delivery.state
+
+
+def profile_of(db: Session, profile_id: int) -> Profile:
+    profile = db.get(Profile, profile_id)
+    assert profile is not None
+    return profile

@@ -1,0 +1,107 @@
+"""Turning a delivery row into a ``PublishRequest``: text, fitted media, account.
+
+Everything that can go wrong here happens before anything is sent, so a
+problem found here can never cause a duplicate: the delivery fails (or
+waits) with the reason in plain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from config.secrets import SecretStore
+from costanza.errors import AuthExpired, MediaRejected, PublishFailed
+from posts.media_store import MediaStore
+from posts.models import Account, Delivery, Post
+from scheduler.delivery import network_label
+from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
+
+
+class MediaHost(Protocol):
+    def public_url(self, path: Path, sha256: str, mime: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Original:
+    sha256: str
+    kind: str
+    format: str
+    path: Path
+    probe: dict[str, Any]
+
+
+def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
+                  secrets: SecretStore, fit_mode: str,
+                  media_host: MediaHost | None = None) -> PublishRequest:
+    post = db.get(Post, delivery.post_id)
+    if post is None:
+        raise PublishFailed(f"The post of delivery {delivery.id} no longer exists.")
+    account = db.get(Account, delivery.account_id) if delivery.account_id else None
+    label = network_label(delivery.network)
+    if account is None:
+        raise AuthExpired(f"No {label} account is connected. Connect one with "
+                          f"`costanza account add {delivery.network} ...`; the post waits.")
+    files: list[MediaFile] = []
+    for item in post.media:
+        try:
+            original = media_store.path_of(item.item.store_path)
+        except MediaRejected:
+            original = media_store.root / item.item.store_path
+        if not original.is_file():
+            raise PublishFailed(
+                f"The {item.item.kind} '{item.item.original_name}' of post {post.id} is missing "
+                "from Costanza's media store (the file was deleted or the disk changed). "
+                f"Add it again with `costanza post add`, then `costanza post remove {post.id}`."
+            )
+        fitted = _fit(delivery.network, item.item, original, media_store,
+                      post.fit or fit_mode)
+        public_url = None
+        if delivery.network == "instagram" and fitted.kind == "photo":
+            if media_host is None:
+                raise PublishFailed(
+                    "Instagram needs your photos at a public web address, and no media host "
+                    "is set up. Add a [media_host] section to your settings (see the README), "
+                    "then run `costanza retry` for this post."
+                )
+            public_url = media_host.public_url(fitted.path, fitted.sha256, fitted.mime)
+        files.append(MediaFile(path=fitted.path, kind=fitted.kind, mime=fitted.mime,
+                               sha256=fitted.sha256, size_bytes=fitted.size_bytes,
+                               width=fitted.width, height=fitted.height,
+                               duration=fitted.duration, alt_text=item.alt_text,
+                               public_url=public_url))
+    auth = AccountAuth(network=account.network, name=account.name, remote_id=account.remote_id,
+                       secrets=secrets.get(account.name))
+    return PublishRequest(
+        delivery_id=delivery.id, post_id=post.id, network=delivery.network,
+        text=post.text_for(delivery.network), media=files, account=auth,
+        first_comment=post.first_comment if delivery.network == "instagram" else None,
+        thread=post.thread and delivery.network == "x",
+        progress=dict(delivery.progress or {}), intent_at=delivery.intent_at,
+    )
+
+
+@dataclass(frozen=True)
+class Fitted:
+    path: Path
+    kind: str
+    mime: str
+    sha256: str
+    size_bytes: int
+    width: int
+    height: int
+    duration: float | None
+
+
+def _fit(network: str, media: Any, original: Path, store: MediaStore, mode: str) -> Fitted:
+    from posts.fit import fit_for
+
+    src = _Original(sha256=media.sha256, kind=media.kind, format=media.format, path=original,
+                    probe=dict(media.probe or {}))
+    out = fit_for(network, src, store, mode)
+    return Fitted(path=Path(out.path), kind=media.kind, mime=out.mime, sha256=out.sha256,
+                  size_bytes=out.size_bytes, width=out.width, height=out.height,
+                  duration=getattr(out, "duration", None))

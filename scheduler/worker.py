@@ -1,0 +1,296 @@
+"""One round of the daemon's work, against the database: the truth.
+
+``Worker.tick()`` dispatches posts whose slot has come, recovers deliveries
+whose worker vanished, claims due deliveries, publishes or reconciles them,
+and returns when it next needs to wake. It reads time from the clock it is
+given, so tests drive it with a fake clock and never sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from config.secrets import SecretStore
+from config.settings import Settings
+from costanza.clock import Clock
+from costanza.errors import (
+    AuthExpired,
+    CostanzaError,
+    OutcomeUnknown,
+    PublishFailed,
+    RetryLater,
+)
+from posts.media_store import MediaStore
+from posts.models import Delivery, Post, Profile
+from posts.store import Store
+from scheduler import delivery as dl
+from scheduler.plans import profile_plan
+from scheduler.prepare import MediaHost, build_request
+from scheduler.publishers.base import Publisher, PublishRequest
+
+log = logging.getLogger("costanza.daemon")
+
+PublisherFactory = Callable[[str], Publisher]
+
+
+class Worker:
+    def __init__(self, store: Store, settings: Settings, clock: Clock,
+                 publishers: PublisherFactory, owner: str,
+                 media_store: MediaStore | None = None, secrets: SecretStore | None = None,
+                 media_host: MediaHost | None = None, concurrency: int = 4,
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.publishers = publishers
+        self.owner = owner
+        self.media_store = media_store or MediaStore(settings.media_dir)
+        self.secrets = secrets or SecretStore(settings.home.secrets_file)
+        self.media_host = media_host
+        self.concurrency = max(1, concurrency)
+        self.lease = timedelta(seconds=settings.lease_seconds)
+        self.on_event = on_event or (lambda kind, data: None)
+        self.accepting = True
+        self._inflight: dict[int, dl.Claim] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
+        self._publishers: dict[str, Publisher] = {}
+
+    # -- the round ------------------------------------------------------------
+    def tick(self) -> datetime:
+        """Do what is due now; return when the next wake is needed."""
+        now = self.clock.now()
+        with self.store.write() as db:
+            for delivery_id in dl.expire_leases(db, now):
+                log.warning("delivery %s: outcome unknown after an interrupted publish; "
+                            "it will be reconciled", delivery_id)
+        self.dispatch_due(now)
+        if self.accepting:
+            self.run_due()
+        return self.next_wake()
+
+    def dispatch_due(self, now: datetime) -> int:
+        count = 0
+        with self.store.write() as db:
+            for profile in db.scalars(select(Profile)).all():
+                plan = profile_plan(db, profile, now, self.settings.grace_period, limit=16)
+                for entry in plan.entries:
+                    if entry.at > now:
+                        break
+                    post = db.get(Post, entry.post_id)
+                    if post is None or post.state != "queued":
+                        continue
+                    dl.dispatch_post(db, post, entry.at, now)
+                    count += 1
+                    log.info("post %s: its slot %s has come%s", post.id, entry.at.isoformat(),
+                             " (late, within the grace period)" if entry.late else "")
+                for missed in getattr(plan, "skipped", [])[:1]:
+                    log.info("profile %s: slot %s was missed while Costanza was stopped; the "
+                             "queue moved on to the next slot", profile.name, missed.isoformat())
+        return count
+
+    def run_due(self) -> int:
+        with self._lock:
+            free = self.concurrency - len(self._inflight)
+        if free <= 0:
+            return 0
+        now = self.clock.now()
+        with self.store.write() as db:
+            claims = dl.claim(db, self.owner, now, self.lease, free,
+                              skip_locked=not self.store.is_sqlite)
+        for c in claims:
+            with self._lock:
+                self._inflight[c.delivery_id] = c
+        futures = [self._pool.submit(self._run_claim, c) for c in claims]
+        for future in futures:
+            future.result()
+        return len(claims)
+
+    def renew_leases(self) -> None:
+        now = self.clock.now()
+        with self._lock:
+            claims = list(self._inflight.values())
+        for c in claims:
+            try:
+                with self.store.write() as db:
+                    dl.renew(db, c, now, self.lease)
+            except dl.LeaseLost:
+                log.warning("delivery %s: lease lost", c.delivery_id)
+
+    def next_wake(self) -> datetime:
+        now = self.clock.now()
+        poll = now + timedelta(seconds=self.settings.poll_seconds)
+        candidates = [poll]
+        with self.store.read() as db:
+            due = db.scalar(select(func.min(Delivery.due_at)).where(
+                Delivery.state.in_(("queued", "retry_wait", "unknown"))))
+            if due is not None:
+                from costanza.clock import utc
+
+                candidates.append(max(now, utc(due)))
+            for profile in db.scalars(select(Profile)).all():
+                plan = profile_plan(db, profile, now, self.settings.grace_period, limit=1)
+                if plan.entries:
+                    candidates.append(max(now, plan.entries[0].at))
+        return min(candidates)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.accepting = False
+        self._pool.shutdown(wait=wait)
+
+    # -- one delivery ---------------------------------------------------------
+    def publisher(self, network: str) -> Publisher:
+        if network not in self._publishers:
+            self._publishers[network] = self.publishers(network)
+        return self._publishers[network]
+
+    def _run_claim(self, c: dl.Claim) -> None:
+        try:
+            self._execute(c)
+        except dl.LeaseLost:
+            log.warning("delivery %s: another daemon took it over; this one stops touching it",
+                        c.delivery_id)
+        except Exception:
+            log.exception("delivery %s: unexpected error", c.delivery_id)
+        finally:
+            with self._lock:
+                self._inflight.pop(c.delivery_id, None)
+
+    def _execute(self, c: dl.Claim) -> None:
+        started = self.clock.now()
+        with self.store.read() as db:
+            delivery = db.get(Delivery, c.delivery_id)
+            assert delivery is not None
+            attempts = delivery.attempts
+            intent_at = delivery.intent_at
+            try:
+                request = build_request(db, delivery, self.media_store, self.secrets,
+                                        self.settings.fit, self.media_host)
+            except AuthExpired as exc:
+                request, problem = None, exc
+            except CostanzaError as exc:
+                request, problem = None, exc
+            else:
+                problem = None
+        if request is None:
+            assert problem is not None
+            self._finish_error(c, problem, started, action="prepare", attempts=attempts)
+            return
+        if c.state == "unknown":
+            self._reconcile(c, request, started)
+            return
+        with self.store.write() as db:
+            dl.begin_publish(db, c, self.clock.now(), attempts, intent_at)
+
+        def checkpoint(values: dict[str, Any]) -> None:
+            progress.update(values)
+            with self.store.write() as db:
+                dl.save_progress(db, c, self.clock.now(), dict(progress))
+
+        progress = dict(request.progress)
+        publisher = self.publisher(request.network)
+        try:
+            result = publisher.publish(request, checkpoint)
+        except CostanzaError as exc:
+            self._finish_error(c, exc, started, action="publish", attempts=attempts + 1)
+            return
+        except Exception as exc:  # a bug or a library error mid-call: outcome unknown
+            log.exception("delivery %s: unexpected error while publishing", c.delivery_id)
+            self._finish_error(c, OutcomeUnknown(
+                f"Something unexpected happened while publishing ({type(exc).__name__}); "
+                "Costanza will check with the network whether the post went out."),
+                started, action="publish", attempts=attempts + 1)
+            return
+        extra = dict(result.extra or {})
+        if result.warning:
+            extra["warning"] = result.warning
+        with self.store.write() as db:
+            dl.finish(db, c, self.clock.now(), "published", started=started, action="publish",
+                      message=result.warning, remote_id=result.remote_id,
+                      permalink=result.permalink, extra=extra)
+        log.info("delivery %s: published on %s %s", c.delivery_id, request.network,
+                 result.permalink or result.remote_id)
+        self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
+                                    "permalink": result.permalink})
+
+    def _reconcile(self, c: dl.Claim, request: PublishRequest, started: datetime) -> None:
+        publisher = self.publisher(request.network)
+        try:
+            found = publisher.reconcile(request)
+        except RetryLater as exc:
+            now = self.clock.now()
+            with self.store.write() as db:
+                dl.finish(db, c, now, "unknown", started=started, action="reconcile",
+                          message=exc.message, due_at=dl.backoff(1, now, exc.retry_at))
+            return
+        except CostanzaError as exc:
+            found_reason = exc.message
+            from scheduler.publishers.base import Reconciled
+
+            found = Reconciled(published=None, reason=found_reason)
+        now = self.clock.now()
+        with self.store.write() as db:
+            if found.published:
+                dl.finish(db, c, now, "published", started=started, action="reconcile",
+                          message="It had gone out: found on the network after the interruption.",
+                          remote_id=found.remote_id, permalink=found.permalink)
+            elif found.published is False:
+                progress = {"reconciled_absent": int(request.progress.get("reconciled_absent",
+                                                                          0)) + 1}
+                dl.finish(db, c, now, "retry_wait", started=started, action="reconcile",
+                          message="It had not gone out; it will be published again now.",
+                          due_at=now, extra=progress)
+            else:
+                reason = (found.reason or "the network gave no clear answer")
+                dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
+                          message=("Costanza cannot tell whether this post went out ("
+                                   + reason + "). Look at the account; then run "
+                                   f"`costanza retry {c.delivery_id}` to check again, or "
+                                   f"`costanza retry {c.delivery_id} --force` to publish it."))
+                self.on_event("needs_review", {"delivery_id": c.delivery_id})
+
+    def _finish_error(self, c: dl.Claim, exc: CostanzaError, started: datetime, *,
+                      action: str, attempts: int) -> None:
+        now = self.clock.now()
+        status = getattr(exc, "http_status", None)
+        code = getattr(exc, "code", None)
+        kwargs: dict[str, Any] = {"started": started, "action": action, "http_status": status,
+                                  "error_code": str(code) if code is not None else None}
+        with self.store.write() as db:
+            if isinstance(exc, OutcomeUnknown):
+                dl.finish(db, c, now, "unknown", message=exc.message, due_at=now, **kwargs)
+                log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,
+                            exc.message)
+                return
+            if isinstance(exc, RetryLater):
+                if attempts >= self.settings.max_attempts:
+                    dl.finish(db, c, now, "failed", message=(
+                        f"Tried {attempts} times without success; the last answer was: "
+                        f"{exc.message} Run `costanza retry {c.delivery_id}` to try again."),
+                        **kwargs)
+                    self.on_event("failed", {"delivery_id": c.delivery_id})
+                    return
+                due = dl.backoff(attempts, now, exc.retry_at if isinstance(
+                    exc.retry_at, datetime) else None)
+                dl.finish(db, c, now, "retry_wait", message=exc.message, due_at=due, **kwargs)
+                return
+            if isinstance(exc, AuthExpired):
+                delivery = db.get(Delivery, c.delivery_id)
+                assert delivery is not None
+                dl.finish(db, c, now, "held", message=exc.message, **kwargs)
+                if delivery.account_id is not None:
+                    dl.hold_account(db, delivery.account_id, exc.message, now)
+                self.on_event("held", {"delivery_id": c.delivery_id, "reason": exc.message})
+                return
+            message = exc.message
+            if not isinstance(exc, PublishFailed):
+                message = f"{exc.message}"
+            dl.finish(db, c, now, "failed", message=message, **kwargs)
+            self.on_event("failed", {"delivery_id": c.delivery_id, "reason": message})
