@@ -72,12 +72,10 @@ class Store:
     # -- transactions ---------------------------------------------------
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session (its transaction is rolled back at the end)."""
+        """A read session; closing it ends the transaction. Objects loaded in it stay
+        readable afterwards (detached, not expired)."""
         with self._sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:

@@ -1,0 +1,291 @@
+"""The worker against a real SQLite file, a fake clock and a recording publisher."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from costanza.app import App
+from costanza.clock import FakeClock
+from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
+from posts import queue
+from posts.models import Account, Attempt, Delivery, Post
+from posts.profiles import get_profile
+from scheduler.publishers.base import Reconciled
+from scheduler.publishers.recording import RecordingPublisher
+from scheduler.worker import Worker
+
+MON_0930_ROME = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+WED_1800_ROME = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)
+FRI_1200_ROME = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def fakes() -> dict[str, RecordingPublisher]:
+    return {n: RecordingPublisher(n) for n in ("facebook", "instagram", "x")}
+
+
+@pytest.fixture
+def worker(app: App, clock: FakeClock, fakes: dict[str, RecordingPublisher]) -> Worker:
+    w = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="test-daemon")
+    yield w
+    w.shutdown()
+
+
+def connect(app: App, *networks: str) -> None:
+    with app.store.write() as db:
+        profile = get_profile(db, "default")
+        for network in networks:
+            db.add(Account(profile_id=profile.id, network=network, name=f"my-{network}",
+                           remote_id="1", created_at=app.clock.now()))
+
+
+def add(app: App, text: str, targets: list[str], **kwargs: Any) -> int:
+    with app.store.write() as db:
+        profile = get_profile(db, "default")
+        draft = queue.PostDraft(text=text, targets=targets, **kwargs)
+        return queue.add_post(db, app.media, profile, draft, app.clock.now()).post.id
+
+
+def deliveries(app: App) -> list[Delivery]:
+    with app.store.read() as db:
+        return list(db.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+def test_worker_publishes_at_the_slot_and_not_before(app: App, clock: FakeClock,
+                                                     worker: Worker, fakes: Any) -> None:
+    connect(app, "x", "facebook")
+    post_id = add(app, "La lana arriva dalla Val di Fiemme", ["x", "facebook"])
+    wake = worker.tick()
+    assert fakes["x"].calls == 0
+    assert wake <= clock.now() + timedelta(seconds=app.settings.poll_seconds)
+    clock.set(MON_0930_ROME - timedelta(seconds=1))
+    worker.tick()
+    assert fakes["x"].calls == 0
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    assert [p.post_id for p in fakes["x"].published] == [post_id]
+    assert [p.post_id for p in fakes["facebook"].published] == [post_id]
+    rows = deliveries(app)
+    assert {d.state for d in rows} == {"published"}
+    assert all(d.permalink for d in rows)
+    with app.store.read() as db:
+        post = db.get(Post, post_id)
+        assert post.state == "dispatched" and post.slot_at == MON_0930_ROME
+        outcomes = db.scalars(select(Attempt.outcome)).all()
+    assert outcomes == ["published", "published"]
+
+
+def test_next_wake_is_the_next_slot_when_it_is_sooner_than_a_poll(app: App, clock: FakeClock,
+                                                                  worker: Worker) -> None:
+    connect(app, "x")
+    add(app, "one", ["x"])
+    clock.set(MON_0930_ROME - timedelta(seconds=0.5))
+    assert worker.next_wake() == MON_0930_ROME
+
+
+def test_daemon_down_across_several_slots_publishes_one_late_post_then_keeps_cadence(
+        app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
+    connect(app, "x")
+    ids = [add(app, f"story {i}", ["x"]) for i in range(4)]
+    # Stopped from Saturday until Friday 12:30: Mon and Wed were missed beyond grace,
+    # Friday 12:00 is within the 2 h grace period.
+    clock.set(FRI_1200_ROME + timedelta(minutes=30))
+    worker.tick()
+    worker.tick()
+    assert [p.post_id for p in fakes["x"].published] == [ids[0]]
+    # Next Monday the second story goes out: the queue shifted, no burst.
+    clock.set(MON_0930_ROME + timedelta(days=7))
+    worker.tick()
+    assert [p.post_id for p in fakes["x"].published] == ids[:2]
+
+
+def test_missed_beyond_grace_shifts_to_next_slot(app: App, clock: FakeClock, worker: Worker,
+                                                 fakes: Any) -> None:
+    connect(app, "x")
+    first = add(app, "only story", ["x"])
+    clock.set(MON_0930_ROME + timedelta(hours=3))
+    worker.tick()
+    assert fakes["x"].calls == 0
+    clock.set(WED_1800_ROME)
+    worker.tick()
+    assert [p.post_id for p in fakes["x"].published] == [first]
+
+
+def test_rate_limit_waits_until_the_reset_time(app: App, clock: FakeClock, worker: Worker,
+                                               fakes: Any) -> None:
+    connect(app, "x")
+    add(app, "story", ["x"])
+    reset = MON_0930_ROME + timedelta(minutes=15)
+    fakes["x"].fail_next(RateLimited("X asked us to slow down.", retry_at=reset,
+                                     http_status=429))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    (d,) = deliveries(app)
+    assert d.state == "retry_wait" and d.due_at >= reset
+    clock.set(reset - timedelta(seconds=1))
+    worker.tick()
+    assert fakes["x"].calls == 1
+    clock.set(d.due_at)
+    worker.tick()
+    assert len(fakes["x"].published) == 1
+    assert deliveries(app)[0].state == "published"
+
+
+def test_refused_post_fails_with_its_reason_and_retry_requeues(app: App, clock: FakeClock,
+                                                               worker: Worker,
+                                                               fakes: Any) -> None:
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(PublishFailed("X refused the post: the text is too long.",
+                                       http_status=400))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    (d,) = deliveries(app)
+    assert d.state == "failed" and "too long" in d.reason
+    from scheduler.delivery import retry
+
+    with app.store.write() as db:
+        retry(db, db.get(Delivery, d.id), clock.now(), force=False)
+    worker.tick()
+    assert deliveries(app)[0].state == "published"
+
+
+def test_expired_token_holds_the_account_and_nothing_is_dropped(app: App, clock: FakeClock,
+                                                                worker: Worker,
+                                                                fakes: Any) -> None:
+    connect(app, "facebook")
+    add(app, "one", ["facebook"])
+    add(app, "two", ["facebook"])
+    fakes["facebook"].fail_next(AuthExpired("Facebook says the Page token expired.",
+                                            http_status=400, code="190"))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    clock.set(WED_1800_ROME)
+    worker.tick()
+    rows = deliveries(app)
+    assert [d.state for d in rows] == ["held", "held"]
+    assert fakes["facebook"].calls == 1  # the second one waits: the account is held
+    from scheduler.delivery import release_account
+
+    with app.store.write() as db:
+        account = db.scalars(select(Account)).one()
+        assert account.health == "held"
+        release_account(db, account.id, clock.now())
+    worker.tick()
+    assert [d.state for d in deliveries(app)] == ["published", "published"]
+
+
+def test_unknown_outcome_is_reconciled_not_retried(app: App, clock: FakeClock,
+                                                   worker: Worker, fakes: Any) -> None:
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(OutcomeUnknown("The connection dropped."), effect=True)
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    assert deliveries(app)[0].state == "unknown"
+    worker.tick()
+    (d,) = deliveries(app)
+    assert d.state == "published"
+    assert fakes["x"].calls == 1  # publish was never called again
+    assert len(fakes["x"].published) == 1
+
+
+def test_unknown_outcome_that_did_not_land_is_published_once(app: App, clock: FakeClock,
+                                                              worker: Worker,
+                                                              fakes: Any) -> None:
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(OutcomeUnknown("Timed out."), effect=False)
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    worker.tick()
+    worker.tick()
+    assert len(fakes["x"].published) == 1
+    assert deliveries(app)[0].state == "published"
+
+
+def test_unsettled_outcome_needs_review(app: App, clock: FakeClock, worker: Worker,
+                                        fakes: Any) -> None:
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(OutcomeUnknown("Timed out."))
+    fakes["x"].reconcile_next(Reconciled(published=None, reason="the account's posts "
+                                         "could not be read"))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    worker.tick()
+    (d,) = deliveries(app)
+    assert d.state == "needs_review"
+    assert "costanza retry" in d.reason
+
+
+def test_crash_mid_publish_is_reconciled_after_the_lease(app: App, clock: FakeClock,
+                                                         fakes: Any) -> None:
+    """A worker that committed its intent and vanished: the next one reconciles."""
+    from scheduler import delivery as dl
+
+    connect(app, "x")
+    add(app, "story", ["x"])
+    clock.set(MON_0930_ROME)
+    dead = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="dead")
+    dead.dispatch_due(clock.now())
+    with app.store.write() as db:
+        (c,) = dl.claim(db, "dead", clock.now(), timedelta(seconds=60), 1)
+    with app.store.write() as db:
+        dl.begin_publish(db, c, clock.now(), 0, None)
+    # The dead worker's post did land on the network before it died:
+    from scheduler.prepare import build_request
+
+    with app.store.read() as db:
+        request = build_request(db, db.get(Delivery, c.delivery_id), app.media,
+                                dead.secrets, "pad")
+    fakes["x"]._record(request)
+    dead.shutdown()
+    clock.advance(61)
+    alive = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="alive")
+    alive.tick()
+    alive.tick()
+    (d,) = deliveries(app)
+    assert d.state == "published"
+    assert len(fakes["x"].published) == 1
+    # The dead worker can no longer record anything: its fencing token is stale.
+    with pytest.raises(dl.LeaseLost), app.store.write() as db:
+        dl.finish(db, c, clock.now(), "failed", started=clock.now(), action="publish")
+    alive.shutdown()
+
+
+def test_no_account_holds_the_delivery_until_one_is_connected(app: App, clock: FakeClock,
+                                                              worker: Worker,
+                                                              fakes: Any) -> None:
+    add(app, "story", ["facebook"])
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    (d,) = deliveries(app)
+    assert d.state == "held" and "costanza account add facebook" in d.reason
+    from scheduler.delivery import attach_account
+
+    connect(app, "facebook")
+    with app.store.write() as db:
+        attach_account(db, db.scalars(select(Account)).one(), clock.now())
+    worker.tick()
+    assert deliveries(app)[0].state == "published"
+
+
+def test_retries_are_capped(app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
+    from costanza.errors import RetryLater
+
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(RetryLater("Connection refused."), times=50)
+    clock.set(MON_0930_ROME)
+    for _ in range(app.settings.max_attempts + 2):
+        worker.tick()
+        clock.advance(hours=7)
+    (d,) = deliveries(app)
+    assert d.state == "failed"
+    assert d.attempts == app.settings.max_attempts
+    assert fakes["x"].calls == app.settings.max_attempts
