@@ -1,0 +1,144 @@
+"""Where platform traffic goes, and keeping secrets out of it.
+
+``[networks] base_url`` (or ``COSTANZA_PLATFORM_URL``) sends every call meant
+for a platform host to one base URL, keeping the path: the sandbox, a test
+double or a proxy can then stand in for all three networks. ``RoutingSession``
+does the rewriting for every library that accepts a ``requests.Session``
+(tweepy's ``Client.session``, facebook-sdk's ``GraphAPI(session=...)``, our
+own upload code).
+
+Secret hygiene, enforced here for everything that goes through the session:
+an ``access_token`` never travels in a URL query string (it is moved into the
+``Authorization: OAuth ...`` header), and ``redact()`` scrubs tokens out of
+any text we show or log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+PLATFORM_HOSTS: frozenset[str] = frozenset({
+    "graph.facebook.com",
+    "graph-video.facebook.com",
+    "rupload.facebook.com",
+    "api.x.com",
+    "api.twitter.com",
+    "upload.twitter.com",
+    "upload.x.com",
+})
+
+ENV_BASE_URL = "COSTANZA_PLATFORM_URL"
+
+_TOKEN_PARAMS = {"access_token", "input_token"}
+
+
+def base_url_from_env(configured: str | None = None) -> str | None:
+    """The base URL to route to: the environment variable wins over the setting."""
+    return os.environ.get(ENV_BASE_URL) or configured or None
+
+
+def rewrite_url(url: str, base_url: str | None) -> str:
+    """Send ``url`` to ``base_url`` when it points at a platform host, keeping path and query.
+
+    >>> rewrite_url("https://graph.facebook.com/v26.0/me", "http://127.0.0.1:8787")
+    'http://127.0.0.1:8787/v26.0/me'
+    """
+    if not base_url:
+        return url
+    parts = urlsplit(url)
+    if (parts.hostname or "").lower() not in PLATFORM_HOSTS:
+        return url
+    base = urlsplit(base_url)
+    prefix = base.path.rstrip("/")
+    return urlunsplit((base.scheme, base.netloc, prefix + parts.path, parts.query, parts.fragment))
+
+
+def _strip_token_from_query(url: str) -> tuple[str, str | None]:
+    """Remove an access token from a URL's query string; return (url, token)."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url, None
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    token = None
+    kept = []
+    for key, value in pairs:
+        if key in _TOKEN_PARAMS:
+            token = token or value
+        else:
+            kept.append((key, value))
+    if token is None:
+        return url, None
+    return urlunsplit(parts._replace(query=urlencode(kept))), token
+
+
+class RoutingSession(requests.Session):
+    """A ``requests.Session`` that routes platform hosts and never puts tokens in URLs.
+
+    - every URL on a platform host is rewritten to ``base_url`` (when given);
+    - ``timeout`` is applied to calls that do not set their own (tweepy sets none);
+    - an ``access_token`` found in ``params`` or in the URL's query is moved into
+      an ``Authorization: OAuth ...`` header;
+    - the last response seen by the current thread is kept in ``last_response``,
+      so callers whose library drops headers (facebook-sdk) can still read them.
+    """
+
+    def __init__(self, base_url: str | None = None, timeout: float | None = 30.0) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.timeout = timeout
+        self._local = threading.local()
+        self.hooks["response"].append(self._remember)
+
+    @property
+    def last_response(self) -> requests.Response | None:
+        return getattr(self._local, "response", None)
+
+    def forget_last_response(self) -> None:
+        self._local.response = None
+
+    def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self._local.response = response
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,  # type: ignore[override]
+                **kwargs: Any) -> requests.Response:
+        url = url.decode() if isinstance(url, bytes) else url
+        url, token = _strip_token_from_query(url)
+        params = kwargs.get("params")
+        if isinstance(params, dict) and any(k in params for k in _TOKEN_PARAMS):
+            params = dict(params)
+            for key in _TOKEN_PARAMS:
+                value = params.pop(key, None)
+                token = token or value
+            kwargs["params"] = params
+        if token:
+            headers = dict(kwargs.get("headers") or {})
+            headers.setdefault("Authorization", f"OAuth {token}")
+            kwargs["headers"] = headers
+        if kwargs.get("timeout") is None and not (len(args) >= 7 and args[6] is not None):
+            kwargs["timeout"] = self.timeout
+        self.forget_last_response()
+        return super().request(method, rewrite_url(url, self.base_url), *args, **kwargs)
+
+
+_PATTERNS = [
+    re.compile(r"(access_token|input_token|oauth_token|oauth_signature|oauth_consumer_key)"
+               r"(=|\"?\s*[:=]\s*\"?)([^&\s\"',}]+)", re.IGNORECASE),
+    re.compile(r"\b(OAuth|Bearer)\s+(?!realm)([A-Za-z0-9._~+/|%=-]{8,})"),
+]
+
+
+def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every known secret and anything that looks like a token hidden."""
+    out = str(text)
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        out = out.replace(secret, "[hidden]")
+    out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}[hidden]", out)
+    out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} [hidden]", out)
+    return out

@@ -1,0 +1,87 @@
+"""Splitting a long story into a numbered X thread, by X's own counting rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from twitter_text import parse_tweet
+
+MAX_WEIGHT = 280
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n\s*\n")
+_RESERVE = " 99/99"  # room kept for the "n/m" counter on every part
+
+
+def weight(text: str) -> int:
+    """X's weighted length (URLs count 23, most emoji and CJK count 2)."""
+    return int(parse_tweet(text).weightedLength)
+
+
+def fits(text: str) -> bool:
+    return weight(unicodedata.normalize("NFC", text)) <= MAX_WEIGHT
+
+
+def split_thread(text: str, limit: int = MAX_WEIGHT) -> list[str]:
+    """``text`` as parts of at most ``limit`` weighted characters, numbered "1/3" when several.
+
+    Cuts at sentence ends where it can, else between words, and inside a word
+    only when one word alone is too long. A text that fits stays one part.
+    """
+    text = unicodedata.normalize("NFC", text).strip()
+    if weight(text) <= limit:
+        return [text]
+    room = limit - weight(_RESERVE)
+    pieces: list[str] = []
+    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
+        if not sentence:
+            continue
+        if weight(sentence) <= room:
+            pieces.append(sentence)
+        else:
+            pieces.extend(_split_words(sentence, room))
+    parts: list[str] = []
+    current = ""
+    for piece in pieces:
+        joined = f"{current} {piece}" if current else piece
+        if weight(joined) <= room:
+            current = joined
+        else:
+            parts.append(current)
+            current = piece
+    if current:
+        parts.append(current)
+    total = len(parts)
+    return [f"{part} {i}/{total}" for i, part in enumerate(parts, start=1)]
+
+
+def _split_words(sentence: str, room: int) -> list[str]:
+    out: list[str] = []
+    current = ""
+    for word in sentence.split():
+        joined = f"{current} {word}" if current else word
+        if weight(joined) <= room:
+            current = joined
+            continue
+        if current:
+            out.append(current)
+        if weight(word) <= room:
+            current = word
+        else:
+            chunks = _split_chars(word, room)
+            out.extend(chunks[:-1])
+            current = chunks[-1]
+    if current:
+        out.append(current)
+    return out
+
+
+def _split_chars(word: str, room: int) -> list[str]:
+    chunks: list[str] = []
+    current = ""
+    for char in word:
+        if current and weight(current + char) > room:
+            chunks.append(current)
+            current = ""
+        current += char
+    chunks.append(current)
+    return chunks

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from scheduler.publishers.routing import RoutingSession, redact, rewrite_url
+from scheduler.publishers.transport import never_sent, transport_error
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://graph.facebook.com/v26.0/123/feed", "http://127.0.0.1:9/v26.0/123/feed"),
+    ("https://graph-video.facebook.com/v26.0/1/videos", "http://127.0.0.1:9/v26.0/1/videos"),
+    ("https://rupload.facebook.com/ig-api-upload/v26.0/77", "http://127.0.0.1:9/ig-api-upload/v26.0/77"),
+    ("https://api.x.com/2/tweets", "http://127.0.0.1:9/2/tweets"),
+    ("https://api.twitter.com/2/tweets?x=1", "http://127.0.0.1:9/2/tweets?x=1"),
+    ("https://upload.twitter.com/1.1/media/upload.json", "http://127.0.0.1:9/1.1/media/upload.json"),
+    ("https://example.com/photo.jpg", "https://example.com/photo.jpg"),
+])
+def test_rewrite_url_keeps_path_and_leaves_other_hosts(url: str, expected: str) -> None:
+    assert rewrite_url(url, "http://127.0.0.1:9") == expected
+
+
+def test_rewrite_url_without_base_url_is_unchanged() -> None:
+    assert rewrite_url("https://api.x.com/2/tweets", None) == "https://api.x.com/2/tweets"
+
+
+def test_rewrite_url_keeps_a_base_path_prefix() -> None:
+    assert rewrite_url("https://api.x.com/2/tweets", "http://proxy:8/net/") == \
+        "http://proxy:8/net/2/tweets"
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = json.dumps({"path": self.path,
+                           "auth": self.headers.get("Authorization")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def echo_url() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_session_routes_and_moves_token_out_of_the_query(echo_url: str) -> None:
+    session = RoutingSession(echo_url, timeout=5)
+    reply = session.get("https://graph.facebook.com/v26.0/me",
+                        params={"fields": "id", "access_token": "SECRET-TOKEN-1"}).json()
+    assert reply["path"] == "/v26.0/me?fields=id"
+    assert reply["auth"] == "OAuth SECRET-TOKEN-1"
+    reply = session.get("https://graph.facebook.com/v26.0/me?access_token=SECRET-2&a=b").json()
+    assert "SECRET" not in reply["path"]
+    assert reply["auth"] == "OAuth SECRET-2"
+    assert session.last_response is not None and session.last_response.status_code == 200
+
+
+def test_redact_hides_known_secrets_and_token_shapes() -> None:
+    text = ("failed https://h/v26.0/me?access_token=EAAB123456 with Authorization: "
+            "OAuth EAAB999999999 and key sk-abc-123")
+    out = redact(text, ["sk-abc-123"])
+    assert "EAAB123456" not in out and "EAAB999999999" not in out and "sk-abc-123" not in out
+    assert 'oauth_token="abcdefgh"' not in redact('oauth_token="abcdefgh"')
+
+
+def test_connection_refused_is_never_sent_and_retry_later() -> None:
+    session = RoutingSession("http://127.0.0.1:9", timeout=2)
+    with pytest.raises(requests.ConnectionError) as info:
+        session.get("https://api.x.com/2/tweets")
+    assert never_sent(info.value)
+    err = transport_error(info.value, network="x", creates=True)
+    assert type(err).__name__ == "RetryLater"
+
+
+def test_read_timeout_after_sending_a_creating_call_is_unknown() -> None:
+    err = transport_error(requests.ReadTimeout("read timed out"), network="facebook",
+                          creates=True)
+    assert type(err).__name__ == "OutcomeUnknown"
+    err = transport_error(requests.ReadTimeout("read timed out"), network="facebook",
+                          creates=False)
+    assert type(err).__name__ == "RetryLater"
