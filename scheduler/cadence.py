@@ -168,16 +168,19 @@ def local_time(slot_weekday_date: date, minute: int, tz: tzinfo) -> datetime:
     moved forward by the gap's length; a time repeated on a fall-back night
     is its first occurrence.
     """
+    return _instant(slot_weekday_date, _wall_time(minute), tz)
+
+
+def _wall_time(minute: int) -> time:
     hours, minutes = divmod(minute, 60)
-    wall = datetime.combine(slot_weekday_date, time(hours, minutes), tzinfo=tz)
-    # fold=0 (the default): in a gap this reads the time with the offset in
-    # force before the jump, which lands gap-length later on the new clock;
-    # in a repeated hour it is the first occurrence.
-    return wall.replace(fold=0).astimezone(UTC)
+    return time(hours, minutes, fold=0)
 
 
-def _naive_utc(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+def _instant(day: date, wall_time: time, tz: tzinfo) -> datetime:
+    # fold=0: in a gap this reads the time with the offset in force before
+    # the jump, which lands gap-length later on the new clock; in a repeated
+    # hour it is the first occurrence.
+    return datetime.combine(day, wall_time, tzinfo=tz).astimezone(UTC)
 
 
 def occurrences(
@@ -204,24 +207,29 @@ def occurrences(
         by_weekday[slot.weekday].append(slot.minute)
     if not any(by_weekday):
         return
-    minutes_by_weekday = [sorted(set(day)) for day in by_weekday]
+    times_by_weekday = [[_wall_time(m) for m in sorted(set(day))] for day in by_weekday]
 
     # A wall-clock time maps to an instant less than a day away from the same
     # digits read as UTC (offsets are under 24 h), and a gap only moves a time
     # later. So once a local day D has been computed, no later day can produce
     # an instant at or before D 00:00 read as UTC: everything in the heap up
-    # to that bound can be handed out in order.
+    # to that bound can be handed out in order. Days without slots are skipped.
     day = start.astimezone(tz).date() - timedelta(days=2)
+    steps = []  # days from each weekday to the next weekday that has slots
+    for weekday in range(7):
+        step = 1
+        while not times_by_weekday[(weekday + step) % 7]:
+            step += 1
+        steps.append(timedelta(days=step))
+    while not times_by_weekday[day.weekday()]:
+        day += timedelta(days=1)
     pending: list[datetime] = []
     last: datetime | None = None
-    one_day = timedelta(days=1)
+    last_day = date.max - timedelta(days=7)
     while True:
-        for minute in minutes_by_weekday[day.weekday()]:
-            heapq.heappush(pending, local_time(day, minute, tz))
-        if day >= date.max - one_day:
-            bound = None  # the calendar ends: hand out the rest
-        else:
-            bound = _naive_utc(day)
+        for wall_time in times_by_weekday[day.weekday()]:
+            heapq.heappush(pending, _instant(day, wall_time, tz))
+        bound = None if day >= last_day else datetime(day.year, day.month, day.day, tzinfo=UTC)
         while pending and (bound is None or pending[0] <= bound):
             instant = heapq.heappop(pending)
             if instant < start or instant == last:
@@ -230,8 +238,6 @@ def occurrences(
                 return
             last = instant
             yield instant
-        if bound is None:
-            return
-        if end is not None and bound >= end:
-            return
-        day += one_day
+        if bound is None or (end is not None and bound >= end):
+            return  # the calendar ends, or everything still to come is past ``end``
+        day += steps[day.weekday()]
