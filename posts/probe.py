@@ -236,7 +236,8 @@ def photo_metadata(img: Any) -> tuple[int | None, bool, bool]:
         xmp = xmp.encode("utf-8", "replace")
     if b"GPSLatitude" in xmp or b"GPSLongitude" in xmp or b"LocationShown" in xmp:
         has_location = True
-    has_metadata = bool(len(exif)) or bool(xmp) or "iptc" in img.info
+    has_metadata = bool(len(exif)) or bool(xmp) or any(
+        key in img.info for key in ("iptc", "photoshop", "comment"))
     return (int(orientation) if orientation else None), has_location, has_metadata
 
 
