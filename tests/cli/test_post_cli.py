@@ -1,0 +1,189 @@
+"""`costanza post ...` through click's runner, checking output and the database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from costanza.app import App
+from posts.models import Media, Post
+from tests.factories.media import make_jpeg, make_mp4, make_phone_photo, make_text
+
+
+def media_files(home: Path) -> list[Path]:
+    root = home / "media"
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def count_posts(app: App) -> int:
+    with app.store.read() as db:
+        return db.scalar(select(func.count()).select_from(Post)) or 0
+
+
+def test_init_then_add_list_show(run, home: Path, tmp_path: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome", "--slots",
+               "mon 09:30, wed 18:00, fri 12:00").exit_code == 0
+    assert (home / "config.toml").exists()
+    photo = make_jpeg(tmp_path / "telaio.jpg", size=(1080, 1080))
+    result = run("post", "add", "La lana arriva dalla Val di Fiemme", "--photo", str(photo),
+                 "--alt", "Il telaio", "--to", "facebook,instagram,x")
+    assert result.exit_code == 0, result.output
+    assert "Added post 1" in result.output
+    assert "facebook: ready as it is" in result.output
+    listing = json.loads(run("post", "list", "--json").output)
+    assert [row["id"] for row in listing] == [1]
+    assert listing[0]["targets"] == ["facebook", "instagram", "x"]
+    assert listing[0]["media"][0]["alt"] == "Il telaio"
+    assert listing[0]["planned_at"] is not None
+    shown = json.loads(run("post", "show", "1", "--json").output)
+    assert shown["text"].startswith("La lana")
+    assert set(shown["verdicts"]) == {"facebook", "instagram", "x"}
+    assert shown["deliveries"] == []
+
+
+def test_same_photo_twice_is_stored_once(run, home: Path, tmp_path: Path) -> None:
+    run("init", "--timezone", "Europe/Rome")
+    photo = make_jpeg(tmp_path / "a.jpg", size=(800, 800))
+    assert run("post", "add", "one", "--photo", str(photo), "--to", "x").exit_code == 0
+    copy = tmp_path / "copy of a.jpg"
+    copy.write_bytes(photo.read_bytes())
+    assert run("post", "add", "two", "--photo", str(copy), "--to", "x").exit_code == 0
+    assert len(media_files(home)) == 1
+    photo.unlink()
+    copy.unlink()
+    # The queue does not depend on the originals.
+    assert run("post", "show", "1").exit_code == 0
+
+
+def test_bad_inputs_change_nothing(run, home: Path, tmp_path: Path, app: App) -> None:
+    good = make_jpeg(tmp_path / "good.jpg", size=(800, 800))
+    mislabelled = make_mp4(tmp_path / "clip.jpg")
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    text = make_text(tmp_path / "notes.jpg")
+    (tmp_path / "però è così").mkdir()
+    accented = make_jpeg(tmp_path / "però è così" / "foto del telaio.jpg", size=(50, 50))
+    cases = [
+        (["post", "add"], "needs some text"),
+        (["post", "add", "hi", "--photo", str(tmp_path / "missing.jpg")], "not found"),
+        (["post", "add", "hi", "--photo", str(mislabelled)], "video"),
+        (["post", "add", "hi", "--photo", str(empty)], "empty"),
+        (["post", "add", "hi", "--photo", str(text)], "notes.jpg"),
+        (["post", "add", "hi", "--to", "myspace"], "facebook, instagram, x"),
+        (["post", "add", "x" * 300, "--to", "x"], "--text-x"),
+        (["post", "add", "hi", "--to", "instagram"], "Instagram"),
+        (["post", "add", "hi", "--photo", str(good), "--alt", "a", "--alt", "b"], "--alt"),
+        (["post", "add", "hi", "--at", "2020-01-01 10:00"], "already passed"),
+        (["post", "add", "hi", "--at", "tomorrow-ish"], "2026-12-24 10:00"),
+    ]
+    for args, words in cases:
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert words.lower() in result.output.lower(), (args, result.output)
+        assert "Traceback" not in result.output
+    assert count_posts(app) == 0
+    assert media_files(home) == []
+    # An accented folder with spaces is fine.
+    assert run("post", "add", "ok", "--photo", str(accented), "--to", "x").exit_code == 0
+
+
+def test_oversized_file_is_refused_before_copying(run, home: Path, tmp_path: Path,
+                                                  app: App) -> None:
+    huge = tmp_path / "huge.mp4"
+    with huge.open("wb") as fh:
+        fh.truncate(2 * 1024**3)
+    result = run("post", "add", "big", "--video", str(huge), "--to", "facebook")
+    assert result.exit_code == 1
+    assert "GB" in result.output
+    assert media_files(home) == []
+    assert count_posts(app) == 0
+
+
+def test_interrupted_add_leaves_no_row_and_no_file(run, home: Path, tmp_path: Path,
+                                                   app: App, monkeypatch) -> None:
+    video = make_mp4(tmp_path / "tessitura.mp4", seconds=1.0)
+    from posts import media_store
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(media_store, "_write_chunk", interrupted)
+    result = run("post", "add", "Come nasce una sciarpa", "--video", str(video),
+                 "--to", "facebook")
+    assert result.exit_code == 1
+    assert "Nothing was changed" in result.output
+    assert media_files(home) == []
+    assert count_posts(app) == 0
+
+
+def test_database_failure_after_copy_removes_the_new_file(run, home: Path, tmp_path: Path,
+                                                          app: App, monkeypatch) -> None:
+    photo = make_phone_photo(tmp_path / "phone.jpg")
+    from posts import queue
+
+    def broken_insert(*args, **kwargs):  # type: ignore[no-untyped-def]
+        from costanza.errors import StoreError
+
+        raise StoreError("The database could not be written.")
+
+    monkeypatch.setattr(queue, "_insert", broken_insert)
+    result = run("post", "add", "phone", "--photo", str(photo), "--to", "x")
+    assert result.exit_code == 1
+    assert media_files(home) == []
+    with app.store.read() as db:
+        assert db.scalar(select(func.count()).select_from(Media)) == 0
+
+
+def test_edit_move_top_remove_replan(run, app: App) -> None:
+    for text in ("first", "second", "third"):
+        assert run("post", "add", text, "--to", "x").exit_code == 0
+
+    def order() -> list[int]:
+        return [row["id"] for row in json.loads(run("post", "list", "--json").output)]
+
+    assert order() == [1, 2, 3]
+    assert run("post", "move", "3", "--to", "1").exit_code == 0
+    assert order() == [3, 1, 2]
+    assert run("post", "add", "urgent", "--to", "x", "--top").exit_code == 0
+    assert order() == [4, 3, 1, 2]
+    assert run("post", "remove", "3").exit_code == 0
+    assert order() == [4, 1, 2]
+    first_slot = json.loads(run("post", "list", "--json").output)[0]["planned_at"]
+    assert run("post", "edit", "1", "--text", "first, edited", "--at",
+               "2026-12-24 10:00").exit_code == 0
+    rows = json.loads(run("post", "list", "--json").output)
+    assert rows[0]["planned_at"] == first_slot  # post 4 keeps the first slot
+    pinned = next(r for r in rows if r["id"] == 1)
+    assert pinned["text"] == "first, edited"
+    assert pinned["planned_at"] == "2026-12-24T09:00:00+00:00"
+    assert run("post", "edit", "9", "--text", "nope").exit_code == 1
+    assert run("post", "remove", "9").exit_code == 1
+    assert run("post", "edit", "2", "--text", "y" * 400).exit_code == 1
+    assert json.loads(run("post", "show", "2", "--json").output)["text"] == "second"
+
+
+def test_commands_before_init_say_what_to_do(run) -> None:
+    result = run("post", "list")
+    assert result.exit_code == 1
+    assert "costanza init" in result.output
+
+
+def test_init_refuses_to_overwrite_without_force(run, home: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    result = run("init", "--timezone", "Asia/Tokyo")
+    assert result.exit_code == 1 and "--force" in result.output
+    assert "Europe/Rome" in run("cadence", "show").output
+    assert run("init", "--force", "--timezone", "Asia/Tokyo").exit_code == 0
+    assert "Asia/Tokyo" in run("cadence", "show").output
+
+
+def test_bad_setting_names_key_file_and_allowed(run, home: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    (home / "config.toml").write_text('[daemon]\ngrace_period = "soon"\n')
+    result = run("queue")
+    assert result.exit_code == 1
+    assert "daemon.grace_period" in result.output
+    assert "config.toml" in result.output
+    assert '"2h"' in result.output
