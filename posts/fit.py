@@ -23,8 +23,15 @@ from typing import Any
 
 from costanza.errors import MediaRejected
 from posts.media_store import MediaStore, write_atomically
-from posts.probe import ProbeResult, probe, register_heif
-from posts.rules import PHOTO_LIMITS, VIDEO_LIMITS, check, network_name, video_changes
+from posts.probe import ProbeResult, human_size, probe, register_heif
+from posts.rules import (
+    MIN_VIDEO_BITRATE,
+    PHOTO_LIMITS,
+    VIDEO_LIMITS,
+    check,
+    network_name,
+    video_changes,
+)
 
 JPEG_QUALITIES = (90, 82, 74, 66, 58)
 PAD_COLOUR = (255, 255, 255)
@@ -100,7 +107,7 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
             _fit_photo(network, src, info, fmt, mode, tmp)
     elif changes:
         def fill(tmp: Path) -> None:
-            _transcode(network, src, info, changes, tmp)
+            _transcode_within_limit(network, src, info, changes, tmp)
     else:
         def fill(tmp: Path) -> None:
             _remux(src, fmt, tmp)
@@ -281,8 +288,8 @@ def _remux(src: Path, fmt: str, out: Path) -> None:
     """Copy the video and sound as they are into a new file, without any tags."""
     import av
 
-    with open(src, "rb") as fh, av.open(fh) as inp, \
-            av.open(str(out), mode="w", format=fmt) as dst:
+    with open(src, "rb") as fh, open(out, "wb") as sink, av.open(fh) as inp, \
+            av.open(sink, mode="w", format=fmt) as dst:
         mapping = {}
         for stream in (*inp.streams.video[:1], *inp.streams.audio[:1]):
             copied = dst.add_stream_from_template(stream)
@@ -317,6 +324,22 @@ def _target_size(network: str, info: ProbeResult) -> tuple[int, int]:
     return max(2, w - w % 2), max(2, h - h % 2)  # yuv420p wants even sizes
 
 
+def _transcode_within_limit(network: str, src: Path, info: ProbeResult, changes: list[str],
+                            out: Path) -> None:
+    """Transcode; when the result is over the network's size limit, try a lower bitrate."""
+    limit = VIDEO_LIMITS[network].max_bytes
+    for squeeze in (1.0, 0.7, 0.5):
+        _transcode(network, src, info, changes, out, squeeze)
+        if out.stat().st_size <= limit:
+            return
+        if "size" not in changes:
+            changes = [*changes, "size"]
+    raise MediaRejected(
+        f"{info.name} is still too big for {network_name(network)} after compressing "
+        f"(it takes videos up to {human_size(limit)}). Shorten the video and add it again."
+    )
+
+
 def _rotation_filters(rotation: int) -> list[tuple[str, str | None]]:
     # ``rotation`` is counter-clockwise (FFmpeg's display matrix): undo it.
     return {270: [("transpose", "clock")], 90: [("transpose", "cclock")],
@@ -326,18 +349,18 @@ def _rotation_filters(rotation: int) -> list[tuple[str, str | None]]:
 def _video_bitrate(network: str, info: ProbeResult, changes: list[str]) -> int | None:
     if "size" not in changes or not info.duration:
         return None
-    budget = VIDEO_LIMITS[network].max_bytes * 8 * 0.9 / info.duration
-    return int(min(DEFAULT_VIDEO_BITRATE, budget - AUDIO_BITRATE))
+    budget = VIDEO_LIMITS[network].max_bytes * 8 * 0.85 / info.duration
+    return int(max(MIN_VIDEO_BITRATE // 4, min(DEFAULT_VIDEO_BITRATE, budget - AUDIO_BITRATE)))
 
 
 def _transcode(network: str, src: Path, info: ProbeResult, changes: list[str],
-               out: Path) -> None:
+               out: Path, squeeze: float = 1.0) -> None:
     """Re-encode to H.264 + AAC in MP4, one frame at a time (never the whole file in memory)."""
     import av
 
     rate_limit = VIDEO_LIMITS[network].max_audio_rate or 48000
-    with open(src, "rb") as fh, av.open(fh) as inp, \
-            av.open(str(out), mode="w", format="mp4") as dst:
+    with open(src, "rb") as fh, open(out, "wb") as sink, av.open(fh) as inp, \
+            av.open(sink, mode="w", format="mp4") as dst:
         vin = inp.streams.video[0]
         ain = inp.streams.audio[0] if inp.streams.audio else None
         rate = _target_rate(network, info, vin.average_rate or vin.guessed_rate)
@@ -346,9 +369,10 @@ def _transcode(network: str, src: Path, info: ProbeResult, changes: list[str],
         vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
         bitrate = _video_bitrate(network, info, changes)
         if bitrate:
+            bitrate = int(bitrate * squeeze)
             vout.bit_rate = bitrate
             vout.options = {"preset": "veryfast", "maxrate": str(bitrate),
-                            "bufsize": str(bitrate * 2)}
+                            "bufsize": str(bitrate)}
         else:
             vout.options = {"preset": "veryfast", "crf": "21"}
         graph = _video_graph(vin, info.rotation, width, height, rate)

@@ -81,6 +81,8 @@ def write_atomically(final: Path, fill: Any, *, tmp_dir: Path, name: str, size: 
     tmp = Path(tmp_name)
     try:
         fill(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, final)
         _fsync_dir(final.parent)
     except BaseException as exc:

@@ -6,6 +6,7 @@ suite stays fast.
 
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 
@@ -69,11 +70,15 @@ def make_gif(path: Path, size: tuple[int, int] = (32, 32), frames: int = 3) -> P
     return Path(path)
 
 
-def make_heic(path: Path, size: tuple[int, int] = (64, 48), gps: bool = False) -> Path:
+def make_heic(path: Path, size: tuple[int, int] = (64, 48), gps: bool = False,
+              exif_orientation: int | None = None) -> Path:
+    """A HEIC photo; with ``exif_orientation`` pillow-heif stores the turn in the file itself."""
     import pillow_heif
 
     pillow_heif.register_heif_opener()
-    kwargs = {"exif": _exif(None, gps).tobytes()} if gps else {}
+    kwargs = {}
+    if gps or exif_orientation is not None:
+        kwargs["exif"] = _exif(exif_orientation, gps).tobytes()
     _picture(size).save(path, "HEIF", quality=60, **kwargs)
     return Path(path)
 
@@ -85,7 +90,7 @@ def make_text(path: Path, text: str = "not a photo\n") -> Path:
 
 def _write_video(path: Path, fmt: str, seconds: float, size: tuple[int, int], fps: int,
                  vcodec: str, audio: bool, metadata: dict[str, str] | None,
-                 faststart: bool = False) -> Path:
+                 faststart: bool = False, noise: bool = False) -> Path:
     import av
 
     w, h = size
@@ -103,8 +108,11 @@ def _write_video(path: Path, fmt: str, seconds: float, size: tuple[int, int], fp
             a.layout = "mono"
         total = max(1, round(seconds * fps))
         for i in range(total):
-            img = Image.new("RGB", (w, h), (20, 20, 20))
-            img.paste((200, 40, 40), (0, 0, max(1, (i * w) // total + 1), h))
+            if noise:  # hard to compress: makes big files from few frames
+                img = Image.frombytes("RGB", (w, h), os.urandom(w * h * 3))
+            else:
+                img = Image.new("RGB", (w, h), (20, 20, 20))
+                img.paste((200, 40, 40), (0, 0, max(1, (i * w) // total + 1), h))
             frame = av.VideoFrame.from_image(img)
             frame.pts = i
             for packet in v.encode(frame):
@@ -132,10 +140,13 @@ def _write_video(path: Path, fmt: str, seconds: float, size: tuple[int, int], fp
 
 def make_mp4(path: Path, seconds: float = 1.0, size: tuple[int, int] = (64, 48), fps: int = 24,
              codec: str = "h264", audio: bool = True,
-             metadata: dict[str, str] | None = None, faststart: bool = False) -> Path:
-    """An MP4 in H.264 (or ``codec="hevc"``) with AAC sound; ``faststart`` puts the index first."""
+             metadata: dict[str, str] | None = None, faststart: bool = False,
+             noise: bool = False) -> Path:
+    """An MP4 in H.264 (or ``codec="hevc"``) with AAC sound; ``faststart`` puts the index
+    first; ``noise`` makes frames that hardly compress."""
     vcodec = {"h264": "libx264", "hevc": "libx265"}.get(codec, codec)
-    return _write_video(path, "mp4", seconds, size, fps, vcodec, audio, metadata, faststart)
+    return _write_video(path, "mp4", seconds, size, fps, vcodec, audio, metadata, faststart,
+                        noise)
 
 
 def make_mov_hevc(path: Path, seconds: float = 1.0, size: tuple[int, int] = (64, 48),

@@ -108,6 +108,16 @@ def test_heic_with_gps_for_x_becomes_clean_jpeg(tmp_path: Path, store: MediaStor
     assert_clean(fitted.path)
 
 
+def test_turned_heic_is_upright(tmp_path: Path, store: MediaStore) -> None:
+    stored = add(store, make_heic(tmp_path / "o.heic", size=(80, 60), exif_orientation=6))
+    assert (stored.width, stored.height) == (60, 80)
+    fitted = fit_for("x", stored, store)
+    assert (fitted.width, fitted.height) == (60, 80)
+    with Image.open(fitted.path) as img:
+        assert is_red(img.getpixel((50, 5)))
+        assert not is_red(img.getpixel((5, 5)))
+
+
 def test_transparent_png_becomes_white_jpeg(tmp_path: Path, store: MediaStore) -> None:
     path = tmp_path / "t.png"
     Image.new("RGBA", (400, 400), (0, 0, 0, 0)).save(path)
@@ -226,6 +236,18 @@ def test_video_over_x_limits_is_scaled_and_slowed(tmp_path: Path, store: MediaSt
     assert result.fps == pytest.approx(60, abs=0.5)
     assert result.duration == pytest.approx(1.0, abs=0.1)
     assert result.audio_codec is None
+
+
+def test_video_over_the_size_limit_is_compressed(tmp_path: Path, store: MediaStore,
+                                                 monkeypatch) -> None:
+    stored = add(store, make_mp4(tmp_path / "v.mp4", seconds=1, size=(160, 90), noise=True))
+    limit = stored.size_bytes // 2
+    lim = rules.VIDEO_LIMITS["x"]
+    monkeypatch.setitem(rules.VIDEO_LIMITS, "x", replace(lim, max_bytes=limit))
+    assert rules.check("x", "hi", [probe(stored.path)]).status == "fit"
+    fitted = fit_for("x", stored, store)
+    assert fitted.size_bytes <= limit
+    assert probe(fitted.path).duration == pytest.approx(1.0, abs=0.1)
 
 
 def test_video_location_is_removed_without_reencoding(tmp_path: Path,
