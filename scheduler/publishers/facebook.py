@@ -205,7 +205,10 @@ class FacebookPublisher:
             reply = client.get(post_id, fields="permalink_url")
         except PublishError:
             return None  # the post is out; a missing link is not worth failing it
-        return reply.get("permalink_url")
+        link = reply.get("permalink_url")
+        if isinstance(link, str) and link.startswith("/"):
+            link = f"https://www.facebook.com{link}"  # video permalinks come relative
+        return link
 
     # -- reconcile ---------------------------------------------------------
 
