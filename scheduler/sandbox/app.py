@@ -1,0 +1,184 @@
+"""The sandbox as an application: route a request, apply faults, call the handler.
+
+Independent of the HTTP plumbing (``server.py``): ``Sandbox.handle`` takes a
+parsed ``Request`` and returns an ``Outcome`` (a reply, or an instruction to
+drop or hold the connection).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scheduler.sandbox import control_api, graph_api, graph_errors, page, uploads, x_api, x_errors
+from scheduler.sandbox.accounts import expire_tokens, token_info
+from scheduler.sandbox.faults import Fault, FaultBook
+from scheduler.sandbox.messages import ApiError, Reply, Request
+from scheduler.sandbox.oauth1 import OAuthError, parse_header
+from scheduler.sandbox.routes import Route
+from scheduler.sandbox.state import SandboxState
+
+X_PREFIXES = ("/2/", "/1.1/", "/oauth/", "/oauth2/")
+GRAPH_PATH = re.compile(r"^/(v\d+\.\d+/)?")
+
+
+@dataclass
+class Outcome:
+    reply: Reply | None = None
+    drop: bool = False
+    hold_secs: float = 0.0
+
+
+class Sandbox:
+    def __init__(self, data_dir: Path | None = None, latency_ms: int = 0) -> None:
+        self.state = SandboxState(data_dir)
+        if latency_ms:
+            self.state.settings["latency_ms"] = latency_ms
+        self.faults = FaultBook()
+        self.stopping = threading.Event()
+        self.log: deque[dict[str, Any]] = deque(maxlen=1000)
+        self._log_lock = threading.Lock()
+
+    # -- routing ----------------------------------------------------------
+
+    def resolve(self, request: Request) -> Route | None:
+        path = request.path
+        if path == "/" or path.startswith("/_sandbox"):
+            return control_api.resolve(request) or page.resolve(request)
+        if path.startswith(X_PREFIXES):
+            return x_api.resolve(request)
+        if path.startswith("/ig-api-upload/"):
+            return uploads.resolve(request)
+        return graph_api.resolve(self, request)
+
+    def not_found(self, request: Request) -> Reply:
+        if request.path.startswith(X_PREFIXES):
+            return Reply(404, {"errors": [{"message": "Sorry, that page does not exist",
+                                           "code": 34}]})
+        if request.path.startswith("/_sandbox"):
+            return Reply(404, {"error": "no such sandbox endpoint"})
+        return graph_errors.unknown_path(request).reply
+
+    # -- handling ---------------------------------------------------------
+
+    def handle(self, request: Request) -> Outcome:
+        started = time.monotonic()
+        route = self.resolve(request)
+        network = route.network if route else None
+        if network is not None or route is None:
+            self.wait(self.state.settings.get("latency_ms", 0) / 1000)
+        fault = None
+        if route is not None and network is not None:
+            fault = self.faults.take(network, route.endpoint, request.method, request.path)
+        outcome = self._run(request, route, fault)
+        self._record(request, route, outcome, fault, time.monotonic() - started)
+        return outcome
+
+    def _run(self, request: Request, route: Route | None, fault: Fault | None) -> Outcome:
+        if route is None:
+            return Outcome(self.not_found(request))
+        network = route.network or ""
+        if fault:
+            if fault.expire_token:
+                self._expire_credential(network, request)
+            if fault.latency_ms:
+                self.wait(fault.latency_ms / 1000)
+            if fault.timeout:
+                return Outcome(drop=True, hold_secs=fault.hold_secs)
+            if not fault.after_effect:
+                if fault.drop:
+                    return Outcome(drop=True)
+                if fault.rate_limit_reset is not None:
+                    return Outcome(self._rate_limited(network, fault, request))
+                if fault.status is not None:
+                    return Outcome(self._fault_reply(network, fault))
+        request.args = route.args
+        try:
+            reply = route.handler(self, request)
+        except ApiError as exc:
+            reply = exc.reply
+        if fault and fault.after_effect:
+            if fault.drop:
+                return Outcome(drop=True)
+            return Outcome(self._fault_reply(network, fault, default_status=500))
+        return Outcome(reply)
+
+    def _fault_reply(self, network: str, fault: Fault, default_status: int = 500) -> Reply:
+        status = fault.status or default_status
+        body = fault.body
+        if body is None:
+            if network == "x":
+                body = x_errors.default_body(status)
+            else:
+                body = graph_errors.default_body(status)
+        content_type = "application/json; charset=utf-8"
+        if isinstance(body, str):
+            content_type = "text/plain; charset=utf-8"
+        elif network == "x" and isinstance(body, dict) and "title" in body:
+            content_type = x_errors.PROBLEM
+        return Reply(status, body, dict(fault.headers), content_type)
+
+    def _rate_limited(self, network: str, fault: Fault, request: Request) -> Reply:
+        reset = float(fault.rate_limit_reset or 0)
+        if reset < 10**9:  # seconds from now
+            reset = time.time() + reset
+        if network == "x":
+            reply = x_errors.too_many_requests(reset).reply
+            reply.headers.update(fault.headers)
+            return reply
+        minutes = max(1, int((reset - time.time() + 59) // 60))
+        reply = graph_errors.rate_limited(fault.rate_limit_code, minutes,
+                                          request.path).reply
+        reply.headers.update(fault.headers)
+        return reply
+
+    def _expire_credential(self, network: str, request: Request) -> None:
+        token = credential_of(request)
+        if token and token_info(self.state, token):
+            expire_tokens(self.state, network, token=token)
+
+    # -- helpers ----------------------------------------------------------
+
+    def wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.stopping.wait(seconds)
+
+    def _record(self, request: Request, route: Route | None, outcome: Outcome,
+                fault: Fault | None, elapsed: float) -> None:
+        if request.path.startswith("/_sandbox") or request.path == "/":
+            return
+        entry = {
+            "time": time.time(),
+            "method": request.method,
+            "path": request.path,
+            "network": route.network if route else None,
+            "endpoint": route.endpoint if route else None,
+            "status": outcome.reply.status if outcome.reply else None,
+            "dropped": outcome.drop,
+            "fault": fault.id if fault else None,
+            "ms": round(elapsed * 1000, 1),
+        }
+        with self._log_lock:
+            self.log.append(entry)
+
+    def requests_log(self) -> list[dict[str, Any]]:
+        with self._log_lock:
+            return list(self.log)
+
+
+def credential_of(request: Request) -> str | None:
+    """The token a request authenticates with (for expiring it), never logged."""
+    header = request.headers.get("Authorization") or ""
+    if header.lower().startswith("oauth ") and "oauth_token=" in header:
+        try:
+            return parse_header(header).get("oauth_token")
+        except OAuthError:
+            return None
+    if header.lower().startswith(("bearer ", "oauth ")):
+        return header.split(None, 1)[1].strip()
+    return request.param("access_token")

@@ -1,0 +1,118 @@
+"""Requests and replies as the sandbox's handlers see them.
+
+``Request`` is parsed once from the raw HTTP message: query string, form
+fields (url-encoded or multipart), uploaded files and JSON. A handler returns
+a ``Reply`` or raises ``ApiError`` carrying one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import HTTP
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file part of a multipart body."""
+
+    name: str
+    filename: str | None
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: Message
+    body: bytes
+    base_url: str  # scheme://host:port as the client addressed this server
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Upload] = field(default_factory=dict)
+    json: Any = None
+    json_error: bool = False
+    query_pairs: list[tuple[str, str]] = field(default_factory=list)
+    form_pairs: list[tuple[str, str]] = field(default_factory=list)
+    args: dict[str, Any] = field(default_factory=dict)  # path parameters, set by routing
+
+    @property
+    def content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        """A Graph-style parameter: form body first, then query string."""
+        if name in self.form:
+            return self.form[name]
+        return self.query.get(name, default)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any = None  # dict/list -> JSON; bytes/str -> as is
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
+
+    def encoded(self) -> bytes:
+        if self.body is None:
+            return b""
+        if isinstance(self.body, bytes):
+            return self.body
+        if isinstance(self.body, str):
+            return self.body.encode()
+        return json.dumps(self.body).encode()
+
+
+class ApiError(Exception):
+    """Raised by a handler to answer with ``reply``."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
+
+
+def parse_request(method: str, target: str, headers: Message, body: bytes,
+                  base_url: str) -> Request:
+    path, _, query_string = target.partition("?")
+    query_pairs = parse_qsl(query_string, keep_blank_values=True)
+    request = Request(method=method, path=path, query=dict(query_pairs), headers=headers,
+                      body=body, base_url=base_url, query_pairs=query_pairs)
+    kind = request.content_type
+    if kind == "application/x-www-form-urlencoded":
+        request.form_pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        request.form = dict(request.form_pairs)
+    elif kind == "multipart/form-data":
+        _parse_multipart(request)
+    elif kind == "application/json" or (kind == "" and body[:1] in (b"{", b"[")):
+        try:
+            request.json = json.loads(body.decode("utf-8")) if body else None
+        except (UnicodeDecodeError, ValueError):
+            request.json_error = True
+    return request
+
+
+def _parse_multipart(request: Request) -> None:
+    head = f"Content-Type: {request.headers.get('Content-Type')}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + request.body)
+    if not message.is_multipart():
+        return
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None or part.get_content_type() not in ("text/plain",):
+            if filename is None and part.get("Content-Type") is None:
+                request.form[name] = data.decode("utf-8", "replace")
+                continue
+            request.files[name] = Upload(name, filename, part.get_content_type(), data)
+        else:
+            request.form[name] = data.decode("utf-8", "replace")
