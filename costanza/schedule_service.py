@@ -9,51 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from costanza.app import App
-from costanza.cli.output import excerpt, iso, local
+from costanza.cli.output import iso, local
 from costanza.timeparse import parse_date, start_of_day
-from posts.models import Account, Delivery, Post
+from posts.models import Account, Delivery
 from posts.profiles import add_pause, get_profile, resume, set_slots
-
-
-def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
-    from scheduler.cadence import WeeklySlot, format_slots
-    from scheduler.planner import runway_days, runway_sentence
-    from scheduler.plans import profile_plan
-
-    now = app.clock.now()
-    with app.store.read() as db:
-        profile = get_profile(db, app.profile_name)
-        tz = ZoneInfo(profile.timezone)
-        plan = profile_plan(db, profile, now, app.settings.grace_period)
-        shown = plan.entries[:limit] if limit else plan.entries
-        posts = {p.id: p for p in db.scalars(
-            select(Post).where(Post.id.in_([e.post_id for e in shown])))}
-        entries = [{
-            "post_id": e.post_id, "at": iso(e.at), "local": local(e.at, tz),
-            "pinned": e.pinned, "late": e.late,
-            "excerpt": excerpt(posts[e.post_id].text or "(no text)"),
-            "targets": list(posts[e.post_id].targets),
-        } for e in shown]
-        pauses = [{"from": iso(p.start_at), "until": iso(p.end_at),
-                   "from_local": local(p.start_at, tz),
-                   "until_local": local(p.end_at, tz) if p.end_at else None}
-                  for p in profile.pauses if p.end_at is None or p.end_at > now]
-        days = runway_days(plan, now)
-        return {
-            "profile": profile.name, "timezone": profile.timezone,
-            "cadence": format_slots([WeeklySlot(s.weekday, s.minute) for s in profile.slots]),
-            "queued": len(plan.entries) + len(plan.unplanned),
-            "entries": entries,
-            "free_slots": [{"at": iso(t), "local": local(t, tz)}
-                           for t in plan.free_slots_after[:3]],
-            "pauses": pauses,
-            "runs_dry_at": iso(plan.runs_dry_at),
-            "runway_days": round(days, 1) if days is not None else None,
-            "runway": runway_sentence(plan, tz, now),
-            "runway_warning": (days is not None
-                               and days < app.settings.runway_warning_days),
-            "unplanned": plan.unplanned,
-        }
 
 
 def cadence_show(app: App) -> dict[str, Any]:
@@ -109,6 +68,8 @@ def status(app: App) -> dict[str, Any]:
     from scheduler.liveness import live_daemons
 
     now = app.clock.now()
+    from costanza.views import queue_view
+
     view = queue_view(app, limit=1)
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)

@@ -159,6 +159,9 @@ class Post(Base):
     category: Mapped[str | None] = mapped_column(String(100), nullable=True)
     thread: Mapped[bool] = mapped_column(Boolean, default=False)
     fit: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The per-network verdicts worked out when the post was added or last edited:
+    # {"x": {"status": "fit", "notes": [...], "problems": []}, ...}
+    checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # "queued" (waiting for a slot), "dispatched" (deliveries exist), "removed".
     state: Mapped[str] = mapped_column(String(16), default="queued")
     position: Mapped[int] = mapped_column(BigInteger)

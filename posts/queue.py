@@ -106,14 +106,7 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     files: list[tuple[Path, str]] = [(p, "photo") for p in draft.photos]
     if draft.video is not None:
         files.append((draft.video, "video"))
-    probes = [probe(path) for path, _ in files]
-    for (path, expected), result in zip(files, probes, strict=True):
-        if result.kind != expected:
-            option = "--video" if result.kind == "video" else "--photo"
-            raise InputError(
-                f"{path.name} is a {result.kind}, but it was given with --{expected}. "
-                f"Pass it with {option} instead."
-            )
+    probes = [probe(path, expect=expected) for path, expected in files]
     texts = {n: draft.texts.get(n) or draft.text for n in targets}
     verdicts = check_post(targets, texts, probes, first_comment=draft.first_comment,
                           thread=draft.thread)
@@ -133,7 +126,7 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
             if item.created:
                 created.append(item)
             stored.append(item)
-        post = _insert(db, profile, draft, targets, stored, now)
+        post = _insert(db, profile, draft, targets, stored, now, verdicts_json(verdicts))
     except BaseException:
         db.rollback()
         for item in created:
@@ -142,8 +135,14 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     return AddResult(post=post, verdicts=verdicts)
 
 
+def verdicts_json(verdicts: dict[str, Verdict]) -> dict[str, dict[str, Any]]:
+    return {n: {"status": v.status, "notes": list(v.notes), "problems": list(v.problems)}
+            for n, v in verdicts.items()}
+
+
 def _insert(db: Session, profile: Profile, draft: PostDraft, targets: list[str],
-            stored: list[StoredMedia], now: datetime) -> Post:
+            stored: list[StoredMedia], now: datetime,
+            checks: dict[str, dict[str, Any]]) -> Post:
     for item in stored:
         if db.get(Media, item.sha256) is None:
             db.add(Media(sha256=item.sha256, kind=item.kind, format=item.format,
@@ -155,7 +154,7 @@ def _insert(db: Session, profile: Profile, draft: PostDraft, targets: list[str],
     post = Post(
         profile_id=profile.id, text=draft.text, texts={k: v for k, v in draft.texts.items() if v},
         targets=targets, first_comment=draft.first_comment, category=draft.category,
-        thread=draft.thread, fit=draft.fit, state="queued", position=position,
+        thread=draft.thread, fit=draft.fit, checks=checks, state="queued", position=position,
         pinned_at=draft.at, created_at=now, updated_at=now,
     )
     for index, item in enumerate(stored):
@@ -283,6 +282,7 @@ def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, An
         lines = [f"{n}: {'; '.join(v.problems)}" for n, v in refused.items()]
         raise InputError("The change was not saved: the post could not go out.\n  "
                          + "\n  ".join(lines))
+    post.checks = verdicts_json(verdicts)
     post.updated_at = now
     db.flush()
     return post, verdicts

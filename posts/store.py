@@ -12,12 +12,14 @@ import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 from costanza.errors import StoreError
 
@@ -65,11 +67,19 @@ class Store:
                 f"Costanza cannot use the database address {parsed!r}: {exc}") from None
         if self.is_sqlite:
             _sqlite_setup(self.engine, busy_timeout_ms)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessionmaker: Any = None
         if migrate:
             self.migrate()
 
     # -- transactions ---------------------------------------------------
+    def _sessions(self) -> Session:
+        # The ORM is imported on first use: fast read paths use Core only.
+        if self._sessionmaker is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessionmaker()
+
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A read session; closing it ends the transaction. Objects loaded in it stay
@@ -95,6 +105,9 @@ class Store:
         with _migrate_lock:
             if self.url in _migrated:
                 return
+            if self._at_head():
+                _migrated.add(self.url)
+                return
             from alembic import command
             from alembic.config import Config
 
@@ -109,6 +122,19 @@ class Store:
                     "Check that its folder exists and is writable."
                 ) from None
             _migrated.add(self.url)
+
+    def _at_head(self) -> bool:
+        """True when the schema is at the newest revision (a cheap check, no Alembic)."""
+        from sqlalchemy import text
+
+        from posts.migrations import HEAD
+
+        try:
+            with self.engine.connect() as conn:
+                version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:
+            return False
+        return version == HEAD
 
     def has_tables(self) -> bool:
         return inspect(self.engine).has_table("profiles")

@@ -87,6 +87,10 @@ class Worker:
                     post = db.get(Post, entry.post_id)
                     if post is None or post.state != "queued":
                         continue
+                    if not entry.pinned and post.pinned_at is not None:
+                        # Its pinned time was missed beyond the grace period: it took a
+                        # cadence slot instead, which now counts as used.
+                        post.pinned_at = None
                     dl.dispatch_post(db, post, entry.at, now)
                     count += 1
                     log.info("post %s: its slot %s has come%s", post.id, entry.at.isoformat(),

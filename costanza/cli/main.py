@@ -70,6 +70,17 @@ class CostanzaGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Stopped. Nothing was changed.", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:
+            verbose = bool(ctx.obj and getattr(ctx.obj, "verbose", False))
+            if verbose:
+                raise
+            click.echo(
+                f"Costanza hit an unexpected problem ({type(exc).__name__}). Nothing else was "
+                "changed. Run the same command with --verbose to see the details, and "
+                "report them if the problem stays.", err=True)
+            ctx.exit(1)
 
 
 class Context:

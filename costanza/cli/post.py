@@ -99,23 +99,32 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
 
         costanza post list --json
     """
+    if not show_all:
+        from costanza import views
+
+        if as_json:
+            echo_json(views.list_posts(obj.app))
+            return
+        lines = views.list_posts(obj.app, lines=True)
+        click.echo("\n".join(lines) if lines else
+                   "The queue is empty. Add a story with `costanza post add \"...\"`.")
+        return
     from costanza import services
 
-    rows = services.list_posts(obj.app, include_done=show_all)
+    rows = services.list_posts(obj.app, include_done=True)
     if as_json:
         echo_json(rows)
         return
-    if not rows:
-        click.echo("The queue is empty. Add a story with `costanza post add \"...\"`.")
-        return
+    lines = []
     for row in rows:
         pin = " (pinned)" if row["pinned_at"] else ""
         when = row["planned_local"] or row["state"]
         media = f" [{row['media_summary']}]" if row["media_summary"] else ""
-        click.echo(f"{row['id']:>5}  {when:<16}{pin}  {','.join(row['targets']):<22} "
-                   f"{row['excerpt']}{media}")
+        lines.append(f"{row['id']:>5}  {when:<16}{pin}  {','.join(row['targets']):<22} "
+                     f"{row['excerpt']}{media}")
         for warning in row.get("warnings", []):
-            click.echo(f"       ! {warning}")
+            lines.append(f"       ! {warning}")
+    click.echo("\n".join(lines))
 
 
 @post.command("show")

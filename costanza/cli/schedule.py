@@ -19,7 +19,7 @@ def queue(obj: Context, limit: int, as_json: bool) -> None:
 
         costanza queue --limit 10
     """
-    from costanza.schedule_service import queue_view
+    from costanza.views import queue_view
 
     view = queue_view(obj.app, limit=limit)
     if as_json:

@@ -35,9 +35,10 @@ def test_init_then_add_list_show(run, home: Path, tmp_path: Path) -> None:
     listing = json.loads(run("post", "list", "--json").output)
     assert [row["id"] for row in listing] == [1]
     assert listing[0]["targets"] == ["facebook", "instagram", "x"]
-    assert listing[0]["media"][0]["alt"] == "Il telaio"
+    assert listing[0]["photos"] == 1 and listing[0]["videos"] == 0
     assert listing[0]["planned_at"] is not None
     shown = json.loads(run("post", "show", "1", "--json").output)
+    assert shown["media"][0]["alt"] == "Il telaio"
     assert shown["text"].startswith("La lana")
     assert set(shown["verdicts"]) == {"facebook", "instagram", "x"}
     assert shown["deliveries"] == []

@@ -100,6 +100,7 @@ def upgrade() -> None:
     sa.Column('category', sa.String(length=100), nullable=True),
     sa.Column('thread', sa.Boolean(), nullable=False),
     sa.Column('fit', sa.String(length=8), nullable=True),
+    sa.Column('checks', sa.JSON(), nullable=False),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('position', sa.BigInteger(), nullable=False),
     sa.Column('pinned_at', posts.models.UTCDateTime(timezone=True), nullable=True),

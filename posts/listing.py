@@ -1,0 +1,105 @@
+"""Fast, read-only views of the queue for `post list` and `queue`.
+
+These run on every listing, so they use SQL through SQLAlchemy Core only: no
+ORM, no Alembic, no media or network libraries get imported. Writing goes
+through ``posts.queue``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from costanza.errors import NotFound
+
+
+def _dt(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    id: int
+    name: str
+    timezone: str
+    slots: list[tuple[int, int]]
+    pauses: list[tuple[datetime, datetime | None]]
+
+
+@dataclass(frozen=True)
+class QueuedRow:
+    id: int
+    text: str
+    targets: list[str]
+    pinned_at: datetime | None
+    position: int
+    checks: dict[str, Any]
+    photos: int
+    videos: int
+    category: str | None
+
+
+def load_profile(conn: Connection, name: str) -> ProfileView:
+    row = conn.execute(text("SELECT id, name, timezone FROM profiles WHERE name = :n"),
+                       {"n": name}).first()
+    if row is None:
+        raise NotFound(
+            f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
+            "to create it, or leave out --profile to use the default one."
+        )
+    slots = [(r[0], r[1]) for r in conn.execute(text(
+        "SELECT weekday, minute FROM cadence_slots WHERE profile_id = :p "
+        "ORDER BY weekday, minute"), {"p": row[0]})]
+    pauses = [(_dt(r[0]), _dt(r[1])) for r in conn.execute(text(
+        "SELECT start_at, end_at FROM pauses WHERE profile_id = :p ORDER BY start_at"),
+        {"p": row[0]})]
+    return ProfileView(row[0], row[1], row[2], slots,
+                       [(s, e) for s, e in pauses if s is not None])
+
+
+def last_used(conn: Connection, profile_id: int) -> datetime | None:
+    return _dt(conn.execute(text(
+        "SELECT max(slot_at) FROM posts WHERE profile_id = :p AND state != 'queued' "
+        "AND pinned_at IS NULL"), {"p": profile_id}).scalar())
+
+
+def queued(conn: Connection, profile_id: int) -> list[QueuedRow]:
+    counts: dict[int, list[int]] = {}
+    for post_id, kind, n in conn.execute(text(
+            "SELECT pm.post_id, m.kind, count(*) FROM post_media pm "
+            "JOIN media m ON m.sha256 = pm.media_sha256 "
+            "JOIN posts p ON p.id = pm.post_id "
+            "WHERE p.profile_id = :p AND p.state = 'queued' GROUP BY pm.post_id, m.kind"),
+            {"p": profile_id}):
+        pair = counts.setdefault(post_id, [0, 0])
+        pair[0 if kind == "photo" else 1] += n
+    # The driver's cursor directly: this is the hot path of a 10,000-post listing.
+    rows = conn.exec_driver_sql(
+        "SELECT id, text, targets, pinned_at, position, checks, category FROM posts "
+        f"WHERE profile_id = {int(profile_id)} AND state = 'queued' ORDER BY position, id"
+    ).fetchall()
+    parsed: dict[Any, Any] = {}  # targets and checks repeat a lot: parse each text once
+
+    def cached(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        found = parsed.get(value)
+        if found is None:
+            found = parsed[value] = json.loads(value)
+        return found
+
+    result = []
+    for r in rows:
+        photos, videos = counts.get(r[0], (0, 0))
+        result.append(QueuedRow(r[0], r[1], cached(r[2]), _dt(r[3]) if r[3] else None, r[4],
+                                cached(r[5]) or {}, photos, videos, r[6]))
+    return result
