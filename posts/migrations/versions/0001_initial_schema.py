@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 18:39:42.895116
+Create Date: 2026-11-28 18:53:10.044666
 """
 
 from __future__ import annotations
@@ -50,6 +50,25 @@ def upgrade() -> None:
     sa.Column('created_at', posts.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('sha256', name=op.f('pk_media'))
     )
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('profile_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('dedupe_key', sa.String(length=200), nullable=True),
+    sa.Column('subject', sa.Text(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', posts.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('channels', sa.JSON(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', posts.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', posts.models.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('dedupe_key', name=op.f('uq_notifications_dedupe_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_pending', ['sent_at', 'next_attempt_at'], unique=False)
+
     op.create_table('profiles',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
@@ -196,6 +215,10 @@ def downgrade() -> None:
     op.drop_table('cadence_slots')
     op.drop_table('accounts')
     op.drop_table('profiles')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_pending')
+
+    op.drop_table('notifications')
     op.drop_table('media')
     op.drop_table('locks')
     op.drop_table('daemons')
