@@ -28,6 +28,7 @@ COMMANDS = {
     "status": ("costanza.cli.daemon", "status"),
     "log": ("costanza.cli.log", "log"),
     "retry": ("costanza.cli.log", "retry"),
+    "report": ("costanza.cli.report", "report"),
     "account": ("costanza.cli.account", "account"),
     "sandbox": ("costanza.cli.sandbox", "sandbox"),
     "demo": ("costanza.cli.demo", "demo"),
