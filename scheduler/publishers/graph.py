@@ -26,7 +26,8 @@ from costanza.errors import (
     RetryLater,
 )
 from scheduler.publishers.base import MediaFile
-from scheduler.publishers.routing import RoutingSession, redact
+from scheduler.publishers.hygiene import redact, remember_secrets
+from scheduler.publishers.routing import RoutingSession
 from scheduler.publishers.transport import network_name, transport_error
 
 GRAPH_VERSION = "v26.0"
@@ -44,6 +45,7 @@ class _OAuthForReads(requests.auth.AuthBase):
 
     def __init__(self, token: str) -> None:
         self._token = token
+        remember_secrets(token)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if r.method in ("GET", "DELETE", "HEAD"):

@@ -10,19 +10,19 @@ own upload code).
 Secret hygiene, enforced here for everything that goes through the session:
 an ``access_token`` never travels in a URL query string (it is moved into the
 ``Authorization: OAuth ...`` header), and ``redact()`` scrubs tokens out of
-any text we show or log.
+any text we show or log (see ``hygiene``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import threading
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+
+from scheduler.publishers.hygiene import QuietAdapter, install_log_filters, redact
 
 PLATFORM_HOSTS: frozenset[str] = frozenset({
     "graph.facebook.com",
@@ -95,6 +95,9 @@ class RoutingSession(requests.Session):
         self.timeout = timeout
         self._local = threading.local()
         self.hooks["response"].append(self._remember)
+        self.mount("https://", QuietAdapter())
+        self.mount("http://", QuietAdapter())
+        install_log_filters()
 
     @property
     def last_response(self) -> requests.Response | None:
@@ -127,18 +130,4 @@ class RoutingSession(requests.Session):
         return super().request(method, rewrite_url(url, self.base_url), *args, **kwargs)
 
 
-_PATTERNS = [
-    re.compile(r"(access_token|input_token|oauth_token|oauth_signature|oauth_consumer_key)"
-               r"(=|\"?\s*[:=]\s*\"?)([^&\s\"',}]+)", re.IGNORECASE),
-    re.compile(r"\b(OAuth|Bearer)\s+(?!realm)([A-Za-z0-9._~+/|%=-]{8,})"),
-]
-
-
-def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
-    """``text`` with every known secret and anything that looks like a token hidden."""
-    out = str(text)
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        out = out.replace(secret, "[hidden]")
-    out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}[hidden]", out)
-    out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} [hidden]", out)
-    return out
+__all__ = ["PLATFORM_HOSTS", "RoutingSession", "base_url_from_env", "redact", "rewrite_url"]

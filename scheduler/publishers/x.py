@@ -29,6 +29,7 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
+from scheduler.publishers.hygiene import remember_secrets
 from scheduler.publishers.matching import after_intent, parse_time, same_text
 from scheduler.publishers.progress import Progress
 from scheduler.publishers.routing import RoutingSession
@@ -53,6 +54,7 @@ class _Account:
                 f"The X account {request.account.name!r} is missing its keys. Connect it with "
                 "`costanza account add x`.", code="no_keys")
         self.secrets = tuple(secrets[k] for k in SECRET_KEYS)
+        remember_secrets(*self.secrets)
         self.user_id = request.account.remote_id or secrets.get("user_id")
         self.username = secrets.get("username")
         self.session = RoutingSession(base_url, timeout=timeout)

@@ -1,0 +1,122 @@
+"""Keeping tokens out of logs, printed debug output and messages.
+
+- ``redact(text, secrets)`` hides known secrets and anything shaped like a token.
+- ``remember_secrets(...)``: the publishers register the secrets they use, and a
+  logging filter on the libraries that log request details at DEBUG (oauthlib,
+  requests-oauthlib, tweepy, urllib3, facebook-sdk) scrubs them from every record.
+- ``QuietAdapter``: a transport adapter whose connections ignore
+  ``http.client``'s debug printing (which would print headers and bodies,
+  tokens included, to stdout).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+HIDDEN = "[hidden]"
+
+_PATTERNS = [
+    re.compile(r"(access_token|input_token|oauth_token|oauth_signature|oauth_consumer_key)"
+               r"(=|\"?\s*[:=]\s*\"?|'\s*,\s*')([^&\s\"',}\]]+)", re.IGNORECASE),
+    re.compile(r"\b(OAuth|Bearer)\s+(?!realm)([A-Za-z0-9._~+/|%=-]{8,})"),
+]
+
+_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def remember_secrets(*values: str | None) -> None:
+    """Secrets to scrub from the log records of the HTTP libraries (kept in memory only)."""
+    with _lock:
+        for value in values:
+            if value and len(value) >= 6:
+                _secrets.add(value)
+                _secrets.add(quote(value, safe=""))
+
+
+def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with every known secret and anything that looks like a token hidden."""
+    out = str(text)
+    with _lock:
+        known = set(_secrets)
+    known.update(s for s in secrets if s and len(s) >= 4)
+    for secret in sorted(known, key=len, reverse=True):
+        out = out.replace(secret, HIDDEN)
+    out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{HIDDEN}", out)
+    out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {HIDDEN}", out)
+    return out
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is not ours to fix
+            return True
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+# The loggers (by exact name: a filter acts on records its own logger creates).
+NOISY_LOGGERS = (
+    "oauthlib.oauth1.rfc5849",
+    "oauthlib.oauth1.rfc5849.signature",
+    "oauthlib.oauth1.rfc5849.endpoints.base",
+    "requests_oauthlib.oauth1_auth",
+    "requests_oauthlib.oauth1_session",
+    "tweepy.client",
+    "tweepy.auth",
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "facebook",
+)
+_FILTER = _RedactingFilter()
+
+
+def install_log_filters() -> None:
+    for name in NOISY_LOGGERS:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+
+
+class _QuietHTTPConnection(HTTPConnection):
+    debuglevel = 0
+
+    def set_debuglevel(self, level: int) -> None:
+        pass
+
+
+class _QuietHTTPSConnection(HTTPSConnection):
+    debuglevel = 0
+
+    def set_debuglevel(self, level: int) -> None:
+        pass
+
+
+class _QuietHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _QuietHTTPConnection
+
+
+class _QuietHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _QuietHTTPSConnection
+
+
+class QuietAdapter(HTTPAdapter):
+    """An adapter whose connections never print requests (headers, bodies) to stdout."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _QuietHTTPPool,
+                                                   "https": _QuietHTTPSPool}
