@@ -112,8 +112,7 @@ class GraphClient:
                                   secrets=self.secrets) from None
         payload = _json_or_none(response)
         if response.status_code >= 400 or (isinstance(payload, dict) and "error" in payload):
-            raise self.classify(response.status_code,
-                                payload.get("error") if isinstance(payload, dict) else None,
+            raise self.classify(response.status_code, _upload_error(payload),
                                 response.headers, creates=creates)
         return payload if isinstance(payload, dict) else {}
 
@@ -180,6 +179,18 @@ def _stringify(params: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _upload_error(payload: Any) -> dict[str, Any] | None:
+    """The error of a resumable-upload reply: Graph's shape, or ``debug_info``."""
+    if not isinstance(payload, dict):
+        return None
+    if isinstance(payload.get("error"), dict):
+        return payload["error"]
+    info = payload.get("debug_info")
+    if isinstance(info, dict):
+        return {"message": info.get("message"), "is_transient": bool(info.get("retriable"))}
+    return None
 
 
 def _json_or_none(response: requests.Response) -> Any:

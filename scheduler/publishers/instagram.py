@@ -121,7 +121,8 @@ class InstagramPublisher:
         limit = self.video_timeout if video else self.photo_timeout
         container = progress.get("container_id")
         if container and progress.get("uploaded") is False:
-            self._upload(client, request.media[0], progress.get("upload_uri"), container)
+            if not self._upload_complete(client, container):
+                self._upload(client, request.media[0], progress.get("upload_uri"), container)
             progress.save(uploaded=True)
         if container:
             try:
@@ -184,7 +185,8 @@ class InstagramPublisher:
         for index, item in enumerate(request.media):
             if ids[index] and (item.kind != "video" or uploaded[index]):
                 continue
-            if not ids[index]:
+            resuming = bool(ids[index])
+            if not resuming:
                 if item.kind == "video":
                     data: dict[str, Any] = {"media_type": "VIDEO", "is_carousel_item": True}
                     if item.public_url:
@@ -203,7 +205,8 @@ class InstagramPublisher:
                                  else {}))
             if not uploaded[index]:
                 uri = progress.get(f"item_uri_{index}")
-                self._upload(client, item, uri, str(ids[index]))
+                if not (resuming and self._upload_complete(client, str(ids[index]))):
+                    self._upload(client, item, uri, str(ids[index]))
                 uploaded[index] = True
                 progress.save(item_uploaded=list(uploaded))
         limit = self.video_timeout if any(m.kind == "video" for m in request.media) \
@@ -224,6 +227,13 @@ class InstagramPublisher:
         size = item.size_bytes or os.path.getsize(item.path)
         with open(item.path, "rb") as fh:
             client.upload(url, fh, size)
+
+    def _upload_complete(self, client: GraphClient, container: str) -> bool:
+        """Did the bytes of a resumable upload arrive before an interruption?"""
+        reply = client.get(container, fields="status_code,video_status")
+        phase = ((reply.get("video_status") or {}).get("uploading_phase") or {})
+        return phase.get("status") == "complete" or reply.get("status_code") in (
+            "FINISHED", "PUBLISHED")
 
     def _wait(self, client: GraphClient, container: str, limit: float,
               request: PublishRequest, progress: Progress) -> str:

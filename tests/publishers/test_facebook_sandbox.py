@@ -174,3 +174,10 @@ def test_facebook_photo_refused_in_plain_words(sandbox, fb, make_request, media,
         fb.publish(make_request("facebook", "Broken", [bad]), checkpoints)
     assert info.value.message.startswith("Facebook refused the post")
     assert "costanza post edit 12" in info.value.message
+
+
+def test_facebook_connection_refused_is_retry_later(make_request, checkpoints) -> None:
+    fb = FacebookPublisher("http://127.0.0.1:9", timeout=5)
+    with pytest.raises(RetryLater) as info:
+        fb.publish(make_request("facebook", "Hi"), checkpoints)
+    assert not isinstance(info.value, OutcomeUnknown)

@@ -193,3 +193,67 @@ def test_instagram_reconcile_expired_container(sandbox, ig, make_request, media,
 def test_instagram_text_only_is_refused_before_any_call(sandbox, ig, make_request) -> None:
     with pytest.raises(PublishFailed):
         ig.publish(make_request("instagram", "Just words"), lambda _: None)
+
+
+class _Crash(Exception):
+    pass
+
+
+def _crash_when(checkpoints, predicate):
+    def checkpoint(values: dict) -> None:
+        checkpoints(values)
+        if predicate(values):
+            raise _Crash("the machine went down")
+    return checkpoint
+
+
+@pytest.mark.parametrize("crash_on", ["container", "uploaded"])
+def test_instagram_reel_resumes_after_a_crash(sandbox, ig, make_request, media, checkpoints,
+                                              crash_on: str) -> None:
+    video = media.video()
+    if crash_on == "container":
+        def predicate(values: dict) -> bool:
+            return values.get("uploaded") is False
+    else:
+        def predicate(values: dict) -> bool:
+            return values.get("uploaded") is True
+    with pytest.raises(_Crash):
+        ig.publish(make_request("instagram", "Reel", [video]),
+                   _crash_when(checkpoints, predicate))
+    progress = dict(checkpoints.progress)
+    if crash_on == "uploaded":
+        progress["uploaded"] = False  # the crash hit before this was committed
+    ig.publish(make_request("instagram", "Reel", [video], progress=progress), checkpoints)
+    [post] = sandbox.posts("instagram")
+    assert post["media"][0]["sha256"] == video.sha256
+    assert len(sandbox.get("containers")) == 1
+
+
+def test_instagram_carousel_resumes_without_new_item_containers(sandbox, ig, make_request,
+                                                                media, checkpoints) -> None:
+    items = [media.photo(size=(400, 400)) for _ in range(3)]
+
+    def after_two(values: dict) -> bool:
+        return sum(1 for i in values.get("item_containers", []) if i) == 2
+
+    with pytest.raises(_Crash):
+        ig.publish(make_request("instagram", "Three", items), _crash_when(checkpoints, after_two))
+    ig.publish(make_request("instagram", "Three", items, progress=dict(checkpoints.progress)),
+               checkpoints)
+    [post] = sandbox.posts("instagram")
+    assert [m["sha256"] for m in post["media"]] == [i.sha256 for i in items]
+    assert len(sandbox.get("containers")) == 4  # three items and the carousel
+
+
+def test_instagram_upload_with_expired_token(sandbox, ig, make_request, media,
+                                             checkpoints) -> None:
+    sandbox.control.fault("instagram", "ig_upload", expire_token=True)
+    with pytest.raises(AuthExpired):
+        ig.publish(make_request("instagram", "Reel", [media.video()]), checkpoints)
+
+
+def test_instagram_connection_refused_is_retry_later(make_request, media, checkpoints) -> None:
+    ig = InstagramPublisher("http://127.0.0.1:9", timeout=5)
+    with pytest.raises(RetryLater) as info:
+        ig.publish(make_request("instagram", "Hi", [media.photo(size=(400, 400))]), checkpoints)
+    assert not isinstance(info.value, OutcomeUnknown | RateLimited)

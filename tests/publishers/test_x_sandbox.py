@@ -168,3 +168,25 @@ def test_x_too_long_without_thread_is_refused_before_sending(sandbox, x, make_re
     with pytest.raises(PublishFailed):
         x.publish(make_request("x", STORY), lambda _: None)
     assert sandbox.posts("x") == []
+
+
+def test_x_timeout_after_sending_is_unknown(sandbox, make_request, checkpoints) -> None:
+    x = XPublisher(sandbox.base_url, timeout=0.5, sleep=sandbox.sleep)
+    sandbox.control.fault("x", "tweets", timeout=True, hold_secs=2)
+    with pytest.raises(OutcomeUnknown):
+        x.publish(make_request("x", "Slow network"), checkpoints)
+    assert checkpoints.progress["x_sending"] == 0
+
+
+def test_x_duplicate_after_unknown_attempt_counts_as_published(sandbox, x, make_request,
+                                                               checkpoints) -> None:
+    sandbox.control.fault("x", "tweets", after_effect=True)
+    with pytest.raises(OutcomeUnknown):
+        x.publish(make_request("x", "Landed after all"), checkpoints)
+    # The first look at the timeline misses it (say, not indexed yet): X's duplicate
+    # refusal then tells that the earlier attempt landed.
+    sandbox.control.fault("x", "user_tweets", status=200, body={"meta": {"result_count": 0}})
+    result = x.publish(make_request("x", "Landed after all",
+                                    progress=dict(checkpoints.progress)), checkpoints)
+    [post] = sandbox.posts("x")
+    assert result.remote_id == post["id"]
