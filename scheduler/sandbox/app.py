@@ -7,6 +7,7 @@ drop or hold the connection).
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -43,6 +44,7 @@ class Sandbox:
         self.stopping = threading.Event()
         self.log: deque[dict[str, Any]] = deque(maxlen=1000)
         self._log_lock = threading.Lock()
+        self._usage = [0, 0]  # [hour, Graph calls in that hour]
 
     # -- routing ----------------------------------------------------------
 
@@ -106,7 +108,22 @@ class Sandbox:
             if fault.drop:
                 return Outcome(drop=True)
             return Outcome(self._fault_reply(network, fault, default_status=500))
+        if network in ("facebook", "instagram"):
+            self._add_usage(reply)
         return Outcome(reply)
+
+    def _add_usage(self, reply: Reply) -> None:
+        """``X-App-Usage``: percentages of the app's hourly call budget, as Graph sends."""
+        hour = int(time.time() // 3600)
+        with self._log_lock:
+            if self._usage[0] != hour:
+                self._usage = [hour, 0]
+            self._usage[1] += 1
+            calls = self._usage[1]
+        budget = max(1, int(self.state.settings.get("graph_calls_per_hour", 4800)))
+        percent = min(100, calls * 100 // budget)
+        usage = {"call_count": percent, "total_cputime": percent // 2, "total_time": percent}
+        reply.headers.setdefault("X-App-Usage", json.dumps(usage))
 
     def _fault_reply(self, network: str, fault: Fault, default_status: int = 500) -> Reply:
         status = fault.status or default_status

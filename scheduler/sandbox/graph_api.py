@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from scheduler.sandbox import facebook, fb_video, graph_errors, instagram
+from scheduler.sandbox import facebook, fb_video, graph_errors, graph_tokens, instagram
 from scheduler.sandbox.graph_auth import authenticate, token_of
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.routes import Handler, Route
@@ -61,6 +61,10 @@ def resolve(app: Sandbox, request: Request) -> Route | None:
     _merge_json(request)
     if version and version not in LIVE_VERSIONS:
         return Route("facebook", "version", _deprecated_version(version))
+    if node_id == "oauth" and edge == "access_token" and request.method == "GET":
+        return Route("facebook", "oauth_access_token", graph_tokens.exchange)
+    if node_id == "debug_token" and not edge and request.method == "GET":
+        return Route("facebook", "debug_token", graph_tokens.debug)
     if node_id == "me":
         info = app.state["tokens"].get(token_of(request) or "")
         if info and info["kind"] == "fb_page":

@@ -16,6 +16,7 @@ import hmac
 import re
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 from scheduler.sandbox.messages import Request
@@ -54,17 +55,23 @@ def signature(method: str, base_url: str, params: list[tuple[str, str]],
     return base64.b64encode(digest).decode()
 
 
-def verify(request: Request, consumer_secret_for, token_secret_for) -> dict[str, str]:
+def verify(request: Request, consumer_secret_for: Callable[[str], str | None],
+           token_secret_for: Callable[[str, str], str | None], *,
+           require_token: bool = True) -> dict[str, str]:
     """Check the request's OAuth 1.0a header; return its oauth_* parameters.
 
     ``consumer_secret_for(key)`` and ``token_secret_for(consumer_key, token)``
-    return the secrets, or None when unknown.
+    return the secrets, or None when unknown. Without ``require_token`` (the
+    request-token step) a request signed with the consumer alone is accepted.
     """
     oauth = parse_header(request.headers.get("Authorization") or "")
-    for required in ("oauth_consumer_key", "oauth_token", "oauth_signature",
-                     "oauth_signature_method", "oauth_timestamp", "oauth_nonce"):
-        if required not in oauth:
-            raise OAuthError(f"missing {required}")
+    needed = ["oauth_consumer_key", "oauth_signature", "oauth_signature_method",
+              "oauth_timestamp", "oauth_nonce"]
+    if require_token:
+        needed.append("oauth_token")
+    for name in needed:
+        if name not in oauth:
+            raise OAuthError(f"missing {name}")
     if oauth["oauth_signature_method"] != "HMAC-SHA1":
         raise OAuthError("unsupported signature method")
     if oauth.get("oauth_version", "1.0") != "1.0":
@@ -76,7 +83,9 @@ def verify(request: Request, consumer_secret_for, token_secret_for) -> dict[str,
     if abs(time.time() - stamp) > TIMESTAMP_WINDOW_SECS:
         raise OAuthError("timestamp out of bounds")
     consumer_secret = consumer_secret_for(oauth["oauth_consumer_key"])
-    token_secret = token_secret_for(oauth["oauth_consumer_key"], oauth["oauth_token"])
+    token_secret: str | None = ""
+    if "oauth_token" in oauth:
+        token_secret = token_secret_for(oauth["oauth_consumer_key"], oauth["oauth_token"])
     if consumer_secret is None or token_secret is None:
         raise OAuthError("unknown consumer key or token")
     params = [(k, v) for k, v in oauth.items() if k not in ("oauth_signature", "realm")]

@@ -44,6 +44,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "x_tweets_per_day": 100,  # per user per 24 h
     "x_self_replies_allowed": True,  # threads: a reply to one's own post
     "fetch_timeout_secs": 5.0,  # Instagram/Facebook fetching image_url/video_url
+    "graph_calls_per_hour": 4800,  # the budget X-App-Usage percentages refer to
     "fb_video_chunk_bytes": 4 * 1024 * 1024,  # the window Facebook asks for per transfer
 }
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from twitter_text import parse_tweet
 
-from scheduler.sandbox import x_errors, x_media
+from scheduler.sandbox import x_errors, x_media, x_oauth
 from scheduler.sandbox.messages import ApiError, Reply, Request
 from scheduler.sandbox.routes import Route
 from scheduler.sandbox.schema import SchemaError, validate
@@ -35,6 +35,8 @@ DAY_SECS = 24 * 3600
 def resolve(request: Request) -> Route | None:
     parts = [p for p in request.path.split("/") if p]
     method = request.method
+    if parts[:1] == ["oauth"]:
+        return x_oauth.resolve(request)
     if parts[:1] != ["2"]:
         return None
     rest = parts[1:]

@@ -237,3 +237,30 @@ def test_graph_video_transfer_at_wrong_offset(session, creds, mp4):
                          files={"video_file_chunk": ("chunk", mp4[5:])})
     assert reply.status_code == 400
     assert reply.json()["error"]["code"] == 6001
+
+
+def test_graph_usage_header_on_every_reply(session, creds):
+    reply = session.get(f"{GRAPH}/{creds['facebook']['page_id']}",
+                        params={"access_token": creds["facebook"]["page_token"]})
+    usage = json.loads(reply.headers["X-App-Usage"])
+    assert set(usage) == {"call_count", "total_cputime", "total_time"}
+
+
+def test_graph_long_lived_token_exchange_and_debug(session, creds):
+    reply = session.get(f"{GRAPH}/oauth/access_token",
+                        params={"grant_type": "fb_exchange_token", "client_id": "1",
+                                "client_secret": "s",
+                                "fb_exchange_token": creds["facebook"]["user_token"]}).json()
+    assert reply["token_type"] == "bearer" and reply["expires_in"] > 86400
+    pages = session.get(f"{GRAPH}/me/accounts",
+                        params={"access_token": reply["access_token"]}).json()["data"]
+    assert pages[0]["access_token"] == creds["facebook"]["page_token"]
+    debug = session.get(f"{GRAPH}/debug_token",
+                        params={"input_token": creds["facebook"]["page_token"],
+                                "access_token": reply["access_token"]}).json()["data"]
+    assert debug["is_valid"] is True and debug["type"] == "PAGE"
+    assert "pages_manage_posts" in debug["scopes"]
+
+
+def test_graph_me_with_a_page_token_is_the_page(graph, creds):
+    assert graph.request("v26.0/me")["id"] == creds["facebook"]["page_id"]
