@@ -1,0 +1,39 @@
+"""`costanza demo`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--folder", metavar="DIR",
+              help="Where to keep the demo's files (default: a new temporary folder).")
+@click.option("--timeout", default=100.0, show_default=True,
+              help="Give up waiting after this many seconds.")
+def demo(folder: str | None, timeout: float) -> None:
+    """A guided run against the sandbox: no accounts, no setup, about a minute.
+
+    Costanza queues a few stories with photos and a short video, publishes them
+    to a local stand-in for Facebook, Instagram and X, and shows the publish log.
+
+    Example:
+
+        costanza demo
+    """
+    from costanza.demo import run_demo
+    from costanza.errors import CostanzaError
+
+    logging.getLogger("costanza").setLevel(logging.WARNING)
+    result = run_demo(click.echo, Path(folder) if folder else None, timeout=timeout)
+    click.echo("")
+    click.echo("Publish log:")
+    for d in result.deliveries:
+        click.echo(f"  post {d['post_id']:<3} {d['network']:<10} {d['state']:<12} "
+                   f"{d['permalink'] or d['reason'] or ''}")
+    click.echo(f"Done in {result.seconds:.0f} s. Everything the sandbox received is listed "
+               f"at {result.sandbox_url} while it runs (`costanza sandbox` to keep one open).")
+    if not result.all_published:
+        raise CostanzaError("Some demo posts did not go out; the log above says why.")
