@@ -12,6 +12,8 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from typing import Any
 from scheduler.sandbox import control_api, graph_api, graph_errors, page, uploads, x_api, x_errors
 from scheduler.sandbox.accounts import expire_tokens, token_info
 from scheduler.sandbox.faults import Fault, FaultBook
+from scheduler.sandbox.fetch import fetch
 from scheduler.sandbox.messages import ApiError, Reply, Request
 from scheduler.sandbox.oauth1 import OAuthError, parse_header
 from scheduler.sandbox.routes import Route
@@ -90,7 +93,7 @@ class Sandbox:
                 self._expire_credential(network, request)
             if fault.latency_ms:
                 self.wait(fault.latency_ms / 1000)
-            if fault.timeout:
+            if fault.timeout and not fault.after_effect:
                 return Outcome(drop=True, hold_secs=fault.hold_secs)
             if not fault.after_effect:
                 if fault.drop:
@@ -101,10 +104,13 @@ class Sandbox:
                     return Outcome(self._fault_reply(network, fault))
         request.args = route.args
         try:
-            reply = route.handler(self, request)
+            with self.state.lock:  # handlers read and change shared state
+                reply = route.handler(self, request)
         except ApiError as exc:
             reply = exc.reply
         if fault and fault.after_effect:
+            if fault.timeout:
+                return Outcome(drop=True, hold_secs=fault.hold_secs)
             if fault.drop:
                 return Outcome(drop=True)
             return Outcome(self._fault_reply(network, fault, default_status=500))
@@ -160,6 +166,20 @@ class Sandbox:
             expire_tokens(self.state, network, token=token)
 
     # -- helpers ----------------------------------------------------------
+
+    def fetch(self, url: str) -> tuple[bytes, str]:
+        """Download media as Meta's servers do, without blocking other requests."""
+        with self.unlocked():
+            return fetch(url, float(self.state.settings["fetch_timeout_secs"]))
+
+    @contextmanager
+    def unlocked(self) -> Iterator[None]:
+        """Let other requests run while a handler waits (fetching a URL, maybe this server)."""
+        self.state.lock.release()
+        try:
+            yield
+        finally:
+            self.state.lock.acquire()
 
     def wait(self, seconds: float) -> None:
         if seconds > 0:

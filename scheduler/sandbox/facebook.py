@@ -19,7 +19,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
-from scheduler.sandbox.fetch import FetchFailed, fetch
+from scheduler.sandbox.fetch import FetchFailed
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import probe_image
 from scheduler.sandbox.messages import Reply, Request
@@ -144,7 +144,7 @@ def create_photo(app: Sandbox, request: Request) -> Reply:
         data = upload.data
     elif url:
         try:
-            data, _ = fetch(url, app.state.settings["fetch_timeout_secs"])
+            data, _ = app.fetch(url)
         except FetchFailed as exc:
             raise graph_errors.bad_param(f"(#100) url should represent a valid URL ({exc})",
                                          subcode=2069019) from exc

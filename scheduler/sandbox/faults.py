@@ -1,10 +1,20 @@
 """Faults on demand: how the next N matching calls should go wrong.
 
 A fault matches by network (``x``, ``facebook``, ``instagram``) and optionally
-by endpoint: either a route name (``tweets``, ``media_upload``, ``feed``,
-``photos``, ``videos``, ``media``, ``media_publish``, ``container``,
-``comments``, ``ig_upload``, ...) or a path pattern with ``*`` wildcards
+by endpoint, either a route name or a path pattern with ``*`` wildcards
 (``/2/tweets``, ``/v26.0/*/media_publish``), and optionally by HTTP method.
+Route names:
+
+- X: ``tweets`` (POST /2/tweets), ``tweet`` (GET/DELETE /2/tweets/{id}),
+  ``users_me``, ``user_tweets``, ``media_upload`` (initialize, append,
+  finalize, one-shot), ``media_status``, ``media_metadata``, ``v1``,
+  ``oauth_request_token``, ``oauth_authorize``, ``oauth_access_token``.
+- Facebook: ``feed`` (POST), ``posts`` (GET feed/posts), ``photos``,
+  ``videos``, ``post``, ``photo``, ``video``, ``page``, ``me``, ``accounts``,
+  ``comments``, ``oauth_access_token``, ``debug_token``, ``unknown``.
+- Instagram: ``media`` (POST: a container), ``media_list`` (GET),
+  ``media_publish``, ``container`` (status), ``ig_media``, ``comments``,
+  ``comments_list``, ``content_publishing_limit``, ``ig_user``, ``ig_upload``.
 
 What it does, checked in this order:
 

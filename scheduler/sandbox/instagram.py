@@ -26,7 +26,7 @@ import string
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
-from scheduler.sandbox.fetch import FetchFailed, fetch
+from scheduler.sandbox.fetch import FetchFailed
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import looks_like_video, probe_image
 from scheduler.sandbox.messages import Reply, Request
@@ -105,7 +105,7 @@ def create_container(app: Sandbox, request: Request) -> Reply:
                 raise graph_errors.bad_param("(#100) The parameter video_url is required")
             record["video_url"] = url
             try:
-                data, _ = fetch(url, app.state.settings["fetch_timeout_secs"])
+                data, _ = app.fetch(url)
             except FetchFailed as exc:
                 record["error"] = ("Error: Media download has failed. The media could not be "
                                    f"fetched from this uri ({exc}). 2207052")
@@ -118,7 +118,7 @@ def create_container(app: Sandbox, request: Request) -> Reply:
         record["kind"] = "IMAGE"
         record["image_url"] = url
         try:
-            data, _ = fetch(url, app.state.settings["fetch_timeout_secs"])
+            data, _ = app.fetch(url)
         except FetchFailed as exc:
             raise _fetch_error(url, str(exc)) from exc
         _store_image(app, record, data)

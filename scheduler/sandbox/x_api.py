@@ -37,6 +37,8 @@ def resolve(request: Request) -> Route | None:
     method = request.method
     if parts[:1] == ["oauth"]:
         return x_oauth.resolve(request)
+    if parts[:1] == ["1.1"]:
+        return Route("x", "v1", legacy_v1)
     if parts[:1] != ["2"]:
         return None
     rest = parts[1:]
@@ -50,6 +52,15 @@ def resolve(request: Request) -> Route | None:
     if len(rest) == 3 and rest[0] == "users" and rest[2] == "tweets" and method == "GET":
         return Route("x", "user_tweets", user_tweets, {"id": rest[1]})
     return x_media.resolve(rest, method)
+
+
+def legacy_v1(app: Sandbox, request: Request) -> Reply:
+    """v1.1 (media/upload.json and the rest) is closed to self-serve tiers."""
+    authenticate(app.state, request, user_context=False)
+    raise ApiError(Reply(403, {"errors": [{
+        "message": "You currently have access to a subset of X API V2 endpoints only. If you "
+                   "need access to this endpoint, you may need a different access level.",
+        "code": 453}]}))
 
 
 # -- POST /2/tweets -------------------------------------------------------

@@ -12,12 +12,10 @@ finalize always reports ``in_progress``, and ``succeeded`` comes once
 from __future__ import annotations
 
 import base64
-import io
 from typing import TYPE_CHECKING, Any
 
-from PIL import Image, UnidentifiedImageError
-
 from scheduler.sandbox import x_errors
+from scheduler.sandbox.images import looks_like_video, probe_image
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.routes import Route
 from scheduler.sandbox.schema import SchemaError, validate
@@ -204,18 +202,10 @@ def one_shot(app: Sandbox, request: Request) -> Reply:
 
 
 def _sniff_image(data: bytes) -> str | None:
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    info = probe_image(data)
+    if info is None or info.format not in ("JPEG", "MPO", "PNG", "GIF", "WEBP"):
         return None
-    return {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif",
-            "WEBP": "image/webp"}.get(kind or "")
-
-
-def _looks_like_video(data: bytes) -> bool:
-    return len(data) > 12 and data[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide")
+    return info.mime
 
 
 def _store(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
@@ -227,17 +217,16 @@ def _store(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
     if category == "tweet_image":
         mime = _sniff_image(data)
         record["state"] = "succeeded" if mime else "failed"
-        if mime:
-            with Image.open(io.BytesIO(data)) as image:
-                record["w"], record["h"] = image.size
-                record["mime"] = mime
+        info = probe_image(data)
+        if mime and info:
+            record["w"], record["h"], record["mime"] = info.width, info.height, mime
     elif category == "tweet_gif":
         record["state"] = "pending"
         record["valid"] = _sniff_image(data) == "image/gif"
         record["mime"] = "image/gif"
     else:
         record["state"] = "pending"
-        record["valid"] = _looks_like_video(data)
+        record["valid"] = looks_like_video(data)
         record["mime"] = record["media_type"]
 
 

@@ -128,3 +128,21 @@ def test_requests_log_has_no_secrets(x_client, control, creds):
     log = control.requests()
     assert log[-1]["path"] == "/2/tweets" and log[-1]["status"] == 201
     assert creds["x"]["access_token"] not in str(log)
+
+
+def test_fault_after_effect_with_timeout(session, x_auth, control):
+    control.fault("x", "tweets", after_effect=True, timeout=True, hold_secs=3)
+    with pytest.raises(requests.Timeout):
+        session.post(TWEETS, json={"text": "slow but done"}, auth=x_auth, timeout=0.3)
+    assert [p["text"] for p in control.posts("x")] == ["slow but done"]
+
+
+def test_fault_times_counts_matching_calls_only(x_client, graph, creds, control):
+    control.fault("facebook", "feed", status=500, times=1)
+    x_client.create_tweet(text="unaffected")  # another network: the fault stays armed
+    assert len(control.faults()) == 1
+    import facebook
+
+    with pytest.raises(facebook.GraphAPIError):
+        graph.request(f"v26.0/{creds['facebook']['page_id']}/feed", post_args={"message": "a"})
+    assert control.faults() == []

@@ -225,3 +225,30 @@ def test_ig_caption_limits(ig, ig_user, media_host, jpeg):
         create(ig, ig_user, image_url=url, caption="x" * 2201)
     with pytest.raises(facebook.GraphAPIError):
         create(ig, ig_user, image_url=url, caption=" ".join(f"#t{i}" for i in range(31)))
+
+
+def test_ig_fetches_media_served_by_the_sandbox_itself(ig, ig_user, graph, creds, base_url,
+                                                       control, jpeg):
+    data = jpeg(900, 900)
+    graph.request(f"v26.0/{creds['facebook']['page_id']}/photos",
+                  post_args={"published": "false"}, files={"source": ("a.jpg", data)})
+    url = f"{base_url}/_sandbox/media/{hashlib.sha256(data).hexdigest()}"
+    container = create(ig, ig_user, image_url=url)
+    assert status(ig, container)["status_code"] == "FINISHED"
+
+
+def test_ig_expired_token(ig, ig_user, control, creds, media_host, jpeg):
+    control.expire_token("instagram", token=creds["instagram"]["token"])
+    with pytest.raises(facebook.GraphAPIError) as caught:
+        create(ig, ig_user, image_url=media_host.put("a.jpg", jpeg()))
+    assert caught.value.code == 190
+
+
+def test_ig_after_effect_publish_then_status_tells_the_truth(ig, ig_user, control, media_host,
+                                                            jpeg):
+    container = create(ig, ig_user, image_url=media_host.put("a.jpg", jpeg()))
+    control.fault("instagram", "media_publish", after_effect=True, status=500)
+    with pytest.raises(facebook.GraphAPIError):
+        ig.request(f"v26.0/{ig_user}/media_publish", post_args={"creation_id": container})
+    assert status(ig, container)["status_code"] == "PUBLISHED"
+    assert len(control.posts("instagram")) == 1

@@ -183,3 +183,9 @@ def test_x_delete_and_get_tweet(x_client, session, x_auth):
     x_client.delete_tweet(tweet_id)
     response = session.get(f"https://api.x.com/2/tweets/{tweet_id}", auth=x_auth)
     assert response.json()["errors"][0]["title"] == "Not Found Error"
+
+
+def test_x_v1_is_closed(session, x_auth):
+    reply = session.post("https://upload.twitter.com/1.1/media/upload.json", auth=x_auth,
+                         files={"media": b"x"})
+    assert reply.status_code == 403 and reply.json()["errors"][0]["code"] == 453
