@@ -23,8 +23,10 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
+from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.graph import GraphClient
 from scheduler.publishers.matching import after_intent, first_url, normalise, same_text
+from scheduler.publishers.multipart import FileSlice
 from scheduler.publishers.progress import Progress
 from scheduler.publishers.routing import RoutingSession
 
@@ -86,6 +88,8 @@ class FacebookPublisher:
     def _publish(self, client: GraphClient, request: PublishRequest,
                  progress: Progress) -> PublishResult:
         page = self._page(request)
+        if not progress.get("post_id"):
+            check_media_files(request)
         photos = [m for m in request.media if m.kind == "photo"]
         videos = [m for m in request.media if m.kind == "video"]
         post_id = progress.get("post_id")
@@ -146,14 +150,13 @@ class FacebookPublisher:
 
     def _video(self, client: GraphClient, page: str, request: PublishRequest,
                video: MediaFile, progress: Progress) -> str:
-        size = video.size_bytes or os.path.getsize(video.path)
+        size = os.path.getsize(video.path)
         if size <= self.chunk_threshold and not progress.get("video_session"):
-            with open(video.path, "rb") as fh:
-                reply = client.post(
-                    f"{page}/videos", {"description": request.text},
-                    files={"source": (_name(video.path), fh, video.mime)},
-                    media=[video], post_id=request.post_id,
-                )
+            reply = client.post_file(
+                f"{page}/videos", {"description": request.text}, "source",
+                FileSlice(Path(video.path)), filename=_name(video.path), mime=video.mime,
+                media=[video], post_id=request.post_id,
+            )
             return _id(reply, "video")
         return self._chunked_video(client, page, request, video, size, progress)
 
@@ -185,20 +188,16 @@ class FacebookPublisher:
     def _transfer(self, client: GraphClient, path: str, file: Path,
                   progress: Progress) -> None:
         start, end = int(progress.get("video_offset", 0)), int(progress.get("video_end", 0))
-        with open(file, "rb") as fh:
-            while start < end:
-                fh.seek(start)
-                chunk = fh.read(end - start)
-                reply = client.post(
-                    path,
-                    {"upload_phase": "transfer", "upload_session_id": progress.get("video_session"),
-                     "start_offset": start},
-                    files={"video_file_chunk": ("chunk", chunk, "application/octet-stream")},
-                    creates=False,
-                )
-                del chunk
-                start, end = int(reply["start_offset"]), int(reply["end_offset"])
-                progress.save(video_offset=start, video_end=end)
+        while start < end:
+            reply = client.post_file(
+                path,
+                {"upload_phase": "transfer", "upload_session_id": progress.get("video_session"),
+                 "start_offset": start},
+                "video_file_chunk", FileSlice(Path(file), start, end - start),
+                filename="chunk", mime="application/octet-stream", creates=False,
+            )
+            start, end = int(reply["start_offset"]), int(reply["end_offset"])
+            progress.save(video_offset=start, video_end=end)
 
     def _permalink(self, client: GraphClient, post_id: str) -> str | None:
         try:

@@ -27,6 +27,7 @@ from costanza.errors import (
 )
 from scheduler.publishers.base import MediaFile
 from scheduler.publishers.hygiene import redact, remember_secrets
+from scheduler.publishers.multipart import FileSlice, MultipartBody
 from scheduler.publishers.routing import RoutingSession
 from scheduler.publishers.transport import network_name, transport_error
 
@@ -105,16 +106,49 @@ class GraphClient:
             "Content-Type": "application/octet-stream",
             "Content-Length": str(size),
         }
+        return self._send_raw(url, fileobj, headers, creates=creates)
+
+    def post_file(
+        self,
+        path: str,
+        data: Mapping[str, Any],
+        field: str,
+        part: FileSlice,
+        *,
+        filename: str,
+        mime: str,
+        creates: bool = True,
+        media: list[MediaFile] | None = None,
+        post_id: int | None = None,
+    ) -> dict[str, Any]:
+        """A multipart POST whose file part streams from disk (videos, video chunks)."""
+        fields = _stringify(data)
+        fields["access_token"] = self._token
+        body = MultipartBody(fields, {field: (filename, part, mime)})
+        url = f"https://graph.facebook.com/{GRAPH_VERSION}/{path.lstrip('/')}"
         try:
-            response = self.session.post(url, data=fileobj, headers=headers)
+            return self._send_raw(url, body, {"Content-Type": body.content_type},
+                                  creates=creates, media=media, post_id=post_id)
+        finally:
+            body.close()
+
+    def _send_raw(self, url: str, body: Any, headers: dict[str, str], *, creates: bool,
+                  media: list[MediaFile] | None = None,
+                  post_id: int | None = None) -> dict[str, Any]:
+        try:
+            response = self.session.post(url, data=body, headers=headers)
         except requests.RequestException as exc:
             raise transport_error(exc, network=self.network, creates=creates,
                                   secrets=self.secrets) from None
         payload = _json_or_none(response)
         if response.status_code >= 400 or (isinstance(payload, dict) and "error" in payload):
             raise self.classify(response.status_code, _upload_error(payload),
-                                response.headers, creates=creates)
-        return payload if isinstance(payload, dict) else {}
+                                response.headers, creates=creates, media=media,
+                                post_id=post_id)
+        if not isinstance(payload, dict):
+            raise self.classify(response.status_code if response.status_code >= 500 else 502,
+                                None, response.headers, creates=creates)
+        return payload
 
     def _call(
         self,

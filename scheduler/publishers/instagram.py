@@ -34,6 +34,7 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
+from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.graph import GRAPH_VERSION, GraphClient
 from scheduler.publishers.matching import after_intent, same_text
 from scheduler.publishers.progress import Progress
@@ -99,6 +100,8 @@ class InstagramPublisher:
     def _publish(self, client: GraphClient, request: PublishRequest,
                  progress: Progress) -> PublishResult:
         user = self._user(request)
+        if not progress.get("media_id"):
+            check_media_files(request)
         if not request.media:
             raise PublishFailed("Instagram needs at least one photo or video; this post has "
                                 f"only text. Add one with `costanza post edit {request.post_id}`"
@@ -224,7 +227,7 @@ class InstagramPublisher:
     def _upload(self, client: GraphClient, item: MediaFile, uri: str | None,
                 container: str) -> None:
         url = uri or f"https://rupload.facebook.com/ig-api-upload/{GRAPH_VERSION}/{container}"
-        size = item.size_bytes or os.path.getsize(item.path)
+        size = os.path.getsize(item.path)
         with open(item.path, "rb") as fh:
             client.upload(url, fh, size)
 

@@ -29,6 +29,7 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
+from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.hygiene import remember_secrets
 from scheduler.publishers.matching import after_intent, parse_time, same_text
 from scheduler.publishers.progress import Progress
@@ -126,6 +127,8 @@ class XPublisher:
                  progress: Progress) -> PublishResult:
         parts = self.parts(request)
         ids: list[str] = list(progress.get("tweet_ids") or [])
+        if not ids:
+            check_media_files(request)
         media_ids = self._media(account, request, progress) if not ids else []
         while len(ids) < len(parts):
             index = len(ids)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -25,6 +26,7 @@ from requests_oauthlib import OAuth1
 
 from costanza.errors import PublishFailed, RetryLater
 from scheduler.publishers.base import MediaFile
+from scheduler.publishers.multipart import FileSlice, MultipartBody
 from scheduler.publishers.routing import RoutingSession, redact
 from scheduler.publishers.transport import transport_error
 from scheduler.publishers.x_errors import classify_x_response, x_body, x_detail
@@ -77,7 +79,7 @@ class XMediaUploader:
 
     def upload(self, item: MediaFile) -> UploadedMedia:
         """Upload ``item`` and wait until X can attach it; set its alt text."""
-        size = item.size_bytes or os.path.getsize(item.path)
+        size = os.path.getsize(item.path)
         if item.kind == "photo" and item.mime != "image/gif" and size <= ONE_SHOT_MAX:
             data = self._one_shot(item)
         else:
@@ -102,17 +104,15 @@ class XMediaUploader:
             "media_type": item.mime, "total_bytes": size, "media_category": media_category(item),
         })
         media_id = str(init.get("id"))
-        with open(item.path, "rb") as fh:
-            index = 0
-            while True:
-                chunk = fh.read(self.chunk_bytes)
-                if not chunk:
-                    break
-                self._call("POST", f"{API}/media/upload/{media_id}/append",
-                           data={"segment_index": str(index)},
-                           files={"media": ("chunk", chunk, "application/octet-stream")})
-                del chunk
-                index += 1
+        for index, offset in enumerate(range(0, size, self.chunk_bytes)):
+            part = FileSlice(Path(item.path), offset, min(self.chunk_bytes, size - offset))
+            body = MultipartBody({"segment_index": index},
+                                 {"media": ("chunk", part, "application/octet-stream")})
+            try:
+                self._call("POST", f"{API}/media/upload/{media_id}/append", data=body,
+                           headers={"Content-Type": body.content_type})
+            finally:
+                body.close()
         return self._call("POST", f"{API}/media/upload/{media_id}/finalize")
 
     def _wait(self, media_id: str, data: dict[str, Any]) -> dict[str, Any]:

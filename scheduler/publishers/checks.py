@@ -1,0 +1,22 @@
+"""Checks made before any call to a network, so that a bad request never half-happens."""
+
+from __future__ import annotations
+
+from costanza.errors import PublishFailed
+from scheduler.publishers.base import PublishRequest
+from scheduler.publishers.transport import network_name
+
+
+def check_media_files(request: PublishRequest) -> None:
+    """Every photo and video of the request is on disk and readable."""
+    for number, item in enumerate(request.media, start=1):
+        try:
+            with open(item.path, "rb") as fh:
+                fh.read(1)
+        except OSError:
+            kind = "video" if item.kind == "video" else "photo"
+            raise PublishFailed(
+                f"The {kind} number {number} of this post is missing from Costanza's media "
+                f"folder, so nothing was sent to {network_name(request.network)}. Add it "
+                f"again with `costanza post edit {request.post_id}`.",
+                code="media_missing") from None
