@@ -94,38 +94,24 @@ def run_demo(say: Callable[[str], None], folder: Path | None = None,
 
 
 def _set_up(work: Path, base: str, public_url: str, say: Callable[[str], None]) -> Any:
-    from config.secrets import SecretStore
     from costanza.app import App
     from costanza.setup import initialise
-    from posts.models import Account
-    from posts.profiles import get_profile
-    from scheduler.sandbox.control import SandboxClient
 
     env = {"COSTANZA_HOME": str(work / "home"), "COSTANZA_PLATFORM_URL": base}
     app = App.load(env=env)
     if not app.is_set_up():
         initialise(app, timezone="Europe/Rome", slots="mon 09:30, wed 18:00, fri 12:00",
                    force=False)
-        with app.settings.home.config_file.open("a", encoding="utf-8") as fh:
-            fh.write(f'\n[media_host]\nkind = "folder"\npath = "{work / "public"}"\n'
-                     f'base_url = "{public_url}"\n')
+        from config.edit import set_values
+
+        set_values(app.settings.home.config_file, "media_host",
+                   {"kind": "folder", "path": str(work / "public"), "base_url": public_url})
+        set_values(app.settings.home.config_file, "daemon", {"poll_seconds": 0.5})
         app.close()
         app = App.load(env=env)
-    creds = SandboxClient(base).create_accounts("bottega")
-    secrets = SecretStore(app.settings.home.secrets_file, env)
-    now = app.clock.now()
-    with app.store.write() as db:
-        profile = get_profile(db, app.profile_name)
-        rows = [("x", "bottega-x", creds["x"]["user_id"], "@" + creds["x"]["username"],
-                 {k: str(v) for k, v in creds["x"].items()}),
-                ("facebook", "bottega-page", creds["facebook"]["page_id"], "Bottega (Page)",
-                 {"page_token": creds["facebook"]["page_token"]}),
-                ("instagram", "bottega-ig", creds["instagram"]["ig_user_id"], "Bottega (Instagram)",
-                 {"token": creds["instagram"]["token"]})]
-        for network, name, remote_id, display, values in rows:
-            db.add(Account(profile_id=profile.id, network=network, name=name,
-                           remote_id=str(remote_id), display_name=display, created_at=now))
-            secrets.put(name, values)
+    from costanza.sandbox_accounts import connect_sandbox_accounts
+
+    connect_sandbox_accounts(app, base, "bottega", env)
     say("Demo accounts connected: bottega-x, bottega-page, bottega-ig.")
     return app
 

@@ -65,7 +65,7 @@ def resume_queue(app: App) -> int:
 
 
 def status(app: App) -> dict[str, Any]:
-    from scheduler.liveness import live_daemons
+    from scheduler.liveness import live_daemons, stale_after
 
     now = app.clock.now()
     from costanza.views import queue_view
@@ -74,7 +74,7 @@ def status(app: App) -> dict[str, Any]:
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)
         tz = ZoneInfo(profile.timezone)
-        stale = timedelta(seconds=max(30.0, app.settings.poll_seconds * 10))
+        stale = stale_after(app.settings.poll_seconds)
         daemons = [{"id": b.id, "host": b.hostname, "pid": b.pid,
                     "started_at": iso(b.started_at), "heartbeat_at": iso(b.heartbeat_at),
                     "seconds_since_heartbeat": round((now - b.heartbeat_at).total_seconds(), 1),

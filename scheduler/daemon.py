@@ -72,7 +72,7 @@ class Daemon:
         self.stop_event = threading.Event()
         self._signals = 0
         self._wake_lock = threading.Lock()
-        self.lock_ttl = timedelta(seconds=max(15.0, app.settings.poll_seconds * 5))
+        self.lock_ttl = liveness.lock_ttl(app.settings.poll_seconds)
         self._scheduler: Any = None
 
     # -- life ----------------------------------------------------------------

@@ -15,6 +15,16 @@ from posts.models import DaemonBeat, Lock
 SQLITE_LOCK = "sqlite-daemon"
 
 
+def lock_ttl(poll_seconds: float) -> timedelta:
+    """How long the one-daemon lock lasts without a heartbeat (renewed three times as often)."""
+    return timedelta(seconds=max(1.5, poll_seconds * 5))
+
+
+def stale_after(poll_seconds: float) -> timedelta:
+    """A daemon whose heartbeat is older than this is taken for dead."""
+    return lock_ttl(poll_seconds) * 2
+
+
 def register(db: Session, daemon_id: str, now: datetime) -> DaemonBeat:
     beat = DaemonBeat(id=daemon_id, hostname=socket.gethostname(), pid=os.getpid(),
                       started_at=now, heartbeat_at=now)

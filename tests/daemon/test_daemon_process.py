@@ -1,0 +1,154 @@
+"""The daemon as a real process: against the sandbox, with the CLI editing the queue,
+a second daemon refused, graceful stop and takeover after a crash."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from costanza.app import App
+from costanza.sandbox_accounts import connect_sandbox_accounts
+from costanza.setup import initialise
+from scheduler.sandbox.control import SandboxClient
+from scheduler.sandbox.server import SandboxServer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[str]:
+    with SandboxServer(data_dir=tmp_path / "sandbox") as server:
+        yield server.base_url
+
+
+@pytest.fixture
+def env(home: Path, sandbox: str) -> dict[str, str]:
+    values = dict(os.environ)
+    values.update({"COSTANZA_HOME": str(home), "COSTANZA_PLATFORM_URL": sandbox})
+    app = App.load(env=values)
+    initialise(app, timezone="Europe/Rome", slots="mon 09:30", force=False)
+    from config.edit import set_values
+
+    set_values(app.settings.home.config_file, "daemon", {"poll_seconds": 0.3})
+    app.close()
+    app = App.load(env=values)
+    connect_sandbox_accounts(app, sandbox, "bottega", values)
+    app.close()
+    return values
+
+
+def costanza(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "costanza", *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def start_daemon(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "costanza", "daemon"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(predicate, timeout: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def daemon_pids(env: dict[str, str]) -> list[int]:
+    import json
+
+    data = json.loads(costanza(env, "status", "--json").stdout)
+    return [d["pid"] for d in data["daemons"]]
+
+
+def wait_running(env: dict[str, str], proc: subprocess.Popen[str]) -> None:
+    assert wait_for(lambda: proc.pid in daemon_pids(env)), "the daemon did not start"
+
+
+def stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    return proc.returncode, err
+
+
+def test_cli_edits_while_the_daemon_runs_are_published(env: dict[str, str],
+                                                        sandbox: str) -> None:
+    daemon = start_daemon(env)
+    try:
+        wait_running(env, daemon)
+        # Added after the daemon started, pinned a few seconds ahead: it must be seen.
+        from datetime import datetime, timedelta
+        from zoneinfo import ZoneInfo
+
+        at = (datetime.now(ZoneInfo("Europe/Rome")) + timedelta(minutes=1)).strftime(
+            "%Y-%m-%d %H:%M")
+        added = costanza(env, "post", "add", "Il telaio del nonno", "--to", "x,facebook",
+                         "--at", at)
+        assert added.returncode == 0, added.stderr
+        assert costanza(env, "post", "now", "1").returncode == 0
+        client = SandboxClient(sandbox)
+        assert wait_for(lambda: len(client.posts()) == 2)
+        texts = sorted((p["network"], p["text"]) for p in client.posts())
+        assert texts == [("facebook", "Il telaio del nonno"), ("x", "Il telaio del nonno")]
+        shown = costanza(env, "post", "show", "1").stdout
+        assert "x: published" in shown and "facebook: published" in shown
+    finally:
+        code, err = stop(daemon)
+    assert code == 0, err
+
+
+def test_a_second_daemon_on_the_same_sqlite_database_refuses(env: dict[str, str]) -> None:
+    daemon = start_daemon(env)
+    try:
+        wait_running(env, daemon)
+        second = costanza(env, "daemon")
+        assert second.returncode == 1
+        assert "Another Costanza daemon is already running" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        code, _ = stop(daemon)
+    assert code == 0
+
+
+def test_takes_over_cleanly_from_a_daemon_that_died(env: dict[str, str]) -> None:
+    first = start_daemon(env)
+    wait_running(env, first)
+    first.kill()  # SIGKILL: no chance to release the lock
+    first.communicate()
+    # A new daemon refuses while the dead one's lock is fresh, then starts once it ran out.
+    assert wait_for(lambda: first.pid not in daemon_pids(env), 30)
+    daemon = start_daemon(env)
+    try:
+        wait_running(env, daemon)
+        assert daemon.poll() is None
+    finally:
+        code, err = stop(daemon)
+    assert code == 0, err
+
+
+def test_sigterm_stops_gracefully_and_releases_the_lock(env: dict[str, str]) -> None:
+    daemon = start_daemon(env)
+    wait_running(env, daemon)
+    code, err = stop(daemon)
+    assert code == 0, err
+    assert "NOT running" in costanza(env, "status").stdout
+    # The lock was released: a new daemon starts at once.
+    again = start_daemon(env)
+    try:
+        wait_running(env, again)
+    finally:
+        stop(again)
