@@ -8,7 +8,6 @@ drop or hold the connection).
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections import deque
@@ -28,7 +27,9 @@ from scheduler.sandbox.routes import Route
 from scheduler.sandbox.state import SandboxState
 
 X_PREFIXES = ("/2/", "/1.1/", "/oauth/", "/oauth2/")
-GRAPH_PATH = re.compile(r"^/(v\d+\.\d+/)?")
+# Per-user 15-minute limits X documents for the endpoints Costanza reads (informational).
+X_READ_LIMITS = {"users_me": 75, "user_tweets": 900, "tweet": 900, "media_upload": 500,
+                 "media_status": 500, "media_metadata": 500}
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Sandbox:
         self.log: deque[dict[str, Any]] = deque(maxlen=1000)
         self._log_lock = threading.Lock()
         self._usage = [0, 0]  # [hour, Graph calls in that hour]
+        self._x_windows: dict[tuple[str, str], tuple[float, int]] = {}
 
     # -- routing ----------------------------------------------------------
 
@@ -116,7 +118,26 @@ class Sandbox:
             return Outcome(self._fault_reply(network, fault, default_status=500))
         if network in ("facebook", "instagram"):
             self._add_usage(reply)
+        elif network == "x":
+            self._add_x_limits(request, route, reply)
         return Outcome(reply)
+
+    def _add_x_limits(self, request: Request, route: Route, reply: Reply) -> None:
+        """``x-rate-limit-*`` on every X reply (POST /2/tweets counts and enforces its own)."""
+        limit = X_READ_LIMITS.get(route.endpoint)
+        if limit is None or "x-rate-limit-limit" in reply.headers or reply.status == 401:
+            return
+        key = (route.endpoint, credential_of(request) or "")
+        now = time.time()
+        with self._log_lock:
+            start, count = self._x_windows.get(key, (now, 0))
+            if now >= start + 900:
+                start, count = now, 0
+            count += 1
+            self._x_windows[key] = (start, count)
+        reply.headers.update({"x-rate-limit-limit": str(limit),
+                              "x-rate-limit-remaining": str(max(0, limit - count)),
+                              "x-rate-limit-reset": str(int(start + 900))})
 
     def _add_usage(self, reply: Reply) -> None:
         """``X-App-Usage``: percentages of the app's hourly call budget, as Graph sends."""

@@ -77,3 +77,26 @@ def test_base_url_and_restart_of_the_same_object(tmp_path):
     assert url == server.base_url and url.startswith("http://127.0.0.1:")
     server.stop()
     server.stop()  # idempotent
+
+
+def test_serve_runs_in_the_foreground_until_sigterm():
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    code = ("from scheduler.sandbox.server import serve; "
+            "serve(port=0, data_dir=None, latency_ms=0)")
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        match = re.match(r"Sandbox running at (http://127\.0\.0\.1:\d+) — open it in a browser "
+                         r"to see what was published\. Ctrl-C stops it\.$", line.strip())
+        assert match, line
+        assert requests.get(match.group(1) + "/", timeout=5).status_code == 200
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

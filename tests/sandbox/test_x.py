@@ -189,3 +189,11 @@ def test_x_v1_is_closed(session, x_auth):
     reply = session.post("https://upload.twitter.com/1.1/media/upload.json", auth=x_auth,
                          files={"media": b"x"})
     assert reply.status_code == 403 and reply.json()["errors"][0]["code"] == 453
+
+
+def test_x_rate_limit_headers_on_reads(session, x_auth):
+    first = session.get("https://api.x.com/2/users/me", auth=x_auth)
+    second = session.get("https://api.x.com/2/users/me", auth=x_auth)
+    assert first.headers["x-rate-limit-limit"] == "75"
+    assert int(second.headers["x-rate-limit-remaining"]) == \
+        int(first.headers["x-rate-limit-remaining"]) - 1
