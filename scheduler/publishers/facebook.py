@@ -93,6 +93,10 @@ class FacebookPublisher:
         photos = [m for m in request.media if m.kind == "photo"]
         videos = [m for m in request.media if m.kind == "video"]
         post_id = progress.get("post_id")
+        if videos and len(request.media) > 1:
+            raise PublishFailed(
+                "A Facebook post from Costanza carries photos or one video, not both. Change "
+                f"the media with `costanza post edit {request.post_id}`.", code="mixed_media")
         if not post_id:
             if videos:
                 post_id = self._video(client, page, request, videos[0], progress)

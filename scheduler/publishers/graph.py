@@ -331,7 +331,8 @@ def classify_graph_error(
             http_status=status, code="duplicate",
         )
     transient = code in TRANSIENT_CODES or bool(error.get("is_transient"))
-    if transient or status is None or status >= 500:
+    unreadable = status is None or status < 400  # a reply we could not read
+    if transient or unreadable or status >= 500:
         if creates:
             return OutcomeUnknown(
                 f"{name} answered with an internal error after receiving the post, so it may "
