@@ -33,7 +33,8 @@ def demo(folder: str | None, timeout: float) -> None:
     for d in result.deliveries:
         click.echo(f"  post {d['post_id']:<3} {d['network']:<10} {d['state']:<12} "
                    f"{d['permalink'] or d['reason'] or ''}")
-    click.echo(f"Done in {result.seconds:.0f} s. Everything the sandbox received is listed "
-               f"at {result.sandbox_url} while it runs (`costanza sandbox` to keep one open).")
+    click.echo(f"Done in {result.seconds:.0f} s. To see what the networks received, with "
+               f"the pictures: `costanza sandbox --data {result.folder / 'sandbox'}`, then "
+               "open http://127.0.0.1:8787 in a browser.")
     if not result.all_published:
         raise CostanzaError("Some demo posts did not go out; the log above says why.")
