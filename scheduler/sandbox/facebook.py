@@ -16,6 +16,7 @@ may read.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
@@ -23,7 +24,7 @@ from scheduler.sandbox.fetch import FetchFailed
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import probe_image
 from scheduler.sandbox.messages import Reply, Request
-from scheduler.sandbox.timefmt import graph_time
+from scheduler.sandbox.timefmt import graph_time, parse_iso
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -73,10 +74,7 @@ def create_feed_post(app: Sandbox, request: Request) -> Reply:
     authorize(app, request, account, write=True)
     message = request.param("message") or ""
     link = request.param("link")
-    raw_media = request.param("attached_media")
-    media_ids: list[str] = []
-    if raw_media:
-        media_ids = _attached_ids(request, raw_media)
+    media_ids = _attached_media(request)
     if not message.strip() and not link and not media_ids:
         raise graph_errors.bad_param("(#100) The parameter message, link or attached_media is "
                                      "required")
@@ -105,9 +103,16 @@ def create_feed_post(app: Sandbox, request: Request) -> Reply:
     return Reply(200, {"id": post["id"]})
 
 
-def _attached_ids(request: Request, raw: str) -> list[str]:
+def _attached_media(request: Request) -> list[str]:
+    """``attached_media`` as a JSON list, or as ``attached_media[0]``, ``[1]``... (Meta's docs)."""
+    raw = request.param("attached_media")
+    indexed = {**request.query, **request.form}
+    numbered = sorted((int(m.group(1)), value) for key, value in indexed.items()
+                      if (m := re.fullmatch(r"attached_media\[(\d+)\]", key)))
+    if raw is None and not numbered:
+        return []
     try:
-        items = json.loads(raw)
+        items = json.loads(raw) if raw is not None else [json.loads(v) for _, v in numbered]
     except ValueError:
         items = None
     if isinstance(items, dict):
@@ -235,11 +240,11 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
              if p["network"] == "facebook" and p["account_id"] == page["page_id"]
              and not p["deleted"]]
     posts.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
-    since, until = request.param("since"), request.param("until")
-    if since and since.isdigit():
-        posts = [p for p in posts if p["created_ts"] >= int(since)]
-    if until and until.isdigit():
-        posts = [p for p in posts if p["created_ts"] <= int(until)]
+    since, until = _moment(request.param("since")), _moment(request.param("until"))
+    if since is not None:
+        posts = [p for p in posts if p["created_ts"] >= since]
+    if until is not None:
+        posts = [p for p in posts if p["created_ts"] <= until]
     after = request.param("after")
     if after:
         ids = [p["id"] for p in posts]
@@ -253,6 +258,15 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
             body["paging"]["next"] = (f"{request.base_url}{request.path}?limit={limit}"
                                       f"&after={page_items[-1]['id']}")
     return Reply(200, body)
+
+
+def _moment(value: str | None) -> float | None:
+    """Graph's ``since``/``until``: Unix seconds or an ISO 8601 time."""
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    return parse_iso(value)
 
 
 def get_page(app: Sandbox, request: Request) -> Reply:

@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import string
 from typing import TYPE_CHECKING, Any
@@ -188,6 +189,11 @@ def _store_video(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
 
 
 def _check_children(app: Sandbox, account: str, raw: str) -> list[str]:
+    if raw.strip().startswith("["):  # a JSON list is accepted as well as "ID1,ID2"
+        try:
+            raw = ",".join(str(c) for c in json.loads(raw))
+        except (ValueError, TypeError):
+            raw = ""
     children = [c.strip() for c in raw.split(",") if c.strip()]
     if not 2 <= len(children) <= 10:
         raise graph_errors.bad_param("(#100) A carousel needs between 2 and 10 children.",

@@ -264,3 +264,32 @@ def test_graph_long_lived_token_exchange_and_debug(session, creds):
 
 def test_graph_me_with_a_page_token_is_the_page(graph, creds):
     assert graph.request("v26.0/me")["id"] == creds["facebook"]["page_id"]
+
+
+def test_graph_attached_media_in_indexed_form(session, creds, graph, control, jpeg):
+    page_id, token = creds["facebook"]["page_id"], creds["facebook"]["page_token"]
+    ids = [graph.request(page_path(creds, "photos"), post_args={"published": "false"},
+                         files={"source": ("p.jpg", jpeg(color=(i, i, i)))})["id"]
+           for i in (1, 2)]
+    form = {"access_token": token, "message": "Indexed"}
+    form.update({f"attached_media[{n}]": json.dumps({"media_fbid": i})
+                 for n, i in enumerate(ids)})
+    reply = session.post(f"{GRAPH}/{page_id}/feed", data=form)
+    assert reply.status_code == 200, reply.text
+    assert [m["photo_id"] for m in control.posts("facebook")[0]["media"]] == ids
+
+
+def test_graph_listing_since_iso_time(graph, creds):
+    graph.request(page_path(creds, "feed"), post_args={"message": "recent"})
+    recent = graph.request(page_path(creds, "posts"), args={"since": "2000-01-01T00:00:00Z"})
+    assert len(recent["data"]) == 1
+    none = graph.request(page_path(creds, "posts"), args={"since": "2999-01-01T00:00:00+00:00"})
+    assert none["data"] == []
+
+
+def test_graph_json_body(session, creds, control):
+    page_id, token = creds["facebook"]["page_id"], creds["facebook"]["page_token"]
+    reply = session.post(f"{GRAPH}/{page_id}/feed", json={"message": "as json",
+                                                          "access_token": token})
+    assert reply.status_code == 200
+    assert control.posts("facebook")[0]["text"] == "as json"
