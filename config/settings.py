@@ -168,7 +168,8 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
             ) from None
     return Settings(
         home=home,
-        database_url=values.get(("database", "url"), home.default_database_url),
+        database_url=(env.get("COSTANZA_DATABASE_URL")
+                      or values.get(("database", "url"), home.default_database_url)),
         busy_timeout_ms=values.get(("database", "busy_timeout_ms"), 10_000),
         grace_period=values.get(("daemon", "grace_period"), timedelta(hours=2)),
         runway_warning_days=values.get(("daemon", "runway_warning_days"), 7),

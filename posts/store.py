@@ -46,6 +46,12 @@ def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def forget_migrated() -> None:
+    """Forget which databases were checked (tests that drop and re-create databases)."""
+    with _migrate_lock:
+        _migrated.clear()
+
+
 class Store:
     """The database of one Costanza home."""
 

@@ -18,14 +18,60 @@ from costanza.clock import FakeClock
 START = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
 
 
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "costanza home"
     monkeypatch.setenv("COSTANZA_HOME", str(folder))
-    monkeypatch.delenv("COSTANZA_PLATFORM_URL", raising=False)
-    monkeypatch.delenv("COSTANZA_PROFILE", raising=False)
-    monkeypatch.delenv("COSTANZA_CONFIG", raising=False)
+    for name in ("COSTANZA_PLATFORM_URL", "COSTANZA_PROFILE", "COSTANZA_CONFIG",
+                 "COSTANZA_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
     return folder
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Any]:
+    """An engine on the local PostgreSQL server's maintenance database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL is not reachable at 127.0.0.1:5432 ({exc}); "
+                    "scripts/test starts it")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin: Any) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import text
+
+    name = f"costanza_test_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    from posts.store import forget_migrated
+
+    forget_migrated()
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+            home: Path) -> str:
+    """Run a test on SQLite and again on PostgreSQL."""
+    if request.param == "postgres":
+        monkeypatch.setenv("COSTANZA_DATABASE_URL", request.getfixturevalue("pg_url"))
+    return str(request.param)
 
 
 @pytest.fixture

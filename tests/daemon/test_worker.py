@@ -29,6 +29,12 @@ def fakes() -> dict[str, RecordingPublisher]:
 
 
 @pytest.fixture
+def app(backend: str, make_app: Any) -> App:
+    """Every worker test runs on SQLite and on PostgreSQL."""
+    return make_app()
+
+
+@pytest.fixture
 def worker(app: App, clock: FakeClock, fakes: dict[str, RecordingPublisher]) -> Worker:
     w = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="test-daemon")
     yield w
