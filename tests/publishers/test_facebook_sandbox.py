@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited, RetryLater
@@ -135,10 +137,13 @@ def test_facebook_expired_token(sandbox, fb, make_request, checkpoints) -> None:
 
 def test_facebook_rate_limit(sandbox, fb, make_request, checkpoints) -> None:
     sandbox.control.fault("facebook", "feed", rate_limit_reset=600)
+    before = datetime.now(UTC)
     with pytest.raises(RateLimited) as info:
         fb.publish(make_request("facebook", "Hello"), checkpoints)
     assert sandbox.posts("facebook") == []
-    assert info.value.code is not None
+    # estimated_time_to_regain_access (minutes) from X-Business-Use-Case-Usage
+    retry_at = info.value.retry_at
+    assert before + timedelta(minutes=9) <= retry_at <= before + timedelta(minutes=11)
 
 
 def test_facebook_duplicate_is_refused(sandbox, fb, make_request, checkpoints) -> None:

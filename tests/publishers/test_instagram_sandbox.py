@@ -257,3 +257,18 @@ def test_instagram_connection_refused_is_retry_later(make_request, media, checkp
     with pytest.raises(RetryLater) as info:
         ig.publish(make_request("instagram", "Hi", [media.photo(size=(400, 400))]), checkpoints)
     assert not isinstance(info.value, OutcomeUnknown | RateLimited)
+
+
+def test_instagram_daily_limit_at_publish_time_defers(sandbox, ig, make_request, media,
+                                                      checkpoints) -> None:
+    sandbox.settings(ig_publish_limit=0)
+    sandbox.control.fault("instagram", "content_publishing_limit", status=500)
+    with pytest.raises(RateLimited) as info:
+        ig.publish(make_request("instagram", "Over the cap", [media.photo(size=(400, 400))]),
+                   checkpoints)
+    assert "daily limit" in info.value.message
+    assert info.value.retry_at is not None
+    # The container stays for the next attempt: it is ready and not published.
+    found = ig.reconcile(make_request("instagram", "Over the cap",
+                                      progress=dict(checkpoints.progress)))
+    assert found.published is False

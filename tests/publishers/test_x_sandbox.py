@@ -190,3 +190,19 @@ def test_x_duplicate_after_unknown_attempt_counts_as_published(sandbox, x, make_
                                     progress=dict(checkpoints.progress)), checkpoints)
     [post] = sandbox.posts("x")
     assert result.remote_id == post["id"]
+
+
+def test_x_other_refusal_in_plain_words(sandbox, x, make_request, checkpoints) -> None:
+    sandbox.control.fault("x", "tweets", status=400, body={
+        "title": "Invalid Request", "detail": "One or more parameters to your request was "
+        "invalid.", "type": "https://api.twitter.com/2/problems/invalid-request"})
+    with pytest.raises(PublishFailed) as info:
+        x.publish(make_request("x", "Bad"), checkpoints)
+    assert info.value.message.startswith("X refused the post: One or more parameters")
+    assert "costanza post edit 12" in info.value.message
+
+
+def test_x_reconcile_with_an_expired_token(sandbox, x, make_request) -> None:
+    sandbox.control.expire_token("x")
+    with pytest.raises(AuthExpired):
+        x.reconcile(make_request("x", "Anything"))
