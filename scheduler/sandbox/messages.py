@@ -99,20 +99,27 @@ def parse_request(method: str, target: str, headers: Message, body: bytes,
 
 
 def _parse_multipart(request: Request) -> None:
-    head = f"Content-Type: {request.headers.get('Content-Type')}\r\n\r\n".encode()
-    message = BytesParser(policy=HTTP).parsebytes(head + request.body)
-    if not message.is_multipart():
+    """Split a multipart/form-data body on its boundary (fast for large uploads)."""
+    header = Message()
+    header["Content-Type"] = request.headers.get("Content-Type") or ""
+    boundary = header.get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
         return
-    for part in message.iter_parts():
+    delimiter = b"--" + boundary.encode("latin-1")
+    for chunk in request.body.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        if data.endswith(b"\r\n"):
+            data = data[:-2]
+        part = BytesParser(policy=HTTP).parsebytes(head + b"\r\n\r\n", headersonly=True)
         name = part.get_param("name", header="content-disposition")
-        if not name:
+        if not isinstance(name, str):
             continue
-        data = part.get_payload(decode=True) or b""
         filename = part.get_filename()
-        if filename is not None or part.get_content_type() not in ("text/plain",):
-            if filename is None and part.get("Content-Type") is None:
-                request.form[name] = data.decode("utf-8", "replace")
-                continue
-            request.files[name] = Upload(name, filename, part.get_content_type(), data)
-        else:
+        declared = part.get("Content-Type")
+        if filename is None and (declared is None or part.get_content_type() == "text/plain"):
             request.form[name] = data.decode("utf-8", "replace")
+        else:
+            request.files[name] = Upload(name, filename, part.get_content_type(), data)
