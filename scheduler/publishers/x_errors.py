@@ -78,8 +78,9 @@ def classify_x_response(
     creates: bool,
     secrets: Iterable[str | None] = (),
     post_id: int | None = None,
+    what: str = "post",
 ) -> PublishError:
-    """One failed X reply as the error the daemon acts on."""
+    """One failed X reply as the error the daemon acts on (``what``: "post", "photo"...)."""
     status = response.status_code if response is not None else None
     body = x_body(response)
     said = redact(x_detail(body), secrets).strip() or "no reason given"
@@ -103,7 +104,7 @@ def classify_x_response(
             http_status=403, code=DUPLICATE)
     if status is not None and 400 <= status < 500:
         return PublishFailed(
-            f"X refused the post: {said}. Check it with "
+            f"X refused the {what}: {said}. Check it with "
             f"`costanza post show {post_id if post_id is not None else 'ID'}` and change it "
             f"with {edit}.", http_status=status, code=str(status))
     if creates:

@@ -76,10 +76,12 @@ class XMediaUploader:
         self.max_wait = max_wait
         self.secrets = secrets
         self.post_id = post_id
+        self._what = "media"
 
     def upload(self, item: MediaFile) -> UploadedMedia:
         """Upload ``item`` and wait until X can attach it; set its alt text."""
         size = os.path.getsize(item.path)
+        self._what = "video" if item.kind == "video" else "photo"
         if item.kind == "photo" and item.mime != "image/gif" and size <= ONE_SHOT_MAX:
             data = self._one_shot(item)
         else:
@@ -148,7 +150,7 @@ class XMediaUploader:
                                   secrets=self.secrets) from None
         if response.status_code >= 400:
             raise classify_x_response(response, creates=False, secrets=self.secrets,
-                                      post_id=self.post_id)
+                                      post_id=self.post_id, what=self._what)
         body = x_body(response)
         if body.get("errors") and not body.get("data"):
             raise PublishFailed(f"X refused the media: {redact(x_detail(body), self.secrets)}.",

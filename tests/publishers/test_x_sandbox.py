@@ -206,3 +206,12 @@ def test_x_reconcile_with_an_expired_token(sandbox, x, make_request) -> None:
     sandbox.control.expire_token("x")
     with pytest.raises(AuthExpired):
         x.reconcile(make_request("x", "Anything"))
+
+
+def test_x_refused_photo_in_plain_words(sandbox, x, make_request, media, checkpoints) -> None:
+    bad = media.photo()
+    bad.path.write_bytes(b"this is not a picture")
+    with pytest.raises(PublishFailed) as info:
+        x.publish(make_request("x", "Broken photo", [bad]), checkpoints)
+    assert info.value.message.startswith("X refused the photo:")
+    assert sandbox.posts("x") == []
