@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
-# Clocks differ between us and the platform: accept posts a little before the intent.
-CLOCK_SLACK = timedelta(minutes=2)
+# Clocks differ between us and the platform: accept posts a little before the intent
+# (generously: missing a post that went out would publish it twice).
+CLOCK_SLACK = timedelta(minutes=10)
 
 
 def first_url(text: str) -> str | None:
