@@ -11,8 +11,10 @@ that nobody mistakes them for real ones):
 - X: ``consumer_key`` ``sbx-ck-<hex>``, ``consumer_secret`` ``sbx-cs-<hex>``,
   ``access_token`` ``<user_id>-sbx<hex>`` (real X access tokens also start
   with the user id), ``access_token_secret`` ``sbx-ats-<hex>``; also an OAuth 2
-  user token ``sbx-x-user-<hex>`` (may post) and an app-only bearer token
-  ``sbx-x-app-<hex>`` (may read, may not post, as on X).
+  user token ``sbx-x-user-<hex>`` (may post; expires after 2 hours of sandbox
+  time, as on X) with a refresh token ``sbx-x-refresh-<hex>`` and client id
+  ``sbx-x-client-<hex>`` for ``POST /2/oauth2/token``, and an app-only bearer
+  token ``sbx-x-app-<hex>`` (may read, may not post, as on X).
 - Facebook: ``page_token`` ``EAASBXP<hex>`` (a Page token, never expires unless
   a fault expires it), ``user_token`` ``EAASBXU<hex>`` (for ``/me/accounts``).
 - Instagram: ``token`` ``EAASBXI<hex>``; the linked Page's page and user
@@ -29,6 +31,8 @@ import secrets
 from typing import Any
 
 from scheduler.sandbox.state import SandboxState
+
+OAUTH2_TOKEN_SECS = 2 * 3600  # X OAuth 2.0 user access tokens live two hours
 
 
 def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
@@ -61,6 +65,8 @@ def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
                 "access_token": token("x_access", f"{x_user}-sbx", token_secret),
                 "access_token_secret": token_secret,
                 "oauth2_user_token": token("x_oauth2", "sbx-x-user-"),
+                "oauth2_refresh_token": token("x_refresh", "sbx-x-refresh-"),
+                "oauth2_client_id": "sbx-x-client-" + secrets.token_hex(8),
                 "app_bearer_token": token("x_app", "sbx-x-app-"),
             },
             "facebook": {
@@ -76,6 +82,8 @@ def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
                 "token": token("ig", "EAASBXI"),
             },
         }
+        user_token = account["x"]["oauth2_user_token"]
+        state["tokens"][user_token]["expires_ts"] = state.now() + OAUTH2_TOKEN_SECS
         state["accounts"][name] = account
         state["nodes"][page_id] = {"kind": "page", "account": name}
         state["nodes"][fb_user] = {"kind": "fb_user", "account": name}
@@ -90,7 +98,8 @@ def credentials(state: SandboxState, name: str) -> dict[str, Any]:
         "name": name,
         "x": {key: x[key] for key in ("consumer_key", "consumer_secret", "access_token",
                                       "access_token_secret", "user_id", "username",
-                                      "oauth2_user_token", "app_bearer_token")},
+                                      "oauth2_user_token", "oauth2_refresh_token",
+                                      "oauth2_client_id", "app_bearer_token") if key in x},
         "facebook": {key: fb[key] for key in ("page_id", "page_token", "user_token",
                                               "user_id", "page_name")},
         "instagram": {key: ig[key] for key in ("ig_user_id", "token", "username")},

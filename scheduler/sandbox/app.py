@@ -42,8 +42,7 @@ class Outcome:
 class Sandbox:
     def __init__(self, data_dir: Path | None = None, latency_ms: int = 0) -> None:
         self.state = SandboxState(data_dir)
-        if latency_ms:
-            self.state.settings["latency_ms"] = latency_ms
+        self.state.settings["latency_ms"] = int(latency_ms)
         self.faults = FaultBook()
         self.stopping = threading.Event()
         self.log: deque[dict[str, Any]] = deque(maxlen=1000)

@@ -47,6 +47,8 @@ def resolve(request: Request) -> Route | None:
     if len(rest) == 2 and rest[0] == "tweets" and method in ("GET", "DELETE"):
         handler = get_tweet if method == "GET" else delete_tweet
         return Route("x", "tweet", handler, {"id": rest[1]})
+    if rest == ["oauth2", "token"] and method == "POST":
+        return Route("x", "oauth2_token", x_oauth.oauth2_token)
     if rest == ["users", "me"] and method == "GET":
         return Route("x", "users_me", users_me)
     if len(rest) == 3 and rest[0] == "users" and rest[2] == "tweets" and method == "GET":

@@ -44,6 +44,8 @@ def authenticate(state: SandboxState, request: Request, *, user_context: bool) -
         info = tokens.get(header[7:].strip())
         if not info or info["kind"] not in ("x_oauth2", "x_app") or info["expired"]:
             raise x_errors.unauthorized()
+        if info.get("expires_ts") and state.now() > info["expires_ts"]:
+            raise x_errors.unauthorized()
         if info["kind"] == "x_app":
             if user_context:
                 raise x_errors.problem(

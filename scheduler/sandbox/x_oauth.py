@@ -9,6 +9,10 @@
    ``oauth_verifier`` (the PIN) in the header, query or form ->
    ``oauth_token=…&oauth_token_secret=…&user_id=…&screen_name=…``: the
    account's access token.
+
+And OAuth 2.0: ``POST /2/oauth2/token`` with ``grant_type=refresh_token``,
+``refresh_token`` and ``client_id`` -> a new two-hour access token and a new
+refresh token (the old one stops working).
 """
 
 from __future__ import annotations
@@ -116,3 +120,34 @@ def access_token(app: Sandbox, request: Request) -> Reply:
                       "oauth_token_secret": x["access_token_secret"],
                       "user_id": x["user_id"], "screen_name": x["username"]})
     return Reply(200, body, content_type=FORM)
+
+
+def _oauth2_refused(description: str) -> ApiError:
+    return ApiError(Reply(400, {"error": "invalid_request", "error_description": description}))
+
+
+def oauth2_token(app: Sandbox, request: Request) -> Reply:
+    from scheduler.sandbox.accounts import OAUTH2_TOKEN_SECS
+
+    if request.form.get("grant_type") != "refresh_token":
+        raise _oauth2_refused("Only grant_type=refresh_token is supported by the sandbox.")
+    tokens = app.state["tokens"]
+    old = request.form.get("refresh_token", "")
+    info = tokens.get(old)
+    if not info or info["kind"] != "x_refresh" or info["expired"]:
+        raise _oauth2_refused("Value passed for the token was invalid.")
+    x = app.state["accounts"][info["account"]]["x"]
+    if request.form.get("client_id") != x.get("oauth2_client_id"):
+        raise _oauth2_refused("Missing or invalid client_id.")
+    access = "sbx-x-user-" + secrets.token_hex(16)
+    refresh = "sbx-x-refresh-" + secrets.token_hex(16)
+    with app.state.change():
+        info["expired"] = True
+        tokens[access] = {"kind": "x_oauth2", "account": info["account"], "expired": False,
+                          "secret": None, "expires_ts": app.state.now() + OAUTH2_TOKEN_SECS}
+        tokens[refresh] = {"kind": "x_refresh", "account": info["account"], "expired": False,
+                           "secret": None}
+    return Reply(200, {"token_type": "bearer", "expires_in": OAUTH2_TOKEN_SECS,
+                       "access_token": access, "refresh_token": refresh,
+                       "scope": "tweet.write users.read tweet.read offline.access "
+                                "media.write"})

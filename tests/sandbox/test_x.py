@@ -197,3 +197,15 @@ def test_x_rate_limit_headers_on_reads(session, x_auth):
     assert first.headers["x-rate-limit-limit"] == "75"
     assert int(second.headers["x-rate-limit-remaining"]) == \
         int(first.headers["x-rate-limit-remaining"]) - 1
+
+
+def test_x_strict_reply_policy_refuses_even_own_threads(x_client, control):
+    control.settings(x_self_replies_allowed=False)
+    first = x_client.create_tweet(text="1/2").data["id"]
+    try:
+        x_client.create_tweet(text="2/2", in_reply_to_tweet_id=first)
+    except tweepy.Forbidden:
+        pass
+    else:
+        raise AssertionError("the strict reply policy let a reply through")
+    assert [p["text"] for p in control.posts("x")] == ["1/2"]

@@ -55,3 +55,19 @@ def test_x_request_token_needs_a_valid_signature(pin_flow, creds):
 def test_x_authorize_with_unknown_token(base_url):
     reply = requests.get(f"{base_url}/oauth/authorize?oauth_token=nope", timeout=5)
     assert reply.status_code == 400
+
+
+def test_x_oauth2_token_expires_and_refreshes(session, creds, control):
+    x = creds["x"]
+    me = "https://api.x.com/2/users/me"
+    assert session.get(me, headers={"Authorization": f"Bearer {x['oauth2_user_token']}"}).ok
+    control.advance_clock(2 * 3600 + 1)
+    expired = session.get(me, headers={"Authorization": f"Bearer {x['oauth2_user_token']}"})
+    assert expired.status_code == 401
+    form = {"grant_type": "refresh_token", "refresh_token": x["oauth2_refresh_token"],
+            "client_id": x["oauth2_client_id"]}
+    fresh = session.post("https://api.x.com/2/oauth2/token", data=form).json()
+    assert fresh["expires_in"] == 7200 and fresh["token_type"] == "bearer"
+    assert session.get(me, headers={"Authorization": f"Bearer {fresh['access_token']}"}).ok
+    again = session.post("https://api.x.com/2/oauth2/token", data=form)  # rotated
+    assert again.status_code == 400 and again.json()["error"] == "invalid_request"
