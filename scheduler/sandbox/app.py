@@ -114,6 +114,8 @@ class Sandbox:
                 return Outcome(drop=True, hold_secs=fault.hold_secs)
             if fault.drop:
                 return Outcome(drop=True)
+            if fault.rate_limit_reset is not None:
+                return Outcome(self._rate_limited(network, fault, request))
             return Outcome(self._fault_reply(network, fault, default_status=500))
         if network in ("facebook", "instagram"):
             self._add_usage(reply)

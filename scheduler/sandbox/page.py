@@ -46,11 +46,25 @@ def _post_html(post: dict[str, Any]) -> str:
     comments = "".join(f'<p class="comment">{escape(c["text"])}</p>' for c in post["comments"])
     reply = f" · reply to {escape(post['reply_to'])}" if post.get("reply_to") else ""
     css = "post deleted" if post.get("deleted") else "post"
-    return (f'<div class="{css}"><div class="meta">{escape(post["account"])} · '
+    anchor = escape(f"{post['network']}-{post['id']}")
+    return (f'<div class="{css}" id="{anchor}"><div class="meta">{escape(post["account"])} · '
             f'{escape(post["created_time"])}{reply}</div>'
             f'<p>{escape(post["text"] or "")}</p><div class="media">{media}</div>{comments}'
             f'<div class="meta">id {escape(post["id"])} · '
             f'<a href="{escape(post["permalink"])}">permalink</a></div></div>')
+
+
+def _accounts_html(app: Sandbox) -> str:
+    rows = []
+    for name, account in app.state["accounts"].items():
+        rows.append(f"<li><b>{escape(name)}</b>: X @{escape(account['x']['username'])} "
+                    f"(user {escape(account['x']['user_id'])}) · Facebook Page "
+                    f"{escape(account['facebook']['page_id'])} · Instagram "
+                    f"{escape(account['instagram']['ig_user_id'])}</li>")
+    if not rows:
+        return ("<p class=meta>No accounts yet: <code>POST /_sandbox/accounts</code> makes "
+                "one.</p>")
+    return "<ul class=meta>" + "".join(rows) + "</ul>"
 
 
 def render(app: Sandbox, request: Request) -> Reply:
@@ -67,5 +81,6 @@ def render(app: Sandbox, request: Request) -> Reply:
             f"<title>Costanza sandbox</title><style>{STYLE}</style>"
             "<h1>Costanza sandbox: what was published</h1>"
             "<p class=meta>A local stand-in for Facebook, Instagram and X. This page "
-            "refreshes every 10 seconds.</p>" + "".join(sections))
+            "refreshes every 10 seconds.</p><h2>Accounts</h2>" + _accounts_html(app)
+            + "".join(sections))
     return Reply(200, html, content_type="text/html; charset=utf-8")

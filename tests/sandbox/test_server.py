@@ -100,3 +100,10 @@ def test_serve_runs_in_the_foreground_until_sigterm():
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_browser_page_shows_accounts_without_secrets(base_url, creds):
+    page = requests.get(base_url + "/", timeout=5).text
+    assert creds["x"]["user_id"] in page and creds["facebook"]["page_id"] in page
+    assert creds["facebook"]["page_token"] not in page
+    assert creds["x"]["access_token_secret"] not in page
