@@ -139,18 +139,17 @@ def fix_for(state: str, delivery_id: int, network: str, account_id: int | None) 
     return None
 
 
-def _fix_sentence(entry: dict[str, Any]) -> str | None:
+def _fix_lines(entry: dict[str, Any]) -> list[str]:
     fix = entry.get("fix")
     if not fix:
-        return None
+        return []
     if entry["state"] == "needs_review":
-        return (f"To check once more: {fix}   To publish it anyway: {fix} --force")
+        return [f"To check once more: {fix}", f"To publish it anyway: {fix} --force"]
     if entry["state"] == "held":
         if fix.startswith("costanza account add"):
-            return f"To fix: connect an account with {fix}"
-        return (f"To fix: reconnect the account, then run {fix} "
-                f"(or costanza retry {entry['delivery_id']})")
-    return f"To fix: {fix}"
+            return [f"To fix: connect an account with {fix}"]
+        return [f"To fix: reconnect the account, then run {fix}"]
+    return [f"To fix: {fix}"]
 
 
 # -- the log ---------------------------------------------------------------
@@ -330,7 +329,7 @@ def format_entry(entry: dict[str, Any], width: int = 80,
     state = entry["state"]
     status = f"{entry['status']:<12}"
     if style is not None and state in STATUS_COLOURS:
-        status = style(status, fg=STATUS_COLOURS[state], bold=state in ATTENTION)
+        status = style(status, fg=STATUS_COLOURS[state], bold=True if state in ATTENTION else None)
     network = NETWORK_LABELS.get(entry["network"], entry["network"])
     lead = f"{entry['delivery_id']:>5}  {entry['local_time']:<16}  {network:<9}  "
     room = max(10, width - len(lead) - 12 - 2)
@@ -348,11 +347,8 @@ def format_entry(entry: dict[str, Any], width: int = 80,
     elif entry.get("reason") and state in (*ATTENTION, "unknown", "retry_wait", "cancelled"):
         lines.extend(textwrap.wrap(entry["reason"], wrap_width, initial_indent=indent,
                                    subsequent_indent=indent))
-    fix = _fix_sentence(entry)
-    if fix:
-        if style is not None:
-            fix = style(fix, bold=True)
-        lines.append(indent + fix)
+    for fix in _fix_lines(entry):
+        lines.append(indent + (style(fix, bold=True) if style is not None else fix))
     return lines
 
 
@@ -374,10 +370,9 @@ def retry_delivery(app: App, delivery_id: int, force: bool = False) -> dict[str,
     published anyway; held -> queued (it still waits while its account is on hold).
     Anything else raises InputError: there is nothing to retry.
     """
-    from scheduler import delivery as dl
-
     from posts.models import Account, Delivery
     from posts.profiles import get_profile
+    from scheduler import delivery as dl
 
     now = app.clock.now()
     with app.store.write() as db:

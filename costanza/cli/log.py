@@ -1,0 +1,135 @@
+"""`costanza log` (what went out, and what did not and why) and `costanza retry`."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import sys
+from typing import Any
+
+import click
+
+from costanza.cli.main import Context
+from costanza.cli.output import echo_json, json_option
+
+NETWORK_CHOICE = click.Choice(["facebook", "instagram", "x"], case_sensitive=False)
+
+
+def _width() -> int:
+    if not sys.stdout.isatty():
+        return 80
+    return min(120, max(60, shutil.get_terminal_size((80, 24)).columns))
+
+
+def _style() -> Any:
+    """click.style, unless NO_COLOR is set. click.echo drops the colours itself when
+    the output is not a terminal (a file, a pipe)."""
+    if os.environ.get("NO_COLOR"):
+        return None
+    return click.style
+
+
+@click.command()
+@click.option("--since", metavar="WHEN",
+              help="Start from: 7d, 12h, 2w back, or a date like 2026-12-01 (default: 7d).")
+@click.option("--until", metavar="WHEN",
+              help="Up to: a date (that whole day), a date and time, or 2d back.")
+@click.option("--network", type=NETWORK_CHOICE, help="Only this network.")
+@click.option("--post", "post_id", type=int, metavar="ID",
+              help="Only this post (all of its history, whatever --since says).")
+@click.option("--failed", is_flag=True,
+              help="Only what needs you: failed, needs review, on hold.")
+@json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV for a spreadsheet.")
+@click.option("--follow", "-f", is_flag=True,
+              help="Keep watching and print each new try as the daemon makes it (Ctrl-C stops).")
+@click.option("--interval", type=float, default=1.0, hidden=True)
+@click.option("--max-polls", type=int, default=None, hidden=True)
+@click.pass_obj
+def log(obj: Context, since: str | None, until: str | None, network: str | None,
+        post_id: int | None, failed: bool, as_json: bool, as_csv: bool, follow: bool,
+        interval: float, max_polls: int | None) -> None:
+    """Show what went out, where, and what did not and why: one entry per post and
+    network, with the time in your time zone, the link to the post, and for a
+    problem its reason and the command that fixes it.
+
+    The number in the first column is the delivery number that `costanza retry`
+    takes.
+
+    Example:
+
+        costanza log --since 30d --failed
+        costanza log --network x --csv > publish-log.csv
+    """
+    from costanza import publog
+
+    if as_json and as_csv:
+        raise click.UsageError("Choose one of --json and --csv.")
+    if follow and as_csv:
+        raise click.UsageError("--follow prints as it goes; it cannot be combined with --csv.")
+    app = obj.app
+    start = publog.last_attempt_id(app) if follow else 0
+    entries = publog.log_entries(app, since=since, until=until, network=network,
+                                 post_id=post_id, failed=failed)
+    width, style = _width(), _style()
+    if as_csv:
+        buffer = io.StringIO()
+        publog.write_csv(entries, buffer)
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    if as_json and not follow:
+        echo_json(entries)
+        return
+    if as_json:
+        for entry in entries:
+            click.echo(json.dumps(entry, ensure_ascii=False))
+    elif entries:
+        click.echo(publog.header(width))
+        for entry in entries:
+            click.echo("\n".join(publog.format_entry(entry, width, style)))
+    elif not follow:
+        click.echo("Nothing in the log for this choice. Try a longer time, "
+                   "for example `costanza log --since 30d`.")
+    if not follow:
+        return
+    click.echo("Watching for new entries (Ctrl-C stops)...", err=True)
+    try:
+        for entry in publog.follow(app, network=network, post_id=post_id, failed=failed,
+                                   interval=interval, max_polls=max_polls, after_id=start):
+            if as_json:
+                click.echo(json.dumps(entry, ensure_ascii=False))
+            else:
+                click.echo("\n".join(publog.format_entry(entry, width, style)))
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.", err=True)
+
+
+@click.command()
+@click.argument("delivery_id", type=int, metavar="ID")
+@click.option("--force", is_flag=True,
+              help="For a post that needs review: publish it again without checking first.")
+@json_option
+@click.pass_obj
+def retry(obj: Context, delivery_id: int, force: bool, as_json: bool) -> None:
+    """Try a delivery again. ID is the number `costanza log` shows in its first
+    column (one post on one network).
+
+    A failed post is queued again. A post that needs review is checked once more
+    with the network and published only if it is not there; with --force it is
+    published anyway. A post on hold is queued again.
+
+    Example:
+
+        costanza retry 12
+        costanza retry 12 --force
+    """
+    from costanza.publog import retry_delivery
+
+    result = retry_delivery(obj.app, delivery_id, force=force)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(result["message"])

@@ -1,0 +1,197 @@
+"""The consistency report: did the artisan keep their weekly slots?
+
+Weeks are ISO weeks (Monday to Sunday) in the profile's time zone.
+
+* A slot is **kept** when a post that took it went out: a dispatched post whose
+  ``slot_at`` falls in that week with at least one delivery published.
+* A slot is **missed** when it is one of the week's cadence slots (the current
+  weekly slots, in the profile's zone) and no post that went out took it. Slots
+  inside a pause the artisan set are not missed (they are counted as
+  ``paused``); slots of the last ``grace period`` are not missed yet. Weeks
+  before the profile existed are not counted, nor slots before its creation.
+* A week is **steady** when it is complete and every slot in it was kept. A week
+  without slots to keep (all paused) neither breaks nor extends the streak.
+* The **streak** counts steady weeks in a row, ending with the last complete week.
+
+``costanza report --json`` prints ``build_report``'s dictionary::
+
+    {
+      "profile": "default", "timezone": "Europe/Rome",
+      "cadence": "Mon 09:30, Wed 18:00, Fri 12:00",
+      "generated_at": "2026-12-29T10:00:00+00:00",
+      "weeks": [                       # oldest first; the last one is this week
+        {"week": "2026-W50", "start": "2026-12-07", "end": "2026-12-13",
+         "complete": true, "slots": 3, "kept": 0, "missed": 3, "paused": 0,
+         "steady": false,              # null: no slots to keep that week
+         "published": 0,               # posts that went out that week
+         "days": [0, 0, 0, 0, 0, 0, 0],        # posts per day, Monday first;
+                                               # null for days not counted yet
+         "missed_days": [0, 2, 4]}     # weekdays (0 = Monday) with a missed slot
+      ],
+      "streak": 2, "streak_from": "2026-W51",  # null when there is no streak
+      "per_network": {"facebook": 4, "instagram": 0, "x": 5},   # posts published
+      "failures": [{"network": "x", "outcome": "failed", "count": 1,
+                    "reason": "X refused the post: the text is too long."}],
+      "totals": {"slots": 12, "kept": 7, "missed": 5, "published": 9}
+    }
+
+Reading uses SQL through SQLAlchemy Core only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+
+from costanza.app import App
+from costanza.errors import InputError
+from costanza.publog import NETWORKS, to_utc
+from costanza.timeparse import start_of_day
+
+_RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
+
+
+def _week_label(monday: date) -> str:
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _paused(at: datetime, pauses: list[tuple[datetime, datetime | None]]) -> bool:
+    return any(s <= at and (e is None or at < e) for s, e in pauses)
+
+
+def plain_reason(message: str | None) -> str:
+    """A failure's reason without the delivery-specific command, so alike ones group."""
+    reason = _RETRY_HINT.sub("", message or "").strip()
+    return reason or "no reason was given"
+
+
+class _Data:
+    """What the report needs from the database, read once."""
+
+    def __init__(self, app: App) -> None:
+        from posts.listing import load_profile
+
+        with app.store.engine.connect() as conn:
+            self.profile = load_profile(conn, app.profile_name)
+            p = {"p": self.profile.id}
+            self.created_at = to_utc(conn.execute(text(
+                "SELECT created_at FROM profiles WHERE id = :p"), p).scalar())
+            self.kept_slots = [to_utc(r[0]) for r in conn.execute(text(
+                "SELECT p.slot_at FROM posts p WHERE p.profile_id = :p AND p.state = "
+                "'dispatched' AND p.slot_at IS NOT NULL AND EXISTS (SELECT 1 FROM "
+                "deliveries d WHERE d.post_id = p.id AND d.state = 'published')"), p)]
+            self.published = [(r[0], r[1], to_utc(r[2])) for r in conn.execute(text(
+                "SELECT post_id, network, published_at FROM deliveries WHERE profile_id = :p "
+                "AND state = 'published' AND published_at IS NOT NULL"), p)]
+            self.failures = [(r[0], r[1], r[2], to_utc(r[3])) for r in conn.execute(text(
+                "SELECT network, outcome, message, started_at FROM attempts WHERE "
+                "profile_id = :p AND outcome IN ('failed', 'needs_review', 'held')"), p)]
+        self.tz = ZoneInfo(self.profile.timezone)
+        first: dict[int, datetime] = {}
+        for post_id, _network, at in self.published:
+            if at is not None and (post_id not in first or at < first[post_id]):
+                first[post_id] = at
+        self.first_published = list(first.values())
+
+
+def _week(data: _Data, monday: date, now: datetime, grace: timedelta) -> dict[str, Any]:
+    from scheduler.cadence import WeeklySlot, occurrences
+
+    tz = data.tz
+    start, end = start_of_day(monday, tz), start_of_day(monday + timedelta(days=7), tz)
+    created = data.created_at or start
+    counted_from, counted_to = max(start, created), min(end, now)
+    slots = [WeeklySlot(w, m) for w, m in data.profile.slots]
+    instants = (list(occurrences(slots, tz, counted_from, counted_to))
+                if counted_from < counted_to else [])
+    kept_set = {t for t in data.kept_slots if t is not None and start <= t < end}
+    kept = sum(1 for t in data.kept_slots if t is not None and start <= t < end)
+    paused = [t for t in instants if _paused(t, data.profile.pauses)]
+    due = [t for t in instants if t not in paused and (t in kept_set or t <= now - grace)]
+    missed = [t for t in due if t not in kept_set]
+    complete = end <= now
+    steady: bool | None = None
+    if complete and due:
+        steady = not missed
+    days: list[int | None] = []
+    for offset in range(7):
+        day_start = start_of_day(monday + timedelta(days=offset), tz)
+        day_end = start_of_day(monday + timedelta(days=offset + 1), tz)
+        if day_start > now or day_end <= created:
+            days.append(None)
+            continue
+        days.append(sum(1 for t in data.first_published if day_start <= t < day_end))
+    return {
+        "week": _week_label(monday), "start": monday.isoformat(),
+        "end": (monday + timedelta(days=6)).isoformat(), "complete": complete,
+        "slots": len(due), "kept": kept, "missed": len(missed), "paused": len(paused),
+        "steady": steady, "published": sum(d or 0 for d in days), "days": days,
+        "missed_days": sorted({t.astimezone(tz).weekday() for t in missed}),
+    }
+
+
+def _streak(data: _Data, this_monday: date, now: datetime,
+            grace: timedelta) -> tuple[int, str | None]:
+    created = data.created_at or now
+    streak, since = 0, None
+    monday = this_monday - timedelta(days=7)
+    while start_of_day(monday + timedelta(days=7), data.tz) > created:
+        week = _week(data, monday, now, grace)
+        if week["steady"] is False:
+            break
+        if week["steady"]:
+            streak, since = streak + 1, week["week"]
+        monday -= timedelta(days=7)
+    return streak, since
+
+
+def build_report(app: App, weeks: int = 12) -> dict[str, Any]:
+    """The consistency report of the last ``weeks`` weeks, this one included."""
+    if weeks < 1:
+        raise InputError("--weeks must be 1 or more.")
+    from scheduler.cadence import WeeklySlot, format_slots
+
+    now = app.clock.now()
+    grace = app.settings.grace_period
+    data = _Data(app)
+    tz = data.tz
+    today = now.astimezone(tz).date()
+    this_monday = today - timedelta(days=today.weekday())
+    rows = []
+    for back in range(weeks - 1, -1, -1):
+        monday = this_monday - timedelta(days=7 * back)
+        end = start_of_day(monday + timedelta(days=7), tz)
+        if data.created_at is not None and end <= data.created_at:
+            continue
+        rows.append(_week(data, monday, now, grace))
+    if not rows:
+        rows.append(_week(data, this_monday, now, grace))
+    window_start = start_of_day(date.fromisoformat(rows[0]["start"]), tz)
+    per_network = dict.fromkeys(NETWORKS, 0)
+    for _post, network, at in data.published:
+        if at is not None and window_start <= at <= now:
+            per_network[network] = per_network.get(network, 0) + 1
+    failures: Counter[tuple[str, str, str]] = Counter()
+    for network, outcome, message, at in data.failures:
+        if at is not None and window_start <= at <= now:
+            failures[(network, outcome, plain_reason(message))] += 1
+    streak, since = _streak(data, this_monday, now, grace)
+    return {
+        "profile": data.profile.name, "timezone": data.profile.timezone,
+        "cadence": format_slots([WeeklySlot(w, m) for w, m in data.profile.slots]),
+        "generated_at": now.isoformat(),
+        "weeks": rows,
+        "streak": streak, "streak_from": since,
+        "per_network": per_network,
+        "failures": [{"network": n, "outcome": o, "reason": r, "count": c}
+                     for (n, o, r), c in sorted(failures.items(),
+                                                key=lambda item: (-item[1], item[0]))],
+        "totals": {key: sum(w[key] for w in rows)
+                   for key in ("slots", "kept", "missed", "published")},
+    }
