@@ -31,18 +31,24 @@ def split_thread(text: str, limit: int = MAX_WEIGHT) -> list[str]:
     if weight(text) <= limit:
         return [text]
     room = limit - weight(_RESERVE)
-    pieces: list[str] = []
-    for sentence in (s.strip() for s in _SENTENCE_END.split(text)):
+    pieces: list[tuple[str, str]] = []  # (separator before it, text)
+    chunks = _SENTENCE_END.split(text)
+    separators = [m.group(0) for m in _SENTENCE_END.finditer(text)]
+    for index, sentence in enumerate(chunks):
+        sentence = sentence.strip()
         if not sentence:
             continue
+        sep = "\n\n" if index and "\n" in separators[index - 1] else " "
         if weight(sentence) <= room:
-            pieces.append(sentence)
+            pieces.append((sep, sentence))
         else:
-            pieces.extend(_split_words(sentence, room))
+            words = _split_words(sentence, room)
+            pieces.append((sep, words[0]))
+            pieces.extend((" ", w) for w in words[1:])
     parts: list[str] = []
     current = ""
-    for piece in pieces:
-        joined = f"{current} {piece}" if current else piece
+    for sep, piece in pieces:
+        joined = f"{current}{sep}{piece}" if current else piece
         if weight(joined) <= room:
             current = joined
         else:

@@ -44,3 +44,11 @@ def test_every_part_fits(text: str) -> None:
     bodies = [p.rsplit(" ", 1)[0] for p in parts] if len(parts) > 1 else parts
     assert "".join("".join(b.split()) for b in bodies) == "".join(
         unicodedata.normalize("NFC", text).split())
+
+
+def test_paragraphs_stay_paragraphs_inside_a_part() -> None:
+    para = "The wool comes from the valley. " * 4
+    text = f"{para.strip()}\n\n{para.strip()}\n\n" + "Then we spin it by hand. " * 12
+    parts = split_thread(text)
+    assert "\n\nThe wool" in parts[0]
+    assert all(weight(p) <= 280 for p in parts)
