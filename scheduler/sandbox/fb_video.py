@@ -60,7 +60,7 @@ def _new_video(app: Sandbox, account: str, page: dict[str, Any], size: int) -> d
     state = app.state
     video_id = state.new_id("fb")
     video = {"id": video_id, "account": account, "page_id": page["page_id"],
-             "file_size": size, "received": 0, "chunks": [], "session": state.new_id("session"),
+             "file_size": size, "received": 0, "chunks": 0, "session": state.new_id("session"),
              "sha256": None, "post_id": None, "created_ts": state.now(), "status": "uploading"}
     state["fb_videos"][video_id] = video
     state["fb_videos"][f"session:{video['session']}"] = {"video_id": video_id}
@@ -115,7 +115,8 @@ def _transfer(app: Sandbox, request: Request, account: str) -> Reply:
                 subcode=1363037, transient=False,
                 user_msg=f"Expected start_offset {video['received']} and {expected} bytes; "
                          f"got {start} and {len(chunk.data)}.")
-        video["chunks"].append(app.state.put_media(chunk.data))
+        app.state.put_chunk(f"fb{video['id']}", video["chunks"], chunk.data)
+        video["chunks"] += 1
         video["received"] += len(chunk.data)
     return Reply(200, _window(app, video))
 
@@ -127,10 +128,10 @@ def _finish(app: Sandbox, request: Request, account: str, page: dict[str, Any]) 
                                        "is incomplete.", subcode=1363019)
     if video["post_id"]:
         return Reply(200, {"success": True})
-    data = b"".join(app.state.get_media(h) or b"" for h in video["chunks"])
     with app.state.change():
+        data = app.state.join_chunks(f"fb{video['id']}", video["chunks"])
         video["sha256"] = app.state.put_media(data)
-        video["chunks"] = []
+        video["chunks"] = 0
         _publish(app, request, account, page, video, data)
     return Reply(200, {"success": True})
 

@@ -99,7 +99,7 @@ def create_container(app: Sandbox, request: Request) -> Reply:
         record["kind"] = media_type
         if resumable:
             record["uploaded"] = False
-            record["upload"] = {"received": 0, "chunks": []}
+            record["upload"] = {"received": 0, "chunks": 0}
         else:
             url = request.param("video_url")
             if not url:

@@ -3,8 +3,8 @@
 The state is plain JSON-shaped data (collections of dicts keyed by id) behind
 one lock. With a data folder, every change is written to ``sandbox.json``
 (atomically: a temporary file renamed over the old one) and media bytes go to
-``media/<sha256>``, so a restarted sandbox remembers accounts, posts, media,
-containers and upload sessions.
+``media/<sha256>`` (unfinished uploads' chunks to ``chunks/``), so a restarted
+sandbox remembers accounts, posts, media, containers and upload sessions.
 
 Sandbox time (``now()``) is the wall clock plus an offset that the control
 API can advance, so that 24-hour expiries can be tested in a second.
@@ -64,6 +64,7 @@ class SandboxState:
         self.data_dir = Path(data_dir) if data_dir else None
         self.lock = threading.RLock()
         self._media: dict[str, bytes] = {}
+        self._chunks: dict[str, bytes] = {}
         self.data: dict[str, Any] = {}
         self.clear()
         if self.data_dir:
@@ -84,14 +85,17 @@ class SandboxState:
             self.data["clock_offset"] = 0.0
             self.data["settings"] = dict(DEFAULT_SETTINGS)
             self._media.clear()
+            self._chunks.clear()
 
     def reset(self) -> None:
         """Forget everything, on disk too."""
         with self.lock:
             self.clear()
             if self.data_dir:
-                for item in (self.data_dir / "media").iterdir():
-                    item.unlink()
+                for folder in ("media", "chunks"):
+                    if (self.data_dir / folder).exists():
+                        for item in (self.data_dir / folder).iterdir():
+                            item.unlink()
             self.save()
 
     # -- collections -----------------------------------------------------
@@ -141,13 +145,36 @@ class SandboxState:
         if self.data_dir:
             path = self.data_dir / "media" / digest
             if not path.exists():
-                tmp = path.with_suffix(".part")
-                tmp.write_bytes(data)
-                os.replace(tmp, path)
+                _write_atomically(path, data)
         else:
             with self.lock:
                 self._media[digest] = data
         return digest
+
+    # -- upload chunks (until an upload is complete) -----------------------
+
+    def put_chunk(self, upload: str, index: int, data: bytes) -> None:
+        if self.data_dir:
+            folder = self.data_dir / "chunks"
+            folder.mkdir(exist_ok=True)
+            _write_atomically(folder / f"{upload}-{index}", data)
+        else:
+            with self.lock:
+                self._chunks[f"{upload}-{index}"] = data
+
+    def join_chunks(self, upload: str, count: int) -> bytes:
+        """The upload's chunks 0..count-1 joined; then forget them."""
+        parts = []
+        for index in range(count):
+            key = f"{upload}-{index}"
+            if self.data_dir:
+                path = self.data_dir / "chunks" / key
+                parts.append(path.read_bytes())
+                path.unlink()
+            else:
+                with self.lock:
+                    parts.append(self._chunks.pop(key))
+        return b"".join(parts)
 
     def get_media(self, digest: str) -> bytes | None:
         if self.data_dir:
@@ -156,3 +183,10 @@ class SandboxState:
                 return path.read_bytes()
             return None
         return self._media.get(digest)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)

@@ -68,11 +68,12 @@ def upload(app: Sandbox, request: Request) -> Reply:
         raise _fail(400, "ProcessingFailedError", "file_size does not match the bytes sent.")
     state = app.state
     with state.change():
-        progress["chunks"].append(state.put_media(request.body))
+        state.put_chunk(f"ig{record['id']}", progress["chunks"], request.body)
+        progress["chunks"] += 1
         progress["received"] += len(request.body)
         progress["file_size"] = size
         if progress["received"] == size:
-            data = b"".join(state.get_media(h) or b"" for h in progress["chunks"])
+            data = state.join_chunks(f"ig{record['id']}", progress["chunks"])
             record["uploaded"] = True
             record["ready_ts"] = state.now() + state.settings["ig_processing_secs"]
             _store_video(app, record, data)

@@ -138,7 +138,8 @@ def append(app: Sandbox, request: Request) -> Reply:
     if len(chunk) > 5 * 1024 * 1024:
         raise x_errors.invalid("A segment may be at most 5 MB.", "media")
     with app.state.change():
-        record["segments"][str(index)] = app.state.put_media(chunk)
+        app.state.put_chunk(f"x{media_id}", index, chunk)
+        record["segments"][str(index)] = len(chunk)
     return Reply(200, {"data": {"expires_at": int(record["created_ts"] + EXPIRES_SECS)}})
 
 
@@ -152,12 +153,12 @@ def finalize(app: Sandbox, request: Request) -> Reply:
     if indexes != list(range(len(indexes))) or not indexes:
         raise x_errors.invalid("Segments are missing: append segment_index 0, 1, 2, ... "
                                "before finalize.", "id", media_id)
-    data = b"".join(app.state.get_media(record["segments"][str(i)]) or b"" for i in indexes)
-    if len(data) != record["total_bytes"]:
+    received = sum(record["segments"].values())
+    if received != record["total_bytes"]:
         raise x_errors.invalid(f"File size mismatch: total_bytes was {record['total_bytes']}, "
-                               f"received {len(data)}.", "total_bytes", record["total_bytes"])
+                               f"received {received}.", "total_bytes", record["total_bytes"])
     with app.state.change():
-        _store(app, record, data)
+        _store(app, record, app.state.join_chunks(f"x{media_id}", len(indexes)))
     return Reply(200, {"data": _describe(app, record, polling=False)})
 
 

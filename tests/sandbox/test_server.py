@@ -107,3 +107,34 @@ def test_browser_page_shows_accounts_without_secrets(base_url, creds):
     assert creds["x"]["user_id"] in page and creds["facebook"]["page_id"] in page
     assert creds["facebook"]["page_token"] not in page
     assert creds["x"]["access_token_secret"] not in page
+
+
+def test_an_upload_in_progress_survives_a_restart(tmp_path, mp4):
+    def post(base_url, **form):
+        files = form.pop("files", None)
+        session = redirect_session(base_url)
+        reply = session.post(f"https://graph-video.facebook.com/v26.0/{page_id}/videos",
+                             data={"access_token": token, **form}, files=files)
+        assert reply.status_code == 200, reply.text
+        return reply.json()
+
+    half = len(mp4) // 2 + 1
+    with SandboxServer(data_dir=tmp_path) as first:
+        control = SandboxClient(first.base_url)
+        control.settings(fb_video_chunk_bytes=half)
+        creds = control.create_accounts("uploader")
+        page_id, token = creds["facebook"]["page_id"], creds["facebook"]["page_token"]
+        start = post(first.base_url, upload_phase="start", file_size=str(len(mp4)))
+        window = post(first.base_url, upload_phase="transfer", start_offset="0",
+                      upload_session_id=start["upload_session_id"],
+                      files={"video_file_chunk": ("c", mp4[:half])})
+    with SandboxServer(data_dir=tmp_path) as second:
+        lo = int(window["start_offset"])
+        post(second.base_url, upload_phase="transfer", start_offset=str(lo),
+             upload_session_id=start["upload_session_id"],
+             files={"video_file_chunk": ("c", mp4[lo:])})
+        post(second.base_url, upload_phase="finish",
+             upload_session_id=start["upload_session_id"], description="Resumed")
+        [video] = SandboxClient(second.base_url).posts("facebook")
+        assert video["media_sha256"] == [hashlib.sha256(mp4).hexdigest()]
+    assert list((tmp_path / "chunks").iterdir()) == []
