@@ -15,7 +15,7 @@ from costanza.errors import (
     RetryLater,
 )
 from scheduler.publishers.base import MediaFile
-from scheduler.publishers.graph import classify_graph_error, usage_retry_at
+from scheduler.publishers.graph_errors import classify_graph_error, usage_retry_at
 from scheduler.publishers.x_errors import classify_x_response, reset_time
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
