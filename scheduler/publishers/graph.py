@@ -17,9 +17,7 @@ from typing import Any
 import facebook
 import requests
 
-from costanza.errors import (
-    PublishError,
-)
+from costanza.errors import PublishError
 from scheduler.publishers.base import MediaFile
 from scheduler.publishers.graph_errors import classify_graph_error, usage_retry_at
 from scheduler.publishers.hygiene import remember_secrets
@@ -29,7 +27,6 @@ from scheduler.publishers.transport import transport_error
 
 GRAPH_VERSION = "v26.0"
 
-
 Now = Callable[[], datetime]
 
 
@@ -38,7 +35,6 @@ class _OAuthForReads(requests.auth.AuthBase):
 
     def __init__(self, token: str) -> None:
         self._token = token
-        remember_secrets(token)
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if r.method in ("GET", "DELETE", "HEAD"):
@@ -60,6 +56,7 @@ class GraphClient:
         self.network = network
         self.session = session
         self._token = token
+        remember_secrets(token)
         self._now = now or (lambda: datetime.now(UTC))
         self._api = facebook.GraphAPI(timeout=session.timeout, session=session)
         self._api.version = GRAPH_VERSION
