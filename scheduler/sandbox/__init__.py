@@ -7,6 +7,21 @@ sends all platform traffic here. It is built from the platforms' references
 (``platforms.md`` and the X OpenAPI / Meta node specs), not from what
 Costanza's publishers send.
 
+Quick use (tests, the demo, the benchmarks)::
+
+    from scheduler.sandbox.control import SandboxClient
+    from scheduler.sandbox.server import SandboxServer
+
+    with SandboxServer(latency_ms=200) as sandbox:          # or data_dir=Path(...)
+        control = SandboxClient(sandbox.base_url)
+        creds = control.create_accounts("demo")             # X, Facebook, Instagram
+        control.fault("x", "tweets", after_effect=True)     # posted, then a 500
+        ...                                                 # publish to sandbox.base_url
+        control.posts("x")                                  # what went out
+
+Libraries with fixed hosts (tweepy, facebook-sdk) reach it through
+``routing.redirect_session(base_url)``.
+
 Modules:
 
 - ``server``: ``SandboxServer`` (background thread) and ``serve`` (foreground).

@@ -32,6 +32,7 @@ class _HTTPServer(ThreadingHTTPServer):
 def _handler_class(app: Sandbox) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = 120  # idle keep-alive connections are closed after two minutes
         server_version = "CostanzaSandbox/1.0"
         sys_version = ""
 
