@@ -165,6 +165,7 @@ def png(report: dict[str, Any]) -> Any:
         draw.rectangle((x, legend_y, x + 11, legend_y + 11), fill=fill, outline=BORDER)
         x += 16
     draw.text((x + 4, legend_y), "More", fill=INK, font=font)
+    draw.text((x + 44, legend_y), "red border: a slot was missed", fill=MISSED, font=font)
     return image
 
 

@@ -30,9 +30,13 @@ prints a list of them, and this shape is the stable contract::
       }
     }
 
-``costanza log --follow --json`` prints one JSON object per line for each new
-try as it happens, with the same keys where they apply, plus ``attempt_id``,
-``action``, ``outcome``, ``http_status``, ``error_code`` and ``duration_ms``.
+``costanza log --follow --json`` prints one JSON object per line (JSON Lines):
+first the entries above, then one for each new try as it happens, with the
+keys ``attempt_id``, ``delivery_id``, ``post_id``, ``network``, ``action``
+(publish, reconcile...), ``outcome`` (published, retry, failed, unknown,
+needs_review, held), ``state``, ``status``, ``at``, ``local_time``,
+``timezone``, ``excerpt``, ``permalink``, ``remote_id``, ``http_status``,
+``error_code``, ``duration_ms``, ``reason`` and ``fix``.
 
 ``costanza log --csv`` writes the columns of ``CSV_COLUMNS`` with a header row.
 
@@ -71,6 +75,13 @@ STATUS_WORDS = {
     "needs_review": "needs review",
     "held": "on hold",
     "cancelled": "cancelled",
+}
+_DOING = {
+    "queued": "waiting to go out",
+    "claimed": "being sent right now",
+    "publishing": "being sent right now",
+    "retry_wait": "waiting to be tried again",
+    "unknown": "being checked with the network",
 }
 # Outcomes of tries (attempts table) -> the delivery state they lead to.
 OUTCOME_STATES = {"retry": "retry_wait"}
@@ -190,8 +201,8 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
     """The publish log: one entry per delivery, oldest first (see the module docstring).
 
     ``since`` defaults to the last 7 days, except with ``post_id`` (then all its
-    deliveries are shown). ``failed`` keeps the deliveries that need the artisan:
-    failed, needs review, on hold.
+    deliveries are shown) or ``failed``. ``failed`` keeps the deliveries that need
+    the artisan (failed, needs review, on hold), however old, unless ``since`` is given.
     """
     now = app.clock.now()
     if network is not None and network.lower() not in NETWORKS:
@@ -201,7 +212,7 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
         profile_id, tz = _profile(conn, app.profile_name)
         from costanza.timeparse import parse_since
 
-        if since is None and post_id is None:
+        if since is None and post_id is None and not failed:
             since = DEFAULT_SINCE
         start = parse_since(since, now, tz) if since else None
         end = parse_until(until, now, tz) if until else None
@@ -391,8 +402,9 @@ def retry_delivery(app: App, delivery_id: int, force: bool = False) -> dict[str,
             tz = ZoneInfo(profile.timezone)
             later = (f" It will be tried again by itself {local_label(d.due_at, tz)}."
                      if before == "retry_wait" else "")
-            raise InputError(f"Delivery {delivery_id} ({where}) is {STATUS_WORDS[before]}, "
-                             f"not failed: nothing to retry.{later}")
+            doing = _DOING.get(before, before)
+            raise InputError(f"Delivery {delivery_id} ({where}) is {doing}, not failed: "
+                             f"nothing to retry.{later}")
         if before == "held" and d.account_id is None:
             raise InputError(f"Delivery {delivery_id} ({where}) waits for an account: connect "
                              f"one with `costanza account add {d.network} ...` and it goes "

@@ -40,7 +40,8 @@ def _style() -> Any:
 @click.option("--post", "post_id", type=int, metavar="ID",
               help="Only this post (all of its history, whatever --since says).")
 @click.option("--failed", is_flag=True,
-              help="Only what needs you: failed, needs review, on hold.")
+              help="Only what needs you: failed, needs review, on hold (however old, "
+                   "unless --since is given).")
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV for a spreadsheet.")
 @click.option("--follow", "-f", is_flag=True,
@@ -60,6 +61,7 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
 
     Example:
 
+    \b
         costanza log --since 30d --failed
         costanza log --network x --csv > publish-log.csv
     """
@@ -123,6 +125,7 @@ def retry(obj: Context, delivery_id: int, force: bool, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza retry 12
         costanza retry 12 --force
     """

@@ -19,11 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 GUARD = 60  # seconds: only a guard against a hang, never a measured expectation
 
 
-def write_attempt(filled: Filled, delivery_id: int, outcome: str, message: str = "") -> None:
-    """Append a try from a separate Python process, the way the daemon does."""
+def write_attempts(filled: Filled, *tries: tuple[int, str, str]) -> None:
+    """Append tries (delivery id, outcome, message) from a separate Python process, the
+    way the daemon does."""
+    args = [str(part) for one in tries for part in one]
     subprocess.run([sys.executable, "-m", "tests.log.writer", filled.app.settings.database_url,
-                    str(delivery_id), outcome, message], cwd=ROOT, check=True,
-                   env=_env(filled), timeout=GUARD)
+                    *args], cwd=ROOT, check=True, env=_env(filled), timeout=GUARD)
 
 
 def _env(filled: Filled) -> dict[str, str]:
@@ -41,7 +42,7 @@ def test_follow_yields_what_another_process_appends(filled: Filled) -> None:
         # Between two polls, the "daemon" (another process) records a try.
         polls.append(1)
         if len(polls) == 1:
-            write_attempt(filled, 5, "failed", "X refused the post again.")
+            write_attempts(filled, (5, "failed", "X refused the post again."))
 
     seen = list(publog.follow(filled.app, interval=0, max_polls=3, sleep=sleep))
     assert len(polls) == 2
@@ -52,8 +53,7 @@ def test_follow_yields_what_another_process_appends(filled: Filled) -> None:
 
 def test_follow_filters_apply_to_new_tries(filled: Filled) -> None:
     start = publog.last_attempt_id(filled.app)
-    write_attempt(filled, 1, "published")
-    write_attempt(filled, 5, "failed", "Refused.")
+    write_attempts(filled, (1, "published", ""), (5, "failed", "Refused."))
     last, entries = publog.new_attempts(filled.app, start, network="x")
     assert last == start + 2
     assert [e["delivery_id"] for e in entries] == [5]
@@ -92,7 +92,7 @@ def test_follow_command_tails_the_daemon_until_ctrl_c(filled: Filled) -> None:
         t.start()
     try:
         _wait_for(err, "Watching for new entries")
-        write_attempt(filled, 6, "needs_review", "Costanza cannot tell whether it went out.")
+        write_attempts(filled, (6, "needs_review", "Costanza cannot tell whether it went out."))
         line = _wait_for(out, "needs_review")[-1]
         entry: dict[str, Any] = json.loads(line)
         assert entry["delivery_id"] == 6 and entry["status"] == "needs review"

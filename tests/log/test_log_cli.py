@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.log.conftest import Filled
@@ -55,6 +56,12 @@ def test_failed_keeps_what_needs_attention(filled: Filled, cli: Any) -> None:
     out = cli("log", *SINCE, "--failed").stdout
     numbers = [int(m) for m in re.findall(r"^\s+(\d+)  ", out, re.M)]
     assert numbers == [5, 6, 13]
+    # Without --since, every open problem is shown, however old.
+    rows = json.loads(cli("log", "--failed", "--json").stdout)
+    assert [(r["delivery_id"], r["state"]) for r in rows] == [
+        (5, "failed"), (6, "needs_review"), (13, "held")]
+    rows = json.loads(cli("log", "--failed", "--since", "7d", "--json").stdout)
+    assert [r["delivery_id"] for r in rows] == [13]
 
 
 def test_network_and_post_filters(filled: Filled, cli: Any) -> None:
@@ -138,3 +145,22 @@ def test_bad_choices_are_plain_errors(filled: Filled, cli: Any) -> None:
     assert "'last tuesday' is not a date and time Costanza understands for --since" \
         in result.output
     assert cli("log", "--network", "mastodon").exit_code == 2
+
+
+def test_a_delivery_waiting_to_retry_says_when(filled: Filled, cli: Any) -> None:
+    from sqlalchemy import update
+
+    from posts.models import Delivery
+
+    with filled.app.store.write() as db:
+        db.execute(update(Delivery).where(Delivery.id == 5).values(
+            state="retry_wait", reason="X is busy; it asked to wait.",
+            due_at=datetime(2026, 12, 29, 13, 45, tzinfo=UTC)))
+    out = cli("log", "--post", str(filled.posts["long"])).stdout
+    assert "    5  Mon 07 Dec 09:30  X          will retry    Una storia" in out
+    assert "       Will try again Tue 29 Dec 14:45. X is busy; it asked to wait." in out
+    assert "To fix" not in out
+    result = cli("retry", "5")
+    assert result.exit_code == 1
+    assert "is waiting to be tried again, not failed: nothing to retry. It will be tried " \
+        "again by itself Tue 29 Dec 14:45." in result.output

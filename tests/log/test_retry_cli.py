@@ -73,5 +73,5 @@ def test_a_delivery_on_its_way_is_left_alone(filled: Filled, cli: Any) -> None:
     assert cli("retry", "5").exit_code == 0
     result = cli("retry", "5")
     assert result.exit_code == 1
-    assert "is queued, not failed: nothing to retry." in result.output
+    assert "is waiting to go out, not failed: nothing to retry." in result.output
     assert state_of(filled, 5).state == "queued"
