@@ -272,3 +272,14 @@ def test_instagram_daily_limit_at_publish_time_defers(sandbox, ig, make_request,
     found = ig.reconcile(make_request("instagram", "Over the cap",
                                       progress=dict(checkpoints.progress)))
     assert found.published is False
+
+
+def test_instagram_carousel_video_without_public_url_is_uploaded(sandbox, ig, make_request,
+                                                                 media, checkpoints) -> None:
+    video = replace(media.video(), public_url=None)
+    items = [media.photo(size=(400, 400)), video]
+    ig.publish(make_request("instagram", "Photo and clip", items), checkpoints)
+    [post] = sandbox.posts("instagram")
+    assert [m["kind"] for m in post["media"]] == ["photo", "video"]
+    assert post["media"][1]["sha256"] == video.sha256
+    assert checkpoints.progress["item_uploaded"] == [True, True]

@@ -215,3 +215,14 @@ def test_x_refused_photo_in_plain_words(sandbox, x, make_request, media, checkpo
         x.publish(make_request("x", "Broken photo", [bad]), checkpoints)
     assert info.value.message.startswith("X refused the photo:")
     assert sandbox.posts("x") == []
+
+
+def test_x_expired_media_ids_are_uploaded_again(sandbox, x, make_request, media,
+                                                checkpoints) -> None:
+    photo = media.photo()
+    old = {"id": "123", "expires_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}
+    x.publish(make_request("x", "Fresh upload", [photo], progress={"x_media": [old]}),
+              checkpoints)
+    [post] = sandbox.posts("x")
+    assert post["media"][0]["media_id"] != "123"
+    assert checkpoints.progress["x_media"][0]["id"] == post["media"][0]["media_id"]
