@@ -118,7 +118,7 @@ class Sandbox:
                 return Outcome(self._rate_limited(network, fault, request))
             return Outcome(self._fault_reply(network, fault, default_status=500))
         if network in ("facebook", "instagram"):
-            self._add_usage(reply)
+            self._add_usage(reply, route)
         elif network == "x":
             self._add_x_limits(request, route, reply)
         return Outcome(reply)
@@ -140,8 +140,9 @@ class Sandbox:
                               "x-rate-limit-remaining": str(max(0, limit - count)),
                               "x-rate-limit-reset": str(int(start + 900))})
 
-    def _add_usage(self, reply: Reply) -> None:
-        """``X-App-Usage``: percentages of the app's hourly call budget, as Graph sends."""
+    def _add_usage(self, reply: Reply, route: Route) -> None:
+        """``X-App-Usage`` (and, for a Page, ``X-Business-Use-Case-Usage``): percentages
+        of the hourly call budget, as Graph sends them."""
         hour = int(time.time() // 3600)
         with self._log_lock:
             if self._usage[0] != hour:
@@ -152,6 +153,11 @@ class Sandbox:
         percent = min(100, calls * 100 // budget)
         usage = {"call_count": percent, "total_cputime": percent // 2, "total_time": percent}
         reply.headers.setdefault("X-App-Usage", json.dumps(usage))
+        node = route.args.get("node") or {}
+        if node.get("kind") == "page":
+            page = {route.args["id"]: [{"type": "pages", **usage,
+                                        "estimated_time_to_regain_access": 0}]}
+            reply.headers.setdefault("X-Business-Use-Case-Usage", json.dumps(page))
 
     def _fault_reply(self, network: str, fault: Fault, default_status: int = 500) -> Reply:
         status = fault.status or default_status

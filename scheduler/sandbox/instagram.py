@@ -17,6 +17,10 @@
   finished gives 9007/2207027; publishing one twice is refused.
 - The daily cap (``ig_publish_limit`` per rolling 24 h; a carousel counts once)
   gives code 9 / subcode 2207042.
+
+The subcodes come from platforms.md; the top-level codes paired with them
+(9004, 36003, 9007, 9) and the caption (2207010) and carousel (2207011)
+subcodes are the sandbox's choice: clients should key on the subcode.
 """
 
 from __future__ import annotations
@@ -345,7 +349,8 @@ def publishing_limit(app: Sandbox, request: Request) -> Reply:
 # -- media and comments ------------------------------------------------------------
 
 
-def _media_json(app: Sandbox, post: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+def _media_json(app: Sandbox, post: dict[str, Any], fields: list[str],
+                base_url: str = "") -> dict[str, Any]:
     account = app.state["accounts"][post["account"]]["instagram"]
     values: dict[str, Any] = {
         "id": post["id"], "caption": post["text"] or None, "permalink": post["permalink"],
@@ -354,6 +359,8 @@ def _media_json(app: Sandbox, post: dict[str, Any], fields: list[str]) -> dict[s
         "username": account["username"], "comments_count": len(post["comments"]),
         "like_count": 0, "owner": {"id": post["account_id"]}, "is_comment_enabled": True,
     }
+    if post["media"] and post["media"][0].get("sha256"):
+        values["media_url"] = f"{base_url}/_sandbox/media/{post['media'][0]['sha256']}"
     if post["media_type"] == "CAROUSEL_ALBUM":
         values["children"] = {"data": [{"id": m["container_id"]} for m in post["media"]]}
     out = {"id": post["id"]}
@@ -370,7 +377,7 @@ def _fields(request: Request) -> list[str]:
 def get_media(app: Sandbox, request: Request) -> Reply:
     post = app.state["posts"][f"instagram:{request.args['id']}"]
     authorize(app, request, post["account"], network="instagram")
-    return Reply(200, _media_json(app, post, _fields(request)))
+    return Reply(200, _media_json(app, post, _fields(request), request.base_url))
 
 
 def list_media(app: Sandbox, request: Request) -> Reply:
@@ -388,7 +395,8 @@ def list_media(app: Sandbox, request: Request) -> Reply:
         ids = [p["id"] for p in posts]
         posts = posts[ids.index(after) + 1:] if after in ids else []
     page, rest = posts[:limit], posts[limit:]
-    body: dict[str, Any] = {"data": [_media_json(app, p, _fields(request)) for p in page]}
+    body: dict[str, Any] = {"data": [_media_json(app, p, _fields(request), request.base_url)
+                                     for p in page]}
     if page:
         body["paging"] = {"cursors": {"before": page[0]["id"], "after": page[-1]["id"]}}
         if rest:

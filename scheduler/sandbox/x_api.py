@@ -7,6 +7,11 @@ be processed, belong to the poster and not be expired; a reply needs an
 existing post (and, when ``x_self_replies_allowed`` is off, is refused as
 under X's 2026 reply restriction); POST /2/tweets is rate limited per user
 (15-minute window and 24 hours) with the ``x-rate-limit-*`` headers.
+
+Where the references leave a choice open, the sandbox picks one and says so:
+a post over 280 weighted characters gets 403 Forbidden with "Tweet needs to
+be a bit shorter" (the deployed status is unverified); a reply to one's own
+post is allowed unless ``x_self_replies_allowed`` is false (unverified on X).
 """
 
 from __future__ import annotations

@@ -244,6 +244,8 @@ def test_graph_usage_header_on_every_reply(session, creds):
                         params={"access_token": creds["facebook"]["page_token"]})
     usage = json.loads(reply.headers["X-App-Usage"])
     assert set(usage) == {"call_count", "total_cputime", "total_time"}
+    page = json.loads(reply.headers["X-Business-Use-Case-Usage"])
+    assert page[creds["facebook"]["page_id"]][0]["type"] == "pages"
 
 
 def test_graph_long_lived_token_exchange_and_debug(session, creds):
