@@ -272,11 +272,11 @@ def new_attempts(app: App, after_id: int, *, network: str | None = None,
     with app.store.engine.connect() as conn:
         profile_id, tz = _profile(conn, app.profile_name)
         rows = conn.execute(text(
-            "SELECT at.id, at.delivery_id, at.post_id, at.network, at.action, at.outcome, "
-            "at.http_status, at.error_code, at.message, at.remote_id, at.permalink, "
-            "at.started_at, at.duration_ms, at.account_id, p.text, p.texts "
-            "FROM attempts at LEFT JOIN posts p ON p.id = at.post_id "
-            "WHERE at.id > :after AND at.profile_id = :p ORDER BY at.id"),
+            "SELECT t.id, t.delivery_id, t.post_id, t.network, t.action, t.outcome, "
+            "t.http_status, t.error_code, t.message, t.remote_id, t.permalink, "
+            "t.started_at, t.duration_ms, t.account_id, p.text, p.texts "
+            "FROM attempts t LEFT JOIN posts p ON p.id = t.post_id "
+            "WHERE t.id > :after AND t.profile_id = :p ORDER BY t.id"),
             {"after": after_id, "p": profile_id}).all()
         top = conn.execute(text("SELECT coalesce(max(id), 0) FROM attempts")).scalar() or 0
     entries = []
