@@ -31,6 +31,7 @@ import string
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
+from scheduler.sandbox.facebook import _moment
 from scheduler.sandbox.fetch import FetchFailed
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import looks_like_video, probe_image
@@ -390,6 +391,11 @@ def list_media(app: Sandbox, request: Request) -> Reply:
              if p["network"] == "instagram" and p["account_id"] == ig["ig_user_id"]
              and not p["deleted"]]
     posts.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
+    since, until = _moment(request.param("since")), _moment(request.param("until"))
+    if since is not None:
+        posts = [p for p in posts if p["created_ts"] >= since]
+    if until is not None:
+        posts = [p for p in posts if p["created_ts"] <= until]
     after = request.param("after")
     if after:
         ids = [p["id"] for p in posts]

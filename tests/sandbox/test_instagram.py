@@ -49,8 +49,11 @@ def test_ig_photo_container_publish_permalink_comment(ig, ig_user, control, medi
     assert post["text"] == "Aged 12 months" and post["permalink"] == permalink
     assert post["media_sha256"] == [hashlib.sha256(data).hexdigest()]
     assert [c["text"] for c in post["comments"]] == ["#cheese"]
-    listing = ig.request(f"v26.0/{ig_user}/media", args={"fields": "id,caption,permalink"})
+    listing = ig.request(f"v26.0/{ig_user}/media", args={"fields": "id,caption,permalink",
+                                                        "since": "2000-01-01T00:00:00Z"})
     assert listing["data"][0]["id"] == media_id
+    later = ig.request(f"v26.0/{ig_user}/media", args={"since": "4000000000"})
+    assert later["data"] == []
 
 
 def test_ig_processing_is_asynchronous(ig, ig_user, control, media_host, jpeg):
