@@ -24,7 +24,7 @@ from scheduler.sandbox.fetch import FetchFailed
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import probe_image
 from scheduler.sandbox.messages import Reply, Request
-from scheduler.sandbox.timefmt import graph_time, parse_iso
+from scheduler.sandbox.timefmt import graph_moment, graph_time
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -240,7 +240,7 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
              if p["network"] == "facebook" and p["account_id"] == page["page_id"]
              and not p["deleted"]]
     posts.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
-    since, until = _moment(request.param("since")), _moment(request.param("until"))
+    since, until = graph_moment(request.param("since")), graph_moment(request.param("until"))
     if since is not None:
         posts = [p for p in posts if p["created_ts"] >= since]
     if until is not None:
@@ -258,15 +258,6 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
             body["paging"]["next"] = (f"{request.base_url}{request.path}?limit={limit}"
                                       f"&after={page_items[-1]['id']}")
     return Reply(200, body)
-
-
-def _moment(value: str | None) -> float | None:
-    """Graph's ``since``/``until``: Unix seconds or an ISO 8601 time."""
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    return parse_iso(value)
 
 
 def get_page(app: Sandbox, request: Request) -> Reply:

@@ -31,12 +31,11 @@ import string
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
-from scheduler.sandbox.facebook import _moment
 from scheduler.sandbox.fetch import FetchFailed
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import looks_like_video, probe_image
 from scheduler.sandbox.messages import Reply, Request
-from scheduler.sandbox.timefmt import graph_time
+from scheduler.sandbox.timefmt import graph_moment, graph_time
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -391,7 +390,7 @@ def list_media(app: Sandbox, request: Request) -> Reply:
              if p["network"] == "instagram" and p["account_id"] == ig["ig_user_id"]
              and not p["deleted"]]
     posts.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
-    since, until = _moment(request.param("since")), _moment(request.param("until"))
+    since, until = graph_moment(request.param("since")), graph_moment(request.param("until"))
     if since is not None:
         posts = [p for p in posts if p["created_ts"] >= since]
     if until is not None:

@@ -21,3 +21,12 @@ def parse_iso(text: str) -> float | None:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+def graph_moment(value: str | None) -> float | None:
+    """Graph's ``since``/``until``: Unix seconds or an ISO 8601 time."""
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    return parse_iso(value)
