@@ -35,7 +35,7 @@ STATUS_TYPES = {"photos": "added_photos", "photo": "added_photos", "video": "add
                 "link": "shared_story"}
 
 
-def _page(app: Sandbox, request: Request) -> tuple[str, dict[str, Any]]:
+def page_of(app: Sandbox, request: Request) -> tuple[str, dict[str, Any]]:
     node = request.args["node"]
     return node["account"], app.state["accounts"][node["account"]]["facebook"]
 
@@ -46,11 +46,11 @@ def _truthy(value: str | None, default: bool = True) -> bool:
     return value.strip().lower() not in ("false", "0", "no", "")
 
 
-def _fields(request: Request, default: str) -> list[str]:
+def requested_fields(request: Request, default: str) -> list[str]:
     return [f.strip() for f in (request.param("fields") or default).split(",") if f.strip()]
 
 
-def _new_post(app: Sandbox, account: str, page: dict[str, Any], text: str,
+def new_post(app: Sandbox, account: str, page: dict[str, Any], text: str,
               media: list[dict[str, Any]], *, post_id: str | None = None,
               link: str | None = None, kind: str = "status") -> dict[str, Any]:
     state = app.state
@@ -70,7 +70,7 @@ def _new_post(app: Sandbox, account: str, page: dict[str, Any], text: str,
 
 
 def create_feed_post(app: Sandbox, request: Request) -> Reply:
-    account, page = _page(app, request)
+    account, page = page_of(app, request)
     authorize(app, request, account, write=True)
     message = request.param("message") or ""
     link = request.param("link")
@@ -96,7 +96,7 @@ def create_feed_post(app: Sandbox, request: Request) -> Reply:
                                               "one you posted. Try posting something different,"
                                               " or delete your previous update.")
         media = [_media_entry(photo) for photo in photos]
-        post = _new_post(app, account, page, message, media, link=link,
+        post = new_post(app, account, page, message, media, link=link,
                          kind="photos" if photos else ("link" if link else "status"))
         for photo in photos:
             photo["attached_to"] = post["id"]
@@ -141,7 +141,7 @@ def _media_entry(photo: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_photo(app: Sandbox, request: Request) -> Reply:
-    account, page = _page(app, request)
+    account, page = page_of(app, request)
     authorize(app, request, account, write=True)
     upload = request.files.get("source")
     url = request.param("url")
@@ -174,7 +174,7 @@ def create_photo(app: Sandbox, request: Request) -> Reply:
         state["nodes"][photo_id] = {"kind": "photo", "account": account}
         if not published:
             return Reply(200, {"id": photo_id})
-        post = _new_post(app, account, page, message, [_media_entry(photo)],
+        post = new_post(app, account, page, message, [_media_entry(photo)],
                          post_id=photo_id, kind="photo")
         photo["attached_to"] = post["id"]
     return Reply(200, {"id": photo_id, "post_id": post["id"]})
@@ -200,7 +200,7 @@ def get_post(app: Sandbox, request: Request) -> Reply:
     authorize(app, request, request.args["node"]["account"])
     if not post or post["deleted"]:
         raise graph_errors.unknown_object(request.args["id"])
-    return Reply(200, _post_json(post, _fields(request, "id,message,created_time")))
+    return Reply(200, _post_json(post, requested_fields(request, "id,message,created_time")))
 
 
 def delete_post(app: Sandbox, request: Request) -> Reply:
@@ -229,9 +229,9 @@ def comment(app: Sandbox, request: Request) -> Reply:
 
 
 def list_posts(app: Sandbox, request: Request) -> Reply:
-    account, page = _page(app, request)
+    account, page = page_of(app, request)
     authorize(app, request, account)
-    fields = _fields(request, "id,message,created_time")
+    fields = requested_fields(request, "id,message,created_time")
     try:
         limit = min(100, max(1, int(request.param("limit") or 25)))
     except ValueError as exc:
@@ -261,7 +261,7 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
 
 
 def get_page(app: Sandbox, request: Request) -> Reply:
-    account, page = _page(app, request)
+    account, page = page_of(app, request)
     info = authorize(app, request, account)
     ig = app.state["accounts"][account]["instagram"]
     values: dict[str, Any] = {
@@ -273,7 +273,7 @@ def get_page(app: Sandbox, request: Request) -> Reply:
     if info["kind"] == "fb_user":
         values["access_token"] = page["page_token"]
     out = {}
-    for field in _fields(request, "id,name"):
+    for field in requested_fields(request, "id,name"):
         if field in values:
             out[field] = values[field]
     out["id"] = page["page_id"]
@@ -289,7 +289,7 @@ def get_photo(app: Sandbox, request: Request) -> Reply:
               "link": f"https://www.facebook.com/photo.php?fbid={photo['id']}",
               "page_story_id": photo["attached_to"]}
     out = {"id": photo["id"]}
-    for field in _fields(request, "id,created_time"):
+    for field in requested_fields(request, "id,created_time"):
         if values.get(field) is not None:
             out[field] = values[field]
     return Reply(200, out)

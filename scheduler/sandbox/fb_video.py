@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
-from scheduler.sandbox.facebook import _fields, _new_post, _page
+from scheduler.sandbox.facebook import new_post, page_of, requested_fields
 from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import looks_like_video
 from scheduler.sandbox.messages import Reply, Request
@@ -30,7 +30,7 @@ DEFAULT_CHUNK = 4 * 1024 * 1024
 
 
 def create_video(app: Sandbox, request: Request) -> Reply:
-    account, page = _page(app, request)
+    account, page = page_of(app, request)
     authorize(app, request, account, write=True)
     phase = request.param("upload_phase")
     if phase == "start":
@@ -145,7 +145,7 @@ def _publish(app: Sandbox, request: Request, account: str, page: dict[str, Any],
     text = request.param("description") or request.param("message") or ""
     media = [{"kind": "video", "video_id": video["id"], "sha256": video["sha256"],
               "mime": "video/mp4", "title": request.param("title")}]
-    post = _new_post(app, account, page, text, media, post_id=video["id"], kind="video")
+    post = new_post(app, account, page, text, media, post_id=video["id"], kind="video")
     post["permalink"] = f"https://www.facebook.com/{page['page_id']}/videos/{video['id']}/"
     video["post_id"] = post["id"]
     video["status"] = "ready"
@@ -160,7 +160,7 @@ def get_video(app: Sandbox, request: Request) -> Reply:
               "permalink_url": f"/{video['page_id']}/videos/{video['id']}/",
               "post_id": video["post_id"]}
     out = {"id": video["id"]}
-    for field in _fields(request, "id,created_time"):
+    for field in requested_fields(request, "id,created_time"):
         if values.get(field) is not None:
             out[field] = values[field]
     return Reply(200, out)

@@ -115,7 +115,7 @@ def create_container(app: Sandbox, request: Request) -> Reply:
                 record["error"] = ("Error: Media download has failed. The media could not be "
                                    f"fetched from this uri ({exc}). 2207052")
             else:
-                _store_video(app, record, data)
+                store_video(app, record, data)
     elif media_type in ("", "IMAGE"):
         url = request.param("image_url")
         if not url:
@@ -183,7 +183,7 @@ def _store_image(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
                    "source_width": info.width, "source_height": info.height})
 
 
-def _store_video(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
+def store_video(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
     if not looks_like_video(data):
         record["error"] = ("Error: Media upload has failed with error code 2207026: the video "
                            "format is not supported. Use MP4 or MOV.")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from scheduler.sandbox.instagram import _store_video
+from scheduler.sandbox.instagram import store_video
 from scheduler.sandbox.messages import ApiError, Reply, Request
 from scheduler.sandbox.routes import Route
 
@@ -76,5 +76,5 @@ def upload(app: Sandbox, request: Request) -> Reply:
             data = state.join_chunks(f"ig{record['id']}", progress["chunks"])
             record["uploaded"] = True
             record["ready_ts"] = state.now() + state.settings["ig_processing_secs"]
-            _store_video(app, record, data)
+            store_video(app, record, data)
     return Reply(200, {"success": True, "message": "Upload successful."})
