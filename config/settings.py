@@ -40,6 +40,7 @@ class Settings:
     poll_seconds: float = 2.0
     lease_seconds: int = 300
     max_attempts: int = 8
+    retry_base_seconds: float = 30.0
     fit: str = "pad"
     facebook_chunk_mb: int = 20
     networks_base_url: str | None = None
@@ -103,6 +104,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("daemon", "poll_seconds"): ("a number of seconds above 0", _pos_number),
     ("daemon", "lease_seconds"): ("a whole number of seconds above 0", _pos_int),
     ("daemon", "max_attempts"): ("a whole number above 0", _pos_int),
+    ("daemon", "retry_base_seconds"): ("a number of seconds above 0", _pos_number),
     ("media", "fit"): ('"pad" or "crop"', _choice("pad", "crop")),
     ("media", "facebook_chunk_mb"): ("a whole number of megabytes above 0", _pos_int),
     ("networks", "base_url"): ('an address such as "http://127.0.0.1:8787"', _url),
@@ -176,6 +178,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
         poll_seconds=values.get(("daemon", "poll_seconds"), 2.0),
         lease_seconds=values.get(("daemon", "lease_seconds"), 300),
         max_attempts=values.get(("daemon", "max_attempts"), 8),
+        retry_base_seconds=values.get(("daemon", "retry_base_seconds"), 30.0),
         fit=values.get(("media", "fit"), "pad"),
         facebook_chunk_mb=values.get(("media", "facebook_chunk_mb"), 20),
         networks_base_url=base_url,

@@ -56,11 +56,18 @@ class _QuietFiles(SimpleHTTPRequestHandler):
         return
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # a client that hung up mid-download is not our problem
+
+
 @contextlib.contextmanager
 def _file_server(folder: Path) -> Iterator[str]:
     folder.mkdir(parents=True, exist_ok=True)
     handler = functools.partial(_QuietFiles, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -28,6 +28,7 @@ from typing import Any
 from costanza.app import App
 from posts.store import Store
 from scheduler import liveness
+from scheduler.delivery import release_dead_leases
 from scheduler.sdnotify import notify, watchdog_interval
 from scheduler.worker import PublisherFactory, Worker
 
@@ -81,6 +82,10 @@ class Daemon:
         with self.store.write() as db:
             if self.store.is_sqlite:
                 liveness.acquire_singleton(db, self.id, now, self.lock_ttl)
+                released = release_dead_leases(db, self.id, now)
+                if released:
+                    log.warning("%s deliveries were in flight when the previous daemon "
+                                "stopped; they are checked first", released)
             liveness.register(db, self.id, now)
         from apscheduler.schedulers.background import BackgroundScheduler
 

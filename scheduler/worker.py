@@ -232,7 +232,10 @@ class Worker:
             now = self.clock.now()
             with self.store.write() as db:
                 dl.finish(db, c, now, "unknown", started=started, action="reconcile",
-                          message=exc.message, due_at=dl.backoff(1, now, exc.retry_at))
+                          message=exc.message,
+                          due_at=dl.backoff(1, now, exc.retry_at if isinstance(
+                              exc.retry_at, datetime) else None,
+                              base=self.settings.retry_base_seconds))
             return
         except CostanzaError as exc:
             found_reason = exc.message
@@ -282,7 +285,7 @@ class Worker:
                     self.on_event("failed", {"delivery_id": c.delivery_id})
                     return
                 due = dl.backoff(attempts, now, exc.retry_at if isinstance(
-                    exc.retry_at, datetime) else None)
+                    exc.retry_at, datetime) else None, base=self.settings.retry_base_seconds)
                 dl.finish(db, c, now, "retry_wait", message=exc.message, due_at=due, **kwargs)
                 return
             if isinstance(exc, AuthExpired):
