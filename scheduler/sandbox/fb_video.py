@@ -21,6 +21,7 @@ from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import looks_like_video
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.timefmt import graph_time
+from scheduler.sandbox.video import probe_video
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -138,7 +139,7 @@ def _finish(app: Sandbox, request: Request, account: str, page: dict[str, Any]) 
 
 def _publish(app: Sandbox, request: Request, account: str, page: dict[str, Any],
              video: dict[str, Any], data: bytes) -> None:
-    if not looks_like_video(data):
+    if not looks_like_video(data) or probe_video(data) is None:
         video["status"] = "error"
         raise graph_errors.error(352, "(#352) Sorry, the video file you selected is in a "
                                       "format that we don't support.")

@@ -10,7 +10,9 @@
   outside 4:5..1.91:1 36003/2207009. Widths outside 320..1440 are scaled (the
   container records the width Instagram would use), as Meta documents.
 - ``video_url`` is fetched too; a failure shows up asynchronously, as
-  ``status_code=ERROR``.
+  ``status_code=ERROR``, as does a video PyAV cannot read, one not in H.264 or
+  HEVC, or one outside ``ig_reel_min_secs``..``ig_reel_max_secs`` (third-party
+  figures, so settings: 0 and 900 by default; 3 s is the figure quoted).
 - Containers are ``IN_PROGRESS`` for ``ig_processing_secs`` of sandbox time,
   then ``FINISHED``; ``EXPIRED`` 24 h after creation unless published;
   ``PUBLISHED`` after ``media_publish``. Publishing a container that is not
@@ -36,6 +38,7 @@ from scheduler.sandbox.graph_auth import authorize
 from scheduler.sandbox.images import looks_like_video, probe_image
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.timefmt import graph_moment, graph_time
+from scheduler.sandbox.video import probe_video
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -184,9 +187,15 @@ def _store_image(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
 
 
 def store_video(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
-    if not looks_like_video(data):
+    info = probe_video(data) if looks_like_video(data) else None
+    if info is None or info.codec not in ("h264", "hevc"):
         record["error"] = ("Error: Media upload has failed with error code 2207026: the video "
-                           "format is not supported. Use MP4 or MOV.")
+                           "format is not supported. Use MP4 or MOV with H.264 or HEVC.")
+        return
+    low, high = app.state.settings["ig_reel_min_secs"], app.state.settings["ig_reel_max_secs"]
+    if not low <= info.duration <= high:
+        record["error"] = (f"Error: Media upload has failed with error code 2207026: the video "
+                           f"lasts {info.duration:.1f} s; Reels take {low:g} to {high:g} s.")
         return
     record.update({"sha256": app.state.put_media(data), "mime": "video/mp4",
                    "size": len(data)})

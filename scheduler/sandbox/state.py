@@ -40,6 +40,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "ig_processing_secs": 1.0,  # how long a container stays IN_PROGRESS
     "x_processing_secs": 1.0,  # how long an X video stays in_progress
     "ig_publish_limit": 100,  # posts per rolling 24 h
+    "ig_reel_min_secs": 0.0,  # unverified (3 s is the third-party figure): off by default
+    "ig_reel_max_secs": 900.0,
     "x_tweets_per_window": 100,  # POST /2/tweets per 15 min per user
     "x_tweets_per_day": 100,  # per user per 24 h
     "x_self_replies_allowed": True,  # threads: a reply to one's own post

@@ -6,7 +6,9 @@ be attached only once processed. Images are processed at finalize; videos
 and GIFs go ``pending`` -> ``in_progress`` -> ``succeeded`` (or ``failed``
 when the bytes are not a usable MP4/GIF): the first STATUS call after
 finalize always reports ``in_progress``, and ``succeeded`` comes once
-``x_processing_secs`` of sandbox time have passed since finalize.
+``x_processing_secs`` of sandbox time have passed since finalize. Videos are
+probed with PyAV against X's published limits (H.264, 0.5-140 s, 32x32 to
+1280x1024, aspect 1:3 to 3:1, up to 60 fps, yuv420p, AAC audio).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import x_errors
-from scheduler.sandbox.images import looks_like_video, probe_image
+from scheduler.sandbox.images import probe_image
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.routes import Route
 from scheduler.sandbox.schema import SchemaError, validate
+from scheduler.sandbox.video import probe_video, x_video_problem
 from scheduler.sandbox.x_auth import Caller, authenticate
 
 if TYPE_CHECKING:
@@ -227,7 +230,8 @@ def _store(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
         record["mime"] = "image/gif"
     else:
         record["state"] = "pending"
-        record["valid"] = looks_like_video(data)
+        record["problem"] = x_video_problem(probe_video(data))
+        record["valid"] = record["problem"] is None
         record["mime"] = record["media_type"]
 
 
@@ -257,9 +261,9 @@ def _describe(app: Sandbox, record: dict[str, Any], *, polling: bool) -> dict[st
         elif record["state"] == "succeeded":
             info["progress_percent"] = 100
         else:
+            reason = record.get("problem") or "UnsupportedMedia"
             info["error"] = {"code": 1, "name": "InvalidMedia",
-                             "message": "Invalid or Unsupported media, Reason: "
-                                        "UnsupportedMedia."}
+                             "message": f"Invalid or Unsupported media, Reason: {reason}."}
         data["processing_info"] = info
         if record["category"] != "tweet_image" and record["state"] == "succeeded":
             data["video"] = {"video_type": record["mime"]}

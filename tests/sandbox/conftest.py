@@ -108,10 +108,9 @@ def png() -> Callable[..., bytes]:
 
 
 @functools.cache
-def _mp4(width: int = 320, height: int = 240, frames: int = 10) -> bytes:
+def _mp4(width: int = 320, height: int = 240, frames: int = 10, codec: str = "libx264") -> bytes:
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as container:
-        codec = "libx264" if "libx264" in av.codecs_available else "mpeg4"
         stream = container.add_stream(codec, rate=10)
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for index in range(frames):
@@ -127,6 +126,12 @@ def _mp4(width: int = 320, height: int = 240, frames: int = 10) -> bytes:
 def mp4() -> bytes:
     """A small real H.264 MP4 (1 s, 320x240)."""
     return _mp4()
+
+
+@pytest.fixture
+def make_mp4() -> Callable[..., bytes]:
+    """Other real MP4s: ``make_mp4(width, height, frames at 10 fps, codec)``."""
+    return _mp4
 
 
 class MediaHost:

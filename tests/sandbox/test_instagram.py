@@ -255,3 +255,16 @@ def test_ig_after_effect_publish_then_status_tells_the_truth(ig, ig_user, contro
         ig.request(f"v26.0/{ig_user}/media_publish", post_args={"creation_id": container})
     assert status(ig, container)["status_code"] == "PUBLISHED"
     assert len(control.posts("instagram")) == 1
+
+
+def test_ig_reel_duration_limits_are_settings(ig, ig_user, control, media_host, mp4):
+    control.settings(ig_reel_min_secs=3)
+    container = create(ig, ig_user, media_type="REELS", video_url=media_host.put("r.mp4", mp4))
+    reply = status(ig, container)
+    assert reply["status_code"] == "ERROR" and "2207026" in reply["status"]
+
+
+def test_ig_reel_that_is_not_a_video(ig, ig_user, media_host):
+    container = create(ig, ig_user, media_type="REELS",
+                       video_url=media_host.put("r.mp4", b"\x00\x00\x00\x18ftypmp42" * 50))
+    assert status(ig, container)["status_code"] == "ERROR"

@@ -141,3 +141,24 @@ def test_x_upload_needs_user_context(session, creds, jpeg):
     reply = session.post(UPLOAD, files={"media": ("p", jpeg())},
                          data={"media_category": "tweet_image"}, headers=app)
     assert reply.status_code == 403
+
+
+def poll(session, auth, media_id):
+    for _ in range(4):
+        data = session.get(UPLOAD, params={"command": "STATUS", "media_id": media_id},
+                           auth=auth).json()["data"]
+        if data["processing_info"]["state"] in ("succeeded", "failed"):
+            return data
+    raise AssertionError("processing never ended")
+
+
+@pytest.mark.parametrize(("args", "reason"), [
+    ((320, 240, 3), "lasts 0.3 s"),
+    ((1600, 900, 10), "1600x900"),
+    ((320, 240, 10, "mpeg4"), "codec is mpeg4"),
+])
+def test_x_video_outside_the_limits_fails_processing(session, x_auth, make_mp4, args, reason):
+    final = chunked(session, x_auth, make_mp4(*args), size=100_000)
+    data = poll(session, x_auth, final["id"])
+    assert data["processing_info"]["state"] == "failed"
+    assert reason in data["processing_info"]["error"]["message"]
