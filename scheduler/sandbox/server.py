@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,11 +70,9 @@ def _handler_class(app: Sandbox) -> type[BaseHTTPRequestHandler]:
                                     f"http://{host}")
             try:
                 outcome = app.handle(request)
-            except Exception:  # a sandbox bug must not look like a network answer
+            except Exception as exc:  # a sandbox bug must not look like a network answer
                 outcome = Outcome(Reply(599, {"error": "sandbox internal error"}))
-                import traceback
-
-                traceback.print_exc()
+                _report_bug(exc)
             if outcome.drop:
                 if outcome.hold_secs:
                     app.wait(outcome.hold_secs)
@@ -100,6 +100,13 @@ def _handler_class(app: Sandbox) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_DELETE = do_PUT = do_HEAD = _handle
 
     return Handler
+
+
+def _report_bug(exc: Exception) -> None:
+    """Say where the sandbox failed, without the message (it may quote a token)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames[::-1][:5])
+    print(f"sandbox internal error: {type(exc).__name__} at {where}", file=sys.stderr, flush=True)
 
 
 class SandboxServer:
