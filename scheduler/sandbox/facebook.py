@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
 from scheduler.sandbox.fetch import FetchFailed
-from scheduler.sandbox.graph_auth import authorize
+from scheduler.sandbox.graph_auth import authorize, next_page_url
 from scheduler.sandbox.images import probe_image
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.timefmt import graph_moment, graph_time
@@ -255,8 +255,7 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
         body["paging"] = {"cursors": {"before": page_items[0]["id"],
                                       "after": page_items[-1]["id"]}}
         if rest:
-            body["paging"]["next"] = (f"{request.base_url}{request.path}?limit={limit}"
-                                      f"&after={page_items[-1]['id']}")
+            body["paging"]["next"] = next_page_url(request, page_items[-1]["id"], limit)
     return Reply(200, body)
 
 

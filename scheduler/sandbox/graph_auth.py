@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from scheduler.sandbox import graph_errors
 from scheduler.sandbox.messages import Request
@@ -45,3 +46,14 @@ def authorize(app: Sandbox, request: Request, account: str, *, write: bool = Fal
     if network == "facebook" and info["kind"] == "ig":
         raise graph_errors.no_permission("This token cannot act on a Facebook Page.")
     return info
+
+
+def next_page_url(request: Request, after: str, limit: int) -> str:
+    """A listing's ``paging.next``: the same query (with the token, as Graph does) one page on."""
+    params = {**request.query, **{k: v for k, v in request.form.items()
+                                  if isinstance(v, str) and k != "access_token"}}
+    token = token_of(request)
+    if token:
+        params["access_token"] = token
+    params.update({"limit": str(limit), "after": after})
+    return f"{request.base_url}{request.path}?{urlencode(params)}"

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
 from scheduler.sandbox.fetch import FetchFailed
-from scheduler.sandbox.graph_auth import authorize
+from scheduler.sandbox.graph_auth import authorize, next_page_url
 from scheduler.sandbox.images import looks_like_video, probe_image
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.timefmt import graph_moment, graph_time
@@ -414,8 +414,7 @@ def list_media(app: Sandbox, request: Request) -> Reply:
     if page:
         body["paging"] = {"cursors": {"before": page[0]["id"], "after": page[-1]["id"]}}
         if rest:
-            body["paging"]["next"] = (f"{request.base_url}{request.path}?limit={limit}"
-                                      f"&after={page[-1]['id']}")
+            body["paging"]["next"] = next_page_url(request, page[-1]["id"], limit)
     return Reply(200, body)
 
 

@@ -295,3 +295,17 @@ def test_graph_json_body(session, creds, control):
                                                           "access_token": token})
     assert reply.status_code == 200
     assert control.posts("facebook")[0]["text"] == "as json"
+
+
+def test_graph_high_level_sdk_methods(base_url, creds, jpeg):
+    graph = facebook.GraphAPI(creds["facebook"]["page_token"],
+                              session=redirect_session(base_url))
+    graph.version = "v26.0"
+    page_id = creds["facebook"]["page_id"]
+    graph.put_object(page_id, "feed", message="first")
+    photo = graph.put_photo(jpeg(), album_path=f"{page_id}/photos", message="second")
+    assert graph.get_object(photo["post_id"], fields="message")["message"] == "second"
+    graph.put_object(page_id, "feed", message="third")
+    messages = [p["message"] for p in graph.get_all_connections(page_id, "posts", limit=1,
+                                                                 fields="message")]
+    assert messages == ["third", "second", "first"]
