@@ -122,6 +122,8 @@ class Account(Base):
     # "ok", or "held" when the token expired or was revoked: deliveries wait.
     health: Mapped[str] = mapped_column(String(16), default="ok")
     health_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The network asked us to wait until then: no daemon publishes for it before.
+    rate_limited_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from posts.models import Account, Attempt, Delivery, Post, Profile
@@ -80,10 +80,13 @@ def expire_leases(db: Session, now: datetime) -> list[int]:
     """Deliveries whose worker vanished: claimed ones go back to the queue; ones
     that were publishing have an unknown outcome and must be reconciled."""
     stale = db.scalars(select(Delivery).where(
-        Delivery.state.in_(IN_FLIGHT), Delivery.lease_expires_at < now)).all()
+        Delivery.state.in_((*IN_FLIGHT, "unknown")), Delivery.lease_owner.is_not(None),
+        Delivery.lease_expires_at < now)).all()
     unknown = []
     for d in stale:
-        if d.state == "claimed":
+        if d.state == "unknown":
+            pass  # its reconciler vanished: the next one takes it over
+        elif d.state == "claimed":
             d.state = "retry_wait" if d.attempts else "queued"
         else:
             d.state = "unknown"
@@ -103,41 +106,83 @@ def release_dead_leases(db: Session, owner: str, now: datetime) -> int:
     """On SQLite only one daemon runs: whoever held a lease before this one started is
     gone, so its leases end now (and are recovered at once rather than after the lease)."""
     result = db.execute(update(Delivery).where(
-        Delivery.state.in_(IN_FLIGHT), Delivery.lease_owner != owner,
+        Delivery.lease_owner.is_not(None), Delivery.lease_owner != owner,
         Delivery.lease_expires_at > now)
         .values(lease_expires_at=now - timedelta(microseconds=1))
         .execution_options(synchronize_session=False))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+CLAIM_LOCK = 7_233_001  # PostgreSQL advisory lock: claims are serialised cluster-wide
+
+
 def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
-          skip_locked: bool = False) -> list[Claim]:
-    """Claim up to ``limit`` due deliveries (and unknown ones, to reconcile)."""
-    held_accounts = select(Account.id).where(Account.health == "held")
+          skip_locked: bool = False, per_network: int | None = None) -> list[Claim]:
+    """Claim up to ``limit`` due deliveries (and unknown ones, to reconcile).
+
+    Limits hold for every daemon sharing the database, since they are read from it:
+    no more than ``per_network`` deliveries of one network in flight at once, and
+    nothing for an account the network asked us to leave alone until a given time.
+    On PostgreSQL the claim takes a transaction-scoped advisory lock, so two daemons
+    claiming at the same moment cannot both take the last free place; the rows
+    themselves are taken with FOR UPDATE SKIP LOCKED.
+    """
+    if skip_locked:
+        from sqlalchemy import text
+
+        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
+    blocked = select(Account.id).where(or_(
+        Account.health == "held", Account.rate_limited_until > now))
+    room: dict[str, int] | None = None
+    if per_network is not None:
+        busy = dict(db.execute(select(Delivery.network, func.count()).where(
+            Delivery.lease_owner.is_not(None), Delivery.lease_expires_at >= now)
+            .group_by(Delivery.network)).all())
+        room = {n: per_network - busy.get(n, 0) for n in ("facebook", "instagram", "x")}
+        if all(v <= 0 for v in room.values()):
+            return []
     query = (
         select(Delivery)
         .where(
             or_(
                 and_(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now),
-                and_(Delivery.state == "unknown", Delivery.due_at <= now),
+                and_(Delivery.state == "unknown", Delivery.due_at <= now,
+                     or_(Delivery.lease_owner.is_(None), Delivery.lease_expires_at < now)),
             ),
-            or_(Delivery.account_id.is_(None), Delivery.account_id.not_in(held_accounts)),
+            or_(Delivery.account_id.is_(None), Delivery.account_id.not_in(blocked)),
         )
         .order_by(Delivery.due_at, Delivery.id)
-        .limit(limit)
+        .limit(limit if room is None else limit * 4)
     )
+    if room is not None:
+        query = query.where(Delivery.network.in_([n for n, v in room.items() if v > 0]))
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     claims = []
     for d in db.scalars(query).all():
+        if len(claims) >= limit:
+            break
+        if room is not None:
+            if room.get(d.network, 0) <= 0:
+                continue
+            room[d.network] -= 1
         claims.append(Claim(d.id, d.fencing_token + 1, owner, d.state))
-        d.state = "claimed" if d.state != "unknown" else "unknown"
         d.lease_owner = owner
         d.lease_expires_at = now + lease
         d.fencing_token += 1
         d.updated_at = now
+        if d.state != "unknown":
+            d.state = "claimed"
     db.flush()
     return claims
+
+
+def rate_limit_account(db: Session, account_id: int, until: datetime) -> None:
+    """Remember, for every daemon, that the network asked us to wait for this account."""
+    account = db.get(Account, account_id)
+    if account is not None and (account.rate_limited_until is None
+                                or account.rate_limited_until < until):
+        account.rate_limited_until = until
 
 
 def _fenced(db: Session, c: Claim, now: datetime, values: dict[str, Any],

@@ -108,7 +108,8 @@ class Worker:
         now = self.clock.now()
         with self.store.write() as db:
             claims = dl.claim(db, self.owner, now, self.lease, free,
-                              skip_locked=not self.store.is_sqlite)
+                              skip_locked=not self.store.is_sqlite,
+                              per_network=self.settings.per_network_concurrency)
         for c in claims:
             with self._lock:
                 self._inflight[c.delivery_id] = c
@@ -284,9 +285,13 @@ class Worker:
                         **kwargs)
                     self.on_event("failed", {"delivery_id": c.delivery_id})
                     return
-                due = dl.backoff(attempts, now, exc.retry_at if isinstance(
-                    exc.retry_at, datetime) else None, base=self.settings.retry_base_seconds)
+                retry_at = exc.retry_at if isinstance(exc.retry_at, datetime) else None
+                due = dl.backoff(attempts, now, retry_at, base=self.settings.retry_base_seconds)
                 dl.finish(db, c, now, "retry_wait", message=exc.message, due_at=due, **kwargs)
+                delivery = db.get(Delivery, c.delivery_id)
+                if retry_at is not None and delivery is not None and delivery.account_id:
+                    # The whole account waits, for every daemon: not only this post.
+                    dl.rate_limit_account(db, delivery.account_id, retry_at)
                 return
             if isinstance(exc, AuthExpired):
                 delivery = db.get(Delivery, c.delivery_id)

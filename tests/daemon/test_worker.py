@@ -295,3 +295,52 @@ def test_retries_are_capped(app: App, clock: FakeClock, worker: Worker, fakes: A
     assert d.state == "failed"
     assert d.attempts == app.settings.max_attempts
     assert fakes["x"].calls == app.settings.max_attempts
+
+
+def test_a_rate_limit_holds_the_whole_account(app: App, clock: FakeClock, worker: Worker,
+                                              fakes: Any) -> None:
+    """The network's reset time is remembered on the account, for every daemon."""
+    connect(app, "x")
+    first = add(app, "one", ["x"], at=MON_0930_ROME)
+    second = add(app, "two", ["x"], at=MON_0930_ROME + timedelta(minutes=1))
+    reset = MON_0930_ROME + timedelta(minutes=15)
+    fakes["x"].fail_next(RateLimited("X asked us to slow down.", retry_at=reset))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    clock.set(MON_0930_ROME + timedelta(minutes=2))
+    worker.tick()
+    assert fakes["x"].calls == 1  # the second post waits for the reset too
+    with app.store.read() as db:
+        account = db.scalars(select(Account)).one()
+        assert account.rate_limited_until == reset
+    clock.set(reset + timedelta(minutes=30))
+    worker.tick()
+    worker.tick()
+    assert sorted(p.post_id for p in fakes["x"].published) == [first, second]
+
+
+def test_per_network_concurrency_counts_every_daemon(app: App, clock: FakeClock) -> None:
+    """Deliveries already leased by another daemon take places from the limit."""
+    from scheduler import delivery as dl
+
+    connect(app, "x")
+    for i in range(5):
+        add(app, f"story {i}", ["x"], at=MON_0930_ROME + timedelta(seconds=i))
+    clock.set(MON_0930_ROME + timedelta(minutes=1))
+    Worker(app.store, app.settings, clock, lambda n: RecordingPublisher(n),
+           owner="planner").dispatch_due(clock.now())
+    with app.store.write() as db:
+        other = dl.claim(db, "other-daemon", clock.now(), timedelta(minutes=5), 10,
+                         skip_locked=not app.store.is_sqlite, per_network=3)
+    assert len(other) == 3
+    with app.store.write() as db:
+        mine = dl.claim(db, "this-daemon", clock.now(), timedelta(minutes=5), 10,
+                        skip_locked=not app.store.is_sqlite, per_network=3)
+    assert mine == []
+    clock.advance(minutes=6)  # the other daemon's leases ran out
+    with app.store.write() as db:
+        dl.expire_leases(db, clock.now())
+    with app.store.write() as db:
+        mine = dl.claim(db, "this-daemon", clock.now(), timedelta(minutes=5), 10,
+                        skip_locked=not app.store.is_sqlite, per_network=3)
+    assert len(mine) == 3
