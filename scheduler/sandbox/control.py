@@ -99,6 +99,11 @@ class SandboxClient:
         """The last API calls the sandbox answered (no secrets)."""
         return self._call("GET", "requests")
 
+    def host_media(self, data: bytes) -> str:
+        """Store bytes in the sandbox and return a public URL for them (an ``image_url``)."""
+        return self._call("POST", "media", data=data,
+                          headers={"Content-Type": "application/octet-stream"})["url"]
+
     def media(self, sha256: str) -> bytes:
         response = self.session.get(f"{self.base_url}/_sandbox/media/{sha256}",
                                     timeout=self.timeout)

@@ -11,6 +11,8 @@
 - ``POST /_sandbox/reset`` -> forget everything
 - ``GET /_sandbox/requests`` -> the last API calls (method, path, status; no secrets)
 - ``GET /_sandbox/media/{sha256}`` -> stored media bytes
+- ``POST /_sandbox/media`` (the raw bytes as body) -> ``{"sha256", "url"}``: the
+  sandbox as a public media host, for Instagram's ``image_url`` in a demo
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def resolve(request: Request) -> Route | None:
         ("/_sandbox/clock", "POST"): advance_clock,
         ("/_sandbox/reset", "POST"): reset,
         ("/_sandbox/requests", "GET"): requests_log,
+        ("/_sandbox/media", "POST"): host_media,
     }
     handler = simple.get((path, method))
     if handler:
@@ -179,3 +182,10 @@ def media(app: Sandbox, request: Request) -> Reply:
     kind = info.mime if info else ("video/mp4" if looks_like_video(data)
                                    else "application/octet-stream")
     return Reply(200, data, {"Cache-Control": "max-age=86400"}, content_type=kind)
+
+
+def host_media(app: Sandbox, request: Request) -> Reply:
+    if not request.body:
+        raise ApiError(Reply(400, {"error": "send the file's bytes as the request body"}))
+    digest = app.state.put_media(request.body)
+    return Reply(200, {"sha256": digest, "url": f"{request.base_url}/_sandbox/media/{digest}"})

@@ -268,3 +268,10 @@ def test_ig_reel_that_is_not_a_video(ig, ig_user, media_host):
     container = create(ig, ig_user, media_type="REELS",
                        video_url=media_host.put("r.mp4", b"\x00\x00\x00\x18ftypmp42" * 50))
     assert status(ig, container)["status_code"] == "ERROR"
+
+
+def test_ig_with_the_sandbox_as_media_host(ig, ig_user, control, jpeg):
+    url = control.host_media(jpeg(1000, 1000))
+    container = create(ig, ig_user, image_url=url, caption="Hosted here")
+    ig.request(f"v26.0/{ig_user}/media_publish", post_args={"creation_id": container})
+    assert control.posts("instagram")[0]["text"] == "Hosted here"
