@@ -143,10 +143,10 @@ def _media_entry(photo: dict[str, Any]) -> dict[str, Any]:
 def create_photo(app: Sandbox, request: Request) -> Reply:
     account, page = page_of(app, request)
     authorize(app, request, account, write=True)
-    upload = request.files.get("source")
+    source = request.part_bytes("source")
     url = request.param("url")
-    if upload is not None:
-        data = upload.data
+    if source is not None:
+        data = source
     elif url:
         try:
             data, _ = app.fetch(url)

@@ -43,17 +43,17 @@ def create_video(app: Sandbox, request: Request) -> Reply:
     if phase:
         raise graph_errors.bad_param("(#100) upload_phase must be one of start, transfer, "
                                      "finish")
-    upload = request.files.get("source")
-    if upload is None:
+    source = request.part_bytes("source")
+    if source is None:
         if request.param("file_url"):
             raise graph_errors.bad_param("(#100) file_url is not supported by this sandbox; "
                                          "send the bytes as source")
         raise graph_errors.error(390, "(#390) There was a problem uploading your video file. "
                                       "Please try again.", subcode=1363030)
     with app.state.change():
-        video = _new_video(app, account, page, len(upload.data))
-        video["sha256"] = app.state.put_media(upload.data)
-        _publish(app, request, account, page, video, upload.data)
+        video = _new_video(app, account, page, len(source))
+        video["sha256"] = app.state.put_media(source)
+        _publish(app, request, account, page, video, source)
     return Reply(200, {"id": video["id"]})
 
 
@@ -100,7 +100,7 @@ def _start(app: Sandbox, request: Request, account: str, page: dict[str, Any]) -
 
 def _transfer(app: Sandbox, request: Request, account: str) -> Reply:
     video = _session(app, request, account)
-    chunk = request.files.get("video_file_chunk")
+    chunk = request.part_bytes("video_file_chunk")
     if chunk is None:
         raise graph_errors.bad_param("(#100) video_file_chunk is required", subcode=1363030)
     try:
@@ -110,15 +110,15 @@ def _transfer(app: Sandbox, request: Request, account: str) -> Reply:
     with app.state.change():
         window = _window(app, video)
         expected = int(window["end_offset"]) - int(window["start_offset"])
-        if start != video["received"] or len(chunk.data) != expected:
+        if start != video["received"] or len(chunk) != expected:
             raise graph_errors.error(
                 6001, "There was a problem uploading your video. Please try again.",
                 subcode=1363037, transient=False,
                 user_msg=f"Expected start_offset {video['received']} and {expected} bytes; "
-                         f"got {start} and {len(chunk.data)}.")
-        app.state.put_chunk(f"fb{video['id']}", video["chunks"], chunk.data)
+                         f"got {start} and {len(chunk)}.")
+        app.state.put_chunk(f"fb{video['id']}", video["chunks"], chunk)
         video["chunks"] += 1
-        video["received"] += len(chunk.data)
+        video["received"] += len(chunk)
     return Reply(200, _window(app, video))
 
 

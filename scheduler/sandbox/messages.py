@@ -41,6 +41,13 @@ class Request:
     query_pairs: list[tuple[str, str]] = field(default_factory=list)
     form_pairs: list[tuple[str, str]] = field(default_factory=list)
     args: dict[str, Any] = field(default_factory=dict)  # path parameters, set by routing
+    parts: dict[str, bytes] = field(default_factory=dict)  # every multipart part, raw
+
+    def part_bytes(self, name: str) -> bytes | None:
+        """A multipart part's raw bytes, whether it came as a file or as a plain field."""
+        if name in self.files:
+            return self.files[name].data
+        return self.parts.get(name)
 
     @property
     def content_type(self) -> str:
@@ -117,6 +124,7 @@ def _parse_multipart(request: Request) -> None:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
+        request.parts[name] = data
         filename = part.get_filename()
         declared = part.get("Content-Type")
         if filename is None and (declared is None or part.get_content_type() == "text/plain"):

@@ -117,10 +117,7 @@ def append(app: Sandbox, request: Request) -> Reply:
     record = _owned(app, caller, media_id, parameter="id")
     if record["state"] != "uploading":
         raise x_errors.invalid("This upload is already finalized.", "id", media_id)
-    upload = request.files.get("media")
-    chunk = upload.data if upload else None
-    if chunk is None and "media" in request.form:
-        chunk = request.form["media"].encode("latin-1")
+    chunk = request.part_bytes("media")
     if chunk is None and isinstance(request.json, dict) and "media" in request.json:
         try:
             chunk = base64.b64decode(request.json["media"], validate=True)
@@ -162,14 +159,16 @@ def finalize(app: Sandbox, request: Request) -> Reply:
                                f"received {received}.", "total_bytes", record["total_bytes"])
     with app.state.change():
         _store(app, record, app.state.join_chunks(f"x{media_id}", len(indexes)))
+    if record["state"] == "failed":
+        raise x_errors.invalid("Unsupported media type: not an image X accepts.", "id", media_id)
     return Reply(200, {"data": _describe(app, record, polling=False)})
 
 
 def one_shot(app: Sandbox, request: Request) -> Reply:
     caller = authenticate(app.state, request, user_context=True)
-    upload = request.files.get("media")
-    if upload is not None:
-        data = upload.data
+    raw = request.part_bytes("media")
+    if raw is not None:
+        data = raw
         category = request.form.get("media_category")
     elif isinstance(request.json, dict):
         body = _check_json(request, "MediaUploadRequest")

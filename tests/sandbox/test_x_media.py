@@ -162,3 +162,21 @@ def test_x_video_outside_the_limits_fails_processing(session, x_auth, make_mp4, 
     data = poll(session, x_auth, final["id"])
     assert data["processing_info"]["state"] == "failed"
     assert reason in data["processing_info"]["error"]["message"]
+
+
+def test_x_media_sent_as_a_plain_multipart_field(session, x_auth, x_client, control, png):
+    data = png(300, 200)
+    reply = session.post(UPLOAD, files={"media": (None, data),
+                                        "media_category": (None, "tweet_image")}, auth=x_auth)
+    assert reply.status_code == 200, reply.text
+    x_client.create_tweet(text="raw field", media_ids=[reply.json()["data"]["id"]])
+    assert control.posts("x")[0]["media_sha256"] == [hashlib.sha256(data).hexdigest()]
+
+
+def test_x_chunked_image_that_is_not_an_image(session, x_auth):
+    init = session.post(f"{UPLOAD}/initialize", auth=x_auth,
+                        json={"media_type": "image/png", "total_bytes": 10,
+                              "media_category": "tweet_image"}).json()["data"]
+    session.post(f"{UPLOAD}/{init['id']}/append", auth=x_auth, data={"segment_index": "0"},
+                 files={"media": ("b", b"0123456789")})
+    assert session.post(f"{UPLOAD}/{init['id']}/finalize", auth=x_auth).status_code == 400
