@@ -175,17 +175,30 @@ class Worker:
             assert delivery is not None
             attempts = delivery.attempts
             intent_at = delivery.intent_at
+            problem: CostanzaError | None = None
+            request = None
             try:
                 request = build_request(db, delivery, self.media_store, self.secrets,
                                         self.settings.fit, self.media_host)
-            except AuthExpired as exc:
-                request, problem = None, exc
             except CostanzaError as exc:
-                request, problem = None, exc
-            else:
-                problem = None
+                problem = exc
+            except Exception as exc:  # a row that no longer makes sense, a broken file...
+                log.exception("delivery %s: could not be prepared", c.delivery_id)
+                problem = PublishFailed(
+                    f"Costanza could not prepare this post ({type(exc).__name__}: {exc}). "
+                    f"Nothing was sent. Fix the post, then run `costanza retry {c.delivery_id}`.")
         if request is None:
             assert problem is not None
+            if c.state == "unknown" and not isinstance(problem, AuthExpired):
+                # It may have gone out: never turn that into "failed" blindly.
+                with self.store.write() as db:
+                    dl.finish(db, c, self.clock.now(), "needs_review", started=started,
+                              action="reconcile", message=(
+                                  f"Costanza cannot check whether this post went out: "
+                                  f"{problem.message} Look at the account, then run "
+                                  f"`costanza retry {c.delivery_id}`."))
+                self.on_event("needs_review", {"delivery_id": c.delivery_id})
+                return
             self._finish_error(c, problem, started, action="prepare", attempts=attempts)
             return
         if c.state == "unknown":

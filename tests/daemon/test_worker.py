@@ -344,3 +344,42 @@ def test_per_network_concurrency_counts_every_daemon(app: App, clock: FakeClock)
         mine = dl.claim(db, "this-daemon", clock.now(), timedelta(minutes=5), 10,
                         skip_locked=not app.store.is_sqlite, per_network=3)
     assert len(mine) == 3
+
+
+def test_missing_media_fails_that_post_and_the_queue_goes_on(app: App, clock: FakeClock,
+                                                             worker: Worker, fakes: Any,
+                                                             tmp_path: Any) -> None:
+    from tests.factories.media import make_jpeg
+
+    connect(app, "x")
+    photo = make_jpeg(tmp_path / "telaio.jpg", size=(640, 640))
+    broken = add(app, "with a photo", ["x"], photos=[photo], at=MON_0930_ROME)
+    fine = add(app, "text only", ["x"], at=MON_0930_ROME + timedelta(seconds=1))
+    for item in (app.settings.media_dir).rglob("*.jpg"):
+        item.unlink()  # the media store lost the file (a disk swapped, a careless cleanup)
+    clock.set(MON_0930_ROME + timedelta(seconds=2))
+    worker.tick()
+    states = {d.post_id: d for d in deliveries(app)}
+    assert states[broken].state == "failed"
+    assert "missing" in states[broken].reason and "costanza" in states[broken].reason
+    assert states[fine].state == "published"
+    assert [p.post_id for p in fakes["x"].published] == [fine]
+
+
+def test_a_row_that_makes_no_sense_fails_plainly(app: App, clock: FakeClock, worker: Worker,
+                                                 fakes: Any, tmp_path: Any) -> None:
+    from tests.factories.media import make_png
+
+    connect(app, "x", "facebook")
+    photo = make_png(tmp_path / "vaso.png", size=(640, 480))
+    odd = add(app, "odd", ["x"], photos=[photo], at=MON_0930_ROME)
+    fine = add(app, "fine", ["facebook"], at=MON_0930_ROME + timedelta(seconds=1))
+    with app.store.write() as db:
+        db.get(Post, odd).fit = "sideways"  # a hand-edited database: no such fitting mode
+    clock.set(MON_0930_ROME + timedelta(seconds=2))
+    worker.tick()
+    states = {d.post_id: d for d in deliveries(app)}
+    assert states[fine].state == "published"
+    assert states[odd].state == "failed", states[odd].reason
+    assert "sideways" in states[odd].reason and "pad or crop" in states[odd].reason
+    assert fakes["x"].calls == 0
