@@ -131,10 +131,12 @@ def trap(monkeypatch: pytest.MonkeyPatch) -> Iterator[Trap]:
     URL sent by ``requests`` recorded."""
     found = Trap()
     names = set(LOGGERS) | set(logging.root.manager.loggerDict)
+    before = {}
     for name in names:
         logger = logging.getLogger(name)
-        monkeypatch.setattr(logger, "level", logging.DEBUG)
-        monkeypatch.setattr(logger, "disabled", False)
+        before[name] = (logger.level, logger.disabled)
+        logger.disabled = False
+        logger.setLevel(logging.DEBUG)  # setLevel, not the attribute: it clears level caches
         if not logger.propagate or not name:
             logger.addHandler(found.logs)
     monkeypatch.setattr(http.client.HTTPConnection, "debuglevel", 1)
@@ -149,7 +151,10 @@ def trap(monkeypatch: pytest.MonkeyPatch) -> Iterator[Trap]:
         yield found
     finally:
         for name in names:
-            logging.getLogger(name).removeHandler(found.logs)
+            logger = logging.getLogger(name)
+            logger.removeHandler(found.logs)
+            logger.disabled = before[name][1]
+            logger.setLevel(before[name][0])
 
 
 class Watched:
