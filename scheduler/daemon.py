@@ -75,6 +75,8 @@ class Daemon:
         self._wake_lock = threading.Lock()
         self.lock_ttl = liveness.lock_ttl(app.settings.poll_seconds)
         self._scheduler: Any = None
+        self._settings_mtime = self._config_mtime()
+        self.settings_problem: str | None = None
 
     # -- life ----------------------------------------------------------------
     def start(self) -> None:
@@ -135,6 +137,37 @@ class Daemon:
                  "at once)")
         self.stop_event.set()
 
+    # -- settings edited while running ----------------------------------------
+    def _config_mtime(self) -> float | None:
+        try:
+            return self.app.settings.home.config_file.stat().st_mtime
+        except OSError:
+            return None
+
+    def check_settings(self) -> str | None:
+        """Re-read the settings file when it changed. A broken file is reported in plain
+        words and the daemon keeps the settings it started with; a good one is noted
+        (restart the daemon to apply it). Returns the problem, if any."""
+        mtime = self._config_mtime()
+        if mtime == self._settings_mtime:
+            return self.settings_problem
+        self._settings_mtime = mtime
+        from config.settings import load_settings
+        from costanza.errors import SettingsError
+
+        try:
+            load_settings(str(self.app.settings.home.config_file))
+        except SettingsError as exc:
+            self.settings_problem = exc.message
+            log.error("the settings file was changed and now has a problem: %s The daemon "
+                      "keeps running with the settings it started with.", exc.message)
+            return self.settings_problem
+        if self.settings_problem or mtime is not None:
+            log.info("the settings file was changed; restart the daemon to use the new "
+                     "settings (it keeps the ones it started with until then)")
+        self.settings_problem = None
+        return None
+
     # -- jobs ----------------------------------------------------------------
     def _wake(self) -> None:
         if self.stop_event.is_set():
@@ -157,6 +190,7 @@ class Daemon:
 
     def _beat(self) -> None:
         self.worker.renew_leases()
+        self.check_settings()
         self._heartbeat(None)
         notify("WATCHDOG=1")
 
