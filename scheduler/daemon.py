@@ -77,6 +77,7 @@ class Daemon:
         self._scheduler: Any = None
         self._settings_mtime = self._config_mtime()
         self.settings_problem: str | None = None
+        self._last_prune: datetime | None = None
 
     # -- life ----------------------------------------------------------------
     def start(self) -> None:
@@ -101,6 +102,9 @@ class Daemon:
         self._scheduler.add_job(self._beat, "interval", seconds=max(0.5, beat_every),
                                 id="beat", misfire_grace_time=None, coalesce=True,
                                 max_instances=1)
+        self._scheduler.add_job(self.housekeeping, "interval", hours=1, id="housekeeping",
+                                next_run_time=datetime.now(UTC) + timedelta(seconds=5),
+                                misfire_grace_time=None, coalesce=True, max_instances=1)
         self._scheduler.start()
         notify("READY=1\nSTATUS=Publishing at your weekly slots")
         log.info("daemon %s started", self.id)
@@ -187,6 +191,49 @@ class Daemon:
                 self._scheduler.add_job(self._wake, "date", run_date=run_at, id="wake",
                                         replace_existing=True, misfire_grace_time=None,
                                         coalesce=True, max_instances=1)
+
+    def housekeeping(self) -> None:
+        """Hourly: warn when a queue is about to run dry; once a day, trim old attempts."""
+        now = self.app.clock.now()
+        try:
+            self.runway_warnings(now)
+            if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
+                from costanza.publog import prune_attempts
+
+                with self.store.write() as db:
+                    removed = prune_attempts(db, now, self.app.settings.log_keep_days)
+                self._last_prune = now
+                if removed:
+                    log.info("removed %s attempt records older than %s days", removed,
+                             self.app.settings.log_keep_days)
+        except Exception:
+            log.exception("housekeeping failed; it runs again in an hour")
+
+    def runway_warnings(self, now: datetime) -> list[str]:
+        """A plain warning per profile whose queue runs dry within the warning period."""
+        from zoneinfo import ZoneInfo
+
+        from sqlalchemy import select
+
+        from posts.models import Profile
+        from scheduler.planner import runway_days, runway_sentence
+        from scheduler.plans import profile_plan
+
+        warnings = []
+        days_limit = self.app.settings.runway_warning_days
+        with self.store.read() as db:
+            for profile in db.scalars(select(Profile)).all():
+                plan = profile_plan(db, profile, now, self.app.settings.grace_period)
+                days = runway_days(plan, now)
+                if days is not None and days < days_limit:
+                    sentence = runway_sentence(plan, ZoneInfo(profile.timezone), now)
+                    text = (f"profile {profile.name}: {sentence} Fewer than {days_limit} days "
+                            "of posts are left: add a few stories with `costanza post add`.")
+                    warnings.append(text)
+                    log.warning("%s", text)
+                    self.worker.on_event("runway", {"profile_id": profile.id,
+                                                    "message": text, "days": days})
+        return warnings
 
     def _beat(self) -> None:
         self.worker.renew_leases()

@@ -31,3 +31,31 @@ def test_broken_settings_are_reported_and_the_daemon_keeps_going(
     assert app.settings.grace_period.total_seconds() == 7200
     assert daemon.worker.tick() is not None
     daemon.worker.shutdown()
+
+
+def test_runway_warning_when_the_queue_runs_low(app: App, caplog: pytest.LogCaptureFixture
+                                                ) -> None:
+    from posts import queue
+    from posts.profiles import get_profile
+
+    with app.store.write() as db:
+        profile = get_profile(db, "default")
+        queue.add_post(db, app.media, profile, queue.PostDraft(text="one", targets=["x"]),
+                       app.clock.now())
+    events: list[tuple[str, dict]] = []
+    daemon = Daemon(app, publishers=lambda n: RecordingPublisher(n))
+    daemon.worker.on_event = lambda kind, data: events.append((kind, data))
+    with caplog.at_level(logging.WARNING, logger="costanza.daemon"):
+        warnings = daemon.runway_warnings(app.clock.now())
+    assert len(warnings) == 1 and "runs dry after Mon 30 Nov" in warnings[0]
+    assert "costanza post add" in caplog.text
+    assert events and events[0][0] == "runway"
+    # Plenty of posts: no warning.
+    with app.store.write() as db:
+        profile = get_profile(db, "default")
+        for i in range(9):
+            queue.add_post(db, app.media, profile,
+                           queue.PostDraft(text=f"more {i}", targets=["x"]), app.clock.now())
+    assert daemon.runway_warnings(app.clock.now()) == []
+    daemon.housekeeping()  # prunes without trouble on an empty log
+    daemon.worker.shutdown()
