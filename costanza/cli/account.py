@@ -23,6 +23,7 @@ def account() -> None:
 
     Example:
 
+    \b
         costanza account add facebook --page-id 1234567890 --page-token EAAB...
     """
 
@@ -117,7 +118,9 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
 
     Example:
 
-        costanza account add facebook --user-token EAAB... --app-id 123 --app-secret abc
+    \b
+        costanza account add facebook --user-token EAAB... \\
+            --app-id 123 --app-secret abc
     """
     from costanza import accounts
 
@@ -185,7 +188,8 @@ def list_(obj: Context, as_json: bool) -> None:
 def check(obj: Context, name: str | None, as_json: bool) -> None:
     """Ask each network whether an account still works (its token, its
     permissions) and, for Instagram, whether the media host serves photos.
-    An account that works again gets its waiting posts going.
+    An account that works again gets its waiting posts going. The exit code is 1
+    when an account has a problem.
 
     Example:
 

@@ -203,3 +203,15 @@ def test_list_as_json(run: Run, app: App, platform: Platform) -> None:
         [("facebook", "facebook", "ok"), ("x", "x", "ok")]
     assert rows[1]["remote_id"] == platform.creds["x"]["user_id"]
     assert rows[1]["display_name"] == "@bottega"
+
+
+def test_account_commands_load_no_network_library_until_used() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import costanza.accounts, costanza.cli.account\n"
+            "loaded = {'boto3', 'tweepy', 'facebook'} & set(sys.modules)\n"
+            "assert not loaded, loaded\n")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   cwd=Path(__file__).resolve().parents[2])
