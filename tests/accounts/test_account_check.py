@@ -215,3 +215,52 @@ def test_account_commands_load_no_network_library_until_used() -> None:
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], check=True,
                    cwd=Path(__file__).resolve().parents[2])
+
+
+def test_a_network_outage_does_not_hold_the_account(run: Run, app: App, platform: Platform,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    _connect(run, platform, "x", "facebook")
+    platform.control.fault("facebook", status=500, times=5)
+
+    result = run("account", "check", "facebook")
+
+    assert result.exit_code == 1
+    assert "Facebook had a temporary problem (code 2). Run the command again in a few " \
+        "minutes." in result.output
+    row = account_row(app, "facebook")
+    assert row is not None and row.health == "ok"
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("COSTANZA_PLATFORM_URL", f"http://127.0.0.1:{closed}")
+    result = run("account", "check", "x")
+    assert result.exit_code == 1
+    assert "Costanza could not reach X (the connection failed). Check your internet " \
+        "connection" in result.output
+    row = account_row(app, "x")
+    assert row is not None and row.health == "ok"
+
+
+def test_reconnecting_a_held_account_resumes_its_posts(
+        run: Run, app: App, platform: Platform,
+        queued_for: Callable[..., list[int]]) -> None:
+    _connect(run, platform, "x")
+    platform.control.fault("x", "users_me", expire_token=True)
+    assert run("account", "check", "x").exit_code == 1
+    [waiting] = queued_for("x")
+    assert delivery(app, waiting).state == "held"
+
+    fresh = platform.control.create_accounts("bottega-nuova")["x"]
+    result = run("account", "add", "x", "--consumer-key", fresh["consumer_key"],
+                 "--consumer-secret", fresh["consumer_secret"], "--access-token",
+                 fresh["access_token"], "--access-token-secret", fresh["access_token_secret"])
+
+    assert result.exit_code == 0, result.output
+    assert "Reconnected the X account" in result.output
+    assert "1 post that was waiting for this account will go out" in result.output
+    row = account_row(app, "x")
+    assert row is not None and (row.health, row.remote_id) == ("ok", fresh["user_id"])
+    assert delivery(app, waiting).state == "queued"
