@@ -35,6 +35,7 @@ import requests
 
 from config.settings import Settings
 from costanza.errors import SettingsError
+from scheduler.publishers.hygiene import QuietAdapter, install_log_filters, remember_secrets
 
 SECRET_ACCOUNT = "notify"
 SMTP_TIMEOUT = 5.0
@@ -228,7 +229,11 @@ def post_webhook(url: str, item: Outgoing,
                  session: requests.Session | None = None) -> None:
     """POST one notification as JSON; any answer but 2xx is a ``ChannelError``."""
     site = _site(url)
-    poster = session or requests
+    # The path may hold a token: keep it out of library logs and debug printing.
+    remember_secrets(urlsplit(url).path, urlsplit(url).query)
+    install_log_filters()
+    own = session is None
+    poster = session or _quiet_session()
     try:
         reply = poster.post(url, json=webhook_document(item), timeout=timeout,
                             allow_redirects=False,
@@ -238,6 +243,16 @@ def post_webhook(url: str, item: Outgoing,
     except requests.RequestException as exc:
         raise ChannelError(f"Costanza could not reach the webhook at {site} "
                            f"({type(exc).__name__}).") from None
+    finally:
+        if own:
+            poster.close()
     if not 200 <= reply.status_code < 300:
         raise ChannelError(f"The webhook at {site} answered {reply.status_code} "
                            f"instead of accepting the message.")
+
+
+def _quiet_session() -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", QuietAdapter())
+    session.mount("https://", QuietAdapter())
+    return session

@@ -24,6 +24,7 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
+from tests.notifications.conftest import smtp, webhook  # noqa: F401 (fixtures)
 
 # Every logger that could print a request, at DEBUG.
 LOGGERS = ("", "tweepy", "urllib3", "requests", "requests_oauthlib", "oauthlib", "facebook",

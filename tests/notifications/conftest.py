@@ -39,6 +39,7 @@ class Mailbox:
     messages: list[Message] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    password: str = "s3cret-mail"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
@@ -49,7 +50,7 @@ class Mailbox:
                      auth_data: Any) -> Any:
         login = (auth_data.login.decode(), auth_data.password.decode())
         self.logins.append(login)
-        ok = login == ("maria", "s3cret-mail")
+        ok = login == ("maria", self.password)
         return aiosmtpd_smtp.AuthResult(success=ok, handled=False)
 
 
