@@ -17,7 +17,7 @@ SQLITE_LOCK = "sqlite-daemon"
 
 def lock_ttl(poll_seconds: float) -> timedelta:
     """How long the one-daemon lock lasts without a heartbeat (renewed three times as often)."""
-    return timedelta(seconds=max(1.5, poll_seconds * 5))
+    return timedelta(seconds=max(5.0, poll_seconds * 5))
 
 
 def stale_after(poll_seconds: float) -> timedelta:
