@@ -61,6 +61,8 @@ BATCH = 10
 # How long a row being sent is kept from other daemons (PostgreSQL, several daemons).
 SENDING_LEASE = timedelta(minutes=2)
 RUNWAY_CHECK_EVERY = timedelta(minutes=10)
+# How far back the safety net looks for failures whose event was lost in a crash.
+CATCH_UP = timedelta(days=1)
 
 NETWORK_NAMES = {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}
 
@@ -408,9 +410,10 @@ class Notifier:
     ``on_event`` is given to ``Worker(on_event=...)``. The worker calls it from its
     publishing threads while its own write transaction is still open, so it only
     remembers the event (no database, no network). ``run_round()``, called once
-    per daemon round, writes the remembered events to the outbox, warns about a
-    queue running dry (at most every ``RUNWAY_CHECK_EVERY``) and sends what is
-    due. It never raises.
+    per daemon round, writes the remembered events to the outbox, looks for recent
+    failures whose event was lost in a crash and warns about a queue running dry
+    (both at most every ``RUNWAY_CHECK_EVERY``), and sends what is due. It never
+    raises. ``stop()`` saves the remembered events at shutdown.
     """
 
     def __init__(self, store: Store, settings: Settings, clock: Clock,
@@ -422,6 +425,7 @@ class Notifier:
         self._events: deque[tuple[str, dict[str, Any]]] = deque()
         self._lock = threading.Lock()
         self._runway_checked: datetime | None = None
+        self._caught_up: datetime | None = None
 
     def on_event(self, kind: str, data: dict[str, Any]) -> None:
         if kind in ("failed", "needs_review", "held"):
@@ -432,6 +436,7 @@ class Notifier:
         """Outbox the events, check the runway, send what is due; return how many were sent."""
         try:
             self.flush_events()
+            self.catch_up()
             self.check_runway()
         except Exception as exc:
             log.error("preparing notifications failed (%s); Costanza will try again",
@@ -456,6 +461,34 @@ class Notifier:
             with self._lock:  # keep them for the next round
                 self._events.extendleft(reversed(events))
             raise
+        return added
+
+    def stop(self) -> None:
+        """At shutdown: write the remembered events to the outbox (sending waits for the next
+        start). Never raises."""
+        try:
+            self.flush_events()
+        except Exception as exc:
+            log.error("notifications could not be saved at shutdown (%s)", type(exc).__name__)
+
+    def catch_up(self, force: bool = False) -> int:
+        """A safety net for events lost in a crash: failures and posts to check from the
+        last ``CATCH_UP`` are put in the outbox too (the same episode is told once)."""
+        now = self.clock.now()
+        if (not force and self._caught_up is not None
+                and now - self._caught_up < RUNWAY_CHECK_EVERY):
+            return 0
+        self._caught_up = now
+        added = 0
+        with self.store.write() as db:
+            ids = db.scalars(select(Delivery.id).where(
+                Delivery.state.in_(("failed", "needs_review")),
+                Delivery.updated_at >= now - CATCH_UP).order_by(Delivery.id)).all()
+            for delivery_id in ids:
+                data = describe_delivery(db, delivery_id)
+                message = event_to_notification(str(data["state"]), data)
+                if message is not None and enqueue_message(db, message, now) is not None:
+                    added += 1
         return added
 
     def check_runway(self, force: bool = False) -> int:

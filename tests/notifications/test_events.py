@@ -161,3 +161,33 @@ def test_run_round_never_raises(app: App, clock: FakeClock,
     notifier.on_event("failed", {"delivery_id": "not a number"})
     assert notifier.run_round() == 0
     assert "preparing notifications failed (ValueError)" in caplog.text
+
+
+def test_a_failure_whose_event_was_lost_is_still_told_once(app: App, clock: FakeClock,
+                                                           worker_and_fakes: Any) -> None:
+    worker, _, fakes = worker_and_fakes
+    connect_and_add(app, "x", "a story")
+    fakes["x"].fail_next(PublishFailed("X refused the post: it is a duplicate.",
+                                       http_status=403))
+    clock.set(MON_0930_ROME)
+    worker.tick()  # the event went to a notifier that "crashed" before saving it
+    restarted = Notifier(app.store, app.settings, clock)
+    assert restarted.catch_up() == 1
+    assert restarted.catch_up(force=True) == 0
+    (row,) = outbox(app)
+    assert row.kind == "failed" and "it is a duplicate" in row.body
+    # The same episode arriving as an event later is not told twice.
+    restarted.on_event("failed", {"delivery_id": row.payload["delivery_id"]})
+    restarted.flush_events()
+    assert len(outbox(app)) == 1
+
+
+def test_stop_saves_remembered_events(app: App, clock: FakeClock,
+                                      worker_and_fakes: Any) -> None:
+    worker, notifier, fakes = worker_and_fakes
+    connect_and_add(app, "x", "a story")
+    fakes["x"].fail_next(PublishFailed("X refused the post.", http_status=400))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    notifier.stop()
+    assert [r.kind for r in outbox(app)] == ["failed"]
