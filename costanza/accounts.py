@@ -13,8 +13,10 @@ POST body, never in a query string.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -234,10 +236,11 @@ def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin
     import tweepy
     from requests_oauthlib import OAuth1Session
 
-    from scheduler.publishers.hygiene import QuietAdapter
+    from scheduler.publishers.hygiene import QuietAdapter, install_log_filters
     from scheduler.publishers.routing import rewrite_url
 
     base_url = app.settings.networks_base_url
+    install_log_filters()
     _hide(consumer_key, consumer_secret)
 
     class RoutedOAuth1Session(OAuth1Session):  # type: ignore[misc]
@@ -272,7 +275,8 @@ def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin
 
     handler = Handler()
     try:
-        url = handler.get_authorization_url()
+        with _quiet_oauth_logs():
+            url = handler.get_authorization_url()
     except tweepy.errors.TweepyException as exc:
         raise _pin_problem(exc, step="keys") from None
     pin = ask_pin(url).strip()
@@ -280,10 +284,33 @@ def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin
         raise InputError("No PIN was typed, so the X account was not connected. Run the "
                          "command again and type the PIN that X shows after you authorise.")
     try:
-        token, secret = handler.get_access_token(pin)
+        with _quiet_oauth_logs():
+            token, secret = handler.get_access_token(pin)
     except Exception as exc:  # requests-oauthlib raises several kinds
         raise _pin_problem(exc, step="pin") from None
+    _hide(token, secret)
     return _XKeys(consumer_key, consumer_secret, token, secret)
+
+
+@contextlib.contextmanager
+def _quiet_oauth_logs() -> Iterator[None]:
+    """requests-oauthlib logs the tokens it receives at DEBUG, before anyone knows them
+    to hide them: its loggers stay silent while the PIN flow fetches them."""
+    names = ("requests_oauthlib", "oauthlib")
+    loggers = [logging.getLogger(n) for n in names]
+    before = [lg.disabled for lg in loggers]
+    children = [lg for lg in logging.root.manager.loggerDict.values()
+                if isinstance(lg, logging.Logger) and lg.name.startswith(names)]
+    child_before = [lg.disabled for lg in children]
+    for lg in loggers + children:
+        lg.disabled = True
+    try:
+        yield
+    finally:
+        for lg, was in zip(loggers, before, strict=True):
+            lg.disabled = was
+        for lg, was in zip(children, child_before, strict=True):
+            lg.disabled = was
 
 
 def _pin_problem(exc: Exception, *, step: str) -> CostanzaError:

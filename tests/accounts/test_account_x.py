@@ -132,3 +132,18 @@ def test_reserved_and_clashing_names(run: Run, app: App, platform: Platform) -> 
     clash = _add_x(run, platform, "--name", "shop")
     assert clash.exit_code == 1
     assert "An account called 'shop' is already connected to Facebook" in clash.output
+
+
+def test_the_pin_flow_logs_no_token_even_at_debug(run: Run, app: App, home: Path,
+                                                  platform: Platform, oauth_front: Front,
+                                                  caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    x = platform.creds["x"]
+    result = run("account", "add", "x", "--consumer-key", x["consumer_key"],
+                 "--consumer-secret", x["consumer_secret"], input=f"{PIN}\n")
+    assert result.exit_code == 0, result.output
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for value in secret_values(platform.creds):
+        assert value not in logged
