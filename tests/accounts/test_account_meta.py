@@ -159,3 +159,19 @@ def test_reconnecting_keeps_the_secrets_not_given_again(
         from posts.models import Account
 
         assert db.scalar(select(func.count()).select_from(Account)) == 1
+
+
+def test_facebook_setup_logs_no_token_even_at_debug(run: Run, app: App, platform: Platform,
+                                                    oauth_front: Front,
+                                                    caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    result = run("account", "add", "facebook", "--user-token", SHORT_LIVED, "--app-id", "123",
+                 "--app-secret", "app-secret-1")
+    assert result.exit_code == 0, result.output
+    assert run("account", "add", "instagram").exit_code == 0
+    assert run("account", "check").exit_code == 1  # no media host yet
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for value in [*secret_values(platform.creds), SHORT_LIVED, "app-secret-1"]:
+        assert value not in logged
