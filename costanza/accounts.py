@@ -467,7 +467,8 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
                          "for a long-lived one, so the Page token may stop working within "
                          "hours. Connect again with them to get one that lasts.")
         secrets["user_token"] = user_token
-        page_id, page_token, page_name = _pick_page(graph, user_token, page_id, choose_page)
+        page_id, page_token, _ = _pick_page(graph, user_token, page_id, choose_page)
+        page_id, page_name = _check_page_token(graph, page_token, page_id)
     else:
         assert page_token is not None
         page_id, page_name = _check_page_token(graph, page_token, page_id)

@@ -60,6 +60,8 @@ class Front:
     permissions: list[dict[str, str]] = field(default_factory=lambda: [
         {"permission": "pages_manage_posts", "status": "granted"},
         {"permission": "pages_read_engagement", "status": "granted"}])
+    # Pages listed by /me/accounts before the sandbox's own one (a login managing several).
+    extra_pages: list[dict[str, str]] = field(default_factory=list)
 
 
 def _front_handler(sandbox_url: str, creds: dict[str, Any], front: Front) -> type:
@@ -128,7 +130,12 @@ def _front_handler(sandbox_url: str, creds: dict[str, Any], front: Front) -> typ
                        if k.lower() not in ("content-length", "connection")}
             reply = requests.request(self.command, sandbox_url + self.path, headers=headers,
                                      data=body, timeout=30)
-            self._reply(reply.status_code, reply.content,
+            content = reply.content
+            if parts.path.endswith("/me/accounts") and reply.ok and front.extra_pages:
+                listed = reply.json()
+                listed["data"] = [*front.extra_pages, *listed["data"]]
+                content = json.dumps(listed).encode()
+            self._reply(reply.status_code, content,
                         reply.headers.get("Content-Type", "application/json"))
             return None
 

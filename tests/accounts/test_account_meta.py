@@ -175,3 +175,32 @@ def test_facebook_setup_logs_no_token_even_at_debug(run: Run, app: App, platform
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for value in [*secret_values(platform.creds), SHORT_LIVED, "app-secret-1"]:
         assert value not in logged
+
+
+def test_a_login_with_several_pages_lets_you_pick_one_by_number(
+        run: Run, app: App, home: Path, platform: Platform, oauth_front: Front) -> None:
+    fb = platform.creds["facebook"]
+    oauth_front.extra_pages = [{"id": "555", "name": "Caseificio Rossi",
+                                "access_token": "EAAOTHERPAGE0000"}]
+
+    result = run("account", "add", "facebook", "--user-token", fb["user_token"], input="2\n")
+
+    assert result.exit_code == 0, result.output
+    assert "1. Caseificio Rossi (555)" in result.output
+    assert f"2. {fb['page_name']} ({fb['page_id']})" in result.output
+    assert f"Connected the Facebook Page {fb['page_name']}" in result.output
+    row = account_row(app, "facebook")
+    assert row is not None and row.remote_id == fb["page_id"]
+    assert stored_secrets(home, "facebook")["page_token"] == fb["page_token"]
+    assert "EAAOTHERPAGE0000" not in result.output
+
+
+def test_several_pages_and_a_page_id_needs_no_question(
+        run: Run, app: App, platform: Platform, oauth_front: Front) -> None:
+    fb = platform.creds["facebook"]
+    oauth_front.extra_pages = [{"id": "555", "name": "Caseificio Rossi",
+                                "access_token": "EAAOTHERPAGE0000"}]
+    result = run("account", "add", "facebook", "--user-token", fb["user_token"],
+                 "--page-id", fb["page_id"])
+    assert result.exit_code == 0, result.output
+    assert "Which one" not in result.output
