@@ -26,15 +26,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.secrets import SecretStore
-from costanza.app import App
+from costanza.app import DEFAULT_PROFILE, App
 from costanza.errors import CostanzaError, InputError, NotFound
 from posts.models import Account, Delivery, Profile
 from posts.profiles import get_profile
 from scheduler.delivery import attach_account, hold_account, network_label, release_account
+from scheduler.media_hosts.base import SECRETS_NAME
 
 GRAPH = "https://graph.facebook.com/v26.0"
 X_API = "https://api.x.com"
-RESERVED_NAMES = {"media_host"}
+RESERVED_NAMES = {SECRETS_NAME}  # the media host's keys live under this name
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # Deliveries that may be mid-call, or need the account to find out what happened.
 BUSY = ("claimed", "publishing", "unknown")
@@ -359,7 +360,8 @@ def _stored(store: SecretStore, name: str) -> dict[str, str]:
 
 def _account_name(app: App, network: str, name: str | None) -> str:
     if name is None:
-        return network if app.profile_name == "default" else f"{app.profile_name}-{network}"
+        return network if app.profile_name == DEFAULT_PROFILE else \
+            f"{app.profile_name}-{network}"
     name = name.strip()
     if not NAME.match(name) or name in RESERVED_NAMES:
         raise InputError(
