@@ -34,14 +34,33 @@ def system_timezone() -> str:
     return "UTC"
 
 
+def _profile_exists(app: App) -> bool:
+    from sqlalchemy import select
+
+    from posts.models import Profile
+
+    with app.store.read() as db:
+        return db.scalar(select(Profile.id).where(Profile.name == app.profile_name)) is not None
+
+
 def initialise(app: App, timezone: str | None, slots: str | None, force: bool) -> InitResult:
     from posts.profiles import create_or_update_profile
     from scheduler.cadence import format_slots, parse_slots, parse_timezone
 
     cfg = app.settings.home.config_file
+    if cfg.exists() and not force and not _profile_exists(app):
+        # Costanza is set up; this is another artisan's profile in the same database.
+        zone_name = timezone or system_timezone()
+        parse_timezone(zone_name)
+        parsed = parse_slots(slots or DEFAULT_SLOTS)
+        with app.store.write() as db:
+            create_or_update_profile(db, app.profile_name, zone_name, app.clock.now(),
+                                     [(s.weekday, s.minute) for s in parsed])
+        return InitResult(config_file=cfg, timezone=zone_name, slots=format_slots(parsed))
     if cfg.exists() and not force:
         raise InputError(
-            f"Costanza is already set up here ({cfg}). Nothing was changed. To change your "
+            f"Costanza is already set up here ({cfg}) for the profile "
+            f"'{app.profile_name}'. Nothing was changed. To change your "
             "slots use `costanza cadence set`; to write a fresh settings file run "
             "`costanza init --force` (your queue and accounts are kept)."
         )

@@ -188,3 +188,40 @@ def test_bad_setting_names_key_file_and_allowed(run, home: Path) -> None:
     assert "daemon.grace_period" in result.output
     assert "config.toml" in result.output
     assert '"2h"' in result.output
+
+
+def test_profiles_keep_separate_queues(run, home: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    result = run("--profile", "caseificio", "init", "--timezone", "America/New_York",
+                 "--slots", "tue 08:00")
+    assert result.exit_code == 0, result.output
+    assert run("post", "add", "Lana", "--to", "x").exit_code == 0
+    assert run("--profile", "caseificio", "post", "add", "Formaggio", "--to",
+               "facebook").exit_code == 0
+    wool = json.loads(run("post", "list", "--json").output)
+    cheese = json.loads(run("--profile", "caseificio", "post", "list", "--json").output)
+    assert [r["text"] for r in wool] == ["Lana"]
+    assert [r["text"] for r in cheese] == ["Formaggio"]
+    assert "Tue 08:00" in run("--profile", "caseificio", "cadence", "show").output
+    assert run("--profile", "nobody", "post", "list").exit_code == 1
+    again = run("--profile", "caseificio", "init")
+    assert again.exit_code == 1 and "caseificio" in again.output
+
+
+def test_listing_commands_stay_light(home: Path) -> None:
+    """Commands that do not publish never import the publishing or media libraries."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, COSTANZA_HOME=str(home))
+    subprocess.run([sys.executable, "-m", "costanza", "init", "--timezone", "Europe/Rome"],
+                   env=env, check=True, capture_output=True)
+    heavy = ("tweepy", "facebook", "av", "apscheduler", "PIL", "boto3")
+    for args in (["post", "list"], ["queue"], ["status"], ["cadence", "show"],
+                 ["post", "list", "--json"]):
+        out = subprocess.run([sys.executable, "-X", "importtime", "-m", "costanza", *args],
+                             env=env, capture_output=True, text=True, check=True)
+        loaded = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines()
+                  if line.startswith("import time:")}
+        assert not loaded & set(heavy), (args, loaded & set(heavy))
