@@ -17,6 +17,7 @@ cut off) can no longer record anything, nor start a publish.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +27,8 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from posts.models import Account, Attempt, Delivery, Post, Profile
+
+log = logging.getLogger("costanza.delivery")
 
 CLAIMABLE = ("queued", "retry_wait")
 IN_FLIGHT = ("claimed", "publishing")
@@ -225,6 +228,14 @@ def record_attempt(db: Session, delivery: Delivery, *, action: str, outcome: str
         duration_ms=max(0, int((now - started).total_seconds() * 1000)),
     )
     db.add(attempt)
+    level = logging.INFO if outcome in ("published", "retry") else logging.WARNING
+    log.log(level, "delivery %s (post %s) on %s: %s after %s ms%s", delivery.id,
+            delivery.post_id, delivery.network, outcome, attempt.duration_ms,
+            f" - {message}" if message else (f" {delivery.permalink}"
+                                             if outcome == "published" else ""),
+            extra={"delivery_id": delivery.id, "network": delivery.network,
+                   "outcome": outcome, "duration_ms": attempt.duration_ms,
+                   "permalink": delivery.permalink})
     return attempt
 
 

@@ -84,7 +84,10 @@ class Worker:
                 for entry in plan.entries:
                     if entry.at > now:
                         break
-                    post = db.get(Post, entry.post_id)
+                    # Locked, so that two daemons never dispatch the same post; one that
+                    # another daemon is dispatching right now is skipped (it is done).
+                    post = db.get(Post, entry.post_id,
+                                  with_for_update={"skip_locked": True})
                     if post is None or post.state != "queued":
                         continue
                     if not entry.pinned and post.pinned_at is not None:
@@ -233,8 +236,6 @@ class Worker:
             dl.finish(db, c, self.clock.now(), "published", started=started, action="publish",
                       message=result.warning, remote_id=result.remote_id,
                       permalink=result.permalink, extra=extra)
-        log.info("delivery %s: published on %s %s", c.delivery_id, request.network,
-                 result.permalink or result.remote_id)
         self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
                                     "permalink": result.permalink})
 

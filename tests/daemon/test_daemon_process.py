@@ -152,3 +152,56 @@ def test_sigterm_stops_gracefully_and_releases_the_lock(env: dict[str, str]) -> 
         wait_running(env, again)
     finally:
         stop(again)
+
+
+def test_systemd_notify_ready_watchdog_stopping(env: dict[str, str], tmp_path: Path) -> None:
+    """The daemon speaks systemd's notify protocol on $NOTIFY_SOCKET."""
+    import socket
+
+    path = str(tmp_path / "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(30)
+    daemon = subprocess.Popen([sys.executable, "-m", "costanza", "daemon"],
+                              env=dict(env, NOTIFY_SOCKET=path, WATCHDOG_USEC="2000000"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    messages: list[str] = []
+    try:
+        while not any("WATCHDOG=1" in m for m in messages):
+            messages.append(sock.recv(4096).decode())
+        assert any("READY=1" in m for m in messages)
+        daemon.send_signal(signal.SIGTERM)
+        while not any("STOPPING=1" in m for m in messages):
+            messages.append(sock.recv(4096).decode())
+        _, err = daemon.communicate(timeout=30)
+        assert daemon.returncode == 0, err
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+            daemon.communicate()
+        sock.close()
+
+
+def test_a_second_signal_stops_at_once(env: dict[str, str], sandbox: str) -> None:
+    """First SIGTERM: finish what is in flight. Second: stop now (reconciled next time)."""
+    client = SandboxClient(sandbox)
+    client.fault("x", "tweets", latency_ms=20_000)  # a publish that takes very long
+    daemon = start_daemon(env)
+    try:
+        wait_running(env, daemon)
+        assert costanza(env, "post", "add", "Lento", "--to", "x").returncode == 0
+        assert costanza(env, "post", "now", "1").returncode == 0
+        assert wait_for(lambda: "publishing" in costanza(env, "post", "show", "1").stdout
+                        or "x: claimed" in costanza(env, "post", "show", "1").stdout, 30)
+        daemon.send_signal(signal.SIGTERM)
+        time.sleep(1.0)
+        assert daemon.poll() is None  # still finishing the slow publish
+        started = time.monotonic()
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(10)
+        assert time.monotonic() - started < 10
+        assert daemon.returncode != 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+        daemon.communicate()

@@ -383,3 +383,24 @@ def test_a_row_that_makes_no_sense_fails_plainly(app: App, clock: FakeClock, wor
     assert states[odd].state == "failed", states[odd].reason
     assert "sideways" in states[odd].reason and "pad or crop" in states[odd].reason
     assert fakes["x"].calls == 0
+
+
+def test_one_structured_log_line_per_outcome(app: App, clock: FakeClock, worker: Worker,
+                                             fakes: Any, caplog: Any) -> None:
+    import json
+    import logging
+
+    from costanza.logsetup import JsonFormatter
+
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(PublishFailed("X refused the post.", http_status=400))
+    clock.set(MON_0930_ROME)
+    with caplog.at_level(logging.INFO, logger="costanza.delivery"):
+        worker.tick()
+    records = [r for r in caplog.records if r.name == "costanza.delivery"]
+    assert len(records) == 1
+    line = json.loads(JsonFormatter().format(records[0]))
+    assert line["outcome"] == "failed" and line["network"] == "x"
+    assert "X refused the post." in line["message"]
+    assert isinstance(line["duration_ms"], int)
