@@ -82,9 +82,12 @@ def network_label(network: str) -> str:
 def expire_leases(db: Session, now: datetime) -> list[int]:
     """Deliveries whose worker vanished: claimed ones go back to the queue; ones
     that were publishing have an unknown outcome and must be reconciled."""
+    # Locked (PostgreSQL; SQLite ignores it): a row another daemon holds locked is skipped,
+    # not waited for (a daemon frozen mid-transaction would stall every other one), and a
+    # row changed since this statement began is checked again, never overwritten blindly.
     stale = db.scalars(select(Delivery).where(
         Delivery.state.in_((*IN_FLIGHT, "unknown")), Delivery.lease_owner.is_not(None),
-        Delivery.lease_expires_at < now)).all()
+        Delivery.lease_expires_at < now).with_for_update(skip_locked=True)).all()
     unknown = []
     for d in stale:
         if d.state == "unknown":
