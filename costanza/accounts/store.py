@@ -1,0 +1,92 @@
+"""Saving an account: the database row and its secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.secrets import SecretStore
+from costanza.accounts.common import NAME, RESERVED_NAMES
+from costanza.app import DEFAULT_PROFILE, App
+from costanza.errors import InputError
+from posts.models import Account, Profile
+from posts.profiles import get_profile
+from scheduler.delivery import attach_account, network_label, release_account
+
+
+@dataclass
+class _Connection:
+    network: str
+    remote_id: str
+    display_name: str
+    secrets: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+
+
+def _store(app: App) -> SecretStore:
+    return SecretStore(app.settings.home.secrets_file)
+
+
+def _stored(store: SecretStore, name: str) -> dict[str, str]:
+    """What the secrets file holds for ``name`` (not the environment's or systemd's)."""
+    return dict(store._file().get(name, {}))
+
+
+def _account_name(app: App, network: str, name: str | None) -> str:
+    if name is None:
+        return network if app.profile_name == DEFAULT_PROFILE else \
+            f"{app.profile_name}-{network}"
+    name = name.strip()
+    if not NAME.match(name) or name in RESERVED_NAMES:
+        raise InputError(
+            f"'{name}' cannot be an account name: use letters, digits, dots, dashes or "
+            "underscores (up to 64), starting with a letter or digit"
+            + (", and not 'media_host', which Costanza uses for the media host's keys."
+               if name in RESERVED_NAMES else "."))
+    return name
+
+
+def _find(db: Session, profile: Profile, name: str) -> Account | None:
+    return db.scalars(select(Account).where(Account.profile_id == profile.id,
+                                            Account.name == name)).one_or_none()
+
+
+def _save(app: App, name: str, found: _Connection) -> dict[str, Any]:
+    """Store the secrets (keeping the ones not given again) and the account row."""
+    now = app.clock.now()
+    store = _store(app)
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        account = _find(db, profile, name)
+        if account is not None and account.network != found.network:
+            raise InputError(
+                f"An account called '{name}' is already connected to "
+                f"{network_label(account.network)}. Choose another name with --name, or "
+                f"remove it first with `costanza account remove {name}`.")
+        other = db.scalars(select(Account).where(Account.name == name,
+                                                 Account.profile_id != profile.id)).first()
+        if other is not None:
+            raise InputError(
+                f"Another profile already has an account called '{name}' (account secrets "
+                "are kept by name). Choose another name with --name.")
+        store.put(name, {**_stored(store, name), **found.secrets})
+        reconnected = account is not None
+        if account is None:
+            account = Account(profile_id=profile.id, network=found.network, name=name,
+                              created_at=now)
+            db.add(account)
+        account.remote_id = found.remote_id
+        account.display_name = found.display_name
+        db.flush()
+        resumed = release_account(db, account.id, now)
+        attached = attach_account(db, account, now)
+    return {"name": name, "network": found.network, "remote_id": found.remote_id,
+            "display_name": found.display_name, "reconnected": reconnected,
+            "resumed": resumed + attached, "notes": found.notes,
+            "secrets_file": str(store.path)}
+
+
+# -- account add ---------------------------------------------------------------------------
