@@ -9,6 +9,7 @@ BENCHMARKS = {
     "cli_speed": "bench.cli_speed",
     "punctuality": "bench.punctuality",
     "idle": "bench.idle",
+    "upload": "bench.upload",
 }
 
 
