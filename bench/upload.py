@@ -382,7 +382,7 @@ def _run_child(config: dict[str, Any], folder: Path) -> dict[str, Any]:
     config_path.write_text(json.dumps(config), encoding="utf-8")
     config_path.chmod(0o600)
     done = subprocess.run([sys.executable, "-m", "bench.upload", str(config_path)],
-                          check=True, capture_output=True, text=True)
+                          check=True, stdout=subprocess.PIPE, text=True)  # stderr: shown
     return json.loads(done.stdout)
 
 
