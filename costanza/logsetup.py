@@ -32,6 +32,11 @@ def setup_logging(fmt: str = "text", verbose: bool = False) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s",
                                                "%Y-%m-%d %H:%M:%S"))
+    # Every record that reaches the handler is scrubbed of known secrets, whichever
+    # library logged it (the per-logger filters cover the libraries we know of).
+    from scheduler.publishers.hygiene import redacting_filter
+
+    handler.addFilter(redacting_filter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

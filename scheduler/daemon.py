@@ -68,8 +68,14 @@ class Daemon:
             from scheduler.media_hosts import make_media_host
 
             media_host = make_media_host(app.settings)
+        from scheduler.notifications import Notifier
+
+        # Events are only remembered here; the notifier writes and sends them on its own
+        # schedule, so a mail server that is down never slows publishing.
+        self.notifier = Notifier(self.store, app.settings, app.clock)
         self.worker = Worker(self.store, app.settings, app.clock, publishers, self.id,
-                             app.media, media_host=media_host, concurrency=concurrency)
+                             app.media, media_host=media_host, concurrency=concurrency,
+                             on_event=self.notifier.on_event)
         self.stop_event = threading.Event()
         self._signals = 0
         self._wake_lock = threading.Lock()
@@ -81,6 +87,9 @@ class Daemon:
 
     # -- life ----------------------------------------------------------------
     def start(self) -> None:
+        from scheduler.notify_channels import load_notify_config
+
+        load_notify_config(self.app.settings)  # a bad [notify] section stops us at start
         now = self.app.clock.now()
         with self.store.write() as db:
             if self.store.is_sqlite:
@@ -102,6 +111,8 @@ class Daemon:
         self._scheduler.add_job(self._beat, "interval", seconds=max(0.5, beat_every),
                                 id="beat", misfire_grace_time=None, coalesce=True,
                                 max_instances=1)
+        self._scheduler.add_job(self.notifier.run_round, "interval", seconds=15, id="notify",
+                                misfire_grace_time=None, coalesce=True, max_instances=1)
         self._scheduler.add_job(self.housekeeping, "interval", hours=1, id="housekeeping",
                                 next_run_time=datetime.now(UTC) + timedelta(seconds=5),
                                 misfire_grace_time=None, coalesce=True, max_instances=1)
@@ -128,6 +139,7 @@ class Daemon:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
         self.worker.shutdown(wait=True)
+        self.notifier.stop()
         with self.store.write() as db:
             liveness.release(db, self.id, self.app.clock.now())
         log.info("daemon %s stopped", self.id)

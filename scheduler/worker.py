@@ -38,6 +38,9 @@ from scheduler.publishers.base import Publisher, PublishRequest
 log = logging.getLogger("costanza.daemon")
 
 PublisherFactory = Callable[[str], Publisher]
+# How many times a delivery may be found absent after an unknown outcome, and published
+# again, before Costanza stops and asks the artisan instead.
+MAX_ABSENT = 5
 
 
 class Worker:
@@ -258,17 +261,29 @@ class Worker:
 
             found = Reconciled(published=None, reason=found_reason)
         now = self.clock.now()
+        absent = int(request.progress.get("reconciled_absent", 0)) + 1
         with self.store.write() as db:
             if found.published:
                 dl.finish(db, c, now, "published", started=started, action="reconcile",
                           message="It had gone out: found on the network after the interruption.",
                           remote_id=found.remote_id, permalink=found.permalink)
+            elif found.published is False and absent >= MAX_ABSENT:
+                # Published, then not found, again and again (e.g. the network calls it a
+                # duplicate but will not show it): stop and ask rather than loop.
+                dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
+                          message=(
+                              f"The network's answers disagree: the post was not found after "
+                              f"{absent} tries, yet it may be out. Look at the account; then "
+                              f"run `costanza retry {c.delivery_id}` to check again, or "
+                              f"`costanza retry {c.delivery_id} --force` to publish it."),
+                          extra={"reconciled_absent": absent})
+                self.on_event("needs_review", {"delivery_id": c.delivery_id})
             elif found.published is False:
-                progress = {"reconciled_absent": int(request.progress.get("reconciled_absent",
-                                                                          0)) + 1}
                 dl.finish(db, c, now, "retry_wait", started=started, action="reconcile",
-                          message="It had not gone out; it will be published again now.",
-                          due_at=now, extra=progress)
+                          message="It had not gone out; it will be published again.",
+                          due_at=dl.backoff(absent, now, base=self.settings.retry_base_seconds)
+                          if absent > 1 else now,
+                          extra={"reconciled_absent": absent})
             else:
                 reason = (found.reason or "the network gave no clear answer")
                 dl.finish(db, c, now, "needs_review", started=started, action="reconcile",

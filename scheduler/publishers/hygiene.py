@@ -84,6 +84,11 @@ NOISY_LOGGERS = (
 _FILTER = _RedactingFilter()
 
 
+def redacting_filter() -> logging.Filter:
+    """The filter that scrubs remembered secrets from a record (for handlers too)."""
+    return _FILTER
+
+
 def install_log_filters() -> None:
     for name in NOISY_LOGGERS:
         logger = logging.getLogger(name)

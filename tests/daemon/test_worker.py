@@ -404,3 +404,23 @@ def test_one_structured_log_line_per_outcome(app: App, clock: FakeClock, worker:
     assert line["outcome"] == "failed" and line["network"] == "x"
     assert "X refused the post." in line["message"]
     assert isinstance(line["duration_ms"], int)
+
+
+def test_unknown_then_absent_again_and_again_stops_for_review(app: App, clock: FakeClock,
+                                                              worker: Worker,
+                                                              fakes: Any) -> None:
+    """A network that keeps answering unclearly and never shows the post: no endless loop."""
+    from scheduler.worker import MAX_ABSENT
+
+    connect(app, "x")
+    add(app, "story", ["x"])
+    fakes["x"].fail_next(OutcomeUnknown("X called it a duplicate but does not show it."),
+                         times=50)
+    clock.set(MON_0930_ROME)
+    for _ in range(4 * MAX_ABSENT):
+        worker.tick()
+        clock.advance(hours=7)
+    (d,) = deliveries(app)
+    assert d.state == "needs_review"
+    assert "costanza retry" in d.reason
+    assert fakes["x"].calls == MAX_ABSENT
