@@ -33,10 +33,24 @@ def register(db: Session, daemon_id: str, now: datetime) -> DaemonBeat:
     return beat
 
 
+def _dead_here(beat: DaemonBeat | None) -> bool:
+    """True when the lock holder ran on this machine and its process is gone."""
+    if beat is None or beat.hostname != socket.gethostname():
+        return False
+    try:
+        os.kill(beat.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def acquire_singleton(db: Session, daemon_id: str, now: datetime, ttl: timedelta) -> None:
     """Take the SQLite daemon lock, or say plainly who holds it."""
     lock = db.get(Lock, SQLITE_LOCK)
-    if lock is not None and lock.owner != daemon_id and lock.expires_at > now:
+    if (lock is not None and lock.owner != daemon_id and lock.expires_at > now
+            and not _dead_here(db.get(DaemonBeat, lock.owner))):
         beat = db.get(DaemonBeat, lock.owner)
         who = f" (process {beat.pid} on {beat.hostname})" if beat else ""
         raise DaemonRunning(

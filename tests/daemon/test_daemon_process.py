@@ -129,8 +129,8 @@ def test_takes_over_cleanly_from_a_daemon_that_died(env: dict[str, str]) -> None
     wait_running(env, first)
     first.kill()  # SIGKILL: no chance to release the lock
     first.communicate()
-    # A new daemon refuses while the dead one's lock is fresh, then starts once it ran out.
-    assert wait_for(lambda: first.pid not in daemon_pids(env), 30)
+    # Its lock is still fresh, but its process is gone from this machine: a new daemon
+    # takes over at once instead of waiting for the lock to run out.
     daemon = start_daemon(env)
     try:
         wait_running(env, daemon)
