@@ -113,13 +113,25 @@ def _parse_multipart(request: Request) -> None:
     if not isinstance(boundary, str) or not boundary:
         return
     delimiter = b"--" + boundary.encode("latin-1")
-    for chunk in request.body.split(delimiter)[1:]:
-        if chunk.startswith(b"--"):
+    body = request.body
+    # Walk the body by index and copy each part's data once (uploads can be large).
+    start = body.find(delimiter)
+    while start != -1:
+        start += len(delimiter)
+        if body.startswith(b"--", start):
             break
-        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk
-        head, _, data = chunk.partition(b"\r\n\r\n")
-        if data.endswith(b"\r\n"):
-            data = data[:-2]
+        if body.startswith(b"\r\n", start):
+            start += 2
+        end = body.find(b"\r\n" + delimiter, start)
+        if end == -1:
+            end = body.find(delimiter, start)
+        stop = end if end != -1 else len(body)
+        split = body.find(b"\r\n\r\n", start, stop)
+        if split == -1:
+            head, data = body[start:stop], b""
+        else:
+            head, data = body[start:split], body[split + 4:stop]
+        start = body.find(delimiter, stop) if end != -1 else -1
         part = BytesParser(policy=HTTP).parsebytes(head + b"\r\n\r\n", headersonly=True)
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
