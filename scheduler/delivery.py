@@ -123,7 +123,8 @@ CLAIM_LOCK = 7_233_001  # PostgreSQL advisory lock: claims are serialised cluste
 
 
 def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
-          skip_locked: bool = False, per_network: int | None = None) -> list[Claim]:
+          skip_locked: bool = False, per_network: int | None = None,
+          fresh_only: bool = False) -> list[Claim]:
     """Claim up to ``limit`` due deliveries (and unknown ones, to reconcile).
 
     Limits hold for every daemon sharing the database, since they are read from it:
@@ -147,12 +148,13 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
         room = {n: per_network - busy.get(n, 0) for n in ("facebook", "instagram", "x")}
         if all(v <= 0 for v in room.values()):
             return []
+    ready = ("queued",) if fresh_only else CLAIMABLE
     query = (
         select(Delivery)
         .where(
             or_(
-                and_(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now),
-                and_(Delivery.state == "unknown", Delivery.due_at <= now,
+                and_(Delivery.state.in_(ready), Delivery.due_at <= now),
+                and_(Delivery.state == "unknown", Delivery.due_at <= now, not fresh_only,
                      or_(Delivery.lease_owner.is_(None), Delivery.lease_expires_at < now)),
             ),
             or_(Delivery.account_id.is_(None), Delivery.account_id.not_in(blocked)),

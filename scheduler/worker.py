@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,9 @@ PublisherFactory = Callable[[str], Publisher]
 # How many times a delivery may be found absent after an unknown outcome, and published
 # again, before Costanza stops and asks the artisan instead.
 MAX_ABSENT = 5
+# How many due posts one profile dispatches at a time (more follow as the pool frees up).
+DISPATCH_BATCH = 64
+DISPATCH_EVERY = 1.0  # seconds between dispatches while the pool is busy
 
 
 class Worker:
@@ -83,7 +87,8 @@ class Worker:
         count = 0
         with self.store.write() as db:
             for profile in db.scalars(select(Profile)).all():
-                plan = profile_plan(db, profile, now, self.settings.grace_period, limit=16)
+                plan = profile_plan(db, profile, now, self.settings.grace_period,
+                                    limit=DISPATCH_BATCH)
                 for entry in plan.entries:
                     if entry.at > now:
                         break
@@ -107,22 +112,40 @@ class Worker:
         return count
 
     def run_due(self) -> int:
-        with self._lock:
-            free = self.concurrency - len(self._inflight)
-        if free <= 0:
-            return 0
-        now = self.clock.now()
-        with self.store.write() as db:
-            claims = dl.claim(db, self.owner, now, self.lease, free,
-                              skip_locked=not self.store.is_sqlite,
-                              per_network=self.settings.per_network_concurrency)
-        for c in claims:
+        """Publish what is due, keeping the pool busy: as each delivery finishes, the
+        next fresh one is claimed (and newly due posts dispatched), until none is left.
+        Retries and reconciliations are taken once per round."""
+        pending: set[Future[None]] = set()
+        total = 0
+        fresh_only = False
+        last_dispatch = time.monotonic()
+        while True:
             with self._lock:
-                self._inflight[c.delivery_id] = c
-        futures = [self._pool.submit(self._run_claim, c) for c in claims]
-        for future in futures:
-            future.result()
-        return len(claims)
+                free = self.concurrency - len(self._inflight)
+            claims: list[dl.Claim] = []
+            if free > 0 and self.accepting:
+                claims = self._claim(free, fresh_only)
+                if (len(claims) < free and fresh_only
+                        and time.monotonic() - last_dispatch >= DISPATCH_EVERY):
+                    last_dispatch = time.monotonic()
+                    if self.dispatch_due(self.clock.now()):
+                        claims += self._claim(free - len(claims), fresh_only)
+            fresh_only = True
+            for c in claims:
+                with self._lock:
+                    self._inflight[c.delivery_id] = c
+                pending.add(self._pool.submit(self._run_claim, c))
+            total += len(claims)
+            if not pending:
+                return total
+            _, pending = wait(pending, return_when=FIRST_COMPLETED)
+
+    def _claim(self, limit: int, fresh_only: bool) -> list[dl.Claim]:
+        with self.store.write() as db:
+            return dl.claim(db, self.owner, self.clock.now(), self.lease, limit,
+                            skip_locked=not self.store.is_sqlite,
+                            per_network=self.settings.per_network_concurrency,
+                            fresh_only=fresh_only)
 
     def renew_leases(self) -> None:
         now = self.clock.now()
