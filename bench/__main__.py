@@ -10,6 +10,7 @@ BENCHMARKS = {
     "punctuality": "bench.punctuality",
     "idle": "bench.idle",
     "upload": "bench.upload",
+    "scale": "bench.scale",
 }
 
 
