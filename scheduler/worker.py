@@ -39,8 +39,8 @@ from scheduler.publishers.base import Publisher, PublishRequest
 log = logging.getLogger("costanza.daemon")
 
 PublisherFactory = Callable[[str], Publisher]
-# How many times a delivery may be found absent after an unknown outcome, and published
-# again, before Costanza stops and asks the artisan instead.
+# How many unclear answers from the network (each followed by "not found") a delivery
+# may get before Costanza stops and asks the artisan instead of publishing again.
 MAX_ABSENT = 5
 # How many due posts one profile dispatches at a time (more follow as the pool frees up).
 DISPATCH_BATCH = 64
@@ -285,18 +285,22 @@ class Worker:
             found = Reconciled(published=None, reason=found_reason)
         now = self.clock.now()
         absent = int(request.progress.get("reconciled_absent", 0)) + 1
+        # Only answers the network itself left unclear count towards giving up; an
+        # interruption on our side (a crash, a restart) is not the network's doing.
+        unclear = int(request.progress.get("unclear_replies", 0))
         with self.store.write() as db:
             if found.published:
                 dl.finish(db, c, now, "published", started=started, action="reconcile",
                           message="It had gone out: found on the network after the interruption.",
                           remote_id=found.remote_id, permalink=found.permalink)
-            elif found.published is False and absent >= MAX_ABSENT:
+            elif found.published is False and unclear >= MAX_ABSENT:
                 # Published, then not found, again and again (e.g. the network calls it a
                 # duplicate but will not show it): stop and ask rather than loop.
                 dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
                           message=(
-                              f"The network's answers disagree: the post was not found after "
-                              f"{absent} tries, yet it may be out. Look at the account; then "
+                              f"The network's answers disagree: {unclear} times it gave no "
+                              f"clear answer, yet the post cannot be found. Look at the "
+                              f"account; then "
                               f"run `costanza retry {c.delivery_id}` to check again, or "
                               f"`costanza retry {c.delivery_id} --force` to publish it."),
                           extra={"reconciled_absent": absent})
@@ -325,7 +329,11 @@ class Worker:
                                   "error_code": str(code) if code is not None else None}
         with self.store.write() as db:
             if isinstance(exc, OutcomeUnknown):
-                dl.finish(db, c, now, "unknown", message=exc.message, due_at=now, **kwargs)
+                delivery = db.get(Delivery, c.delivery_id)
+                unclear = int(((delivery.progress if delivery else None) or {})
+                              .get("unclear_replies", 0)) + 1
+                dl.finish(db, c, now, "unknown", message=exc.message, due_at=now,
+                          extra={"unclear_replies": unclear}, **kwargs)
                 log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,
                             exc.message)
                 return

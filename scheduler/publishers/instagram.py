@@ -155,10 +155,17 @@ class InstagramPublisher:
                     f"{len(media)}. Remove some with `costanza post edit {request.post_id}`.",
                     code="too_many")
             children = self._carousel_items(client, user, request, progress)
-            reply = client.post(f"{user}/media", {
-                "media_type": "CAROUSEL", "children": ",".join(children),
-                "caption": request.text,
-            }, creates=False, media=media, post_id=request.post_id)
+            try:
+                reply = self._carousel(client, user, children, request)
+            except PublishFailed as exc:
+                if "another carousel" not in exc.message:
+                    raise
+                # A carousel container was made from these items before an interruption,
+                # and its id was lost: the items are spent. Make new ones (the lost
+                # container was never published, and expires unused).
+                progress.save(item_containers=[], item_uploaded=[])
+                children = self._carousel_items(client, user, request, progress)
+                reply = self._carousel(client, user, children, request)
             progress.save(container_id=_id(reply))
             return _id(reply)
         item = media[0]
@@ -177,6 +184,13 @@ class InstagramPublisher:
         }, creates=False, media=media, post_id=request.post_id)
         progress.save(container_id=_id(reply))
         return _id(reply)
+
+    @staticmethod
+    def _carousel(client: GraphClient, user: str, children: list[str],
+                  request: PublishRequest) -> dict[str, Any]:
+        return client.post(f"{user}/media", {
+            "media_type": "CAROUSEL", "children": ",".join(children), "caption": request.text,
+        }, creates=False, media=request.media, post_id=request.post_id)
 
     def _carousel_items(self, client: GraphClient, user: str, request: PublishRequest,
                         progress: Progress) -> list[str]:

@@ -245,6 +245,26 @@ def test_instagram_carousel_resumes_without_new_item_containers(sandbox, ig, mak
     assert len(sandbox.get("containers")) == 4  # three items and the carousel
 
 
+def test_instagram_carousel_whose_container_id_was_lost_makes_new_items(
+        sandbox, ig, make_request, media, checkpoints) -> None:
+    """Killed after the carousel container was made but before its id was saved: the
+    items are spent (Instagram refuses to reuse them), so new ones are made, once."""
+    items = [media.photo(size=(400, 400)) for _ in range(2)]
+
+    def carousel_made(values: dict) -> bool:
+        return "container_id" in values
+
+    with pytest.raises(_Crash):
+        ig.publish(make_request("instagram", "Two", items),
+                   _crash_when(checkpoints, carousel_made))
+    progress = dict(checkpoints.progress)
+    progress.pop("container_id")  # the crash hit before this was committed
+    ig.publish(make_request("instagram", "Two", items, progress=progress), checkpoints)
+    [post] = sandbox.posts("instagram")
+    assert [m["sha256"] for m in post["media"]] == [i.sha256 for i in items]
+    assert len(sandbox.get("containers")) == 6  # 2 items + lost carousel, 2 new + carousel
+
+
 def test_instagram_upload_with_expired_token(sandbox, ig, make_request, media,
                                              checkpoints) -> None:
     sandbox.control.fault("instagram", "ig_upload", expire_token=True)
