@@ -248,6 +248,8 @@ class Worker:
         except CostanzaError as exc:
             self._finish_error(c, exc, started, action="publish", attempts=attempts + 1)
             return
+        except dl.LeaseLost:
+            raise  # a checkpoint was refused: another daemon holds it now (_run_claim says so)
         except Exception as exc:  # a bug or a library error mid-call: outcome unknown
             log.exception("delivery %s: unexpected error while publishing", c.delivery_id)
             self._finish_error(c, OutcomeUnknown(
