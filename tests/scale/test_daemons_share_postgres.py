@@ -165,9 +165,4 @@ def test_a_daemon_frozen_past_its_lease_publishes_nothing_again_when_it_wakes(
     finally:
         codes = stop_all([first, second])
     assert codes == [0, 0], first.log() + second.log()
-    assert "Traceback" not in second.log(), second.log()
-    # A refused write from inside a publisher's checkpoint is logged with its traceback
-    # (the worker takes it for an unexpected error before it learns the lease is gone);
-    # any other traceback would be a bug.
-    log = first.log()
-    assert log.count("Traceback") == log.count("\nscheduler.delivery.LeaseLost: "), log
+    assert "Traceback" not in first.log() + second.log(), first.log() + second.log()
