@@ -41,6 +41,7 @@ class Settings:
     lease_seconds: int = 300
     max_attempts: int = 8
     retry_base_seconds: float = 30.0
+    retry_max_seconds: float = 6 * 3600.0
     per_network_concurrency: int = 8
     fit: str = "pad"
     facebook_chunk_mb: int = 20
@@ -106,6 +107,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("daemon", "lease_seconds"): ("a whole number of seconds above 0", _pos_int),
     ("daemon", "max_attempts"): ("a whole number above 0", _pos_int),
     ("daemon", "retry_base_seconds"): ("a number of seconds above 0", _pos_number),
+    ("daemon", "retry_max_seconds"): ("a number of seconds above 0", _pos_number),
     ("daemon", "per_network_concurrency"): ("a whole number above 0", _pos_int),
     ("media", "fit"): ('"pad" or "crop"', _choice("pad", "crop")),
     ("media", "facebook_chunk_mb"): ("a whole number of megabytes above 0", _pos_int),
@@ -181,6 +183,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
         lease_seconds=values.get(("daemon", "lease_seconds"), 300),
         max_attempts=values.get(("daemon", "max_attempts"), 8),
         retry_base_seconds=values.get(("daemon", "retry_base_seconds"), 30.0),
+        retry_max_seconds=values.get(("daemon", "retry_max_seconds"), 6 * 3600.0),
         per_network_concurrency=values.get(("daemon", "per_network_concurrency"), 8),
         fit=values.get(("media", "fit"), "pad"),
         facebook_chunk_mb=values.get(("media", "facebook_chunk_mb"), 20),

@@ -278,7 +278,8 @@ class Worker:
                           message=exc.message,
                           due_at=dl.backoff(1, now, exc.retry_at if isinstance(
                               exc.retry_at, datetime) else None,
-                              base=self.settings.retry_base_seconds))
+                              base=self.settings.retry_base_seconds,
+                              cap=self.settings.retry_max_seconds))
             return
         except CostanzaError as exc:
             found_reason = exc.message
@@ -310,7 +311,8 @@ class Worker:
             elif found.published is False:
                 dl.finish(db, c, now, "retry_wait", started=started, action="reconcile",
                           message="It had not gone out; it will be published again.",
-                          due_at=dl.backoff(absent, now, base=self.settings.retry_base_seconds)
+                          due_at=dl.backoff(absent, now, base=self.settings.retry_base_seconds,
+                              cap=self.settings.retry_max_seconds)
                           if absent > 1 else now,
                           extra={"reconciled_absent": absent})
             else:
@@ -348,7 +350,8 @@ class Worker:
                     self.on_event("failed", {"delivery_id": c.delivery_id})
                     return
                 retry_at = exc.retry_at if isinstance(exc.retry_at, datetime) else None
-                due = dl.backoff(attempts, now, retry_at, base=self.settings.retry_base_seconds)
+                due = dl.backoff(attempts, now, retry_at, base=self.settings.retry_base_seconds,
+                              cap=self.settings.retry_max_seconds)
                 dl.finish(db, c, now, "retry_wait", message=exc.message, due_at=due, **kwargs)
                 delivery = db.get(Delivery, c.delivery_id)
                 if retry_at is not None and delivery is not None and delivery.account_id:

@@ -147,7 +147,8 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
         initialise(app, timezone="Europe/Rome", slots="mon 09:30", force=False)
         cfg = app.settings.home.config_file
         set_values(cfg, "daemon", {"poll_seconds": 0.2, "lease_seconds": 5,
-                                   "max_attempts": 50, "retry_base_seconds": 0.5})
+                                   "max_attempts": 50, "retry_base_seconds": 0.5,
+                                   "retry_max_seconds": 5})
         set_values(cfg, "media_host", {"kind": "folder", "path": str(work / "public"),
                                        "base_url": public_url})
         app.close()
