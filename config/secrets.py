@@ -18,6 +18,7 @@ from pathlib import Path
 from costanza.errors import SettingsError
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+_CACHE: dict[str, tuple[tuple[str, int, int], dict[str, dict[str, str]]]] = {}
 
 
 def _env_name(account: str, key: str) -> str:
@@ -34,8 +35,20 @@ class SecretStore:
         self.env = dict(os.environ) if env is None else env
 
     def _file(self) -> dict[str, dict[str, str]]:
-        if not self.path.exists():
+        # Parsed once per change of the file (the daemon reads it for every delivery).
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
             return {}
+        key = (str(self.path), stat.st_mtime_ns, stat.st_size)
+        cached = _CACHE.get(key[0])
+        if cached is not None and cached[0] == key:
+            return {k: dict(v) for k, v in cached[1].items()}
+        parsed = self._parse()
+        _CACHE[key[0]] = (key, parsed)
+        return {k: dict(v) for k, v in parsed.items()}
+
+    def _parse(self) -> dict[str, dict[str, str]]:
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError):
@@ -104,3 +117,4 @@ class SecretStore:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
+        _CACHE.pop(str(self.path), None)
