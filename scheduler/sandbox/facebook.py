@@ -21,10 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
 from scheduler.sandbox.fetch import FetchFailed
-from scheduler.sandbox.graph_auth import authorize, next_page_url
+from scheduler.sandbox.graph_auth import (
+    authorize,
+    pick_fields,
+    post_listing,
+    requested_fields,
+)
 from scheduler.sandbox.images import probe_image
 from scheduler.sandbox.messages import Reply, Request
-from scheduler.sandbox.timefmt import graph_moment, graph_time
+from scheduler.sandbox.timefmt import graph_time
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -44,10 +49,6 @@ def _truthy(value: str | None, default: bool = True) -> bool:
     if value is None:
         return default
     return value.strip().lower() not in ("false", "0", "no", "")
-
-
-def requested_fields(request: Request, default: str) -> list[str]:
-    return [f.strip() for f in (request.param("fields") or default).split(",") if f.strip()]
 
 
 def new_post(app: Sandbox, account: str, page: dict[str, Any], text: str,
@@ -232,31 +233,8 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
     account, page = page_of(app, request)
     authorize(app, request, account)
     fields = requested_fields(request, "id,message,created_time")
-    try:
-        limit = min(100, max(1, int(request.param("limit") or 25)))
-    except ValueError as exc:
-        raise graph_errors.bad_param("(#100) limit must be an integer") from exc
-    posts = [p for p in app.state["posts"].values()
-             if p["network"] == "facebook" and p["account_id"] == page["page_id"]
-             and not p["deleted"]]
-    posts.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
-    since, until = graph_moment(request.param("since")), graph_moment(request.param("until"))
-    if since is not None:
-        posts = [p for p in posts if p["created_ts"] >= since]
-    if until is not None:
-        posts = [p for p in posts if p["created_ts"] <= until]
-    after = request.param("after")
-    if after:
-        ids = [p["id"] for p in posts]
-        posts = posts[ids.index(after) + 1:] if after in ids else []
-    page_items, rest = posts[:limit], posts[limit:]
-    body: dict[str, Any] = {"data": [_post_json(p, fields) for p in page_items]}
-    if page_items:
-        body["paging"] = {"cursors": {"before": page_items[0]["id"],
-                                      "after": page_items[-1]["id"]}}
-        if rest:
-            body["paging"]["next"] = next_page_url(request, page_items[-1]["id"], limit)
-    return Reply(200, body)
+    return Reply(200, post_listing(request, "facebook", page["page_id"], app.state["posts"],
+                                   lambda p: _post_json(p, fields)))
 
 
 def get_page(app: Sandbox, request: Request) -> Reply:
@@ -287,11 +265,8 @@ def get_photo(app: Sandbox, request: Request) -> Reply:
               "alt_text_custom": photo.get("alt_text"), "name": photo["message"] or None,
               "link": f"https://www.facebook.com/photo.php?fbid={photo['id']}",
               "page_story_id": photo["attached_to"]}
-    out = {"id": photo["id"]}
-    for field in requested_fields(request, "id,created_time"):
-        if values.get(field) is not None:
-            out[field] = values[field]
-    return Reply(200, out)
+    return Reply(200, pick_fields(values, requested_fields(request, "id,created_time"),
+                                  photo["id"]))
 
 
 def get_user(app: Sandbox, request: Request) -> Reply:

@@ -16,8 +16,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
-from scheduler.sandbox.facebook import new_post, page_of, requested_fields
-from scheduler.sandbox.graph_auth import authorize
+from scheduler.sandbox.facebook import new_post, page_of
+from scheduler.sandbox.graph_auth import authorize, pick_fields, requested_fields
 from scheduler.sandbox.images import looks_like_video
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.timefmt import graph_time
@@ -160,8 +160,5 @@ def get_video(app: Sandbox, request: Request) -> Reply:
                          "processing_progress": 100 if video["status"] == "ready" else 0},
               "permalink_url": f"/{video['page_id']}/videos/{video['id']}/",
               "post_id": video["post_id"]}
-    out = {"id": video["id"]}
-    for field in requested_fields(request, "id,created_time"):
-        if values.get(field) is not None:
-            out[field] = values[field]
-    return Reply(200, out)
+    return Reply(200, pick_fields(values, requested_fields(request, "id,created_time"),
+                                  video["id"]))

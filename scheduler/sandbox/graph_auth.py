@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from scheduler.sandbox import graph_errors
 from scheduler.sandbox.messages import Request
+from scheduler.sandbox.timefmt import graph_moment
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
@@ -57,3 +59,49 @@ def next_page_url(request: Request, after: str, limit: int) -> str:
         params["access_token"] = token
     params.update({"limit": str(limit), "after": after})
     return f"{request.base_url}{request.path}?{urlencode(params)}"
+
+
+def requested_fields(request: Request, default: str) -> list[str]:
+    """The ``fields`` parameter as a list, or ``default`` (comma-separated) when it is absent."""
+    return [f.strip() for f in (request.param("fields") or default).split(",") if f.strip()]
+
+
+def pick_fields(values: dict[str, Any], fields: list[str], node_id: str) -> dict[str, Any]:
+    """A node's JSON: its ``id`` and each requested field that has a (non-None) value."""
+    out = {"id": node_id}
+    for field in fields:
+        if values.get(field) is not None:
+            out[field] = values[field]
+    return out
+
+
+def post_listing(request: Request, network: str, account_id: str, posts: dict[str, Any],
+                 render: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    """A Graph listing of one account's live posts, newest first, as ``{data, paging}``.
+
+    Honours ``limit`` (1-100, default 25), ``since``/``until`` and the ``after`` cursor
+    (a post id); ``render`` turns each post on the page into its JSON.
+    """
+    try:
+        limit = min(100, max(1, int(request.param("limit") or 25)))
+    except ValueError as exc:
+        raise graph_errors.bad_param("(#100) limit must be an integer") from exc
+    items = [p for p in posts.values()
+             if p["network"] == network and p["account_id"] == account_id and not p["deleted"]]
+    items.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
+    since, until = graph_moment(request.param("since")), graph_moment(request.param("until"))
+    if since is not None:
+        items = [p for p in items if p["created_ts"] >= since]
+    if until is not None:
+        items = [p for p in items if p["created_ts"] <= until]
+    after = request.param("after")
+    if after:
+        ids = [p["id"] for p in items]
+        items = items[ids.index(after) + 1:] if after in ids else []
+    page, rest = items[:limit], items[limit:]
+    body: dict[str, Any] = {"data": [render(p) for p in page]}
+    if page:
+        body["paging"] = {"cursors": {"before": page[0]["id"], "after": page[-1]["id"]}}
+        if rest:
+            body["paging"]["next"] = next_page_url(request, page[-1]["id"], limit)
+    return body

@@ -34,10 +34,15 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import graph_errors
 from scheduler.sandbox.fetch import FetchFailed
-from scheduler.sandbox.graph_auth import authorize, next_page_url
+from scheduler.sandbox.graph_auth import (
+    authorize,
+    pick_fields,
+    post_listing,
+    requested_fields,
+)
 from scheduler.sandbox.images import looks_like_video, probe_image
 from scheduler.sandbox.messages import Reply, Request
-from scheduler.sandbox.timefmt import graph_moment, graph_time
+from scheduler.sandbox.timefmt import graph_time
 from scheduler.sandbox.video import probe_video
 
 if TYPE_CHECKING:
@@ -372,50 +377,20 @@ def _media_json(app: Sandbox, post: dict[str, Any], fields: list[str],
         values["media_url"] = f"{base_url}/_sandbox/media/{post['media'][0]['sha256']}"
     if post["media_type"] == "CAROUSEL_ALBUM":
         values["children"] = {"data": [{"id": m["container_id"]} for m in post["media"]]}
-    out = {"id": post["id"]}
-    for field in fields:
-        if values.get(field) is not None:
-            out[field] = values[field]
-    return out
-
-
-def _fields(request: Request) -> list[str]:
-    return [f.strip() for f in (request.param("fields") or "id").split(",") if f.strip()]
+    return pick_fields(values, fields, post["id"])
 
 
 def get_media(app: Sandbox, request: Request) -> Reply:
     post = app.state["posts"][f"instagram:{request.args['id']}"]
     authorize(app, request, post["account"], network="instagram")
-    return Reply(200, _media_json(app, post, _fields(request), request.base_url))
+    return Reply(200, _media_json(app, post, requested_fields(request, "id"), request.base_url))
 
 
 def list_media(app: Sandbox, request: Request) -> Reply:
     _, ig = _user(app, request)
-    try:
-        limit = min(100, max(1, int(request.param("limit") or 25)))
-    except ValueError as exc:
-        raise graph_errors.bad_param("(#100) limit must be an integer") from exc
-    posts = [p for p in app.state["posts"].values()
-             if p["network"] == "instagram" and p["account_id"] == ig["ig_user_id"]
-             and not p["deleted"]]
-    posts.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
-    since, until = graph_moment(request.param("since")), graph_moment(request.param("until"))
-    if since is not None:
-        posts = [p for p in posts if p["created_ts"] >= since]
-    if until is not None:
-        posts = [p for p in posts if p["created_ts"] <= until]
-    after = request.param("after")
-    if after:
-        ids = [p["id"] for p in posts]
-        posts = posts[ids.index(after) + 1:] if after in ids else []
-    page, rest = posts[:limit], posts[limit:]
-    body: dict[str, Any] = {"data": [_media_json(app, p, _fields(request), request.base_url)
-                                     for p in page]}
-    if page:
-        body["paging"] = {"cursors": {"before": page[0]["id"], "after": page[-1]["id"]}}
-        if rest:
-            body["paging"]["next"] = next_page_url(request, page[-1]["id"], limit)
-    return Reply(200, body)
+    fields = requested_fields(request, "id")
+    return Reply(200, post_listing(request, "instagram", ig["ig_user_id"], app.state["posts"],
+                                   lambda p: _media_json(app, p, fields, request.base_url)))
 
 
 def comment(app: Sandbox, request: Request) -> Reply:
@@ -448,7 +423,7 @@ def get_user(app: Sandbox, request: Request) -> Reply:
                                  if p["network"] == "instagram"
                                  and p["account_id"] == ig["ig_user_id"])}
     out = {"id": ig["ig_user_id"]}
-    for field in _fields(request):
+    for field in requested_fields(request, "id"):
         if field in values:
             out[field] = values[field]
     return Reply(200, out)
