@@ -7,10 +7,11 @@ suite stays fast.
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from pathlib import Path
 
 from PIL import Image
+
+from costanza.demo_media import write_video
 
 ORIENTATION = 0x0112
 GPS_IFD = 0x8825
@@ -91,51 +92,17 @@ def make_text(path: Path, text: str = "not a photo\n") -> Path:
 def _write_video(path: Path, fmt: str, seconds: float, size: tuple[int, int], fps: int,
                  vcodec: str, audio: bool, metadata: dict[str, str] | None,
                  faststart: bool = False, noise: bool = False) -> Path:
-    import av
-
     w, h = size
-    options = {"movflags": "faststart"} if faststart else {}
-    with av.open(str(path), mode="w", format=fmt, options=options) as out:
-        if metadata:
-            out.metadata.update(metadata)
-        v = out.add_stream(vcodec, rate=fps)
-        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
-        if vcodec == "libx265":
-            v.options = {"x265-params": "log-level=error"}
-        a = None
-        if audio:
-            a = out.add_stream("aac", rate=44100)
-            a.layout = "mono"
-        total = max(1, round(seconds * fps))
-        for i in range(total):
-            if noise:  # hard to compress: makes big files from few frames
-                img = Image.frombytes("RGB", (w, h), os.urandom(w * h * 3))
-            else:
-                img = Image.new("RGB", (w, h), (20, 20, 20))
-                img.paste((200, 40, 40), (0, 0, max(1, (i * w) // total + 1), h))
-            frame = av.VideoFrame.from_image(img)
-            frame.pts = i
-            for packet in v.encode(frame):
-                out.mux(packet)
-        for packet in v.encode():
-            out.mux(packet)
-        if a is not None:
-            rate, chunk = 44100, 1024
-            samples = round(seconds * rate)
-            pts = 0
-            while pts < samples:
-                n = min(chunk, samples - pts)
-                frame = av.AudioFrame(format="fltp", layout="mono", samples=n)
-                frame.planes[0].update(bytes(frame.planes[0].buffer_size))
-                frame.sample_rate = rate
-                frame.pts = pts
-                frame.time_base = Fraction(1, rate)
-                pts += n
-                for packet in a.encode(frame):
-                    out.mux(packet)
-            for packet in a.encode():
-                out.mux(packet)
-    return Path(path)
+
+    def draw(i: int, total: int) -> Image.Image:
+        if noise:  # hard to compress: makes big files from few frames
+            return Image.frombytes("RGB", (w, h), os.urandom(w * h * 3))
+        img = Image.new("RGB", (w, h), (20, 20, 20))
+        img.paste((200, 40, 40), (0, 0, max(1, (i * w) // total + 1), h))
+        return img
+
+    return write_video(path, draw, seconds=seconds, size=size, fps=fps, vcodec=vcodec,
+                       fmt=fmt, audio=audio, metadata=metadata, faststart=faststart)
 
 
 def make_mp4(path: Path, seconds: float = 1.0, size: tuple[int, int] = (64, 48), fps: int = 24,
