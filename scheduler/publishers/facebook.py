@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from costanza.errors import AuthExpired, OutcomeUnknown, PublishError, PublishFailed
+from costanza.errors import OutcomeUnknown, PublishError, PublishFailed
 from scheduler.publishers.base import (
     Checkpoint,
     MediaFile,
@@ -24,24 +24,12 @@ from scheduler.publishers.base import (
     Reconciled,
 )
 from scheduler.publishers.checks import check_media_files
-from scheduler.publishers.graph import GraphClient
+from scheduler.publishers.graph import GraphClient, account_id, open_client
 from scheduler.publishers.matching import after_intent, first_url, normalise, same_text
 from scheduler.publishers.multipart import FileSlice
 from scheduler.publishers.progress import Progress
-from scheduler.publishers.routing import RoutingSession
 
 DEFAULT_CHUNK_THRESHOLD = 20 * 1024 * 1024
-
-
-def page_token(request: PublishRequest) -> str:
-    secrets = request.account.secrets
-    token = secrets.get("page_token") or secrets.get("token") or secrets.get("access_token")
-    if not token:
-        raise AuthExpired(
-            f"The Facebook account {request.account.name!r} has no Page token saved. "
-            "Connect it with `costanza account add facebook`.", code="no_token",
-        )
-    return token
 
 
 class FacebookPublisher:
@@ -65,25 +53,21 @@ class FacebookPublisher:
         self.now = now or (lambda: datetime.now(UTC))
 
     def _client(self, request: PublishRequest) -> GraphClient:
-        session = RoutingSession(self.base_url, timeout=self.timeout)
-        return GraphClient(page_token(request), session, network=self.network, now=self.now)
+        return open_client(request, ("page_token", "token", "access_token"),
+                           network=self.network, label="Facebook", token_name="Page token",
+                           base_url=self.base_url, timeout=self.timeout, now=self.now)
 
     @staticmethod
     def _page(request: PublishRequest) -> str:
-        page = request.account.remote_id or request.account.secrets.get("page_id")
-        if not page:
-            raise PublishFailed("The Facebook account has no Page id saved. Connect it again "
-                                "with `costanza account add facebook`.", code="no_page")
-        return page
+        return account_id(request, "page_id", network="facebook", label="Facebook",
+                          id_name="Page id", code="no_page")
 
     # -- publish -----------------------------------------------------------
 
     def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
         client = self._client(request)
-        try:
+        with client.session:
             return self._publish(client, request, Progress(request.progress, checkpoint))
-        finally:
-            client.session.close()
 
     def _publish(self, client: GraphClient, request: PublishRequest,
                  progress: Progress) -> PublishResult:
@@ -221,10 +205,8 @@ class FacebookPublisher:
         Raises ``AuthExpired`` or ``RetryLater`` when the Page cannot be read now.
         """
         client = self._client(request)
-        try:
+        with client.session:
             return self._reconcile(client, request)
-        finally:
-            client.session.close()
 
     def _reconcile(self, client: GraphClient, request: PublishRequest) -> Reconciled:
         known = request.progress.get("post_id")

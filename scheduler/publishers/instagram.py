@@ -35,10 +35,10 @@ from scheduler.publishers.base import (
     Reconciled,
 )
 from scheduler.publishers.checks import check_media_files
-from scheduler.publishers.graph import GRAPH_VERSION, GraphClient
+from scheduler.publishers.graph import GRAPH_VERSION, GraphClient, account_id, open_client
 from scheduler.publishers.matching import after_intent, same_text
 from scheduler.publishers.progress import Progress
-from scheduler.publishers.routing import RoutingSession, redact
+from scheduler.publishers.routing import redact
 
 
 class _Expired(Exception):
@@ -70,32 +70,21 @@ class InstagramPublisher:
         self.now = now or (lambda: datetime.now(UTC))
 
     def _client(self, request: PublishRequest) -> GraphClient:
-        secrets = request.account.secrets
-        token = secrets.get("token") or secrets.get("access_token") or secrets.get("page_token")
-        if not token:
-            raise AuthExpired(
-                f"The Instagram account {request.account.name!r} has no token saved. "
-                "Connect it with `costanza account add instagram`.", code="no_token",
-            )
-        session = RoutingSession(self.base_url, timeout=self.timeout)
-        return GraphClient(token, session, network=self.network, now=self.now)
+        return open_client(request, ("token", "access_token", "page_token"),
+                           network=self.network, label="Instagram", token_name="token",
+                           base_url=self.base_url, timeout=self.timeout, now=self.now)
 
     @staticmethod
     def _user(request: PublishRequest) -> str:
-        user = request.account.remote_id or request.account.secrets.get("ig_user_id")
-        if not user:
-            raise PublishFailed("The Instagram account has no id saved. Connect it again with "
-                                "`costanza account add instagram`.", code="no_account")
-        return user
+        return account_id(request, "ig_user_id", network="instagram", label="Instagram",
+                          id_name="id", code="no_account")
 
     # -- publish -----------------------------------------------------------
 
     def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
         client = self._client(request)
-        try:
+        with client.session:
             return self._publish(client, request, Progress(request.progress, checkpoint))
-        finally:
-            client.session.close()
 
     def _publish(self, client: GraphClient, request: PublishRequest,
                  progress: Progress) -> PublishResult:
@@ -364,10 +353,8 @@ class InstagramPublisher:
         Raises ``AuthExpired`` or ``RetryLater`` when Instagram cannot be read now.
         """
         client = self._client(request)
-        try:
+        with client.session:
             return self._reconcile(client, request)
-        finally:
-            client.session.close()
 
     def _reconcile(self, client: GraphClient, request: PublishRequest) -> Reconciled:
         media_id = request.progress.get("media_id")

@@ -118,10 +118,8 @@ class XPublisher:
 
     def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
         account = _Account(request, self.base_url, self.timeout)
-        try:
+        with account.session:
             return self._publish(account, request, Progress(request.progress, checkpoint))
-        finally:
-            account.session.close()
 
     def _publish(self, account: _Account, request: PublishRequest,
                  progress: Progress) -> PublishResult:
