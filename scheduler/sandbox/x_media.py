@@ -111,12 +111,19 @@ def initialize(app: Sandbox, request: Request) -> Reply:
                                 "expires_after_secs": EXPIRES_SECS}})
 
 
-def append(app: Sandbox, request: Request) -> Reply:
+def _open_upload(app: Sandbox, request: Request) -> tuple[str, dict[str, Any]]:
+    """The id and record of the caller's upload named in ``/2/media/upload/{id}/...``,
+    still taking segments."""
     caller = authenticate(app.state, request, user_context=True)
-    media_id = request.path.strip("/").split("/")[3]
+    media_id = request.args["id"]
     record = _owned(app, caller, media_id, parameter="id")
     if record["state"] != "uploading":
         raise x_errors.invalid("This upload is already finalized.", "id", media_id)
+    return media_id, record
+
+
+def append(app: Sandbox, request: Request) -> Reply:
+    media_id, record = _open_upload(app, request)
     chunk = request.part_bytes("media")
     if chunk is None and isinstance(request.json, dict) and "media" in request.json:
         try:
@@ -144,11 +151,7 @@ def append(app: Sandbox, request: Request) -> Reply:
 
 
 def finalize(app: Sandbox, request: Request) -> Reply:
-    caller = authenticate(app.state, request, user_context=True)
-    media_id = request.path.strip("/").split("/")[3]
-    record = _owned(app, caller, media_id, parameter="id")
-    if record["state"] != "uploading":
-        raise x_errors.invalid("This upload is already finalized.", "id", media_id)
+    media_id, record = _open_upload(app, request)
     indexes = sorted(int(i) for i in record["segments"])
     if indexes != list(range(len(indexes))) or not indexes:
         raise x_errors.invalid("Segments are missing: append segment_index 0, 1, 2, ... "
