@@ -60,9 +60,9 @@ from sqlalchemy import text
 
 from costanza.app import App
 from costanza.errors import InputError, NotFound
+from scheduler.delivery import network_label
 
 NETWORKS = ("facebook", "instagram", "x")
-NETWORK_LABELS = {"facebook": "Facebook", "instagram": "Instagram", "x": "X"}
 ATTENTION = ("failed", "needs_review", "held")
 STATUS_WORDS = {
     "queued": "queued",
@@ -341,7 +341,7 @@ def format_entry(entry: dict[str, Any], width: int = 80,
     status = f"{entry['status']:<12}"
     if style is not None and state in STATUS_COLOURS:
         status = style(status, fg=STATUS_COLOURS[state], bold=True if state in ATTENTION else None)
-    network = NETWORK_LABELS.get(entry["network"], entry["network"])
+    network = network_label(entry["network"])
     lead = f"{entry['delivery_id']:>5}  {entry['local_time']:<16}  {network:<9}  "
     room = max(10, width - len(lead) - 12 - 2)
     lines = [f"{lead}{status}  {_excerpt(entry['excerpt'], room)}"]
@@ -392,7 +392,7 @@ def retry_delivery(app: App, delivery_id: int, force: bool = False) -> dict[str,
         if d is None or d.profile_id != profile.id:
             raise NotFound(f"There is no delivery number {delivery_id}. `costanza log` shows "
                            "each delivery's number in its first column.")
-        where = f"post {d.post_id} on {NETWORK_LABELS.get(d.network, d.network)}"
+        where = f"post {d.post_id} on {network_label(d.network)}"
         before = d.state
         if before == "published":
             link = f" ({d.permalink})" if d.permalink else ""

@@ -41,6 +41,7 @@ from costanza.clock import Clock, utc
 from costanza.errors import CostanzaError, SettingsError
 from posts.models import Account, Delivery, Notification, Post, Profile
 from posts.store import Store
+from scheduler.delivery import network_label
 from scheduler.notify_channels import (
     SECRET_ACCOUNT,
     ChannelError,
@@ -63,8 +64,6 @@ SENDING_LEASE = timedelta(minutes=2)
 RUNWAY_CHECK_EVERY = timedelta(minutes=10)
 # How far back the safety net looks for failures whose event was lost in a crash.
 CATCH_UP = timedelta(days=1)
-
-NETWORK_NAMES = {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def event_to_notification(kind: str, data: dict[str, Any]) -> Message | None:
     empty queue), ``days`` and ``key_date``.
     """
     delivery_id = data.get("delivery_id")
-    network = NETWORK_NAMES.get(str(data.get("network") or ""), "the network")
+    network = network_label(str(data["network"])) if data.get("network") else "the network"
     reason = _sentence(str(data.get("reason") or "no reason was given"))
     episode = f"{delivery_id}:{data.get('token', 0)}"
     payload = {k: v for k, v in data.items() if k not in ("text",)}

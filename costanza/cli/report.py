@@ -10,8 +10,7 @@ import click
 
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
-
-NETWORK_LABELS = {"facebook": "Facebook", "instagram": "Instagram", "x": "X"}
+from scheduler.delivery import network_label
 
 
 def report_lines(data: dict[str, Any]) -> list[str]:
@@ -32,12 +31,12 @@ def report_lines(data: dict[str, Any]) -> list[str]:
     else:
         lines.append("Steady weeks in a row: 0. A steady week is one where every slot "
                      "was kept.")
-    counts = ", ".join(f"{NETWORK_LABELS.get(n, n)} {c}" for n, c in data["per_network"].items())
+    counts = ", ".join(f"{network_label(n)} {c}" for n, c in data["per_network"].items())
     lines.append(f"Posts published per network: {counts}")
     if data["failures"]:
         lines.append("What went wrong:")
         for f in data["failures"]:
-            network = NETWORK_LABELS.get(f["network"], f["network"])
+            network = network_label(f["network"])
             lines.extend(textwrap.wrap(
                 f"{f['count']:>3} x {network} ({f['outcome'].replace('_', ' ')}): "
                 f"{f['reason']}", 78, initial_indent="  ", subsequent_indent=" " * 8))
