@@ -13,7 +13,6 @@ plus a small JSON sidecar) so that a retry never converts twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from costanza.errors import MediaRejected
-from posts.media_store import MediaStore, write_atomically
+from posts.media_store import MediaStore, sha256_of, write_atomically
 from posts.probe import ProbeResult, human_size, probe, register_heif
 from posts.rules import (
     MIN_VIDEO_BITRATE,
@@ -56,14 +55,6 @@ class FittedMedia:
         data = asdict(self)
         data["path"] = str(self.path)
         return data
-
-
-def _sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _source(stored: Any, store: MediaStore) -> tuple[Path, ProbeResult]:
@@ -137,7 +128,7 @@ def _record(target: Path, kind: str) -> FittedMedia:
     result = probe(target, expect=kind)
     fitted = FittedMedia(path=target, mime=result.mime, width=result.width,
                          height=result.height, size_bytes=result.size_bytes,
-                         sha256=_sha256_of(target), duration=result.duration, kind=kind)
+                         sha256=sha256_of(target), duration=result.duration, kind=kind)
     body = json.dumps({k: v for k, v in fitted.to_dict().items() if k != "path"}).encode()
 
     def fill(tmp: Path) -> None:

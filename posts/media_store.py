@@ -49,6 +49,15 @@ class StoredMedia:
         return ProbeResult.from_dict(self.probe)
 
 
+def sha256_of(path: Path) -> str:
+    """The SHA-256 hex digest of a file, read a megabyte at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK_SIZE), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def _write_chunk(dst: BinaryIO, data: bytes) -> None:
     dst.write(data)
 

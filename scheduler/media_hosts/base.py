@@ -35,6 +35,7 @@ from typing import Any, ClassVar, TypeVar
 
 from config.settings import Settings, parse_duration
 from costanza.errors import CostanzaError, SettingsError
+from posts.media_store import sha256_of
 
 SECTION = "media_host"
 # The secrets of a media host (S3 keys...) live under this account name.
@@ -237,11 +238,7 @@ def checked_hash(sha256: str, path: Path) -> str:
     """``sha256`` when it is a hex digest, otherwise the file's own digest."""
     if re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
         return sha256
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(path)
 
 
 def test_photo() -> bytes:
