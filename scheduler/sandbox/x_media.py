@@ -17,7 +17,7 @@ import base64
 from typing import TYPE_CHECKING, Any
 
 from scheduler.sandbox import x_errors
-from scheduler.sandbox.images import probe_image
+from scheduler.sandbox.images import ImageInfo, probe_image
 from scheduler.sandbox.messages import Reply, Request
 from scheduler.sandbox.routes import Route
 from scheduler.sandbox.schema import SchemaError, validate
@@ -185,10 +185,10 @@ def one_shot(app: Sandbox, request: Request) -> Reply:
     if category not in ("tweet_image", "tweet_gif", None):
         raise x_errors.invalid("The one-shot upload takes images; use initialize/append/"
                                "finalize for video.", "media_category", category)
-    mime = _sniff_image(data)
-    if not mime:
+    info = _sniff_image(data)
+    if not info:
         raise x_errors.invalid("Unsupported media type: not an image X accepts.", "media")
-    category = category or ("tweet_gif" if mime == "image/gif" else "tweet_image")
+    category = category or ("tweet_gif" if info.mime == "image/gif" else "tweet_image")
     limit = GIF_MAX if category == "tweet_gif" else IMAGE_MAX
     if len(data) > limit:
         raise x_errors.invalid(f"Image is larger than {limit} bytes.", "media")
@@ -199,7 +199,7 @@ def one_shot(app: Sandbox, request: Request) -> Reply:
     with state.change():
         media_id = state.new_id("x")
         record = {"id": media_id, "owners": owners, "account": caller.account,
-                  "category": category, "media_type": mime, "total_bytes": len(data),
+                  "category": category, "media_type": info.mime, "total_bytes": len(data),
                   "created_ts": state.now(), "segments": {}, "state": "uploading",
                   "alt_text": None, "sha256": None, "used": False}
         state["x_media"][media_id] = record
@@ -207,11 +207,12 @@ def one_shot(app: Sandbox, request: Request) -> Reply:
     return Reply(200, {"data": _describe(app, record, polling=False)})
 
 
-def _sniff_image(data: bytes) -> str | None:
+def _sniff_image(data: bytes) -> ImageInfo | None:
+    """The image's format and size if it is one X accepts (JPEG, PNG, GIF, WEBP)."""
     info = probe_image(data)
     if info is None or info.format not in ("JPEG", "MPO", "PNG", "GIF", "WEBP"):
         return None
-    return info.mime
+    return info
 
 
 def _store(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
@@ -221,14 +222,14 @@ def _store(app: Sandbox, record: dict[str, Any], data: bytes) -> None:
     record["finalized_ts"] = app.state.now()
     category = record["category"]
     if category == "tweet_image":
-        mime = _sniff_image(data)
-        record["state"] = "succeeded" if mime else "failed"
-        info = probe_image(data)
-        if mime and info:
-            record["w"], record["h"], record["mime"] = info.width, info.height, mime
+        info = _sniff_image(data)
+        record["state"] = "succeeded" if info else "failed"
+        if info:
+            record["w"], record["h"], record["mime"] = info.width, info.height, info.mime
     elif category == "tweet_gif":
         record["state"] = "pending"
-        record["valid"] = _sniff_image(data) == "image/gif"
+        info = _sniff_image(data)
+        record["valid"] = info is not None and info.mime == "image/gif"
         record["mime"] = "image/gif"
     else:
         record["state"] = "pending"
