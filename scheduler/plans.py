@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from posts import listing
 from posts.models import Post, Profile
 from scheduler.cadence import WeeklySlot
 from scheduler.planner import Plan, QueuedPost, plan
@@ -20,10 +21,7 @@ from scheduler.planner import Plan, QueuedPost, plan
 
 def last_used_slot(db: Session, profile: Profile) -> datetime | None:
     """The latest cadence slot already taken by a dispatched post."""
-    return db.scalar(
-        select(func.max(Post.slot_at)).where(
-            Post.profile_id == profile.id, Post.state != "queued", Post.pinned_at.is_(None))
-    )
+    return listing.last_used(db.connection(), profile.id)
 
 
 def profile_plan(db: Session, profile: Profile, now: datetime, grace: timedelta,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from config.secrets import SecretStore
 from config.settings import Settings
-from costanza.clock import Clock
+from costanza.clock import Clock, utc
 from costanza.errors import (
     AuthExpired,
     CostanzaError,
@@ -34,7 +34,7 @@ from posts.store import Store
 from scheduler import delivery as dl
 from scheduler.plans import profile_plan
 from scheduler.prepare import MediaHost, build_request
-from scheduler.publishers.base import Publisher, PublishRequest
+from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
 
 log = logging.getLogger("costanza.daemon")
 
@@ -69,6 +69,7 @@ class Worker:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
         self._publishers: dict[str, Publisher] = {}
+        self._next_slot: datetime | None = None
 
     # -- the round ------------------------------------------------------------
     def tick(self) -> datetime:
@@ -81,34 +82,60 @@ class Worker:
         self.dispatch_due(now)
         if self.accepting:
             self.run_due()
-        return self.next_wake()
+        return self._wake_after(self._next_slot)
 
     def dispatch_due(self, now: datetime) -> int:
-        count = 0
-        with self.store.write() as db:
+        """Dispatch the posts whose time has come.
+
+        Every profile is planned in a read transaction; only the profiles with a post
+        due are planned again, under the write lock, and dispatched. The earliest slot
+        still to come is kept for ``tick`` (no second planning pass to find it).
+        """
+        due_profiles: list[int] = []
+        next_slot: datetime | None = None
+        with self.store.read() as db:
             for profile in db.scalars(select(Profile)).all():
                 plan = profile_plan(db, profile, now, self.settings.grace_period,
                                     limit=DISPATCH_BATCH)
-                for entry in plan.entries:
-                    if entry.at > now:
-                        break
-                    # Locked, so that two daemons never dispatch the same post; one that
-                    # another daemon is dispatching right now is skipped (it is done).
-                    post = db.get(Post, entry.post_id,
-                                  with_for_update={"skip_locked": True})
-                    if post is None or post.state != "queued":
-                        continue
-                    if not entry.pinned and post.pinned_at is not None:
-                        # Its pinned time was missed beyond the grace period: it took a
-                        # cadence slot instead, which now counts as used.
-                        post.pinned_at = None
-                    dl.dispatch_post(db, post, entry.at, now)
-                    count += 1
-                    log.info("post %s: its slot %s has come%s", post.id, entry.at.isoformat(),
-                             " (late, within the grace period)" if entry.late else "")
-                for missed in getattr(plan, "skipped", [])[:1]:
-                    log.info("profile %s: slot %s was missed while Costanza was stopped; the "
-                             "queue moved on to the next slot", profile.name, missed.isoformat())
+                if plan.entries and plan.entries[0].at <= now:
+                    due_profiles.append(profile.id)
+                later = next((e.at for e in plan.entries if e.at > now), None)
+                if later is not None and (next_slot is None or later < next_slot):
+                    next_slot = later
+        self._next_slot = next_slot
+        count = 0
+        if not due_profiles:
+            return count
+        with self.store.write() as db:
+            for profile_id in due_profiles:
+                profile = db.get(Profile, profile_id)
+                if profile is not None:
+                    count += self._dispatch_profile(db, profile, now)
+        return count
+
+    def _dispatch_profile(self, db: Any, profile: Profile, now: datetime) -> int:
+        count = 0
+        plan = profile_plan(db, profile, now, self.settings.grace_period, limit=DISPATCH_BATCH)
+        for entry in plan.entries:
+            if entry.at > now:
+                break
+            # Locked, so that two daemons never dispatch the same post; one that
+            # another daemon is dispatching right now is skipped (it is done).
+            post = db.get(Post, entry.post_id, with_for_update={"skip_locked": True})
+            if post is None or post.state != "queued":
+                continue
+            if not entry.pinned and post.pinned_at is not None:
+                # Its pinned time was missed beyond the grace period: it took a
+                # cadence slot instead, which now counts as used.
+                post.pinned_at = None
+            dl.dispatch_post(db, post, entry.at, now)
+            count += 1
+            log.info("post %s: its slot %s has come%s", post.id, entry.at.isoformat(),
+                     " (late, within the grace period)" if entry.late else "")
+        if count and plan.skipped:
+            log.info("profile %s: %s slot(s) were missed while Costanza was stopped; the "
+                     "queue moved on instead of sending them all at once", profile.name,
+                     len(plan.skipped))
         return count
 
     def run_due(self) -> int:
@@ -159,20 +186,26 @@ class Worker:
                 log.warning("delivery %s: lease lost", c.delivery_id)
 
     def next_wake(self) -> datetime:
+        """When the next round is needed: a slot, a retry, or the next poll."""
         now = self.clock.now()
-        poll = now + timedelta(seconds=self.settings.poll_seconds)
-        candidates = [poll]
+        next_slot: datetime | None = None
+        with self.store.read() as db:
+            for profile in db.scalars(select(Profile)).all():
+                plan = profile_plan(db, profile, now, self.settings.grace_period, limit=1)
+                if plan.entries and (next_slot is None or plan.entries[0].at < next_slot):
+                    next_slot = plan.entries[0].at
+        return self._wake_after(next_slot)
+
+    def _wake_after(self, next_slot: datetime | None) -> datetime:
+        now = self.clock.now()
+        candidates = [now + timedelta(seconds=self.settings.poll_seconds)]
+        if next_slot is not None:
+            candidates.append(max(now, next_slot))
         with self.store.read() as db:
             due = db.scalar(select(func.min(Delivery.due_at)).where(
                 Delivery.state.in_(("queued", "retry_wait", "unknown"))))
-            if due is not None:
-                from costanza.clock import utc
-
-                candidates.append(max(now, utc(due)))
-            for profile in db.scalars(select(Profile)).all():
-                plan = profile_plan(db, profile, now, self.settings.grace_period, limit=1)
-                if plan.entries:
-                    candidates.append(max(now, plan.entries[0].at))
+        if due is not None:
+            candidates.append(max(now, utc(due)))
         return min(candidates)
 
     def shutdown(self, wait: bool = True) -> None:
@@ -211,11 +244,13 @@ class Worker:
                                         self.settings.fit, self.media_host)
             except CostanzaError as exc:
                 problem = exc
-            except Exception as exc:  # a row that no longer makes sense, a broken file...
+            except Exception:  # a row that no longer makes sense, a broken file...
                 log.exception("delivery %s: could not be prepared", c.delivery_id)
                 problem = PublishFailed(
-                    f"Costanza could not prepare this post ({type(exc).__name__}: {exc}). "
-                    f"Nothing was sent. Fix the post, then run `costanza retry {c.delivery_id}`.")
+                    "Costanza could not prepare this post, so nothing was sent (the "
+                    "technical details are in the daemon's log). Look at it with "
+                    f"`costanza post show {delivery.post_id}`; once it is fixed, run "
+                    f"`costanza retry {c.delivery_id}`.")
         if request is None:
             assert problem is not None
             if c.state == "unknown" and not isinstance(problem, AuthExpired):
@@ -282,10 +317,7 @@ class Worker:
                               cap=self.settings.retry_max_seconds))
             return
         except CostanzaError as exc:
-            found_reason = exc.message
-            from scheduler.publishers.base import Reconciled
-
-            found = Reconciled(published=None, reason=found_reason)
+            found = Reconciled(published=None, reason=exc.message)
         now = self.clock.now()
         absent = int(request.progress.get("reconciled_absent", 0)) + 1
         # Only answers the network itself left unclear count towards giving up; an
@@ -366,8 +398,5 @@ class Worker:
                     dl.hold_account(db, delivery.account_id, exc.message, now)
                 self.on_event("held", {"delivery_id": c.delivery_id, "reason": exc.message})
                 return
-            message = exc.message
-            if not isinstance(exc, PublishFailed):
-                message = f"{exc.message}"
-            dl.finish(db, c, now, "failed", message=message, **kwargs)
-            self.on_event("failed", {"delivery_id": c.delivery_id, "reason": message})
+            dl.finish(db, c, now, "failed", message=exc.message, **kwargs)
+            self.on_event("failed", {"delivery_id": c.delivery_id, "reason": exc.message})
