@@ -127,9 +127,9 @@ def _finish(app: Sandbox, request: Request, account: str, page: dict[str, Any]) 
     if video["received"] != video["file_size"]:
         raise graph_errors.error(6001, "There was a problem uploading your video. The upload "
                                        "is incomplete.", subcode=1363019)
-    if video["post_id"]:
-        return Reply(200, {"success": True})
     with app.state.change():
+        if video["post_id"]:  # checked under the lock: a concurrent finish may have published
+            return Reply(200, {"success": True})
         data = app.state.join_chunks(f"fb{video['id']}", video["chunks"])
         video["sha256"] = app.state.put_media(data)
         video["chunks"] = 0

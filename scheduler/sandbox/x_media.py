@@ -161,6 +161,8 @@ def finalize(app: Sandbox, request: Request) -> Reply:
         raise x_errors.invalid(f"File size mismatch: total_bytes was {record['total_bytes']}, "
                                f"received {received}.", "total_bytes", record["total_bytes"])
     with app.state.change():
+        if record["state"] != "uploading":  # a concurrent finalize got the lock first
+            raise x_errors.invalid("This upload is already finalized.", "id", media_id)
         _store(app, record, app.state.join_chunks(f"x{media_id}", len(indexes)))
     if record["state"] == "failed":
         raise x_errors.invalid("Unsupported media type: not an image X accepts.", "id", media_id)
