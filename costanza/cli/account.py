@@ -12,6 +12,8 @@ from costanza.cli.output import echo_json, json_option
 _LABELS = {"x": "X account", "facebook": "Facebook Page", "instagram": "Instagram account"}
 _NAME_HELP = ("A name for this account (default: the network's name). Using a name already "
               "connected reconnects it, keeping the keys you do not give again.")
+_NO_ACCOUNT = ("No account is connected yet. Connect one with "
+               "`costanza account add facebook ...` (or x, or instagram).")
 
 
 @click.group()
@@ -172,8 +174,7 @@ def list_(obj: Context, as_json: bool) -> None:
         echo_json(rows)
         return
     if not rows:
-        click.echo("No account is connected yet. Connect one with "
-                   "`costanza account add facebook ...` (or x, or instagram).")
+        click.echo(_NO_ACCOUNT)
         return
     for row in rows:
         health = "ok" if row["health"] == "ok" else f"ON HOLD: {row['reason']}"
@@ -208,8 +209,7 @@ def check(obj: Context, name: str | None, as_json: bool) -> None:
 
 def _print_checks(results: list[dict[str, Any]]) -> None:
     if not results:
-        click.echo("No account is connected yet. Connect one with "
-                   "`costanza account add facebook ...` (or x, or instagram).")
+        click.echo(_NO_ACCOUNT)
         return
     for r in results:
         state = "works" if r["ok"] else "HAS A PROBLEM"

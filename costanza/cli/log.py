@@ -31,6 +31,16 @@ def _style() -> Any:
     return click.style
 
 
+def _print_entry(entry: dict[str, Any], as_json: bool, width: int, style: Any) -> None:
+    """One entry: a JSON line (--json with --follow), or the lines of the table."""
+    from costanza import publog
+
+    if as_json:
+        click.echo(json.dumps(entry, ensure_ascii=False))
+    else:
+        click.echo("\n".join(publog.format_entry(entry, width, style)))
+
+
 @click.command()
 @click.option("--since", metavar="WHEN",
               help="Start from: 7d, 12h, 2w back, or a date like 2026-12-01 (default: 7d).")
@@ -84,14 +94,11 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
     if as_json and not follow:
         echo_json(entries)
         return
-    if as_json:
-        for entry in entries:
-            click.echo(json.dumps(entry, ensure_ascii=False))
-    elif entries:
+    if entries and not as_json:
         click.echo(publog.header(width))
-        for entry in entries:
-            click.echo("\n".join(publog.format_entry(entry, width, style)))
-    elif not follow:
+    for entry in entries:
+        _print_entry(entry, as_json, width, style)
+    if not entries and not follow:
         click.echo("Nothing in the log for this choice. Try a longer time, "
                    "for example `costanza log --since 30d`.")
     if not follow:
@@ -100,10 +107,7 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
     try:
         for entry in publog.follow(app, network=network, post_id=post_id, failed=failed,
                                    interval=interval, max_polls=max_polls, after_id=start):
-            if as_json:
-                click.echo(json.dumps(entry, ensure_ascii=False))
-            else:
-                click.echo("\n".join(publog.format_entry(entry, width, style)))
+            _print_entry(entry, as_json, width, style)
             sys.stdout.flush()
     except KeyboardInterrupt:
         click.echo("Stopped watching.", err=True)
