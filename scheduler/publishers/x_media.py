@@ -153,7 +153,11 @@ class XMediaUploader:
                                       post_id=self.post_id, what=self._what)
         body = x_body(response)
         if body.get("errors") and not body.get("data"):
-            raise PublishFailed(f"X refused the media: {redact(x_detail(body), self.secrets)}.",
-                                http_status=response.status_code, code="media_refused")
+            said = redact(x_detail(body), self.secrets).strip() or "no reason given"
+            post = self.post_id if self.post_id is not None else "ID"
+            raise PublishFailed(
+                f"X refused the {self._what}: {said}. Check it with `costanza post show "
+                f"{post}` and change it with `costanza post edit {post}`.",
+                http_status=response.status_code, code="media_refused")
         data = body.get("data", body)
         return data if isinstance(data, dict) else {}
