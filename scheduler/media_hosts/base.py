@@ -138,11 +138,14 @@ def available_kinds() -> list[str]:
 
 def host_class(kind: Any, settings_file: Path) -> type[MediaHost]:
     """The class for ``kind``, importing its module on first use."""
-    allowed = " or ".join(f'"{k}"' for k in available_kinds())
-    if not isinstance(kind, str) or not _KIND_NAME.match(kind) or kind in _NOT_KINDS:
-        raise SettingsError(
+    def not_allowed() -> SettingsError:
+        allowed = " or ".join(f'"{k}"' for k in available_kinds())
+        return SettingsError(
             f"In {settings_file}, the setting `media_host.kind` = {kind!r} is not allowed: "
             f"use {allowed}.")
+
+    if not isinstance(kind, str) or not _KIND_NAME.match(kind) or kind in _NOT_KINDS:
+        raise not_allowed()
     if kind not in _KINDS:
         try:
             importlib.import_module(f"scheduler.media_hosts.{kind}")
@@ -150,9 +153,7 @@ def host_class(kind: Any, settings_file: Path) -> type[MediaHost]:
             if exc.name != f"scheduler.media_hosts.{kind}":
                 raise
     if kind not in _KINDS:
-        raise SettingsError(
-            f"In {settings_file}, the setting `media_host.kind` = {kind!r} is not allowed: "
-            f"use {allowed}.")
+        raise not_allowed()
     return _KINDS[kind]
 
 
