@@ -168,8 +168,10 @@ class XPublisher:
                     return found
                 raise OutcomeUnknown(
                     "X says this text is already posted, after an attempt whose answer was "
-                    "lost, but Costanza could not find the post on the account. It needs a "
-                    "look.", http_status=403, code=DUPLICATE) from None
+                    "lost, but Costanza could not find the post on the account. Costanza will "
+                    "look again; if it stays missing, check the account on X, then run "
+                    f"`costanza retry {request.delivery_id} --force` to post it.",
+                    http_status=403, code=DUPLICATE) from None
             progress.save(x_sending=None)
             raise
         except OutcomeUnknown:
