@@ -11,7 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
-from costanza.cli.output import excerpt, iso, local
+from costanza.cli.output import local
+from costanza.formatting import excerpt, iso, media_summary
 from costanza.timeparse import parse_local
 from posts import queue
 from posts.models import Attempt, Post, Profile
@@ -26,14 +27,8 @@ def _planned(app: App, db: Any, profile: Profile) -> dict[int, Any]:
 
 
 def _media_summary(post: Post) -> str:
-    photos = sum(1 for m in post.media if m.item.kind == "photo")
-    videos = sum(1 for m in post.media if m.item.kind == "video")
-    parts = []
-    if photos:
-        parts.append(f"{photos} photo" + ("s" if photos > 1 else ""))
-    if videos:
-        parts.append(f"{videos} video" + ("s" if videos > 1 else ""))
-    return ", ".join(parts)
+    kinds = [m.item.kind for m in post.media]
+    return media_summary(kinds.count("photo"), kinds.count("video"))
 
 
 def _post_row(post: Post, tz: ZoneInfo, entry: Any) -> dict[str, Any]:
@@ -43,7 +38,7 @@ def _post_row(post: Post, tz: ZoneInfo, entry: Any) -> dict[str, Any]:
         "state": post.state,
         "position": post.position,
         "text": post.text,
-        "excerpt": excerpt(post.text or "(no text)"),
+        "excerpt": excerpt(post.text),
         "texts": dict(post.texts or {}),
         "targets": list(post.targets),
         "pinned_at": iso(post.pinned_at),

@@ -5,29 +5,12 @@ The shapes returned here are the documented ``--json`` contract (README).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
+from costanza.formatting import excerpt, local_label, media_summary
 from posts import listing
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-           "Dec")
-
-
-class _Formatter:
-    """Local-time labels like "Mon 01 Dec 09:30" (English, whatever the machine's locale)."""
-
-    def __init__(self, tz: ZoneInfo) -> None:
-        self.tz = tz
-
-    def local(self, dt: datetime | None) -> str | None:
-        if dt is None:
-            return None
-        d = dt.astimezone(self.tz)
-        return f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month]} {d.hour:02d}:{d.minute:02d}"
 
 
 def _plan(app: App, conn: Any, profile: listing.ProfileView, rows: list[listing.QueuedRow],
@@ -41,20 +24,6 @@ def _plan(app: App, conn: Any, profile: listing.ProfileView, rows: list[listing.
                 last_used=listing.last_used(conn, profile.id), limit=limit)
 
 
-def _summary(photos: int, videos: int) -> str:
-    parts = []
-    if photos:
-        parts.append(f"{photos} photo" + ("s" if photos > 1 else ""))
-    if videos:
-        parts.append(f"{videos} video" + ("s" if videos > 1 else ""))
-    return ", ".join(parts)
-
-
-def _excerpt(text: str, width: int = 40) -> str:
-    flat = " ".join(text.split()) or "(no text)"
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
 def list_posts(app: App, lines: bool = False) -> list[Any]:
     """The queued posts in the order they go out (JSON contract of `post list --json`).
 
@@ -65,7 +34,7 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
         profile = listing.load_profile(conn, app.profile_name)
         rows = listing.queued(conn, profile.id)
         plan = _plan(app, conn, profile, rows, None)
-    fmt = _Formatter(ZoneInfo(profile.timezone))
+    tz = ZoneInfo(profile.timezone)
     by_id = {r.id: r for r in rows}
     ordered = [(by_id[e.post_id], e) for e in plan.entries]
     ordered += [(by_id[i], None) for i in plan.unplanned]
@@ -74,19 +43,19 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
         at = entry.at if entry is not None else None
         warnings = [f"{n}: {'; '.join(c.get('notes') or c.get('problems') or [])}"
                     for n, c in r.checks.items() if c.get("status") != "ok"]
-        summary = _summary(r.photos, r.videos)
+        summary = media_summary(r.photos, r.videos)
         if lines:
             pin = " (pinned)" if r.pinned_at else ""
             media = f" [{summary}]" if summary else ""
-            out.append(f"{r.id:>5}  {fmt.local(at) or 'no slot yet':<16}{pin}  "
-                       f"{','.join(r.targets):<22} {_excerpt(r.text)}{media}")
+            out.append(f"{r.id:>5}  {local_label(at, tz) or 'no slot yet':<16}{pin}  "
+                       f"{','.join(r.targets):<22} {excerpt(r.text)}{media}")
             out.extend(f"       ! {w}" for w in warnings)
             continue
         out.append({
             "id": r.id, "state": "queued", "position": r.position, "text": r.text,
-            "excerpt": _excerpt(r.text), "targets": r.targets,
+            "excerpt": excerpt(r.text), "targets": r.targets,
             "pinned_at": r.pinned_at.isoformat() if r.pinned_at else None,
-            "planned_at": at.isoformat() if at else None, "planned_local": fmt.local(at),
+            "planned_at": at.isoformat() if at else None, "planned_local": local_label(at, tz),
             "late": bool(entry.late) if entry else False, "category": r.category,
             "media_summary": summary, "photos": r.photos, "videos": r.videos,
             "checks": r.checks, "warnings": warnings,
@@ -105,7 +74,6 @@ def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
         rows = listing.queued(conn, profile.id)
         full = _plan(app, conn, profile, rows, None)
     tz = ZoneInfo(profile.timezone)
-    fmt = _Formatter(tz)
     by_id = {r.id: r for r in rows}
     shown = full.entries[:limit] if limit else full.entries
     days = runway_days(full, now)
@@ -113,14 +81,14 @@ def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
         "profile": profile.name, "timezone": profile.timezone,
         "cadence": format_slots([WeeklySlot(w, m) for w, m in profile.slots]),
         "queued": len(rows),
-        "entries": [{"post_id": e.post_id, "at": e.at.isoformat(), "local": fmt.local(e.at),
+        "entries": [{"post_id": e.post_id, "at": e.at.isoformat(), "local": local_label(e.at, tz),
                      "pinned": e.pinned, "late": e.late,
-                     "excerpt": _excerpt(by_id[e.post_id].text),
+                     "excerpt": excerpt(by_id[e.post_id].text),
                      "targets": by_id[e.post_id].targets} for e in shown],
-        "free_slots": [{"at": t.isoformat(), "local": fmt.local(t)}
+        "free_slots": [{"at": t.isoformat(), "local": local_label(t, tz)}
                        for t in full.free_slots_after[:3]],
         "pauses": [{"from": s.isoformat(), "until": e.isoformat() if e else None,
-                    "from_local": fmt.local(s), "until_local": fmt.local(e)}
+                    "from_local": local_label(s, tz), "until_local": local_label(e, tz)}
                    for s, e in profile.pauses if e is None or e > now],
         "runs_dry_at": full.runs_dry_at.isoformat() if full.runs_dry_at else None,
         "runway_days": round(days, 1) if days is not None else None,

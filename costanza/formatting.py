@@ -1,0 +1,43 @@
+"""How times, texts and media are shown to people: one place for every command.
+
+No click here, so the fast listing path and the services can use it too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+           "Dec")
+
+
+def local_label(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str | None:
+    """'Mon 01 Dec 09:30' in the profile's zone (English whatever the machine's locale;
+    no strftime: listings format thousands of these)."""
+    if dt is None:
+        return None
+    d = dt.astimezone(tz)
+    year = f" {d.year}" if with_year else ""
+    return (f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month]}{year} "
+            f"{d.hour:02d}:{d.minute:02d}")
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def excerpt(text: str | None, width: int = 40) -> str:
+    """The start of a post's text on one line, '(no text)' when it has none."""
+    flat = " ".join((text or "").split()) or "(no text)"
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def media_summary(photos: int, videos: int) -> str:
+    """'2 photos, 1 video'."""
+    parts = []
+    if photos:
+        parts.append(f"{photos} photo" + ("s" if photos > 1 else ""))
+    if videos:
+        parts.append(f"{videos} video" + ("s" if videos > 1 else ""))
+    return ", ".join(parts)
