@@ -50,24 +50,26 @@ def upload(app: Sandbox, request: Request) -> Reply:
     if not record or record["account"] != info["account"]:
         raise _fail(404, "ProcessingFailedError", "Unknown container id: "
                                                   f"{request.args['id']}")
-    if record["uploaded"] or "upload" not in record:
-        raise _fail(400, "ProcessingFailedError", "This container is not waiting for an "
-                                                  "upload.")
-    try:
-        offset = int(request.headers.get("offset") or "0")
-        size = int(request.headers.get("file_size") or "")
-    except ValueError as exc:
-        raise _fail(400, "ProcessingFailedError", "The offset and file_size headers are "
-                                                  "required.") from exc
-    progress = record["upload"]
-    if offset != progress["received"]:
-        raise _fail(400, "ProcessingFailedError",
-                    f"Wrong offset: expected {progress['received']}, got {offset}.",
-                    retriable=True)
-    if not 0 < size <= MAX_BYTES or offset + len(request.body) > size:
-        raise _fail(400, "ProcessingFailedError", "file_size does not match the bytes sent.")
     state = app.state
-    with state.change():
+    with state.change():  # checks under the lock: parts of one upload may race
+        if record["uploaded"] or "upload" not in record:
+            raise _fail(400, "ProcessingFailedError", "This container is not waiting for an "
+                                                      "upload.")
+        try:
+            offset = int(request.headers.get("offset") or "0")
+            size = int(request.headers.get("file_size") or "")
+        except ValueError as exc:
+            raise _fail(400, "ProcessingFailedError", "The offset and file_size headers are "
+                                                      "required.") from exc
+        progress = record["upload"]
+        if offset != progress["received"]:
+            raise _fail(400, "ProcessingFailedError",
+                        f"Wrong offset: expected {progress['received']}, got {offset}.",
+                        retriable=True)
+        if not 0 < size <= MAX_BYTES or offset + len(request.body) > size:
+            raise _fail(400, "ProcessingFailedError",
+                        f"file_size {size} is not in 1..{MAX_BYTES} or is less than offset "
+                        f"{offset} plus the {len(request.body)} bytes sent.")
         state.put_chunk(f"ig{record['id']}", progress["chunks"], request.body)
         progress["chunks"] += 1
         progress["received"] += len(request.body)
