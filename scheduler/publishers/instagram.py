@@ -109,8 +109,7 @@ class InstagramPublisher:
 
     def _publish_container(self, client: GraphClient, user: str, request: PublishRequest,
                            progress: Progress) -> str:
-        video = any(m.kind == "video" for m in request.media)
-        limit = self.video_timeout if video else self.photo_timeout
+        limit = self._processing_limit(request)
         container = progress.get("container_id")
         if container and progress.get("uploaded") is False:
             if not self._upload_complete(client, container):
@@ -133,6 +132,11 @@ class InstagramPublisher:
             container = self._create(client, user, request, progress)
             self._wait(client, container, limit, request, progress)
         return self._media_publish(client, user, container, request, progress)
+
+    def _processing_limit(self, request: PublishRequest) -> float:
+        """How long Instagram may take to process the post's media (longer with a video)."""
+        video = any(m.kind == "video" for m in request.media)
+        return self.video_timeout if video else self.photo_timeout
 
     def _create(self, client: GraphClient, user: str, request: PublishRequest,
                 progress: Progress) -> str:
@@ -215,8 +219,7 @@ class InstagramPublisher:
                     self._upload(client, item, uri, str(ids[index]))
                 uploaded[index] = True
                 progress.save(item_uploaded=list(uploaded))
-        limit = self.video_timeout if any(m.kind == "video" for m in request.media) \
-            else self.photo_timeout
+        limit = self._processing_limit(request)
         for child in ids:
             try:
                 self._wait(client, str(child), limit, request, progress)
