@@ -26,6 +26,7 @@ from posts.probe import ProbeResult, human_size, probe, register_heif
 from posts.rules import (
     MIN_VIDEO_BITRATE,
     PHOTO_LIMITS,
+    RAISED_FPS,
     VIDEO_LIMITS,
     check,
     network_name,
@@ -299,7 +300,7 @@ def _target_rate(network: str, info: ProbeResult, rate: Fraction | None) -> Frac
     if lim.max_fps and fps > lim.max_fps + 0.01:
         return Fraction(int(lim.max_fps))
     if lim.min_fps and fps < lim.min_fps - 0.01:
-        return Fraction(30)
+        return Fraction(RAISED_FPS)
     return Fraction(rate).limit_denominator(1001) if rate else Fraction(round(fps))
 
 

@@ -28,6 +28,7 @@ INSTAGRAM_HASHTAGS = 30
 INSTAGRAM_MENTIONS = 20
 FACEBOOK_TEXT_LIMIT = 63206
 MIN_VIDEO_BITRATE = 400_000  # below this a transcode to fit the size is not worth watching
+RAISED_FPS = 30  # a video slower than a network's min_fps is converted to this rate
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,7 @@ def _check_video(v: Verdict, m: ProbeResult) -> None:
     if "fps-down" in changes:
         v.note(f"{what} will be converted to {lim.max_fps:g} frames per second")
     if "fps-up" in changes:
-        v.note(f"{what} will be converted to 30 frames per second")
+        v.note(f"{what} will be converted to {RAISED_FPS} frames per second")
     if "scale" in changes:
         v.note(f"{what} will be scaled down to fit {lim.max_width}x{lim.max_height} pixels")
     if "audio-rate" in changes:
