@@ -102,14 +102,22 @@ def connect_and_add(app: App, network: str, text: str) -> int:
         return queue.add_post(db, app.media, profile, draft, app.clock.now()).post.id
 
 
+def refused_at_first_slot(app: App, clock: FakeClock, worker: Worker, fakes: dict[str, Any],
+                          network: str, text: str, reason: str, http_status: int) -> int:
+    """Queue a post on ``network``, have the network refuse it, and run its slot."""
+    post_id = connect_and_add(app, network, text)
+    fakes[network].fail_next(PublishFailed(reason, http_status=http_status))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    return post_id
+
+
 def test_worker_events_reach_the_outbox_once(app: App, clock: FakeClock,
                                              worker_and_fakes: Any) -> None:
     worker, notifier, fakes = worker_and_fakes
-    post_id = connect_and_add(app, "facebook", "Il formaggio di malga, stagionato in grotta")
-    fakes["facebook"].fail_next(PublishFailed("Facebook refused the post: it is empty.",
-                                              http_status=400))
-    clock.set(MON_0930_ROME)
-    worker.tick()
+    post_id = refused_at_first_slot(app, clock, worker, fakes, "facebook",
+                                    "Il formaggio di malga, stagionato in grotta",
+                                    "Facebook refused the post: it is empty.", 400)
     assert outbox(app) == []  # the event waits in memory until the round
     notifier.flush_events()
     (row,) = outbox(app)
@@ -166,11 +174,9 @@ def test_run_round_never_raises(app: App, clock: FakeClock,
 def test_a_failure_whose_event_was_lost_is_still_told_once(app: App, clock: FakeClock,
                                                            worker_and_fakes: Any) -> None:
     worker, _, fakes = worker_and_fakes
-    connect_and_add(app, "x", "a story")
-    fakes["x"].fail_next(PublishFailed("X refused the post: it is a duplicate.",
-                                       http_status=403))
-    clock.set(MON_0930_ROME)
-    worker.tick()  # the event went to a notifier that "crashed" before saving it
+    refused_at_first_slot(app, clock, worker, fakes, "x", "a story",
+                          "X refused the post: it is a duplicate.", 403)
+    # the event went to a notifier that "crashed" before saving it
     restarted = Notifier(app.store, app.settings, clock)
     assert restarted.catch_up() == 1
     assert restarted.catch_up(force=True) == 0
@@ -185,9 +191,6 @@ def test_a_failure_whose_event_was_lost_is_still_told_once(app: App, clock: Fake
 def test_stop_saves_remembered_events(app: App, clock: FakeClock,
                                       worker_and_fakes: Any) -> None:
     worker, notifier, fakes = worker_and_fakes
-    connect_and_add(app, "x", "a story")
-    fakes["x"].fail_next(PublishFailed("X refused the post.", http_status=400))
-    clock.set(MON_0930_ROME)
-    worker.tick()
+    refused_at_first_slot(app, clock, worker, fakes, "x", "a story", "X refused the post.", 400)
     notifier.stop()
     assert [r.kind for r in outbox(app)] == ["failed"]
