@@ -59,14 +59,8 @@ def _post_row(post: Post, tz: ZoneInfo, entry: Any) -> dict[str, Any]:
 
 
 def _verdicts(post: Post) -> dict[str, dict[str, Any]]:
-    from posts.probe import ProbeResult
-    from posts.rules import check_post
-
-    probes = [ProbeResult.from_dict(m.item.probe) for m in post.media]
-    verdicts = check_post(post.targets, {n: post.text_for(n) for n in post.targets}, probes,
-                          first_comment=post.first_comment, thread=post.thread)
-    return {n: {"status": v.status, "notes": list(v.notes), "problems": list(v.problems)}
-            for n, v in verdicts.items()}
+    """The verdicts stored when the post was added or last edited."""
+    return {n: post.checks[n] for n in post.targets if n in (post.checks or {})}
 
 
 def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alts: list[str],
@@ -85,8 +79,7 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
             thread=thread, fit=fit)
         result = queue.add_post(db, app.media, profile, draft, now)
         post_id = result.post.id
-        verdicts = {n: {"status": v.status, "notes": list(v.notes), "problems": list(v.problems)}
-                    for n, v in result.verdicts.items()}
+        verdicts = queue.verdicts_json(result.verdicts)
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)
         post = db.get(Post, post_id)

@@ -23,9 +23,6 @@ if TYPE_CHECKING:
     from posts.media_store import MediaStore, StoredMedia
     from posts.rules import Verdict
 
-ACTIVE_STATES = ("queued",)
-
-
 @dataclass
 class PostDraft:
     """What the artisan asked for in `costanza post add`."""
@@ -110,13 +107,7 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     texts = {n: draft.texts.get(n) or draft.text for n in targets}
     verdicts = check_post(targets, texts, probes, first_comment=draft.first_comment,
                           thread=draft.thread)
-    refused = {n: v for n, v in verdicts.items() if v.status == "refused"}
-    if refused:
-        lines = [f"{n}: {'; '.join(v.problems)}" for n, v in refused.items()]
-        raise InputError(
-            "This post cannot go out as it is, so nothing was added.\n  "
-            + "\n  ".join(lines)
-        )
+    _refuse_if_any(verdicts, "This post cannot go out as it is, so nothing was added.")
 
     created: list[StoredMedia] = []
     try:
@@ -133,6 +124,14 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
             media_store.discard(item)
         raise
     return AddResult(post=post, verdicts=verdicts)
+
+
+def _refuse_if_any(verdicts: dict[str, Verdict], intro: str) -> None:
+    """One paragraph naming each network that would refuse the post, with its fix."""
+    lines = [f"{n}: {'; '.join(v.problems)}" for n, v in verdicts.items()
+             if v.status == "refused"]
+    if lines:
+        raise InputError(intro + "\n  " + "\n  ".join(lines))
 
 
 def verdicts_json(verdicts: dict[str, Verdict]) -> dict[str, dict[str, Any]]:
@@ -231,10 +230,6 @@ def remove_post(db: Session, profile: Profile, post_id: int, now: datetime) -> P
     return post
 
 
-EDITABLE = ("text", "texts", "targets", "first_comment", "category", "at", "unpin",
-            "thread", "fit")
-
-
 def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, Any],
               alts: list[str] | None, now: datetime) -> tuple[Post, dict[str, Verdict]]:
     """Change a queued post; the rules are checked again before anything is saved."""
@@ -277,11 +272,7 @@ def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, An
     probes = [ProbeResult.from_dict(m.item.probe) for m in post.media]
     verdicts = check_post(post.targets, {n: post.text_for(n) for n in post.targets}, probes,
                           first_comment=post.first_comment, thread=post.thread)
-    refused = {n: v for n, v in verdicts.items() if v.status == "refused"}
-    if refused:
-        lines = [f"{n}: {'; '.join(v.problems)}" for n, v in refused.items()]
-        raise InputError("The change was not saved: the post could not go out.\n  "
-                         + "\n  ".join(lines))
+    _refuse_if_any(verdicts, "The change was not saved: the post could not go out.")
     post.checks = verdicts_json(verdicts)
     post.updated_at = now
     db.flush()
