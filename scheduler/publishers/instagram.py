@@ -261,7 +261,8 @@ class InstagramPublisher:
                 raise PublishFailed(
                     f"Instagram could not process the {_what(request)}: {said}. Check it "
                     f"with `costanza post show {request.post_id}`; a different photo or "
-                    f"video usually fixes it.", code="container_error")
+                    f"video, chosen with `costanza post edit {request.post_id}`, usually "
+                    "fixes it.", code="container_error")
             if waited >= limit:
                 raise RetryLater(
                     f"Instagram is still processing the {_what(request)} after "
