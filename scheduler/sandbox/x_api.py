@@ -223,7 +223,7 @@ def _fields(request: Request) -> set[str]:
 
 def get_tweet(app: Sandbox, request: Request) -> Reply:
     authenticate(app.state, request, user_context=False)
-    tweet_id = request_arg(request)
+    tweet_id = request.args["id"]
     post = app.state["posts"].get(f"x:{tweet_id}")
     if not post or post.get("deleted"):
         raise x_errors.not_found(f"Could not find tweet with id: [{tweet_id}].", "tweet",
@@ -231,13 +231,9 @@ def get_tweet(app: Sandbox, request: Request) -> Reply:
     return Reply(200, {"data": _tweet_json(app, post, _fields(request))})
 
 
-def request_arg(request: Request) -> str:
-    return request.path.rstrip("/").rsplit("/", 1)[-1]
-
-
 def delete_tweet(app: Sandbox, request: Request) -> Reply:
     caller = authenticate(app.state, request, user_context=True)
-    tweet_id = request_arg(request)
+    tweet_id = request.args["id"]
     with app.state.change():
         post = app.state["posts"].get(f"x:{tweet_id}")
         if not post or post.get("deleted"):
@@ -259,9 +255,17 @@ def users_me(app: Sandbox, request: Request) -> Reply:
     return Reply(200, {"data": data})
 
 
+def _tweet_id_param(query: dict[str, str], name: str) -> int:
+    try:
+        return int(query[name])
+    except ValueError as exc:
+        raise x_errors.invalid(f"The `{name}` query parameter value [{query[name]}] is not a "
+                               "tweet id", name, query[name]) from exc
+
+
 def user_tweets(app: Sandbox, request: Request) -> Reply:
     authenticate(app.state, request, user_context=False)
-    user_id = request.path.strip("/").split("/")[2]
+    user_id = request.args["id"]
     fields = _fields(request)
     try:
         max_results = int(request.query.get("max_results", "10"))
@@ -281,13 +285,17 @@ def user_tweets(app: Sandbox, request: Request) -> Reply:
     posts.sort(key=lambda p: int(p["id"]), reverse=True)
     query = request.query
     if "since_id" in query:
-        posts = [p for p in posts if int(p["id"]) > int(query["since_id"])]
+        since_id = _tweet_id_param(query, "since_id")
+        posts = [p for p in posts if int(p["id"]) > since_id]
     if "until_id" in query:
-        posts = [p for p in posts if int(p["id"]) < int(query["until_id"])]
-    if "start_time" in query and parse_iso(query["start_time"]) is not None:
-        posts = [p for p in posts if p["created_ts"] >= parse_iso(query["start_time"])]
-    if "end_time" in query and parse_iso(query["end_time"]) is not None:
-        posts = [p for p in posts if p["created_ts"] <= parse_iso(query["end_time"])]
+        until_id = _tweet_id_param(query, "until_id")
+        posts = [p for p in posts if int(p["id"]) < until_id]
+    start = parse_iso(query["start_time"]) if "start_time" in query else None
+    if start is not None:
+        posts = [p for p in posts if p["created_ts"] >= start]
+    end = parse_iso(query["end_time"]) if "end_time" in query else None
+    if end is not None:
+        posts = [p for p in posts if p["created_ts"] <= end]
     if "exclude" in query and "replies" in query["exclude"]:
         posts = [p for p in posts if not p.get("reply_to")]
     token = query.get("pagination_token")

@@ -166,6 +166,13 @@ def test_x_user_tweets_pagination(x_client, creds):
     assert "next_token" not in rest.meta
 
 
+def test_x_user_tweets_bad_since_id_is_a_400(session, x_auth, creds):
+    response = session.get(f"https://api.x.com/2/users/{creds['x']['user_id']}/tweets",
+                           params={"since_id": "abc"}, auth=x_auth)
+    assert response.status_code == 400
+    assert "since_id" in response.json()["errors"][0]["message"]
+
+
 def test_x_rate_limit_window(control, session, x_auth):
     control.settings(x_tweets_per_window=2)
     assert session.post(TWEETS, json={"text": "a"}, auth=x_auth).status_code == 201
