@@ -103,7 +103,6 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
     else:
         def fill(tmp: Path) -> None:
             _remux(src, fmt, tmp)
-    store.fitted_dir(network).mkdir(parents=True, exist_ok=True)
     write_atomically(target, fill, tmp_dir=target.parent, name=info.name, size=info.size_bytes)
     return _record(target, info.kind)
 
