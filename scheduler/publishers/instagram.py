@@ -323,7 +323,9 @@ class InstagramPublisher:
         try:
             reply = client.post(f"{media_id}/comments", {"message": request.first_comment})
         except PublishError as exc:
-            return None, f"The post is out, but the first comment was not added: {exc}"
+            # Costanza does not retry the comment: say so, whatever the error suggests.
+            return None, (f"The post is out, but the first comment was not added ({exc}). "
+                          "Costanza will not try again: add it by hand on Instagram.")
         comment_id = str(reply.get("id") or "") or None
         if comment_id:
             progress.save(first_comment_id=comment_id)
