@@ -60,7 +60,7 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
         fitted = _fit(delivery.network, item.item, original, media_store,
                       post.fit or fit_mode)
         public_url = None
-        if delivery.network == "instagram" and fitted.kind == "photo":
+        if delivery.network == "instagram" and item.item.kind == "photo":
             if media_host is None:
                 raise PublishFailed(
                     "Instagram needs your photos at a public web address, and no media host "
@@ -68,7 +68,7 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                     "then run `costanza retry` for this post."
                 )
             public_url = media_host.public_url(fitted.path, fitted.sha256, fitted.mime)
-        files.append(MediaFile(path=fitted.path, kind=fitted.kind, mime=fitted.mime,
+        files.append(MediaFile(path=Path(fitted.path), kind=item.item.kind, mime=fitted.mime,
                                sha256=fitted.sha256, size_bytes=fitted.size_bytes,
                                width=fitted.width, height=fitted.height,
                                duration=fitted.duration, alt_text=item.alt_text,
@@ -84,24 +84,9 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
     )
 
 
-@dataclass(frozen=True)
-class Fitted:
-    path: Path
-    kind: str
-    mime: str
-    sha256: str
-    size_bytes: int
-    width: int
-    height: int
-    duration: float | None
-
-
-def _fit(network: str, media: Any, original: Path, store: MediaStore, mode: str) -> Fitted:
+def _fit(network: str, media: Any, original: Path, store: MediaStore, mode: str) -> Any:
     from posts.fit import fit_for
 
     src = _Original(sha256=media.sha256, kind=media.kind, format=media.format, path=original,
                     probe=dict(media.probe or {}))
-    out = fit_for(network, src, store, mode)
-    return Fitted(path=Path(out.path), kind=media.kind, mime=out.mime, sha256=out.sha256,
-                  size_bytes=out.size_bytes, width=out.width, height=out.height,
-                  duration=getattr(out, "duration", None))
+    return fit_for(network, src, store, mode)
