@@ -171,6 +171,11 @@ def build_email(cfg: NotifyConfig, item: Outgoing) -> EmailMessage:
     return message
 
 
+_SMTP_HINT = ("If this keeps happening, check `notify.smtp_host` and `notify.smtp_port` in "
+              "the settings file.")
+_WEBHOOK_HINT = "If this keeps happening, check `notify.webhook_url` in the settings file."
+
+
 def send_email(cfg: NotifyConfig, item: Outgoing, password: str | None,
                timeout: float = SMTP_TIMEOUT) -> None:
     """Send one notification by email; raise ``ChannelError`` in plain words."""
@@ -198,18 +203,20 @@ def send_email(cfg: NotifyConfig, item: Outgoing, password: str | None,
                            ) from None
     except smtplib.SMTPRecipientsRefused:
         raise ChannelError(f"The mail server {where} refused the address "
-                           f"{', '.join(cfg.email_to)}.") from None
+                           f"{', '.join(cfg.email_to)}. Check `notify.email_to` in the "
+                           "settings file.") from None
     except smtplib.SMTPResponseException as exc:
         raise ChannelError(f"The mail server {where} answered with an error "
-                           f"(code {exc.smtp_code}).") from None
+                           f"(code {exc.smtp_code}). {_SMTP_HINT}") from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
         raise ChannelError(f"Talking to the mail server {where} failed "
-                           f"({type(exc).__name__}).") from None
+                           f"({type(exc).__name__}). {_SMTP_HINT}") from None
     except TimeoutError:
-        raise ChannelError(f"The mail server {where} did not answer in time.") from None
+        raise ChannelError(f"The mail server {where} did not answer in time. {_SMTP_HINT}"
+                           ) from None
     except OSError as exc:
         raise ChannelError(f"Costanza could not reach the mail server {where} "
-                           f"({exc.strerror or type(exc).__name__}).") from None
+                           f"({exc.strerror or type(exc).__name__}). {_SMTP_HINT}") from None
 
 
 # -- webhook -----------------------------------------------------------------
@@ -239,10 +246,11 @@ def post_webhook(url: str, item: Outgoing,
                             allow_redirects=False,
                             headers={"User-Agent": "Costanza notifications"})
     except requests.Timeout:
-        raise ChannelError(f"The webhook at {site} did not answer in time.") from None
+        raise ChannelError(f"The webhook at {site} did not answer in time. {_WEBHOOK_HINT}"
+                           ) from None
     except requests.RequestException as exc:
         raise ChannelError(f"Costanza could not reach the webhook at {site} "
-                           f"({type(exc).__name__}).") from None
+                           f"({type(exc).__name__}). {_WEBHOOK_HINT}") from None
     finally:
         if own:
             poster.close()
