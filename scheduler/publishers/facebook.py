@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from costanza.errors import OutcomeUnknown, PublishError, PublishFailed
+from costanza.errors import OutcomeUnknown, PublishError, PublishFailed, RetryLater
 from scheduler.publishers.base import (
     Checkpoint,
     MediaFile,
@@ -161,7 +161,7 @@ class FacebookPublisher:
             reply = client.post(path, {"upload_phase": "start", "file_size": size},
                                 creates=False)
             progress.save(
-                video_session=str(reply["upload_session_id"]),
+                video_session=_upload_field(reply, "upload_session_id"),
                 video_id=str(reply.get("video_id") or ""),
                 video_offset=int(reply.get("start_offset", 0)),
                 video_end=int(reply.get("end_offset", size)),
@@ -184,7 +184,8 @@ class FacebookPublisher:
                 "video_file_chunk", FileSlice(Path(file), start, end - start),
                 filename="chunk", mime="application/octet-stream", creates=False,
             )
-            start, end = int(reply["start_offset"]), int(reply["end_offset"])
+            start = int(_upload_field(reply, "start_offset"))
+            end = int(_upload_field(reply, "end_offset"))
             progress.save(video_offset=start, video_end=end)
 
     def _permalink(self, client: GraphClient, post_id: str) -> str | None:
@@ -237,6 +238,16 @@ def _id(reply: dict[str, Any], what: str) -> str:
     if not value:
         raise OutcomeUnknown(f"Facebook accepted the {what} but did not say which it is. "
                              "Costanza will check whether it went out.", code="no_id")
+    return str(value)
+
+
+def _upload_field(reply: dict[str, Any], key: str) -> str:
+    """A field of a video-upload reply; without it the upload cannot go on (nothing is out)."""
+    value = reply.get(key)
+    if value is None or value == "":
+        raise RetryLater("Facebook gave an incomplete answer while the video was being "
+                         "uploaded, so nothing was posted. Costanza will try again.",
+                         code="bad_upload_reply")
     return str(value)
 
 
