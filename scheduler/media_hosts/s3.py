@@ -180,7 +180,10 @@ class S3Host(MediaHost):
                 f"({type(exc).__name__}). It will try again; if this lasts, check "
                 "`media_host.endpoint_url` and your internet connection.")
         if isinstance(exc, OSError):
-            return PublishFailed(f"Costanza could not read the photo to upload ({exc}).")
+            return PublishFailed(
+                f"Costanza could not read the photo to upload ({exc.strerror or exc}). "
+                "Check that the disk holding Costanza's media folder is working and "
+                "readable, then add the photo to the post again with `costanza post edit`.")
         return RetryLater(f"Uploading the photo to {self.describe()} failed "
                           f"({type(exc).__name__}). Costanza will try again.")
 
