@@ -116,6 +116,10 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("log", "keep_days"): ("a whole number of days above 0", _pos_int),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
+# Keys read specially in load_settings; every other key is the Settings field of its name,
+# or the one named here.
+_SPECIAL = {("storage", "data_dir"), ("database", "url"), ("networks", "base_url")}
+_FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days"}
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None,
@@ -172,24 +176,15 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
                 f"COSTANZA_PLATFORM_URL = {base_url!r} is not an address: "
                 'use one such as "http://127.0.0.1:8787".'
             ) from None
+    # Every other key maps to a Settings field; a key not given keeps the field's default.
+    given = {_FIELDS.get(key, key[1]): value for key, value in values.items()
+             if key not in _SPECIAL}
     return Settings(
         home=home,
         database_url=(env.get("COSTANZA_DATABASE_URL")
                       or values.get(("database", "url"), home.default_database_url)),
-        busy_timeout_ms=values.get(("database", "busy_timeout_ms"), 10_000),
-        grace_period=values.get(("daemon", "grace_period"), timedelta(hours=2)),
-        runway_warning_days=values.get(("daemon", "runway_warning_days"), 7),
-        poll_seconds=values.get(("daemon", "poll_seconds"), 2.0),
-        lease_seconds=values.get(("daemon", "lease_seconds"), 300),
-        max_attempts=values.get(("daemon", "max_attempts"), 8),
-        retry_base_seconds=values.get(("daemon", "retry_base_seconds"), 30.0),
-        retry_max_seconds=values.get(("daemon", "retry_max_seconds"), 6 * 3600.0),
-        per_network_concurrency=values.get(("daemon", "per_network_concurrency"), 8),
-        fit=values.get(("media", "fit"), "pad"),
-        facebook_chunk_mb=values.get(("media", "facebook_chunk_mb"), 20),
         networks_base_url=base_url,
         media_host=dict(raw.get("media_host", {})),
         notify=dict(raw.get("notify", {})),
-        log_format=values.get(("log", "format"), "text"),
-        log_keep_days=values.get(("log", "keep_days"), 365),
+        **given,
     )
