@@ -171,7 +171,7 @@ class FacebookPublisher:
                            "upload_session_id": progress.get("video_session"),
                            "description": request.text},
                     post_id=request.post_id)
-        return str(progress.get("video_id"))
+        return _known_id(progress.get("video_id"), "video")
 
     def _transfer(self, client: GraphClient, path: str, file: Path,
                   progress: Progress) -> None:
@@ -234,7 +234,10 @@ class FacebookPublisher:
 
 
 def _id(reply: dict[str, Any], what: str) -> str:
-    value = reply.get("id")
+    return _known_id(reply.get("id"), what)
+
+
+def _known_id(value: Any, what: str) -> str:
     if not value:
         raise OutcomeUnknown(f"Facebook accepted the {what} but did not say which it is. "
                              "Costanza will check whether it went out.", code="no_id")
