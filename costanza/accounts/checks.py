@@ -31,6 +31,11 @@ def _row(account: Account) -> dict[str, Any]:
             "checked_at": account.checked_at.isoformat() if account.checked_at else None}
 
 
+def _no_such_account(name: str) -> NotFound:
+    return NotFound(f"There is no account called '{name}'. See them with "
+                    "`costanza account list`.")
+
+
 def list_accounts(app: App) -> list[dict[str, Any]]:
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)
@@ -48,8 +53,7 @@ def check_accounts(app: App, name: str | None = None) -> list[dict[str, Any]]:
             query = query.where(Account.name == name)
         accounts = db.scalars(query.order_by(Account.network, Account.name)).all()
     if name and not accounts:
-        raise NotFound(f"There is no account called '{name}'. See them with "
-                       "`costanza account list`.")
+        raise _no_such_account(name)
     return [_check_one(app, account) for account in accounts]
 
 
@@ -185,8 +189,7 @@ def remove_account(app: App, name: str) -> dict[str, Any]:
         profile = get_profile(db, app.profile_name)
         account = _find(db, profile, name)
         if account is None:
-            raise NotFound(f"There is no account called '{name}'. See them with "
-                           "`costanza account list`.")
+            raise _no_such_account(name)
         busy = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
                                                  Delivery.state.in_(BUSY))).all()
         if busy:
