@@ -44,29 +44,42 @@ def _profile_exists(app: App) -> bool:
 
 
 def initialise(app: App, timezone: str | None, slots: str | None, force: bool) -> InitResult:
+    """Write the settings file (if there is none, or with ``force``) and create or update
+    the current profile. With an existing profile, what is not given is kept."""
     from posts.profiles import create_or_update_profile
-    from scheduler.cadence import format_slots, parse_slots, parse_timezone
+    from scheduler.cadence import WeeklySlot, format_slots, parse_slots, parse_timezone
 
     cfg = app.settings.home.config_file
-    if cfg.exists() and not force and not _profile_exists(app):
-        # Costanza is set up; this is another artisan's profile in the same database.
-        zone_name = timezone or system_timezone()
-        parse_timezone(zone_name)
-        parsed = parse_slots(slots or DEFAULT_SLOTS)
-        with app.store.write() as db:
-            create_or_update_profile(db, app.profile_name, zone_name, app.clock.now(),
-                                     [(s.weekday, s.minute) for s in parsed])
-        return InitResult(config_file=cfg, timezone=zone_name, slots=format_slots(parsed))
-    if cfg.exists() and not force:
+    known = cfg.exists() and _profile_exists(app)
+    if known and not force:
         raise InputError(
             f"Costanza is already set up here ({cfg}) for the profile "
             f"'{app.profile_name}'. Nothing was changed. To change your "
             "slots use `costanza cadence set`; to write a fresh settings file run "
             "`costanza init --force` (your queue and accounts are kept)."
         )
-    zone_name = timezone or system_timezone()
-    parse_timezone(zone_name)
-    parsed = parse_slots(slots or DEFAULT_SLOTS) if (slots or not cfg.exists()) else None
+    # Check what was typed before anything is written.
+    if timezone:
+        parse_timezone(timezone)
+    parsed = parse_slots(slots or DEFAULT_SLOTS) if (slots or not known) else None
+    if not cfg.exists() or force:
+        _write_template(cfg, app)
+    from sqlalchemy import select
+
+    from posts.models import Profile
+
+    with app.store.write() as db:
+        existing = db.scalars(select(Profile).where(Profile.name == app.profile_name)).first()
+        zone_name = timezone or (existing.timezone if existing else system_timezone())
+        parse_timezone(zone_name)
+        profile = create_or_update_profile(
+            db, app.profile_name, zone_name, app.clock.now(),
+            [(s.weekday, s.minute) for s in parsed] if parsed is not None else None)
+        current = [WeeklySlot(s.weekday, s.minute) for s in profile.slots]
+    return InitResult(config_file=cfg, timezone=zone_name, slots=format_slots(current))
+
+
+def _write_template(cfg: Path, app: App) -> None:
     try:
         cfg.parent.mkdir(parents=True, exist_ok=True)
         app.settings.home.data_dir.mkdir(parents=True, exist_ok=True)
@@ -78,12 +91,3 @@ def initialise(app: App, timezone: str | None, slots: str | None, force: bool) -
             f"Costanza could not write its settings file {cfg} ({exc.strerror}). "
             "Check that the folder exists and that you may write there."
         ) from None
-    now = app.clock.now()
-    with app.store.write() as db:
-        profile = create_or_update_profile(
-            db, app.profile_name, zone_name, now,
-            [(s.weekday, s.minute) for s in parsed] if parsed is not None else None)
-        from scheduler.cadence import WeeklySlot
-
-        current = [WeeklySlot(s.weekday, s.minute) for s in profile.slots]
-    return InitResult(config_file=cfg, timezone=zone_name, slots=format_slots(current))

@@ -225,3 +225,9 @@ def test_listing_commands_stay_light(home: Path) -> None:
         loaded = {line.split("|")[-1].strip().split(".")[0] for line in out.stderr.splitlines()
                   if line.startswith("import time:")}
         assert not loaded & set(heavy), (args, loaded & set(heavy))
+
+
+def test_init_force_keeps_the_time_zone_it_is_not_given(run, home: Path) -> None:
+    assert run("init", "--timezone", "Asia/Kolkata").exit_code == 0
+    assert run("init", "--force").exit_code == 0
+    assert "Asia/Kolkata" in run("cadence", "show").output
