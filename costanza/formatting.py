@@ -23,6 +23,11 @@ def local_label(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str
             f"{d.hour:02d}:{d.minute:02d}")
 
 
+def local(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str:
+    """Like ``local_label``, with '-' when there is no time (for tables)."""
+    return local_label(dt, tz, with_year) or "-"
+
+
 def iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt is not None else None
 

@@ -60,6 +60,7 @@ from sqlalchemy import text
 
 from costanza.app import App
 from costanza.errors import InputError, NotFound
+from costanza.formatting import excerpt, iso, local
 from scheduler.delivery import network_label
 
 NETWORKS = ("facebook", "instagram", "x")
@@ -97,10 +98,6 @@ CSV_COLUMNS = ("delivery_id", "post_id", "network", "account", "state", "status"
                "at", "excerpt", "permalink", "reason", "fix", "attempts", "text")
 DEFAULT_SINCE = "7d"
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-           "Dec")
-
 
 # -- small helpers ------------------------------------------------------------
 
@@ -111,23 +108,6 @@ def to_utc(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def local_label(dt: datetime | None, tz: ZoneInfo) -> str:
-    """'Mon 07 Dec 09:30' in the profile's zone (English, whatever the locale)."""
-    if dt is None:
-        return "-"
-    d = dt.astimezone(tz)
-    return f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month]} {d.hour:02d}:{d.minute:02d}"
-
-
-def _iso(dt: datetime | None) -> str | None:
-    return dt.isoformat() if dt is not None else None
-
-
-def _excerpt(value: str, width: int = 40) -> str:
-    flat = " ".join(value.split()) or "(no text)"
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def _texts(value: Any) -> dict[str, str]:
@@ -190,7 +170,7 @@ def _latest_attempts(conn: Any, profile_id: int) -> dict[int, dict[str, Any]]:
         "SELECT delivery_id, started_at, action, outcome, http_status, error_code, message, "
         "duration_ms FROM attempts WHERE id IN (SELECT max(id) FROM attempts "
         "WHERE profile_id = :p GROUP BY delivery_id)"), {"p": profile_id}).all()
-    return {r[0]: {"at": _iso(to_utc(r[1])), "action": r[2], "outcome": r[3],
+    return {r[0]: {"at": iso(to_utc(r[1])), "action": r[2], "outcome": r[3],
                    "http_status": r[4], "error_code": r[5], "message": r[6],
                    "duration_ms": r[7]} for r in rows}
 
@@ -243,10 +223,10 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
         entries.append({
             "delivery_id": r[0], "post_id": r[1], "network": r[2], "account": r[12],
             "state": state, "status": STATUS_WORDS.get(state, state),
-            "at": _iso(at), "local_time": local_label(at, tz), "timezone": tz.key,
-            "text": body, "excerpt": _excerpt(body),
-            "permalink": r[6], "remote_id": r[5], "published_at": _iso(to_utc(r[9])),
-            "next_try_at": _iso(to_utc(r[8])) if state == "retry_wait" else None,
+            "at": iso(at), "local_time": local(at, tz), "timezone": tz.key,
+            "text": body, "excerpt": excerpt(body),
+            "permalink": r[6], "remote_id": r[5], "published_at": iso(to_utc(r[9])),
+            "next_try_at": iso(to_utc(r[8])) if state == "retry_wait" else None,
             "attempts": r[4],
             "reason": r[7] if state != "published" else None,
             "fix": fix_for(state, r[0], r[2], r[11]),
@@ -294,8 +274,8 @@ def new_attempts(app: App, after_id: int, *, network: str | None = None,
             "attempt_id": r[0], "delivery_id": r[1], "post_id": r[2], "network": r[3],
             "action": r[4], "outcome": r[5], "state": state,
             "status": STATUS_WORDS.get(state, state),
-            "at": _iso(at), "local_time": local_label(at, tz), "timezone": tz.key,
-            "excerpt": _excerpt(body), "permalink": r[10] if state == "published" else None,
+            "at": iso(at), "local_time": local(at, tz), "timezone": tz.key,
+            "excerpt": excerpt(body), "permalink": r[10] if state == "published" else None,
             "remote_id": r[9], "http_status": r[6], "error_code": r[7],
             "duration_ms": r[12], "reason": r[8] if state != "published" else None,
             "fix": fix_for(state, r[1], r[3], r[13]),
@@ -344,14 +324,14 @@ def format_entry(entry: dict[str, Any], width: int = 80,
     network = network_label(entry["network"])
     lead = f"{entry['delivery_id']:>5}  {entry['local_time']:<16}  {network:<9}  "
     room = max(10, width - len(lead) - 12 - 2)
-    lines = [f"{lead}{status}  {_excerpt(entry['excerpt'], room)}"]
+    lines = [f"{lead}{status}  {excerpt(entry['excerpt'], room)}"]
     indent = " " * 7
     wrap_width = max(20, width - len(indent))
     if entry.get("permalink"):
         lines.append(indent + entry["permalink"])
     if state == "retry_wait" and entry.get("next_try_at"):
         tz = ZoneInfo(entry["timezone"])
-        when = local_label(to_utc(entry["next_try_at"]), tz)
+        when = local(to_utc(entry["next_try_at"]), tz)
         reason = entry.get("reason") or ""
         lines.extend(textwrap.wrap(f"Will try again {when}. {reason}".strip(), wrap_width,
                                    initial_indent=indent, subsequent_indent=indent))
@@ -400,7 +380,7 @@ def retry_delivery(app: App, delivery_id: int, force: bool = False) -> dict[str,
                              "nothing to retry.")
         if before not in (*ATTENTION, "cancelled"):
             tz = ZoneInfo(profile.timezone)
-            later = (f" It will be tried again by itself {local_label(d.due_at, tz)}."
+            later = (f" It will be tried again by itself {local(d.due_at, tz)}."
                      if before == "retry_wait" else "")
             doing = _DOING.get(before, before)
             raise InputError(f"Delivery {delivery_id} ({where}) is {doing}, not failed: "
