@@ -225,26 +225,23 @@ class Daemon:
         """A plain warning per profile whose queue runs dry within the warning period."""
         from zoneinfo import ZoneInfo
 
-        from sqlalchemy import select
-
-        from posts.models import Profile
         from scheduler.planner import runway_days, runway_sentence
-        from scheduler.plans import profile_plan
+        from scheduler.plans import profile_plans
 
         warnings = []
         days_limit = self.app.settings.runway_warning_days
         with self.store.read() as db:
-            for profile in db.scalars(select(Profile)).all():
-                plan = profile_plan(db, profile, now, self.app.settings.grace_period)
-                days = runway_days(plan, now)
-                if days is not None and days < days_limit:
-                    sentence = runway_sentence(plan, ZoneInfo(profile.timezone), now)
-                    text = (f"profile {profile.name}: {sentence} Fewer than {days_limit} days "
-                            "of posts are left: add a few stories with `costanza post add`.")
-                    warnings.append(text)
-                    log.warning("%s", text)
-                    self.worker.on_event("runway", {"profile_id": profile.id,
-                                                    "message": text, "days": days})
+            plans = profile_plans(db, now, self.app.settings.grace_period)
+        for p in plans:
+            days = runway_days(p.plan, now)
+            if days is not None and days < days_limit:
+                sentence = runway_sentence(p.plan, ZoneInfo(p.timezone), now)
+                text = (f"profile {p.name}: {sentence} Fewer than {days_limit} days "
+                        "of posts are left: add a few stories with `costanza post add`.")
+                warnings.append(text)
+                log.warning("%s", text)
+                self.worker.on_event("runway", {"profile_id": p.profile_id,
+                                                "message": text, "days": days})
         return warnings
 
     def _beat(self) -> None:

@@ -39,7 +39,7 @@ from config.secrets import SecretStore
 from config.settings import Settings
 from costanza.clock import Clock, utc
 from costanza.errors import CostanzaError, SettingsError
-from posts.models import Account, Delivery, Notification, Post, Profile
+from posts.models import Account, Delivery, Notification, Post
 from posts.store import Store
 from scheduler.delivery import network_label
 from scheduler.notify_channels import (
@@ -225,26 +225,24 @@ def describe_delivery(db: Session, delivery_id: int) -> dict[str, Any]:
 def runway_messages(db: Session, settings: Settings, now: datetime) -> list[Message]:
     """A warning for each profile whose queue runs dry within ``runway_warning_days``."""
     from scheduler.planner import runway_days
-    from scheduler.plans import last_used_slot, profile_plan
+    from scheduler.plans import profile_plans
 
     messages = []
-    for profile in db.scalars(select(Profile)).all():
-        plan = profile_plan(db, profile, now, settings.grace_period)
-        days = runway_days(plan, now)
+    for p in profile_plans(db, now, settings.grace_period):
+        days = runway_days(p.plan, now)
         if days is None or days >= settings.runway_warning_days:
             continue
-        tz = ZoneInfo(profile.timezone)
-        if plan.runs_dry_at is not None:
-            local = utc(plan.runs_dry_at).astimezone(tz)
+        tz = ZoneInfo(p.timezone)
+        if p.plan.runs_dry_at is not None:
+            local = utc(p.plan.runs_dry_at).astimezone(tz)
             runs_dry: str | None = local.strftime("%a %d %b")
         else:
-            last = last_used_slot(db, profile)
-            if last is None:
+            if p.last_used is None:
                 continue  # nothing was ever queued: nothing runs dry
-            local = utc(last).astimezone(tz)
+            local = p.last_used.astimezone(tz)
             runs_dry = None
         message = event_to_notification("runway", {
-            "profile": profile.name, "profile_id": profile.id, "runs_dry": runs_dry,
+            "profile": p.name, "profile_id": p.profile_id, "runs_dry": runs_dry,
             "days": round(days, 1), "key_date": local.date().isoformat()})
         if message is not None:
             messages.append(message)
@@ -497,8 +495,12 @@ class Notifier:
             return 0
         self._runway_checked = now
         added = 0
+        with self.store.read() as db:  # planning every profile takes no write lock
+            messages = runway_messages(db, self.settings, now)
+        if not messages:
+            return 0
         with self.store.write() as db:
-            for message in runway_messages(db, self.settings, now):
+            for message in messages:
                 if enqueue_message(db, message, now) is not None:
                     added += 1
         return added

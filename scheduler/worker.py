@@ -29,10 +29,10 @@ from costanza.errors import (
     RetryLater,
 )
 from posts.media_store import MediaStore
-from posts.models import Delivery, Post, Profile
+from posts.models import Delivery, Post
 from posts.store import Store
 from scheduler import delivery as dl
-from scheduler.plans import profile_plan
+from scheduler.plans import ProfilePlan, profile_plans
 from scheduler.prepare import MediaHost, build_request
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
 
@@ -94,12 +94,11 @@ class Worker:
         due_profiles: list[int] = []
         next_slot: datetime | None = None
         with self.store.read() as db:
-            for profile in db.scalars(select(Profile)).all():
-                plan = profile_plan(db, profile, now, self.settings.grace_period,
-                                    limit=DISPATCH_BATCH)
-                if plan.entries and plan.entries[0].at <= now:
-                    due_profiles.append(profile.id)
-                later = next((e.at for e in plan.entries if e.at > now), None)
+            for p in profile_plans(db, now, self.settings.grace_period, limit=DISPATCH_BATCH):
+                entries = p.plan.entries
+                if entries and entries[0].at <= now:
+                    due_profiles.append(p.profile_id)
+                later = next((e.at for e in entries if e.at > now), None)
                 if later is not None and (next_slot is None or later < next_slot):
                     next_slot = later
         self._next_slot = next_slot
@@ -107,16 +106,14 @@ class Worker:
         if not due_profiles:
             return count
         with self.store.write() as db:
-            for profile_id in due_profiles:
-                profile = db.get(Profile, profile_id)
-                if profile is not None:
-                    count += self._dispatch_profile(db, profile, now)
+            for p in profile_plans(db, now, self.settings.grace_period, limit=DISPATCH_BATCH,
+                                   profile_ids=due_profiles):
+                count += self._dispatch_profile(db, p, now)
         return count
 
-    def _dispatch_profile(self, db: Any, profile: Profile, now: datetime) -> int:
+    def _dispatch_profile(self, db: Any, p: ProfilePlan, now: datetime) -> int:
         count = 0
-        plan = profile_plan(db, profile, now, self.settings.grace_period, limit=DISPATCH_BATCH)
-        for entry in plan.entries:
+        for entry in p.plan.entries:
             if entry.at > now:
                 break
             # Locked, so that two daemons never dispatch the same post; one that
@@ -132,10 +129,10 @@ class Worker:
             count += 1
             log.info("post %s: its slot %s has come%s", post.id, entry.at.isoformat(),
                      " (late, within the grace period)" if entry.late else "")
-        if count and plan.skipped:
+        if count and p.plan.skipped:
             log.info("profile %s: %s slot(s) were missed while Costanza was stopped; the "
-                     "queue moved on instead of sending them all at once", profile.name,
-                     len(plan.skipped))
+                     "queue moved on instead of sending them all at once", p.name,
+                     len(p.plan.skipped))
         return count
 
     def run_due(self) -> int:
@@ -184,17 +181,6 @@ class Worker:
                     dl.renew(db, c, now, self.lease)
             except dl.LeaseLost:
                 log.warning("delivery %s: lease lost", c.delivery_id)
-
-    def next_wake(self) -> datetime:
-        """When the next round is needed: a slot, a retry, or the next poll."""
-        now = self.clock.now()
-        next_slot: datetime | None = None
-        with self.store.read() as db:
-            for profile in db.scalars(select(Profile)).all():
-                plan = profile_plan(db, profile, now, self.settings.grace_period, limit=1)
-                if plan.entries and (next_slot is None or plan.entries[0].at < next_slot):
-                    next_slot = plan.entries[0].at
-        return self._wake_after(next_slot)
 
     def _wake_after(self, next_slot: datetime | None) -> datetime:
         now = self.clock.now()

@@ -90,7 +90,7 @@ def test_next_wake_is_the_next_slot_when_it_is_sooner_than_a_poll(app: App, cloc
     connect(app, "x")
     add(app, "one", ["x"])
     clock.set(MON_0930_ROME - timedelta(seconds=0.5))
-    assert worker.next_wake() == MON_0930_ROME
+    assert worker.tick() == MON_0930_ROME
 
 
 def test_daemon_down_across_several_slots_publishes_one_late_post_then_keeps_cadence(
