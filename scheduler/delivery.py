@@ -120,11 +120,13 @@ def release_dead_leases(db: Session, owner: str, now: datetime) -> int:
 
 
 CLAIM_LOCK = 7_233_001  # PostgreSQL advisory lock: claims are serialised cluster-wide
+CLAIM_IDLE_TIMEOUT = timedelta(seconds=10)  # a claim frozen this long gives its lock up
 
 
 def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
           skip_locked: bool = False, per_network: int | None = None,
-          fresh_only: bool = False) -> list[Claim]:
+          fresh_only: bool = False,
+          idle_timeout: timedelta = CLAIM_IDLE_TIMEOUT) -> list[Claim]:
     """Claim up to ``limit`` due deliveries (and unknown ones, to reconcile).
 
     Limits hold for every daemon sharing the database, since they are read from it:
@@ -137,12 +139,18 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
     if skip_locked:
         from sqlalchemy import text
 
+        # A daemon frozen (SIGSTOP, a stalled VM) in the middle of its claim would keep
+        # the lock, and every other daemon waiting, until it woke: PostgreSQL ends this
+        # transaction instead, and its session, once it sits idle that long.
+        db.execute(text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true)"),
+                   {"ms": str(int(idle_timeout.total_seconds() * 1000))})
         db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
     blocked = select(Account.id).where(or_(
         Account.health == "held", Account.rate_limited_until > now))
     room: dict[str, int] | None = None
     if per_network is not None:
         busy = dict(db.execute(select(Delivery.network, func.count()).where(
+            Delivery.state.in_((*IN_FLIGHT, "unknown")),  # (the state index, not a scan)
             Delivery.lease_owner.is_not(None), Delivery.lease_expires_at >= now)
             .group_by(Delivery.network)).all())
         room = {n: per_network - busy.get(n, 0) for n in ("facebook", "instagram", "x")}
@@ -193,16 +201,25 @@ def rate_limit_account(db: Session, account_id: int, until: datetime) -> None:
         account.rate_limited_until = until
 
 
+# What an attempt row copies from its delivery (read back by the fenced update itself).
+_ATTEMPT_FIELDS = (Delivery.id, Delivery.profile_id, Delivery.post_id, Delivery.network,
+                   Delivery.account_id, Delivery.remote_id, Delivery.permalink)
+
+
 def _fenced(db: Session, c: Claim, now: datetime, values: dict[str, Any],
-            states: tuple[str, ...] | None = None) -> None:
+            states: tuple[str, ...] | None = None) -> Any:
+    """Apply ``values`` only while the claim still holds the delivery; return the
+    delivery's ``_ATTEMPT_FIELDS`` as they are after the change (one round trip)."""
     conditions = [Delivery.id == c.delivery_id, Delivery.fencing_token == c.token,
                   Delivery.lease_owner == c.owner, Delivery.lease_expires_at >= now]
     if states:
         conditions.append(Delivery.state.in_(states))
-    result = db.execute(update(Delivery).where(*conditions).values(updated_at=now, **values)
-                        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    rows = db.execute(update(Delivery).where(*conditions).values(updated_at=now, **values)
+                      .returning(*_ATTEMPT_FIELDS)
+                      .execution_options(synchronize_session=False)).all()
+    if len(rows) != 1:
         raise LeaseLost(f"delivery {c.delivery_id} is no longer ours")
+    return rows[0]
 
 
 def renew(db: Session, c: Claim, now: datetime, lease: timedelta) -> None:
@@ -220,10 +237,11 @@ def save_progress(db: Session, c: Claim, now: datetime, progress: dict[str, Any]
     _fenced(db, c, now, {"progress": progress})
 
 
-def record_attempt(db: Session, delivery: Delivery, *, action: str, outcome: str,
+def record_attempt(db: Session, delivery: Any, *, action: str, outcome: str,
                    started: datetime, now: datetime, owner: str | None,
                    message: str | None = None, http_status: int | None = None,
                    error_code: str | None = None) -> Attempt:
+    """One attempt row; ``delivery`` is a ``Delivery`` or a row of its ``_ATTEMPT_FIELDS``."""
     attempt = Attempt(
         delivery_id=delivery.id, profile_id=delivery.profile_id, post_id=delivery.post_id,
         network=delivery.network, account_id=delivery.account_id, action=action,
@@ -264,10 +282,7 @@ def finish(db: Session, c: Claim, now: datetime, state: str, *, started: datetim
         delivery = db.get(Delivery, c.delivery_id)
         assert delivery is not None
         values["progress"] = {**(delivery.progress or {}), **extra}
-    _fenced(db, c, now, values)
-    delivery = db.get(Delivery, c.delivery_id)
-    assert delivery is not None
-    db.refresh(delivery)
+    delivery = _fenced(db, c, now, values)
     outcome = {"retry_wait": "retry", "needs_review": "needs_review"}.get(state, state)
     record_attempt(db, delivery, action=action, outcome=outcome, started=started, now=now,
                    owner=c.owner, message=message, http_status=http_status,

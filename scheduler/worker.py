@@ -13,7 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -66,6 +68,8 @@ class Worker:
         self.on_event = on_event or (lambda kind, data: None)
         self.accepting = True
         self._inflight: dict[int, dl.Claim] = {}
+        # When each lease held runs out, as far as this daemon knows (claim or last renewal).
+        self._lease_ends: dict[int, datetime] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
         self._publishers: dict[str, Publisher] = {}
@@ -165,22 +169,50 @@ class Worker:
             _, pending = wait(pending, return_when=FIRST_COMPLETED)
 
     def _claim(self, limit: int, fresh_only: bool) -> list[dl.Claim]:
+        now = self.clock.now()
         with self.store.write() as db:
-            return dl.claim(db, self.owner, self.clock.now(), self.lease, limit,
-                            skip_locked=not self.store.is_sqlite,
-                            per_network=self.settings.per_network_concurrency,
-                            fresh_only=fresh_only)
+            claims = dl.claim(db, self.owner, now, self.lease, limit,
+                              skip_locked=not self.store.is_sqlite,
+                              per_network=self.settings.per_network_concurrency,
+                              fresh_only=fresh_only)
+        with self._lock:
+            for c in claims:
+                self._lease_ends[c.delivery_id] = now + self.lease
+        return claims
 
     def renew_leases(self) -> None:
+        """Extend the lease of every delivery in flight, in one transaction."""
         now = self.clock.now()
         with self._lock:
             claims = list(self._inflight.values())
-        for c in claims:
-            try:
-                with self.store.write() as db:
+        if not claims:
+            return
+        renewed = []
+        with self.store.write() as db:
+            for c in claims:
+                try:
                     dl.renew(db, c, now, self.lease)
-            except dl.LeaseLost:
-                log.warning("delivery %s: lease lost", c.delivery_id)
+                    renewed.append(c.delivery_id)
+                except dl.LeaseLost:
+                    log.warning("delivery %s: lease lost", c.delivery_id)
+        with self._lock:
+            for delivery_id in renewed:
+                if delivery_id in self._lease_ends:
+                    self._lease_ends[delivery_id] = now + self.lease
+
+    def still_ours(self, delivery_id: int) -> None:
+        """Raise ``LeaseLost`` unless this daemon's lease on the delivery is safely alive.
+
+        Checked by the clock alone, right before each call that sends something: a
+        daemon frozen (or cut off from the database) past its lease, whose work another
+        daemon may have taken over, must not publish when it wakes. A quarter of the
+        lease is kept as a margin for clocks that disagree a little.
+        """
+        with self._lock:
+            ends = self._lease_ends.get(delivery_id)
+        if ends is None or self.clock.now() >= ends - self.lease / 4:
+            raise dl.LeaseLost(f"delivery {delivery_id}: the lease ran out before the "
+                               "network call; another daemon may hold it now")
 
     def _wake_after(self, next_slot: datetime | None) -> datetime:
         now = self.clock.now()
@@ -215,6 +247,7 @@ class Worker:
         finally:
             with self._lock:
                 self._inflight.pop(c.delivery_id, None)
+                self._lease_ends.pop(c.delivery_id, None)
 
     def _execute(self, c: dl.Claim) -> None:
         started = self.clock.now()
@@ -251,6 +284,7 @@ class Worker:
                 return
             self._finish_error(c, problem, started, action="prepare", attempts=attempts)
             return
+        request = replace(request, still_ours=partial(self.still_ours, c.delivery_id))
         if c.state == "unknown":
             self._reconcile(c, request, started)
             return

@@ -13,6 +13,9 @@ Outcomes are told by return value or exception (``costanza.errors``):
 - ``AuthExpired``: the account must be reconnected; the delivery waits;
 - ``PublishFailed``: refused for good, with the reason in plain words;
 - ``OutcomeUnknown``: sent, but no clear answer: the daemon reconciles, never blindly retries.
+
+Whatever ``request.still_ours`` raises is left to propagate: the daemon lost the
+delivery and must not touch it again.
 """
 
 from __future__ import annotations
@@ -63,6 +66,10 @@ class PublishRequest:
     progress: dict[str, Any] = field(default_factory=dict)
     # When the first attempt's intent was committed: reconciliation looks after it.
     intent_at: datetime | None = None
+    # Called right before every call that sends something to the network (each POST):
+    # it raises when this daemon may no longer hold the delivery (its lease ran out
+    # while it was frozen or cut off), so that a late daemon never publishes.
+    still_ours: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

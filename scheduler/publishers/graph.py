@@ -44,7 +44,8 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
             f"The {label} account {request.account.name!r} has no {token_name} saved. "
             f"Connect it with `costanza account add {network}`.", code="no_token",
         )
-    session = RoutingSession(base_url, timeout=timeout)
+    session = RoutingSession(base_url, timeout=timeout,
+                             before_write=request.still_ours)
     return GraphClient(token, session, network=network, now=now)
 
 

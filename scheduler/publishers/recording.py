@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,8 @@ class RecordingPublisher:
         self._reconcile_script: deque[Reconciled | BaseException] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        # Run right before the post would be sent (a test freezes the daemon there).
+        self.before_send: Callable[[PublishRequest], None] | None = None
 
     # -- scripting ---------------------------------------------------------
 
@@ -131,6 +134,10 @@ class RecordingPublisher:
             checkpoint(dict(step.checkpoint))
         if step.error is not None and not step.effect:
             raise step.error
+        if self.before_send is not None:
+            self.before_send(request)
+        if request.still_ours is not None:  # as the real transport does before each POST
+            request.still_ours()
         post = self._record(request)
         if step.error is not None:
             raise step.error

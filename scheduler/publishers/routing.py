@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -86,13 +87,17 @@ class RoutingSession(requests.Session):
     - an ``access_token`` found in ``params`` or in the URL's query is moved into
       an ``Authorization: OAuth ...`` header;
     - the last response seen by the current thread is kept in ``last_response``,
-      so callers whose library drops headers (facebook-sdk) can still read them.
+      so callers whose library drops headers (facebook-sdk) can still read them;
+    - ``before_write`` (when given) is called before every request that is not a
+      read, and may refuse it by raising.
     """
 
-    def __init__(self, base_url: str | None = None, timeout: float | None = 30.0) -> None:
+    def __init__(self, base_url: str | None = None, timeout: float | None = 30.0,
+                 before_write: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.base_url = base_url
         self.timeout = timeout
+        self.before_write = before_write
         self._local = threading.local()
         self.hooks["response"].append(self._remember)
         self.mount("https://", QuietAdapter())
@@ -111,6 +116,9 @@ class RoutingSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any,  # type: ignore[override]
                 **kwargs: Any) -> requests.Response:
+        verb = method.decode() if isinstance(method, bytes) else method
+        if self.before_write is not None and verb.upper() not in ("GET", "HEAD", "OPTIONS"):
+            self.before_write()
         url = url.decode() if isinstance(url, bytes) else url
         url, token = _strip_token_from_query(url)
         params = kwargs.get("params")

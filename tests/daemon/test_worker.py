@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -264,6 +265,54 @@ def test_crash_mid_publish_is_reconciled_after_the_lease(app: App, clock: FakeCl
     alive.shutdown()
 
 
+def test_a_daemon_frozen_past_its_lease_before_the_call_does_not_publish(
+        app: App, clock: FakeClock, fakes: Any) -> None:
+    """Frozen after committing its intent, before sending: when it wakes, its lease is
+    gone (another daemon may have the post), so it sends nothing; the next daemon
+    finds the post not sent and publishes it once."""
+    connect(app, "x")
+    add(app, "story", ["x"])
+    clock.set(MON_0930_ROME)
+    lease = app.settings.lease_seconds
+    frozen = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="frozen")
+    fakes["x"].before_send = lambda request: clock.advance(lease + 1)
+    frozen.tick()
+    frozen.shutdown()
+    assert fakes["x"].published == []
+    (d,) = deliveries(app)
+    assert (d.state, d.lease_owner) == ("publishing", "frozen")
+    fakes["x"].before_send = None
+    alive = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="alive")
+    for _ in range(3):
+        alive.tick()
+    alive.shutdown()
+    (d,) = deliveries(app)
+    assert d.state == "published"
+    assert len(fakes["x"].published) == 1
+
+
+def test_the_lease_check_allows_a_call_while_the_lease_is_alive_and_renewed(
+        app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
+    from scheduler import delivery as dl
+
+    connect(app, "x")
+    add(app, "story", ["x"])
+    clock.set(MON_0930_ROME)
+    worker.dispatch_due(clock.now())
+    (c,) = worker._claim(1, fresh_only=False)
+    lease = app.settings.lease_seconds
+    worker._inflight[c.delivery_id] = c
+    clock.advance(lease * 0.7)
+    worker.still_ours(c.delivery_id)  # 70% of the lease gone: still safe
+    clock.advance(lease * 0.1)
+    with pytest.raises(dl.LeaseLost):  # within the last quarter: not any more
+        worker.still_ours(c.delivery_id)
+    worker.renew_leases()
+    worker.still_ours(c.delivery_id)  # renewed: safe again
+    with pytest.raises(dl.LeaseLost):
+        worker.still_ours(c.delivery_id + 1)  # never claimed by this daemon
+
+
 def test_no_account_holds_the_delivery_until_one_is_connected(app: App, clock: FakeClock,
                                                               worker: Worker,
                                                               fakes: Any) -> None:
@@ -424,3 +473,47 @@ def test_unknown_then_absent_again_and_again_stops_for_review(app: App, clock: F
     assert d.state == "needs_review"
     assert "costanza retry" in d.reason
     assert fakes["x"].calls == MAX_ABSENT
+
+
+def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
+        app: App, clock: FakeClock, backend: str) -> None:
+    """PostgreSQL: a daemon frozen inside its claim holds the cluster-wide claim lock;
+    after the idle timeout PostgreSQL ends its transaction and the others go on."""
+    import threading
+
+    from sqlalchemy.exc import DBAPIError
+
+    from scheduler import delivery as dl
+
+    if backend != "postgres":
+        pytest.skip("the claim lock exists only on PostgreSQL")
+    connect(app, "x")
+    for i in range(2):
+        add(app, f"story {i}", ["x"], at=MON_0930_ROME + timedelta(microseconds=i))
+    clock.set(MON_0930_ROME + timedelta(seconds=1))
+    Worker(app.store, app.settings, clock, lambda n: RecordingPublisher(n),
+           owner="dispatcher").dispatch_due(clock.now())
+    lease = timedelta(seconds=60)
+    frozen = app.store._sessions()
+    frozen.connection(execution_options={"write": True})
+    taken = dl.claim(frozen, "frozen", clock.now(), lease, 1, skip_locked=True,
+                     idle_timeout=timedelta(milliseconds=500))
+    assert len(taken) == 1  # ...and now it sits frozen, its transaction open
+    other: list[list[dl.Claim]] = []
+
+    def claim_elsewhere() -> None:
+        with app.store.write() as db:
+            other.append(dl.claim(db, "alive", clock.now(), lease, 5, skip_locked=True))
+
+    started = time.monotonic()
+    thread = threading.Thread(target=claim_elsewhere, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "the other daemon is still waiting for the claim lock"
+    waited = time.monotonic() - started
+    assert waited >= 0.3  # it did wait for the frozen claim, then went on
+    # The frozen claim was undone: both deliveries went to the daemon still alive.
+    assert len(other) == 1 and len(other[0]) == 2
+    with pytest.raises(DBAPIError):  # waking, the frozen daemon finds its session ended
+        frozen.commit()
+    frozen.close()

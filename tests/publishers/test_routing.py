@@ -44,6 +44,12 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self) -> None:
+        _Echo.posts += 1
+        self.do_GET()
+
+    posts = 0
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -94,3 +100,21 @@ def test_read_timeout_after_sending_a_creating_call_is_unknown() -> None:
     err = transport_error(requests.ReadTimeout("read timed out"), network="facebook",
                           creates=False)
     assert type(err).__name__ == "RetryLater"
+
+
+def test_before_write_can_refuse_a_post_but_never_blocks_a_read(echo_url: str) -> None:
+    class Refused(Exception):
+        pass
+
+    def refuse() -> None:
+        raise Refused
+
+    session = RoutingSession(echo_url, timeout=5, before_write=refuse)
+    assert session.get("https://api.x.com/2/users/me").status_code == 200
+    before = _Echo.posts
+    with pytest.raises(Refused):
+        session.post("https://api.x.com/2/tweets", json={"text": "hello"})
+    assert _Echo.posts == before  # nothing reached the server
+    session.before_write = None
+    assert session.post("https://api.x.com/2/tweets", json={"text": "hello"}).status_code == 200
+    assert _Echo.posts == before + 1
