@@ -34,8 +34,9 @@ class SecretStore:
         self.path = path
         self.env = dict(os.environ) if env is None else env
 
-    def _file(self) -> dict[str, dict[str, str]]:
-        # Parsed once per change of the file (the daemon reads it for every delivery).
+    def _cached(self) -> dict[str, dict[str, str]]:
+        """The parsed file, shared: read it, never change it. Parsed once per change of
+        the file (the daemon reads it for every delivery)."""
         try:
             stat = self.path.stat()
         except FileNotFoundError:
@@ -43,10 +44,14 @@ class SecretStore:
         key = (str(self.path), stat.st_mtime_ns, stat.st_size)
         cached = _CACHE.get(key[0])
         if cached is not None and cached[0] == key:
-            return {k: dict(v) for k, v in cached[1].items()}
+            return cached[1]
         parsed = self._parse()
         _CACHE[key[0]] = (key, parsed)
-        return {k: dict(v) for k, v in parsed.items()}
+        return parsed
+
+    def _file(self) -> dict[str, dict[str, str]]:
+        """A copy of the parsed file, to change and write back."""
+        return {k: dict(v) for k, v in self._cached().items()}
 
     def _parse(self) -> dict[str, dict[str, str]]:
         try:
@@ -81,7 +86,7 @@ class SecretStore:
 
     def get(self, account: str) -> dict[str, str]:
         """All secrets of one account, merged from the three places."""
-        merged = dict(self._file().get(account, {}))
+        merged = dict(self._cached().get(account, {}))
         prefix = _env_name(account, "")
         for name, value in self.env.items():
             if name.startswith(prefix) and value:
