@@ -25,6 +25,8 @@ from costanza.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _migrated: set[str] = set()
+DEFAULT_CONNECTIONS = 5  # kept open; a command line needs one, the daemon asks for more
+OVERFLOW = 4  # opened beyond those for a moment when all are busy
 _migrate_lock = threading.Lock()
 
 
@@ -57,25 +59,44 @@ class Store:
 
     def __init__(self, url: str, busy_timeout_ms: int = 10_000, migrate: bool = True) -> None:
         self.url = url
+        self.busy_timeout_ms = busy_timeout_ms
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {}
+        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.connections = DEFAULT_CONNECTIONS
+        self.engine = self._make_engine(self.connections)
+        self._sessionmaker: Any = None
+        self._write_turn: Any = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        if migrate:
+            self.migrate()
+
+    def _make_engine(self, connections: int) -> Engine:
+        parsed = make_url(self.url)
+        kwargs: dict[str, Any] = {"pool_size": connections, "max_overflow": OVERFLOW}
         if self.is_sqlite:
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+            kwargs["connect_args"] = {"timeout": self.busy_timeout_ms / 1000,
+                                      "check_same_thread": False}
         else:
             kwargs["pool_pre_ping"] = True
         try:
-            self.engine = create_engine(url, **kwargs)
+            engine = create_engine(self.url, **kwargs)
         except Exception as exc:  # bad driver name, missing psycopg...
             raise StoreError(
                 f"Costanza cannot use the database address {parsed!r}: {exc}") from None
         if self.is_sqlite:
-            _sqlite_setup(self.engine, busy_timeout_ms)
-        self._sessionmaker: Any = None
-        if migrate:
-            self.migrate()
+            _sqlite_setup(engine, self.busy_timeout_ms)
+        return engine
+
+    def use_connections(self, connections: int) -> None:
+        """Keep up to ``connections`` database connections open (the daemon: one per
+        publishing thread, plus its own). Call it before the store is shared by threads."""
+        if connections <= self.connections:
+            return
+        self.engine.dispose()
+        self.connections = connections
+        self.engine = self._make_engine(connections)
+        self._sessionmaker = None
 
     # -- transactions ---------------------------------------------------
     def _sessions(self) -> Session:
@@ -95,8 +116,13 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: BEGIN IMMEDIATE on SQLite, committed at the end."""
-        with self._sessions() as session:
+        """A write transaction: BEGIN IMMEDIATE on SQLite, committed at the end.
+
+        On SQLite the threads of one process also take turns on a lock of their own:
+        SQLite lets a blocked writer sleep and poll (up to 100 ms a time), while this
+        lock hands the turn over the moment the previous writer commits.
+        """
+        with self._write_turn, self._sessions() as session:
             session.connection(execution_options={"write": True})
             try:
                 yield session

@@ -53,6 +53,9 @@ class Daemon:
                  concurrency: int = 4) -> None:
         self.app = app
         self.store: Store = app.store
+        # One connection per publishing thread, and some for the round, the heartbeat,
+        # the notifier and housekeeping, so that no thread waits for another's.
+        self.store.use_connections(concurrency + 4)
         self.id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         if publishers is None:
             from scheduler.publishers.registry import make_publisher
