@@ -30,6 +30,7 @@ from costanza.errors import (
     PublishFailed,
     RetryLater,
 )
+from posts.group_commit import GroupCommit
 from posts.media_store import MediaStore
 from posts.models import Delivery, Post
 from posts.store import Store
@@ -72,6 +73,12 @@ class Worker:
         self._lease_ends: dict[int, datetime] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="publish")
+        # On SQLite, where writers take turns anyway, the publishing threads' small writes
+        # (intent, remote ids, outcome) are committed together: one turn and one sync to
+        # disk for many. (On PostgreSQL they run side by side, each on its connection;
+        # one committing thread would make them wait in line.) A fenced write that finds
+        # the lease gone wrote nothing, so the others in its group go on.
+        self._commits = GroupCommit(store, clean=(dl.LeaseLost,)) if store.is_sqlite else None
         self._publishers: dict[str, Publisher] = {}
         self._next_slot: datetime | None = None
 
@@ -229,6 +236,16 @@ class Worker:
     def shutdown(self, wait: bool = True) -> None:
         self.accepting = False
         self._pool.shutdown(wait=wait)
+        if wait and self._commits is not None:
+            self._commits.close()
+
+    def _write(self, fn: Callable[[Any], Any]) -> Any:
+        """Run ``fn(session)`` in a write transaction, committed (possibly together with
+        other threads' writes) before this returns."""
+        if self._commits is None:
+            with self.store.write() as db:
+                return fn(db)
+        return self._commits.run(fn)
 
     # -- one delivery ---------------------------------------------------------
     def publisher(self, network: str) -> Publisher:
@@ -274,12 +291,12 @@ class Worker:
             assert problem is not None
             if c.state == "unknown" and not isinstance(problem, AuthExpired):
                 # It may have gone out: never turn that into "failed" blindly.
-                with self.store.write() as db:
-                    dl.finish(db, c, self.clock.now(), "needs_review", started=started,
-                              action="reconcile", message=(
-                                  f"Costanza cannot check whether this post went out: "
-                                  f"{problem.message} Look at the account, then run "
-                                  f"`costanza retry {c.delivery_id}`."))
+                message = (f"Costanza cannot check whether this post went out: "
+                           f"{problem.message} Look at the account, then run "
+                           f"`costanza retry {c.delivery_id}`.")
+                self._write(lambda db: dl.finish(
+                    db, c, self.clock.now(), "needs_review", started=started,
+                    action="reconcile", message=message))
                 self.on_event("needs_review", {"delivery_id": c.delivery_id})
                 return
             self._finish_error(c, problem, started, action="prepare", attempts=attempts)
@@ -288,13 +305,12 @@ class Worker:
         if c.state == "unknown":
             self._reconcile(c, request, started)
             return
-        with self.store.write() as db:
-            dl.begin_publish(db, c, self.clock.now(), attempts, intent_at)
+        self._write(lambda db: dl.begin_publish(db, c, self.clock.now(), attempts, intent_at))
 
         def checkpoint(values: dict[str, Any]) -> None:
             progress.update(values)
-            with self.store.write() as db:
-                dl.save_progress(db, c, self.clock.now(), dict(progress))
+            saved = dict(progress)
+            self._write(lambda db: dl.save_progress(db, c, self.clock.now(), saved))
 
         progress = dict(request.progress)
         publisher = self.publisher(request.network)
@@ -315,10 +331,10 @@ class Worker:
         extra = dict(result.extra or {})
         if result.warning:
             extra["warning"] = result.warning
-        with self.store.write() as db:
-            dl.finish(db, c, self.clock.now(), "published", started=started, action="publish",
-                      message=result.warning, remote_id=result.remote_id,
-                      permalink=result.permalink, extra=extra)
+        self._write(lambda db: dl.finish(
+            db, c, self.clock.now(), "published", started=started, action="publish",
+            message=result.warning, remote_id=result.remote_id, permalink=result.permalink,
+            extra=extra))
         self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
                                     "permalink": result.permalink})
 
