@@ -475,6 +475,7 @@ def test_unknown_then_absent_again_and_again_stops_for_review(app: App, clock: F
     assert fakes["x"].calls == MAX_ABSENT
 
 
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # the lock is PostgreSQL's
 def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
         app: App, clock: FakeClock, backend: str) -> None:
     """PostgreSQL: a daemon frozen inside its claim holds the cluster-wide claim lock;
@@ -485,8 +486,6 @@ def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
 
     from scheduler import delivery as dl
 
-    if backend != "postgres":
-        pytest.skip("the claim lock exists only on PostgreSQL")
     connect(app, "x")
     for i in range(2):
         add(app, f"story {i}", ["x"], at=MON_0930_ROME + timedelta(microseconds=i))
