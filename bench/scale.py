@@ -20,23 +20,26 @@ sandbox and PostgreSQL share the machine: the rows say how busy its CPUs were.
     python -m bench scale                                     # 1,000 deliveries
     COSTANZA_BENCH_SCALE=10000,1000 python -m bench scale     # deliveries, accounts
 
-What limits the rate (2-core machine shared with other jobs; py-spy on a daemon):
+What limits the rate (2-core machine shared with other jobs; py-spy on a daemon, and
+/proc for its CPU time):
 
-- ``SecretStore.get`` reads and parses the whole secrets file for every delivery: with
-  1,000 accounts, publishing threads spend their time in tomllib (holding the GIL and,
-  on PostgreSQL, a pooled connection). Caching the parsed file by its mtime (an
-  experiment, not in the code) took one daemon on PostgreSQL from 12 to 42 deliveries/s,
-  on SQLite from 13 to 42 deliveries/s.
-- Every round of ``Worker.tick`` plans every profile (``dispatch_due`` and ``next_wake``
-  call ``profile_plan`` per profile): with 1,000 profiles that is 0.8 s + 0.8 s on SQLite
-  and 1.6 s + 1.5 s on PostgreSQL (100 profiles: 0.08 s + 0.08 s, 0.14 s + 0.14 s), while
-  claiming 32 deliveries takes 15-25 ms. ``dispatch_due`` holds SQLite's write lock for
-  all of it, so publishing threads queue behind it ("database is locked" after the busy
-  timeout has been seen; that delivery then waits for its lease to run out).
-- With the secrets cached, threads wait on database round trips (about six transactions
-  per delivery) and on SQLAlchemy's default pool of 15 connections for 32 threads; the
-  machine's CPUs are then nearly all busy (daemons, PostgreSQL and the in-process
-  sandbox), which is why a second daemon adds little here.
+- One daemon is one Python process, and with 32 publishing threads it keeps one core
+  fully busy (95-98% in every second of a PostgreSQL run): about 25 ms of CPU per
+  delivery, spent in SQLAlchemy, requests/tweepy/facebook-sdk and logging, all under
+  the GIL. Threads then wait for the GIL after every database or network round trip,
+  which is why a one-statement transaction that takes 2 ms alone takes 40-80 ms here.
+  80% of ideal (85 deliveries/s) would need under 12 ms of CPU per delivery.
+- Fixed along the way: every profile was planned with four queries each, on every
+  round (now five queries for all); the secrets file was copied whole for every
+  delivery (a sixth of the daemon's time with 1,000 accounts); a pool of 15
+  connections for 32 threads; SQLite writers slept in SQLite's busy wait instead of
+  taking turns; each small write on SQLite paid its own lock turn and sync to disk
+  (now grouped: ``posts.group_commit``).
+- On PostgreSQL the small writes run side by side, each on its own connection:
+  grouping them behind one committing thread made that thread wait for the GIL after
+  every statement, and halved the rate (measured, not kept).
+- Two daemons on this machine share two cores with PostgreSQL and the in-process
+  sandbox: the CPU is nearly all busy, so the second daemon adds about a fifth.
 """
 
 from __future__ import annotations
@@ -56,8 +59,8 @@ from tests.scale.harness import DaemonProcess, daemon_ids, make_env, set_up_home
 COUNT = 10_000  # the issue's figures
 ACCOUNTS = 1_000
 # What a default run does on a small machine: every account, a tenth of the deliveries.
-# At the rates measured (about 12 deliveries/s, see the notes above) the full 10,000
-# take some 14 minutes per run, three quarters of an hour for the three.
+# At the rates measured (40-65 deliveries/s, see the notes above) the full 10,000 take
+# three to four minutes per run, a quarter of an hour for the three with the set-up.
 RUN_COUNT = 1_000
 LATENCY_MS = 200
 CONCURRENCY = 32
