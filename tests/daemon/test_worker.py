@@ -57,6 +57,17 @@ def add(app: App, text: str, targets: list[str], **kwargs: Any) -> int:
         return queue.add_post(db, app.media, profile, draft, app.clock.now()).post.id
 
 
+def dispatch_x_stories(app: App, clock: FakeClock, count: int) -> None:
+    """``count`` stories for X, pinned a second apart from Monday 09:30, all dispatched:
+    one delivery each, due, unclaimed."""
+    connect(app, "x")
+    for i in range(count):
+        add(app, f"story {i}", ["x"], at=MON_0930_ROME + timedelta(seconds=i))
+    clock.set(MON_0930_ROME + timedelta(minutes=1))
+    Worker(app.store, app.settings, clock, lambda n: RecordingPublisher(n),
+           owner="dispatcher").dispatch_due(clock.now())
+
+
 def deliveries(app: App) -> list[Delivery]:
     with app.store.read() as db:
         return list(db.scalars(select(Delivery).order_by(Delivery.id)))
@@ -372,12 +383,7 @@ def test_per_network_concurrency_counts_every_daemon(app: App, clock: FakeClock)
     """Deliveries already leased by another daemon take places from the limit."""
     from scheduler import delivery as dl
 
-    connect(app, "x")
-    for i in range(5):
-        add(app, f"story {i}", ["x"], at=MON_0930_ROME + timedelta(seconds=i))
-    clock.set(MON_0930_ROME + timedelta(minutes=1))
-    Worker(app.store, app.settings, clock, lambda n: RecordingPublisher(n),
-           owner="planner").dispatch_due(clock.now())
+    dispatch_x_stories(app, clock, 5)
     with app.store.write() as db:
         other = dl.claim(db, "other-daemon", clock.now(), timedelta(minutes=5), 10,
                          skip_locked=not app.store.is_sqlite, per_network=3)
@@ -486,12 +492,7 @@ def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
 
     from scheduler import delivery as dl
 
-    connect(app, "x")
-    for i in range(2):
-        add(app, f"story {i}", ["x"], at=MON_0930_ROME + timedelta(microseconds=i))
-    clock.set(MON_0930_ROME + timedelta(seconds=1))
-    Worker(app.store, app.settings, clock, lambda n: RecordingPublisher(n),
-           owner="dispatcher").dispatch_due(clock.now())
+    dispatch_x_stories(app, clock, 2)
     lease = timedelta(seconds=60)
     frozen = app.store._sessions()
     frozen.connection(execution_options={"write": True})
