@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from costanza.clock import utc
-from posts import listing
 from posts.models import CadenceSlot, Pause, Post, Profile
 from scheduler.cadence import WeeklySlot
 from scheduler.planner import Plan, QueuedPost, plan
@@ -34,11 +33,6 @@ class ProfilePlan:
     timezone: str
     plan: Plan
     last_used: datetime | None  # the latest cadence slot a dispatched post took
-
-
-def last_used_slot(db: Session, profile: Profile) -> datetime | None:
-    """The latest cadence slot already taken by a dispatched post."""
-    return listing.last_used(db.connection(), profile.id)
 
 
 def profile_plan(db: Session, profile: Profile, now: datetime, grace: timedelta,
