@@ -221,7 +221,7 @@ def _fenced(db: Session, c: Claim, now: datetime, values: dict[str, Any],
         update(_DELIVERIES).where(*conditions).values(updated_at=now, **values)
         .returning(*_ATTEMPT_FIELDS)).all()
     if len(rows) != 1:
-        raise LeaseLost(f"delivery {c.delivery_id} is no longer ours")
+        raise LeaseLost(f"delivery {c.delivery_id}: another daemon took it over")
     return rows[0]
 
 

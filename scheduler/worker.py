@@ -218,8 +218,8 @@ class Worker:
         with self._lock:
             ends = self._lease_ends.get(delivery_id)
         if ends is None or self.clock.now() >= ends - self.lease / 4:
-            raise dl.LeaseLost(f"delivery {delivery_id}: the lease ran out before the "
-                               "network call; another daemon may hold it now")
+            raise dl.LeaseLost(f"delivery {delivery_id}: its lease ran out before the network "
+                               "call, so another daemon took it over or soon will")
 
     def _wake_after(self, next_slot: datetime | None) -> datetime:
         now = self.clock.now()
@@ -256,9 +256,8 @@ class Worker:
     def _run_claim(self, c: dl.Claim) -> None:
         try:
             self._execute(c)
-        except dl.LeaseLost:
-            log.warning("delivery %s: another daemon took it over; this one stops touching it",
-                        c.delivery_id)
+        except dl.LeaseLost as exc:
+            log.warning("%s; this daemon stops touching it", exc)
         except Exception:
             log.exception("delivery %s: unexpected error", c.delivery_id)
         finally:
