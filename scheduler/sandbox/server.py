@@ -30,6 +30,14 @@ class _HTTPServer(ThreadingHTTPServer):
     request_queue_size = 256
     allow_reuse_address = True
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hung up mid-answer (a daemon stopped or killed) is normal: say
+        # nothing. Anything else is reported without its message, which may quote a token
+        # (the default prints the whole traceback and message).
+        exc = sys.exc_info()[1]
+        if isinstance(exc, Exception) and not isinstance(exc, ConnectionError):
+            _report_bug(exc)
+
 
 def _handler_class(app: Sandbox) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
