@@ -15,28 +15,28 @@ signature covers the public host; the sandbox accepts that.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
-PLATFORM_HOSTS = ("graph.facebook.com", "graph-video.facebook.com", "rupload.facebook.com",
-                  "api.x.com", "api.twitter.com", "upload.twitter.com")
+from scheduler.publishers.routing import PLATFORM_HOSTS, rewrite_url
 
 
 class PlatformRedirect(HTTPAdapter):
-    """A transport adapter that sends requests for platform hosts to ``base_url``."""
+    """A transport adapter that sends requests for platform hosts to ``base_url``
+    (the same hosts and the same rewriting as the publishers' ``RoutingSession``)."""
 
     def __init__(self, base_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        parts = urlsplit(base_url)
-        self._scheme, self._netloc = parts.scheme, parts.netloc
+        self._base_url = base_url
+        self._netloc = urlsplit(base_url).netloc
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        parts = urlsplit(request.url or "")
-        if parts.hostname in PLATFORM_HOSTS:
-            request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query,
-                                      parts.fragment))
+        url = request.url or ""
+        routed = rewrite_url(url, self._base_url)
+        if routed != url:
+            request.url = routed
             request.headers["Host"] = self._netloc
         return super().send(request, **kwargs)
 
@@ -46,6 +46,6 @@ def redirect_session(base_url: str, session: requests.Session | None = None
     """A session (new or given) whose platform calls go to ``base_url``."""
     session = session or requests.Session()
     adapter = PlatformRedirect(base_url)
-    for host in PLATFORM_HOSTS:
+    for host in sorted(PLATFORM_HOSTS):
         session.mount(f"https://{host}/", adapter)
     return session
