@@ -12,12 +12,11 @@ from sqlalchemy import select
 from costanza.app import App
 from costanza.clock import FakeClock
 from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
-from posts import queue
 from posts.models import Account, Attempt, Delivery, Post
-from posts.profiles import get_profile
 from scheduler.publishers.base import Reconciled
 from scheduler.publishers.recording import RecordingPublisher
 from scheduler.worker import Worker
+from tests.factories.queue import add, connect
 
 MON_0930_ROME = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
 WED_1800_ROME = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)
@@ -40,21 +39,6 @@ def worker(app: App, clock: FakeClock, fakes: dict[str, RecordingPublisher]) -> 
     w = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="test-daemon")
     yield w
     w.shutdown()
-
-
-def connect(app: App, *networks: str) -> None:
-    with app.store.write() as db:
-        profile = get_profile(db, "default")
-        for network in networks:
-            db.add(Account(profile_id=profile.id, network=network, name=f"my-{network}",
-                           remote_id="1", created_at=app.clock.now()))
-
-
-def add(app: App, text: str, targets: list[str], **kwargs: Any) -> int:
-    with app.store.write() as db:
-        profile = get_profile(db, "default")
-        draft = queue.PostDraft(text=text, targets=targets, **kwargs)
-        return queue.add_post(db, app.media, profile, draft, app.clock.now()).post.id
 
 
 def dispatch_x_stories(app: App, clock: FakeClock, count: int) -> None:

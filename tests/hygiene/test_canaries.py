@@ -12,7 +12,6 @@ import logging
 import re
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +19,6 @@ from sqlalchemy import func, select
 from config.secrets import SecretStore
 from costanza.app import App
 from costanza.clock import FakeClock, utc
-from posts import queue
 from posts.models import Account, Delivery, Profile
 from posts.profiles import get_profile
 from scheduler.notifications import Notifier
@@ -28,6 +26,7 @@ from scheduler.plans import profile_plan
 from scheduler.publishers.registry import make_publisher
 from scheduler.worker import Worker
 from tests.factories.media import make_jpeg, make_mp4
+from tests.factories.queue import add
 from tests.hygiene.conftest import FolderHost, SandboxRun, Trap, Watched
 
 X_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
@@ -73,13 +72,6 @@ def connect(app: App, secrets: SecretStore, creds: dict[str, dict[str, str]]) ->
         for network, remote_id in remote.items():
             db.add(Account(profile_id=profile.id, network=network, name=f"my-{network}",
                            remote_id=remote_id, created_at=app.clock.now()))
-
-
-def add(app: App, text: str, targets: list[str], **kwargs: Any) -> int:
-    with app.store.write() as db:
-        profile = get_profile(db, "default")
-        draft = queue.PostDraft(text=text, targets=targets, **kwargs)
-        return queue.add_post(db, app.media, profile, draft, app.clock.now()).post.id
 
 
 def next_event(app: App, now: datetime) -> datetime | None:

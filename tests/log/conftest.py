@@ -31,13 +31,12 @@ from sqlalchemy import select
 from costanza.app import App
 from costanza.clock import FakeClock
 from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
-from posts import queue
-from posts.models import Account, Delivery
-from posts.profiles import get_profile
+from posts.models import Delivery
 from scheduler.publishers.base import Reconciled
 from scheduler.publishers.recording import RecordingPublisher
 from scheduler.worker import Worker
 from tests.conftest import START
+from tests.factories.queue import add, connect
 
 ROME = "Europe/Rome"
 NOW = datetime(2026, 12, 29, 12, 0, tzinfo=UTC)
@@ -60,21 +59,6 @@ class Filled:
         with self.app.store.read() as db:
             return db.scalars(select(Delivery).where(
                 Delivery.post_id == self.posts[post], Delivery.network == network)).one()
-
-
-def connect(app: App, *networks: str) -> None:
-    with app.store.write() as db:
-        profile = get_profile(db, "default")
-        for network in networks:
-            db.add(Account(profile_id=profile.id, network=network, name=f"my-{network}",
-                           remote_id="1", created_at=app.clock.now()))
-
-
-def add(app: App, text: str, targets: list[str]) -> int:
-    with app.store.write() as db:
-        profile = get_profile(db, "default")
-        draft = queue.PostDraft(text=text, targets=targets)
-        return queue.add_post(db, app.media, profile, draft, app.clock.now()).post.id
 
 
 def fill(app: App, clock: FakeClock) -> Filled:
