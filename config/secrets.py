@@ -77,7 +77,9 @@ class SecretStore:
                 found.update({k: str(v) for k, v in
                               tomllib.loads(bundle.read_text(encoding="utf-8")).items()})
             except (OSError, tomllib.TOMLDecodeError):
-                raise SettingsError(f"The credential file {bundle} cannot be read.") from None
+                raise SettingsError(
+                    f"The credential file {bundle} cannot be read. Check that Costanza may "
+                    'read it and that it holds lines like key = "value".') from None
         for item in base.glob(f"{account}.*"):
             key = item.name[len(account) + 1:]
             if key != "toml" and item.is_file():

@@ -89,7 +89,8 @@ def _check_draft(draft: PostDraft, now: datetime) -> None:
         )
     for network in draft.texts:
         if network not in NETWORKS:
-            raise InputError(f"There is no network called '{network}'.")
+            raise InputError(f"There is no network called '{network}'. Use facebook, "
+                             "instagram or x.")
 
 
 def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
