@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from costanza.app import App
 from scheduler.delivery import hold_account
 from tests.accounts.conftest import SHORT_LIVED, Front, Platform, secret_values
 from tests.accounts.helpers import account_row, assert_no_leak, delivery, set_state
+from tests.factories.web import serve_folder
 
 Run = Callable[..., Result]
 
@@ -38,21 +36,8 @@ def _connect(run: Run, platform: Platform, *networks: str) -> None:
 def web_folder(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     folder = tmp_path / "www" / "media"
     folder.mkdir(parents=True)
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path / "www")))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}/media/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(tmp_path / "www") as base_url:
+        yield folder, base_url + "media/"
 
 
 def _media_host(home: Path, path: Path, base_url: str) -> None:

@@ -3,7 +3,6 @@ and a trap that records everything a secret could leak into."""
 
 from __future__ import annotations
 
-import functools
 import http.client
 import http.server
 import logging
@@ -24,6 +23,7 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
+from tests.factories.web import serve_folder
 from tests.notifications.conftest import smtp, webhook  # noqa: F401 (fixtures)
 
 # Every logger that could print a request, at DEBUG.
@@ -55,11 +55,6 @@ def sandbox(tmp_path: Path) -> Iterator[SandboxRun]:
         server.stop()
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @dataclass
 class FolderHost:
     """A media host: photos copied into a folder served over HTTP (Instagram fetches them)."""
@@ -77,15 +72,8 @@ class FolderHost:
 def media_host(tmp_path: Path) -> Iterator[FolderHost]:
     folder = tmp_path / "public"
     folder.mkdir()
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=lambda: server.serve_forever(0.05), daemon=True)
-    thread.start()
-    try:
-        yield FolderHost(folder, f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(folder) as base_url:
+        yield FolderHost(folder, base_url)
 
 
 class _Everything(logging.Handler):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,11 +11,7 @@ import pytest
 
 from config.paths import Home
 from config.settings import Settings
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return
+from tests.factories.web import serve_folder
 
 
 @pytest.fixture
@@ -26,16 +19,8 @@ def web_folder(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A folder and the address a local web server (stdlib http.server) serves it at."""
     folder = tmp_path / "www" / "costanza media"
     folder.mkdir(parents=True)
-    handler = functools.partial(_Quiet, directory=str(tmp_path / "www"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}/costanza media/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_folder(tmp_path / "www") as base_url:
+        yield folder, base_url + "costanza media/"
 
 
 @pytest.fixture

@@ -8,11 +8,8 @@ MP4s; ``make_request`` builds a ``PublishRequest`` for a network.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +22,7 @@ from PIL import Image
 
 from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 from tests.factories.media import make_jpeg, make_mp4
+from tests.factories.web import serve_folder
 
 
 @dataclass
@@ -66,25 +64,13 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
         srv.stop()
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def public(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A folder served over HTTP: (folder, base URL ending in /)."""
     folder = tmp_path / "public"
     folder.mkdir()
-    handler = functools.partial(_Quiet, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(folder) as base_url:
+        yield folder, base_url
 
 
 @dataclass
