@@ -13,15 +13,20 @@ from costanza.formatting import excerpt, local_label, media_summary
 from posts import listing
 
 
-def _plan(app: App, conn: Any, profile: listing.ProfileView, rows: list[listing.QueuedRow],
-          limit: int | None) -> Any:
+def _queue(app: App) -> tuple[listing.ProfileView, list[listing.QueuedRow], Any]:
+    """The profile, its queued posts in order, and their plan: one connection, Core only."""
     from scheduler.cadence import WeeklySlot
     from scheduler.planner import QueuedPost, plan
 
-    return plan([QueuedPost(r.id, r.pinned_at) for r in rows],
+    with app.store.engine.connect() as conn:
+        profile = listing.load_profile(conn, app.profile_name)
+        rows = listing.queued(conn, profile.id)
+        last_used = listing.last_used(conn, profile.id)
+    full = plan([QueuedPost(r.id, r.pinned_at) for r in rows],
                 [WeeklySlot(w, m) for w, m in profile.slots], ZoneInfo(profile.timezone),
                 profile.pauses, app.clock.now(), app.settings.grace_period,
-                last_used=listing.last_used(conn, profile.id), limit=limit)
+                last_used=last_used)
+    return profile, rows, full
 
 
 def list_posts(app: App, lines: bool = False) -> list[Any]:
@@ -30,10 +35,7 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
     With ``lines``, the rows come back as the lines `post list` prints (the fast path
     for very long queues: no dictionaries, no ISO timestamps).
     """
-    with app.store.engine.connect() as conn:
-        profile = listing.load_profile(conn, app.profile_name)
-        rows = listing.queued(conn, profile.id)
-        plan = _plan(app, conn, profile, rows, None)
+    profile, rows, plan = _queue(app)
     tz = ZoneInfo(profile.timezone)
     by_id = {r.id: r for r in rows}
     ordered = [(by_id[e.post_id], e) for e in plan.entries]
@@ -69,10 +71,7 @@ def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
     from scheduler.planner import runway_days, runway_sentence
 
     now = app.clock.now()
-    with app.store.engine.connect() as conn:
-        profile = listing.load_profile(conn, app.profile_name)
-        rows = listing.queued(conn, profile.id)
-        full = _plan(app, conn, profile, rows, None)
+    profile, rows, full = _queue(app)
     tz = ZoneInfo(profile.timezone)
     by_id = {r.id: r for r in rows}
     shown = full.entries[:limit] if limit else full.entries
