@@ -31,26 +31,32 @@ _PATTERNS = [
 ]
 
 _secrets: set[str] = set()
+# The same, longest first (a secret containing another is hidden whole): rebuilt when a
+# secret is added, not on every log record (a daemon with many accounts knows thousands).
+_longest_first: tuple[str, ...] = ()
 _lock = threading.Lock()
 
 
 def remember_secrets(*values: str | None) -> None:
     """Secrets to scrub from the log records of the HTTP libraries (kept in memory only)."""
+    global _longest_first
     with _lock:
+        before = len(_secrets)
         for value in values:
             if value and len(value) >= 6:
                 _secrets.add(value)
                 _secrets.add(quote(value, safe=""))
+        if len(_secrets) != before:
+            _longest_first = tuple(sorted(_secrets, key=len, reverse=True))
 
 
 def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
     """``text`` with every known secret and anything that looks like a token hidden."""
     out = str(text)
-    with _lock:
-        known = set(_secrets)
-    known.update(s for s in secrets if s and len(s) >= 4)
-    for secret in sorted(known, key=len, reverse=True):
-        out = out.replace(secret, HIDDEN)
+    extra = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+    for secret in (*extra, *_longest_first) if extra else _longest_first:
+        if secret in out:
+            out = out.replace(secret, HIDDEN)
     out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{HIDDEN}", out)
     out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {HIDDEN}", out)
     return out
