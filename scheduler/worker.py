@@ -195,13 +195,20 @@ class Worker:
         if not claims:
             return
         renewed = []
-        with self.store.write() as db:
-            for c in claims:
-                try:
-                    dl.renew(db, c, now, self.lease)
-                    renewed.append(c.delivery_id)
-                except dl.LeaseLost:
-                    log.warning("delivery %s: lease lost", c.delivery_id)
+        try:
+            with self.store.write() as db:
+                for c in claims:
+                    try:
+                        dl.renew(db, c, now, self.lease)
+                        renewed.append(c.delivery_id)
+                    except dl.LeaseLost as exc:
+                        log.warning("%s; this daemon stops renewing its lease", exc)
+        except Exception as exc:
+            # The heartbeat goes on (a database that does not answer must not stop it):
+            # leases not renewed in time run out, and those posts are checked again.
+            log.error("the leases of the posts being published could not be renewed (%s); "
+                      "Costanza tries again at the next heartbeat", type(exc).__name__)
+            return
         with self._lock:
             for delivery_id in renewed:
                 if delivery_id in self._lease_ends:

@@ -308,6 +308,36 @@ def test_the_lease_check_allows_a_call_while_the_lease_is_alive_and_renewed(
         worker.still_ours(c.delivery_id + 1)  # never claimed by this daemon
 
 
+def test_renewing_leases_survives_a_database_that_does_not_answer(
+        app: App, clock: FakeClock, worker: Worker, tmp_path: Any,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The heartbeat must go on: the failure is logged in plain words, nothing is raised,
+    and the lease this daemon knows of is not extended (so it stops sending in time)."""
+    import logging
+
+    from posts.store import Store
+    from scheduler import delivery as dl
+
+    connect(app, "x")
+    add(app, "story", ["x"])
+    clock.set(MON_0930_ROME)
+    worker.dispatch_due(clock.now())
+    (c,) = worker._claim(1, fresh_only=False)
+    worker._inflight[c.delivery_id] = c
+    clock.advance(app.settings.lease_seconds * 0.8)
+    working = worker.store
+    worker.store = Store(f"sqlite:///{tmp_path}", migrate=False)  # a folder: cannot open
+    try:
+        with caplog.at_level(logging.ERROR, logger="costanza.daemon"):
+            worker.renew_leases()
+    finally:
+        worker.store.dispose()
+        worker.store = working
+    assert "could not be renewed" in caplog.text
+    with pytest.raises(dl.LeaseLost):
+        worker.still_ours(c.delivery_id)
+
+
 def test_no_account_holds_the_delivery_until_one_is_connected(app: App, clock: FakeClock,
                                                               worker: Worker,
                                                               fakes: Any) -> None:
