@@ -65,7 +65,7 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                 raise PublishFailed(
                     "Instagram needs your photos at a public web address, and no media host "
                     "is set up. Add a [media_host] section to your settings (see the README), "
-                    "then run `costanza retry` for this post."
+                    f"then run `costanza retry {delivery.id}`."
                 )
             public_url = media_host.public_url(fitted.path, fitted.sha256, fitted.mime)
         files.append(MediaFile(path=Path(fitted.path), kind=item.item.kind, mime=fitted.mime,
