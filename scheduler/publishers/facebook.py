@@ -162,7 +162,7 @@ class FacebookPublisher:
                                 creates=False)
             progress.save(
                 video_session=_upload_field(reply, "upload_session_id"),
-                video_id=str(reply.get("video_id") or ""),
+                video_id=_upload_field(reply, "video_id"),
                 video_offset=int(reply.get("start_offset", 0)),
                 video_end=int(reply.get("end_offset", size)),
             )

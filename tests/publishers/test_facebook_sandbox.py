@@ -101,6 +101,21 @@ def test_facebook_big_video_in_chunks(sandbox, make_request, media, checkpoints)
     assert len(set(offsets)) > 2 and checkpoints.progress["video_session"]
 
 
+def test_facebook_chunked_video_start_without_a_video_id_is_retry_later(
+        sandbox, make_request, media, checkpoints) -> None:
+    sandbox.settings(fb_video_chunk_bytes=1024)
+    fb = FacebookPublisher(sandbox.base_url, timeout=10, chunk_threshold=1024)
+    video = media.video(seconds=2, size=(320, 240))
+    sandbox.control.fault("facebook", "videos", status=200, body={
+        "upload_session_id": "1234", "start_offset": "0", "end_offset": "1024"})
+    with pytest.raises(RetryLater) as caught:
+        fb.publish(make_request("facebook", "No id.", [video]), checkpoints)
+    assert caught.value.code == "bad_upload_reply"
+    assert "nothing was posted" in caught.value.message
+    assert sandbox.posts("facebook") == []
+    assert not checkpoints.calls  # no session worth resuming was kept
+
+
 class _Crash(Exception):
     pass
 
