@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import click
 import pytest
 
@@ -43,3 +49,16 @@ def test_top_level_help_lists_commands(run) -> None:  # type: ignore[no-untyped-
     assert result.exit_code == 0
     assert "post" in result.output and "daemon" in result.output
     assert cli.help and "Example:" in cli.help
+
+
+def test_top_level_help_starts_without_the_database_libraries(tmp_path: Path) -> None:
+    """`costanza --help` loads every command module to list them: none of them may
+    import SQLAlchemy (or anything heavier) at module level."""
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, COSTANZA_HOME=str(tmp_path), PYTHONPATH=str(root))
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "costanza", "--help"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    loaded = {m.split(".")[0] for m in re.findall(r"\|\s+([\w.]+)\s*$", result.stderr, re.M)}
+    assert loaded, "python -X importtime printed nothing"
+    assert not loaded & {"sqlalchemy", "scheduler", "posts", "PIL"}, sorted(loaded)
