@@ -86,7 +86,7 @@ class XMediaUploader:
             data = self._one_shot(item)
         else:
             data = self._chunked(item, size)
-        media_id = str(data.get("id") or data.get("media_id_string") or data.get("media_id"))
+        media_id = self._media_id(data)
         data = self._wait(media_id, data)
         if item.alt_text:
             self._call("POST", f"{API}/media/metadata", json={
@@ -105,7 +105,7 @@ class XMediaUploader:
         init = self._call("POST", f"{API}/media/upload/initialize", json={
             "media_type": item.mime, "total_bytes": size, "media_category": media_category(item),
         })
-        media_id = str(init.get("id"))
+        media_id = self._media_id(init)
         for index, offset in enumerate(range(0, size, self.chunk_bytes)):
             part = FileSlice(Path(item.path), offset, min(self.chunk_bytes, size - offset))
             body = MultipartBody({"segment_index": index},
@@ -116,6 +116,15 @@ class XMediaUploader:
             finally:
                 body.close()
         return self._call("POST", f"{API}/media/upload/{media_id}/finalize")
+
+    def _media_id(self, data: dict[str, Any]) -> str:
+        """The media id of an upload reply; without it the upload cannot go on (nothing is out)."""
+        value = data.get("id") or data.get("media_id_string") or data.get("media_id")
+        if not value:
+            raise RetryLater(f"X gave an incomplete answer while the {self._what} was being "
+                             "uploaded, so nothing was posted. Costanza will try again.",
+                             code="bad_upload_reply")
+        return str(value)
 
     def _wait(self, media_id: str, data: dict[str, Any]) -> dict[str, Any]:
         waited = 0.0

@@ -226,3 +226,16 @@ def test_x_expired_media_ids_are_uploaded_again(sandbox, x, make_request, media,
     [post] = sandbox.posts("x")
     assert post["media"][0]["media_id"] != "123"
     assert checkpoints.progress["x_media"][0]["id"] == post["media"][0]["media_id"]
+
+
+@pytest.mark.parametrize("kind", ["photo", "video"])
+def test_x_upload_reply_without_a_media_id_is_retry_later(sandbox, x, make_request, media,
+                                                          checkpoints, kind) -> None:
+    item = media.photo() if kind == "photo" else media.video()
+    sandbox.control.fault("x", "media_upload", status=200, body={"data": {}})
+    with pytest.raises(RetryLater) as caught:
+        x.publish(make_request("x", "No media id", [item]), checkpoints)
+    assert caught.value.code == "bad_upload_reply"
+    assert caught.value.message.startswith(f"X gave an incomplete answer while the {kind}")
+    assert "x_media" not in checkpoints.progress
+    assert sandbox.posts("x") == []
