@@ -285,22 +285,26 @@ def _rotation(stream: Any, frame: Any) -> int:
         return 0
 
 
-def _check_complete(fh: Any, name: str) -> None:
-    """Read every packet (without decoding) so that a video cut short is caught now.
+def _first_frame(container: Any, vstream: Any, name: str) -> Any:
+    """The video's first picture, read in the same pass that goes through every packet
+    (without decoding the rest) so that a video cut short is caught now.
 
     Its index says how many frames the video has; a truncated copy delivers fewer.
+    Without that number, reading stops at the first picture.
     """
-    import av
-
-    fh.seek(0)
-    with av.open(fh, mode="r") as container:
-        vstream = container.streams.video[0]
-        expected = vstream.frames
-        if not expected:
-            return
-        got = sum(1 for packet in container.demux(vstream) if packet.size)
-    if got < expected:
+    expected = vstream.frames or 0
+    frame = None
+    got = 0
+    for packet in container.demux(vstream):
+        if packet.size:
+            got += 1
+        if frame is None:
+            frame = next(iter(packet.decode()), None)
+            if frame is not None and not expected:
+                break
+    if frame is None or got < expected:
         raise damaged(name, "video")
+    return frame
 
 
 _PLAIN_TAGS = ("major_brand", "minor_version", "compatible_brands", "encoder",
@@ -322,9 +326,7 @@ def _video_info(container: Any, name: str) -> dict[str, Any]:
     tags = {k.lower(): v for k, v in container.metadata.items()}
     tags.update({k.lower(): v for k, v in vstream.metadata.items()})
     has_location = any(key in tags for key in _LOCATION_KEYS)
-    frame = next(container.decode(video=0), None)
-    if frame is None:
-        raise damaged(name, "video")
+    frame = _first_frame(container, vstream, name)
     width = vstream.codec_context.width or frame.width
     height = vstream.codec_context.height or frame.height
     rotation = _rotation(vstream, frame)
@@ -349,7 +351,6 @@ def _probe_video(path: Path, fmt: str, size: int, name: str) -> ProbeResult:
         with open(path, "rb") as fh:
             with av.open(fh, mode="r") as container:
                 info = _video_info(container, name)
-            _check_complete(fh, name)
     except MediaRejected:
         raise
     except Exception as exc:

@@ -170,6 +170,21 @@ def test_truncated_mp4_with_index_first(tmp_path: Path) -> None:
         probe(path)
 
 
+def test_video_is_opened_once(tmp_path: Path, monkeypatch) -> None:
+    import av
+
+    path = make_mp4(tmp_path / "v.mp4", seconds=1, faststart=True)
+    real_open, opened = av.open, []
+
+    def counting_open(*args, **kwargs):
+        opened.append(args)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(av, "open", counting_open)
+    assert probe(path).duration == pytest.approx(1.0, abs=0.1)
+    assert len(opened) == 1
+
+
 def test_two_gigabytes_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
     big = tmp_path / "tessitura.mov"
     with open(big, "wb") as f:
