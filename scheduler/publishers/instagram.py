@@ -40,6 +40,9 @@ from scheduler.publishers.matching import after_intent, same_text
 from scheduler.publishers.progress import Progress
 from scheduler.publishers.routing import redact
 
+_COMMENT_UNSURE = ("The post is out, but Costanza is not sure the first comment was added. "
+                   "Check the post on Instagram and add it by hand if missing.")
+
 
 class _Expired(Exception):
     """The container was not published within 24 hours: make a new one."""
@@ -317,11 +320,12 @@ class InstagramPublisher:
         if done:
             return done, None
         if progress.get("first_comment_tried"):
-            return None, ("The post is out, but Costanza is not sure the first comment was "
-                          "added. Check the post on Instagram and add it by hand if missing.")
+            return None, _COMMENT_UNSURE
         progress.save(first_comment_tried=True)
         try:
             reply = client.post(f"{media_id}/comments", {"message": request.first_comment})
+        except OutcomeUnknown:
+            return None, _COMMENT_UNSURE  # it may be there: "not added" would be wrong
         except PublishError as exc:
             # Costanza does not retry the comment: say so, whatever the error suggests.
             return None, (f"The post is out, but the first comment was not added ({exc}). "

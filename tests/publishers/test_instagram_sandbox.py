@@ -73,6 +73,19 @@ def test_instagram_first_comment(sandbox, ig, make_request, media, checkpoints) 
     assert result.extra["first_comment_id"] == post["comments"][0]["id"]
 
 
+def test_instagram_first_comment_without_an_answer_is_not_said_missing(
+        sandbox, ig, make_request, media, checkpoints) -> None:
+    sandbox.control.fault("instagram", "comments", after_effect=True, drop=True)
+    result = ig.publish(make_request("instagram", "Ricotta", [media.photo(size=(400, 400))],
+                                     first_comment="#ricotta"), checkpoints)
+    [post] = sandbox.posts("instagram")
+    assert result.remote_id == post["id"]
+    assert result.warning == ("The post is out, but Costanza is not sure the first comment "
+                              "was added. Check the post on Instagram and add it by hand if "
+                              "missing.")
+    assert "first_comment_id" not in result.extra
+
+
 def test_instagram_polls_until_the_container_is_ready(sandbox, ig, make_request, media,
                                                       checkpoints) -> None:
     sandbox.settings(ig_processing_secs=7)
