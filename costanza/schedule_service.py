@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from costanza.app import App
-from costanza.cli.output import iso, local
+from costanza.formatting import iso, local, local_label
 from costanza.timeparse import parse_date, start_of_day
 from posts.models import Account, Delivery
 from posts.profiles import add_pause, get_profile, resume, set_slots
@@ -55,7 +55,7 @@ def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
             raise InputError("That pause is entirely in the past. Give dates to come.")
         add_pause(db, profile, max(begin, now) if start is None else begin, end)
         return {"from": iso(begin), "until": iso(end), "from_local": local(begin, tz),
-                "until_local": local(end, tz) if end else None}
+                "until_local": local_label(end, tz)}
 
 
 def resume_queue(app: App) -> int:

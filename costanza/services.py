@@ -11,8 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
-from costanza.cli.output import local
-from costanza.formatting import excerpt, iso, media_summary
+from costanza.formatting import excerpt, iso, local, local_label, media_summary
 from costanza.timeparse import parse_local
 from posts import queue
 from posts.models import Attempt, Post, Profile
@@ -43,7 +42,7 @@ def _post_row(post: Post, tz: ZoneInfo, entry: Any) -> dict[str, Any]:
         "targets": list(post.targets),
         "pinned_at": iso(post.pinned_at),
         "planned_at": iso(at),
-        "planned_local": local(at, tz) if at else None,
+        "planned_local": local_label(at, tz),
         "late": bool(entry.late) if entry is not None else False,
         "category": post.category,
         "first_comment": post.first_comment,

@@ -7,10 +7,6 @@ from typing import Any
 
 import click
 
-from costanza.formatting import excerpt, iso, local
-
-__all__ = ["echo_json", "excerpt", "iso", "json_option", "local"]
-
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
