@@ -54,13 +54,13 @@ class FacebookPublisher:
 
     def _client(self, request: PublishRequest) -> GraphClient:
         return open_client(request, ("page_token", "token", "access_token"),
-                           network=self.network, label="Facebook", token_name="Page token",
+                           network=self.network, token_name="Page token",
                            base_url=self.base_url, timeout=self.timeout, now=self.now)
 
     @staticmethod
     def _page(request: PublishRequest) -> str:
-        return account_id(request, "page_id", network="facebook", label="Facebook",
-                          id_name="Page id", code="no_page")
+        return account_id(request, "page_id", network="facebook", id_name="Page id",
+                          code="no_page")
 
     # -- publish -----------------------------------------------------------
 

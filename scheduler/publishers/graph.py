@@ -23,7 +23,7 @@ from scheduler.publishers.graph_errors import classify_graph_error, usage_retry_
 from scheduler.publishers.hygiene import remember_secrets
 from scheduler.publishers.multipart import FileSlice, MultipartBody
 from scheduler.publishers.routing import RoutingSession
-from scheduler.publishers.transport import transport_error
+from scheduler.publishers.transport import network_name, transport_error
 
 GRAPH_VERSION = "v26.0"
 
@@ -31,7 +31,7 @@ Now = Callable[[], datetime]
 
 
 def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network: str,
-                label: str, token_name: str, base_url: str | None, timeout: float,
+                token_name: str, base_url: str | None, timeout: float,
                 now: Now) -> GraphClient:
     """A client for the account's token: the first of ``token_keys`` saved in its secrets.
 
@@ -41,7 +41,8 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
     token = next((secrets[k] for k in token_keys if secrets.get(k)), None)
     if not token:
         raise AuthExpired(
-            f"The {label} account {request.account.name!r} has no {token_name} saved. "
+            f"The {network_name(network)} account {request.account.name!r} has no "
+            f"{token_name} saved. "
             f"Connect it with `costanza account add {network}`.", code="no_token",
         )
     session = RoutingSession(base_url, timeout=timeout,
@@ -49,13 +50,14 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
     return GraphClient(token, session, network=network, now=now)
 
 
-def account_id(request: PublishRequest, secret_key: str, *, network: str, label: str,
-               id_name: str, code: str) -> str:
+def account_id(request: PublishRequest, secret_key: str, *, network: str, id_name: str,
+               code: str) -> str:
     """The account's id on the network: ``remote_id``, else ``secret_key`` in its secrets."""
     value = request.account.remote_id or request.account.secrets.get(secret_key)
     if not value:
-        raise PublishFailed(f"The {label} account has no {id_name} saved. Connect it again "
-                            f"with `costanza account add {network}`.", code=code)
+        raise PublishFailed(f"The {network_name(network)} account has no {id_name} saved. "
+                            f"Connect it again with `costanza account add {network}`.",
+                            code=code)
     return value
 
 

@@ -74,13 +74,13 @@ class InstagramPublisher:
 
     def _client(self, request: PublishRequest) -> GraphClient:
         return open_client(request, ("token", "access_token", "page_token"),
-                           network=self.network, label="Instagram", token_name="token",
+                           network=self.network, token_name="token",
                            base_url=self.base_url, timeout=self.timeout, now=self.now)
 
     @staticmethod
     def _user(request: PublishRequest) -> str:
-        return account_id(request, "ig_user_id", network="instagram", label="Instagram",
-                          id_name="id", code="no_account")
+        return account_id(request, "ig_user_id", network="instagram", id_name="id",
+                          code="no_account")
 
     # -- publish -----------------------------------------------------------
 
