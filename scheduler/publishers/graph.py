@@ -188,22 +188,25 @@ class GraphClient:
             raise transport_error(exc, network=self.network, creates=creates,
                                   secrets=self.secrets) from None
         except facebook.GraphAPIError as exc:
-            response = self.session.last_response
+            status, headers = self._last_reply()
             error = exc.result.get("error") if isinstance(exc.result, dict) else None
-            status = response.status_code if response is not None else None
-            headers = response.headers if response is not None else {}
             raise self.classify(status, error if isinstance(error, dict) else None, headers,
                                 creates=creates, media=media, post_id=post_id) from None
         except (KeyError, ValueError):
             # No content type, or a body that is not JSON (an HTML error page).
-            response = self.session.last_response
-            status = response.status_code if response is not None else None
-            headers = response.headers if response is not None else {}
+            status, headers = self._last_reply()
             raise self.classify(status, None, headers, creates=creates) from None
-        response = self.session.last_response
-        if response is not None and response.status_code >= 400:
-            raise self.classify(response.status_code, None, response.headers, creates=creates)
+        status, headers = self._last_reply()
+        if status is not None and status >= 400:
+            raise self.classify(status, None, headers, creates=creates)
         return result if isinstance(result, dict) else {"data": result}
+
+    def _last_reply(self) -> tuple[int | None, Mapping[str, str]]:
+        """Status and headers of the reply facebook-sdk just read (it keeps neither)."""
+        response = self.session.last_response
+        if response is None:
+            return None, {}
+        return response.status_code, response.headers
 
     def classify(
         self,
