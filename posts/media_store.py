@@ -121,10 +121,15 @@ class MediaStore:
         ext = EXTENSIONS.get(fmt, fmt)
         return f"{sha256[:2]}/{sha256[2:4]}/{sha256}.{ext}"
 
-    def intake(self, path: Path | str, expect: str | None = None) -> StoredMedia:
-        """Check a photo or video and copy it into the store (once per content)."""
+    def intake(self, path: Path | str, expect: str | None = None,
+               probed: ProbeResult | None = None) -> StoredMedia:
+        """Check a photo or video and copy it into the store (once per content).
+
+        ``probed`` is what ``probe(path)`` already said about the file; the copy is
+        still refused if the file's size changed since.
+        """
         path = Path(path)
-        result = probe(path, expect=expect)
+        result = probed if probed is not None else probe(path, expect=expect)
         self._ensure_root()
         name = result.name
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".intake-", suffix=".part")

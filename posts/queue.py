@@ -113,8 +113,8 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     created: list[StoredMedia] = []
     try:
         stored: list[StoredMedia] = []
-        for path, expected in files:
-            item = media_store.intake(path, expect=expected)
+        for (path, expected), probed in zip(files, probes, strict=True):
+            item = media_store.intake(path, expect=expected, probed=probed)
             if item.created:
                 created.append(item)
             stored.append(item)

@@ -157,3 +157,31 @@ def test_bad_input_leaves_nothing(tmp_path: Path, store: MediaStore, name: str) 
     with pytest.raises(MediaRejected):
         store.intake(tmp_path / name)
     assert files_in(store.root) == []
+
+
+def test_intake_uses_the_probe_already_made(tmp_path: Path, store: MediaStore,
+                                            monkeypatch) -> None:
+    from posts.probe import probe
+
+    src = make_mp4(tmp_path / "tessitura.mp4")
+    probed = probe(src)
+
+    def again(*args, **kwargs):
+        raise AssertionError("the file was probed a second time")
+
+    monkeypatch.setattr(media_store, "probe", again)
+    stored = store.intake(src, expect="video", probed=probed)
+    assert stored.probe == probed.to_dict()
+    assert stored.path.read_bytes() == src.read_bytes()
+
+
+def test_file_changed_after_probe_is_refused(tmp_path: Path, store: MediaStore) -> None:
+    from posts.probe import probe
+
+    src = make_jpeg(tmp_path / "telaio.jpg")
+    probed = probe(src)
+    with open(src, "ab") as fh:
+        fh.write(b"more bytes")
+    with pytest.raises(MediaRejected, match=r"telaio\.jpg changed while it was being added"):
+        store.intake(src, probed=probed)
+    assert files_in(store.root) == []
