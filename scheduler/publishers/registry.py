@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from scheduler.publishers.base import Publisher
-from scheduler.publishers.facebook import FacebookPublisher
+from scheduler.publishers.facebook import DEFAULT_CHUNK_THRESHOLD, FacebookPublisher
 from scheduler.publishers.instagram import InstagramPublisher
 from scheduler.publishers.x import XPublisher
 
@@ -19,7 +19,7 @@ def make_publisher(
     *,
     timeout: float = 30,
     sleep: Callable[[float], None] = time.sleep,
-    facebook_chunk_bytes: int = 20 * 1024 * 1024,
+    facebook_chunk_bytes: int = DEFAULT_CHUNK_THRESHOLD,
 ) -> Publisher:
     """The publisher for ``network`` ("facebook", "instagram" or "x").
 
