@@ -250,7 +250,7 @@ class XPublisher:
         Raises ``AuthExpired`` or ``RetryLater`` when X cannot be read now.
         """
         account = _Account(request, self.base_url, self.timeout)
-        try:
+        with account.session:
             parts = self.parts(request)
             ids: list[str] = list(request.progress.get("tweet_ids") or [])
             timeline = self._timeline(account) if len(ids) < len(parts) else []
@@ -259,8 +259,6 @@ class XPublisher:
                 if not found:
                     break
                 ids.append(found)
-        finally:
-            account.session.close()
         if len(ids) == len(parts):
             return Reconciled(True, remote_id=ids[0], permalink=account.permalink(ids[0]))
         if ids:
