@@ -53,7 +53,7 @@ def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
                              "--from (both are included in the pause).")
         if end is not None and end <= now:
             raise InputError("That pause is entirely in the past. Give dates to come.")
-        add_pause(db, profile, max(begin, now) if start is None else begin, end)
+        add_pause(db, profile, begin, end)
         return {"from": iso(begin), "until": iso(end), "from_local": local(begin, tz),
                 "until_local": local_label(end, tz)}
 

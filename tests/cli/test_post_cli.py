@@ -231,3 +231,20 @@ def test_init_force_keeps_the_time_zone_it_is_not_given(run, home: Path) -> None
     assert run("init", "--timezone", "Asia/Kolkata").exit_code == 0
     assert run("init", "--force").exit_code == 0
     assert "Asia/Kolkata" in run("cadence", "show").output
+
+
+def test_pause_from_now_and_with_dates_then_resume(run, home: Path) -> None:
+    run("init", "--timezone", "Europe/Rome")
+    result = run("pause")
+    assert result.exit_code == 0, result.output
+    assert "until you run `costanza resume`" in result.output
+    queue = json.loads(run("queue", "--json").output)
+    assert len(queue["pauses"]) == 1 and queue["pauses"][0]["until"] is None
+    assert run("resume").output.strip() == "Publishing resumed."
+    assert run("resume").output.strip() == "Nothing was paused."
+    result = run("pause", "--from", "2099-08-08", "--until", "2099-08-24")
+    assert result.exit_code == 0, result.output
+    assert "Paused from Sat 08 Aug 00:00 until Tue 25 Aug 00:00." in result.output
+    result = run("pause", "--from", "2099-08-24", "--until", "2099-08-08")
+    assert result.exit_code == 1
+    assert "The pause ends before it starts" in result.output
