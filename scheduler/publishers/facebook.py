@@ -72,16 +72,16 @@ class FacebookPublisher:
     def _publish(self, client: GraphClient, request: PublishRequest,
                  progress: Progress) -> PublishResult:
         page = self._page(request)
-        if not progress.get("post_id"):
-            check_media_files(request)
-        photos = [m for m in request.media if m.kind == "photo"]
-        videos = [m for m in request.media if m.kind == "video"]
         post_id = progress.get("post_id")
-        if videos and len(request.media) > 1:
-            raise PublishFailed(
-                "A Facebook post from Costanza carries photos or one video, not both. Change "
-                f"the media with `costanza post edit {request.post_id}`.", code="mixed_media")
         if not post_id:
+            photos = [m for m in request.media if m.kind == "photo"]
+            videos = [m for m in request.media if m.kind == "video"]
+            if videos and len(request.media) > 1:
+                raise PublishFailed(
+                    "A Facebook post from Costanza carries photos or one video, not both. "
+                    f"Change the media with `costanza post edit {request.post_id}`.",
+                    code="mixed_media")
+            check_media_files(request)
             if videos:
                 post_id = self._video(client, page, request, videos[0], progress)
             elif len(photos) == 1:
