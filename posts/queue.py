@@ -82,15 +82,20 @@ def _check_draft(draft: PostDraft, now: datetime) -> None:
             f"There are {len(draft.alts)} --alt descriptions but only {media_count} "
             "photos or videos. Give one --alt per photo, in the same order."
         )
-    if draft.at is not None and draft.at <= now:
-        raise InputError(
-            "The time given with --at has already passed. Give a time in the future, "
-            'for example --at "2026-12-24 10:00".'
-        )
+    if draft.at is not None:
+        _check_future(draft.at, now)
     for network in draft.texts:
         if network not in NETWORKS:
             raise InputError(f"There is no network called '{network}'. Use facebook, "
                              "instagram or x.")
+
+
+def _check_future(at: datetime, now: datetime) -> None:
+    if at <= now:
+        raise InputError(
+            "The time given with --at has already passed. Give a time in the future, "
+            'for example --at "2026-12-24 10:00".'
+        )
 
 
 def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
@@ -262,14 +267,16 @@ def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, An
     if changes.get("unpin"):
         post.pinned_at = None
     if changes.get("at") is not None:
-        if changes["at"] <= now:
-            raise InputError("The time given with --at has already passed. Give a future time.")
+        _check_future(changes["at"], now)
         post.pinned_at = changes["at"]
     if alts is not None:
         for index, item in enumerate(post.media):
             item.alt_text = alts[index] if index < len(alts) else item.alt_text
     if not post.text.strip() and not post.media:
-        raise InputError("A post needs some text, a photo or a video.")
+        raise InputError(
+            f"Post {post.id} would be left with no text, photo or video, so nothing was "
+            f'changed. Give it a text, for example `costanza post edit {post.id} --text "..."`.'
+        )
     probes = [ProbeResult.from_dict(m.item.probe) for m in post.media]
     verdicts = check_post(post.targets, {n: post.text_for(n) for n in post.targets}, probes,
                           first_comment=post.first_comment, thread=post.thread)
