@@ -125,6 +125,7 @@ def _set_up(work: Path, base: str, public_url: str, say: Callable[[str], None]) 
 
 def _queue_stories(app: Any, work: Path, spacing: float, say: Callable[[str], None]) -> None:
     from costanza.demo_media import make_photo, make_video
+    from costanza.formatting import excerpt
     from posts import queue
     from posts.profiles import get_profile
 
@@ -148,7 +149,7 @@ def _queue_stories(app: Any, work: Path, spacing: float, say: Callable[[str], No
         with app.store.write() as db:
             profile = get_profile(db, app.profile_name)
             post = queue.add_post(db, app.media, profile, draft, app.clock.now()).post
-            say(f"Queued post {post.id} for {', '.join(targets)}: {text[:48]}…")
+            say(f"Queued post {post.id} for {', '.join(targets)}: {excerpt(text, 49)}")
 
 
 def _run_daemon(app: Any, result: DemoResult, timeout: float,
