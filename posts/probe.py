@@ -129,7 +129,8 @@ def _kind_of(fmt: str) -> str:
     return "video" if fmt in VIDEO_FORMATS else "photo"
 
 
-def _label(fmt: str) -> str:
+def format_label(fmt: str) -> str:
+    """How a format is named to people: JPEG, HEIC, WEBP, PNG, MP4..."""
     return {"jpeg": "JPEG", "heic": "HEIC", "webp": "WEBP"}.get(fmt, fmt.upper())
 
 
@@ -187,7 +188,7 @@ def probe(path: Path | str, expect: str | None = None) -> ProbeResult:
     if expect is not None and expect != kind:
         option = "--video" if kind == "video" else "--photo"
         raise MediaRejected(
-            f"{name} is not a {expect}: it looks like a {kind} ({_label(fmt)}). "
+            f"{name} is not a {expect}: it looks like a {kind} ({format_label(fmt)}). "
             f"Rename it or pass it with {option}."
         )
     if kind == "photo":

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from costanza.errors import InputError
-from posts.probe import ProbeResult, human_size
+from posts.probe import MB, ProbeResult, format_label, human_size
 
 NETWORK_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X"}
-MB = 1024**2
 
 X_TEXT_LIMIT = 280
 INSTAGRAM_CAPTION_LIMIT = 2200
@@ -129,10 +128,6 @@ def x_length(text: str) -> int:
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
-
-
-def _fmt_label(fmt: str) -> str:
-    return {"jpeg": "JPEG", "heic": "HEIC", "webp": "WEBP"}.get(fmt, fmt.upper())
 
 
 def _the(words: str, name: str) -> str:
@@ -261,7 +256,7 @@ def _check_photo(v: Verdict, m: ProbeResult, mode: str) -> None:
     if animated:
         v.note(f"only the first frame of {_the('animated GIF', m.name)} will be used")
     if m.format not in lim.formats:
-        v.note(f"{_the(_fmt_label(m.format) + ' photo', m.name)} will be converted to JPEG")
+        v.note(f"{_the(format_label(m.format) + ' photo', m.name)} will be converted to JPEG")
     if m.orientation not in (None, 1):
         v.note(f"{what} will be turned upright")
     if m.has_location:
