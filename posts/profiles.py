@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,14 +40,6 @@ def set_slots(db: Session, profile: Profile, slots: list[tuple[int, int]]) -> No
     db.flush()
     for weekday, minute in sorted(set(slots)):
         profile.slots.append(CadenceSlot(weekday=weekday, minute=minute))
-
-
-def zone(profile: Profile) -> ZoneInfo:
-    return ZoneInfo(profile.timezone)
-
-
-def active_pauses(profile: Profile) -> list[tuple[datetime, datetime | None]]:
-    return [(p.start_at, p.end_at) for p in profile.pauses]
 
 
 def add_pause(db: Session, profile: Profile, start: datetime, end: datetime | None) -> Pause:

@@ -283,11 +283,6 @@ def _check_photo(v: Verdict, m: ProbeResult, mode: str) -> None:
 # --- videos ---------------------------------------------------------------------
 
 
-def needs_transcode(network: str, m: ProbeResult) -> bool:
-    """True when a video must be re-encoded (not only have its metadata dropped)."""
-    return bool(video_changes(network, m))
-
-
 def video_changes(network: str, m: ProbeResult) -> list[str]:
     """What re-encoding must fix: codec, container, frame rate, size, rotation..."""
     lim = VIDEO_LIMITS[network]
