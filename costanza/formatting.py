@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+# English short names, whatever the machine's locale (the heatmap uses them too).
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
            "Dec")
 
 
@@ -19,7 +20,7 @@ def local_label(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str
         return None
     d = dt.astimezone(tz)
     year = f" {d.year}" if with_year else ""
-    return (f"{_DAYS[d.weekday()]} {d.day:02d} {_MONTHS[d.month]}{year} "
+    return (f"{WEEKDAYS[d.weekday()]} {d.day:02d} {MONTHS[d.month]}{year} "
             f"{d.hour:02d}:{d.minute:02d}")
 
 

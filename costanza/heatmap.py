@@ -19,9 +19,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from costanza.errors import InputError
+from costanza.formatting import MONTHS, WEEKDAYS
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NOT_COUNTED = "#ffffff"
 PALETTE = ("#ebedf0", "#9be9a8", "#40c463", "#216e39")  # 0, 1, 2, 3 or more posts
 BORDER = "#d0d7de"
