@@ -48,14 +48,18 @@ class QueuedRow:
     category: str | None
 
 
+def profile_not_found(name: str) -> NotFound:
+    return NotFound(
+        f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
+        "to create it, or leave out --profile to use the default one."
+    )
+
+
 def load_profile(conn: Connection, name: str) -> ProfileView:
     row = conn.execute(text("SELECT id, name, timezone FROM profiles WHERE name = :n"),
                        {"n": name}).first()
     if row is None:
-        raise NotFound(
-            f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
-            "to create it, or leave out --profile to use the default one."
-        )
+        raise profile_not_found(name)
     slots = [(r[0], r[1]) for r in conn.execute(text(
         "SELECT weekday, minute FROM cadence_slots WHERE profile_id = :p "
         "ORDER BY weekday, minute"), {"p": row[0]})]

@@ -7,23 +7,24 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from costanza.errors import NotFound
+from posts.listing import profile_not_found
 from posts.models import CadenceSlot, Pause, Profile
 
 
+def _find(db: Session, name: str) -> Profile | None:
+    return db.scalars(select(Profile).where(Profile.name == name)).one_or_none()
+
+
 def get_profile(db: Session, name: str) -> Profile:
-    profile = db.scalars(select(Profile).where(Profile.name == name)).one_or_none()
+    profile = _find(db, name)
     if profile is None:
-        raise NotFound(
-            f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
-            "to create it, or leave out --profile to use the default one."
-        )
+        raise profile_not_found(name)
     return profile
 
 
 def create_or_update_profile(db: Session, name: str, timezone: str, now: datetime,
                              slots: list[tuple[int, int]] | None) -> Profile:
-    profile = db.scalars(select(Profile).where(Profile.name == name)).one_or_none()
+    profile = _find(db, name)
     if profile is None:
         profile = Profile(name=name, timezone=timezone, created_at=now)
         db.add(profile)
