@@ -110,8 +110,8 @@ def _week(data: _Data, monday: date, now: datetime, grace: timedelta) -> dict[st
     slots = [WeeklySlot(w, m) for w, m in data.profile.slots]
     instants = (list(occurrences(slots, tz, counted_from, counted_to))
                 if counted_from < counted_to else [])
-    kept_set = {t for t in data.kept_slots if t is not None and start <= t < end}
-    kept = sum(1 for t in data.kept_slots if t is not None and start <= t < end)
+    kept_here = [t for t in data.kept_slots if t is not None and start <= t < end]
+    kept_set = set(kept_here)
     paused = [t for t in instants if _paused(t, data.profile.pauses)]
     due = [t for t in instants if t not in paused and (t in kept_set or t <= now - grace)]
     missed = [t for t in due if t not in kept_set]
@@ -130,7 +130,7 @@ def _week(data: _Data, monday: date, now: datetime, grace: timedelta) -> dict[st
     return {
         "week": _week_label(monday), "start": monday.isoformat(),
         "end": (monday + timedelta(days=6)).isoformat(), "complete": complete,
-        "slots": len(due), "kept": kept, "missed": len(missed), "paused": len(paused),
+        "slots": len(due), "kept": len(kept_here), "missed": len(missed), "paused": len(paused),
         "steady": steady, "published": sum(d or 0 for d in days), "days": days,
         "missed_days": sorted({t.astimezone(tz).weekday() for t in missed}),
     }
