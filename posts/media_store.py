@@ -82,6 +82,15 @@ def no_space(name: str, size: int) -> MediaRejected:
     )
 
 
+def _copy_failed(name: str, size: int, exc: OSError) -> MediaRejected:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return no_space(name, size)
+    return MediaRejected(
+        f"{name} could not be copied into the media folder ({exc.strerror}). "
+        "Check the disk and the folder's permissions, then try again."
+    )
+
+
 def write_atomically(final: Path, fill: Any, *, tmp_dir: Path, name: str, size: int) -> None:
     """Create ``final`` by calling ``fill(temp_path)`` then renaming; never leave a partial file."""
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +141,10 @@ class MediaStore:
         result = probed if probed is not None else probe(path, expect=expect)
         self._ensure_root()
         name = result.name
-        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".intake-", suffix=".part")
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".intake-", suffix=".part")
+        except OSError as exc:
+            raise _copy_failed(name, result.size_bytes, exc) from exc
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as dst:
@@ -155,13 +167,8 @@ class MediaStore:
                 tmp.unlink()
         except BaseException as exc:
             tmp.unlink(missing_ok=True)
-            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise no_space(name, result.size_bytes) from exc
             if isinstance(exc, OSError):
-                raise MediaRejected(
-                    f"{name} could not be copied into the media folder ({exc.strerror}). "
-                    "Check the disk and the folder's permissions, then try again."
-                ) from exc
+                raise _copy_failed(name, result.size_bytes, exc) from exc
             raise
         return StoredMedia(
             sha256=sha, kind=result.kind, format=result.format, mime=result.mime,

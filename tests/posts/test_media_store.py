@@ -185,3 +185,19 @@ def test_file_changed_after_probe_is_refused(tmp_path: Path, store: MediaStore) 
     with pytest.raises(MediaRejected, match=r"telaio\.jpg changed while it was being added"):
         store.intake(src, probed=probed)
     assert files_in(store.root) == []
+
+
+def test_unwritable_media_folder_is_explained(tmp_path: Path, store: MediaStore,
+                                              monkeypatch) -> None:
+    src = make_jpeg(tmp_path / "telaio.jpg")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(media_store.tempfile, "mkstemp", refuse)
+    with pytest.raises(MediaRejected) as e:
+        store.intake(src)
+    assert e.value.message == (
+        "telaio.jpg could not be copied into the media folder (Permission denied). "
+        "Check the disk and the folder's permissions, then try again.")
+    assert files_in(store.root) == []
