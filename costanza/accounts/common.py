@@ -136,7 +136,10 @@ def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaE
             f"{label} does not know that id, or this token may not read it ({tag}: {said}). "
             "Check the number (a Page's id is in its About section) and that the token "
             "belongs to someone who manages it.")
-    return AccountProblem(f"{label} refused the request ({tag}: {said or 'no reason given'}).")
+    return AccountProblem(
+        f"{label} refused the request ({tag}: {said or 'no reason given'}). Check the id and "
+        "the token you gave, then run the command again; if it keeps happening, connect the "
+        f"account again with `costanza account add {network} ...`.")
 
 
 def _int(value: Any) -> int | None:

@@ -204,3 +204,14 @@ def test_several_pages_and_a_page_id_needs_no_question(
                  "--page-id", fb["page_id"])
     assert result.exit_code == 0, result.output
     assert "Which one" not in result.output
+
+
+def test_an_unrecognised_graph_error_says_what_to_do() -> None:
+    from costanza.accounts.common import AccountProblem, graph_problem
+
+    problem = graph_problem("instagram", 400, {"code": 368, "message": "Temporarily blocked"})
+    assert isinstance(problem, AccountProblem)
+    assert problem.message.startswith(
+        "Instagram refused the request (code 368: Temporarily blocked).")
+    assert "run the command again" in problem.message
+    assert "`costanza account add instagram ...`" in problem.message
