@@ -10,12 +10,6 @@ import click
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 
-NETWORK_TEXT_OPTIONS = ("x", "instagram", "facebook")
-
-
-def _path(value: str) -> Path:
-    return Path(value)
-
 
 @click.group()
 def post() -> None:
@@ -65,8 +59,8 @@ def add(obj: Context, text: str, photos: tuple[str, ...], video: str | None,
 
     app = obj.app
     result = services.add_post(
-        app, text=text, photos=[_path(p) for p in photos],
-        video=_path(video) if video else None, alts=list(alts), targets=targets,
+        app, text=text, photos=[Path(p) for p in photos],
+        video=Path(video) if video else None, alts=list(alts), targets=targets,
         texts={"x": text_x, "instagram": text_instagram, "facebook": text_facebook},
         first_comment=first_comment, category=category, at=at, top=top, thread=thread,
         fit=fit)
