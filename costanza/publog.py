@@ -61,9 +61,9 @@ from sqlalchemy import text
 from costanza.app import App
 from costanza.errors import InputError, NotFound
 from costanza.formatting import excerpt, iso, local
+from posts.models import NETWORKS
 from scheduler.delivery import network_label
 
-NETWORKS = ("facebook", "instagram", "x")
 ATTENTION = ("failed", "needs_review", "held")
 STATUS_WORDS = {
     "queued": "queued",

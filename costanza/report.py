@@ -50,8 +50,9 @@ from sqlalchemy import text
 
 from costanza.app import App
 from costanza.errors import InputError
-from costanza.publog import NETWORKS, to_utc
+from costanza.publog import to_utc
 from costanza.timeparse import start_of_day
+from posts.models import NETWORKS
 
 _RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
 
