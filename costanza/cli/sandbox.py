@@ -31,6 +31,6 @@ def sandbox(port: int, data_dir: str | None, latency_ms: int) -> None:
         serve(port=port, data_dir=Path(data_dir) if data_dir else None, latency_ms=latency_ms)
     except OSError as exc:
         raise CostanzaError(
-            f"The sandbox could not listen on port {port} ({exc.strerror}). Another program "
-            "may be using it: choose another with --port."
+            f"The sandbox could not listen on port {port} ({exc.strerror or exc}). Another "
+            "program may be using it: choose another with --port."
         ) from None
