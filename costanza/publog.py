@@ -149,9 +149,9 @@ def _profile(conn: Any, name: str) -> tuple[int, ZoneInfo]:
     row = conn.execute(text("SELECT id, timezone FROM profiles WHERE name = :n"),
                        {"n": name}).first()
     if row is None:
-        raise NotFound(
-            f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
-            "to create it, or leave out --profile to use the default one.")
+        from posts.listing import profile_not_found
+
+        raise profile_not_found(name)
     return int(row[0]), ZoneInfo(row[1])
 
 
