@@ -67,18 +67,24 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
              category: str | None, at: str | None, top: bool, thread: bool,
              fit: str | None) -> dict[str, Any]:
     now = app.clock.now()
-    with app.store.write() as db:
-        profile = get_profile(db, app.profile_name)
-        tz = ZoneInfo(profile.timezone)
-        draft = queue.PostDraft(
-            text=text, photos=photos, video=video, alts=alts,
-            targets=queue.parse_targets(targets),
-            texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
-            category=category, at=parse_local(at, tz) if at else None, top=top,
-            thread=thread, fit=fit)
-        result = queue.add_post(db, app.media, profile, draft, now)
-        post_id = result.post.id
-        verdicts = queue.verdicts_json(result.verdicts)
+    result: queue.AddResult | None = None
+    try:
+        with app.store.write() as db:
+            profile = get_profile(db, app.profile_name)
+            tz = ZoneInfo(profile.timezone)
+            draft = queue.PostDraft(
+                text=text, photos=photos, video=video, alts=alts,
+                targets=queue.parse_targets(targets),
+                texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
+                category=category, at=parse_local(at, tz) if at else None, top=top,
+                thread=thread, fit=fit)
+            result = queue.add_post(db, app.media, profile, draft, now)
+            post_id = result.post.id
+            verdicts = queue.verdicts_json(result.verdicts)
+    except BaseException:
+        # add_post cleans up after its own failures; this covers the commit failing.
+        queue.discard_new_media(app.media, result)
+        raise
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)
         post = db.get(Post, post_id)

@@ -3,7 +3,8 @@
 Every change is one write transaction. ``add_post`` checks everything before
 it writes anything: the media are probed and the per-network rules applied
 first; files are copied into the media store next; the rows are inserted
-last, and if that fails the files this call created are removed again.
+last, and if that fails the files this call created are removed again (and by
+the caller, with ``discard_new_media``, if its commit fails).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class PostDraft:
 class AddResult:
     post: Post
     verdicts: dict[str, Verdict]
+    # The media files this call copied into the store (not those it already held): the
+    # caller removes them with ``discard_new_media`` if its transaction fails to commit.
+    created: list[StoredMedia]
 
 
 def parse_targets(value: str | None) -> list[str] | None:
@@ -129,7 +133,13 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
         for item in created:
             media_store.discard(item)
         raise
-    return AddResult(post=post, verdicts=verdicts)
+    return AddResult(post=post, verdicts=verdicts, created=created)
+
+
+def discard_new_media(media_store: MediaStore, result: AddResult | None) -> None:
+    """The post was not committed after all: remove the files it brought in."""
+    for item in result.created if result is not None else []:
+        media_store.discard(item)
 
 
 def _refuse_if_any(verdicts: dict[str, Verdict], intro: str) -> None:

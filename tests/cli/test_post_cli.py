@@ -137,6 +137,32 @@ def test_database_failure_after_copy_removes_the_new_file(run, home: Path, tmp_p
         assert db.scalar(select(func.count()).select_from(Media)) == 0
 
 
+def test_a_commit_that_fails_removes_the_new_file(run, home: Path, tmp_path: Path,
+                                                 app: App) -> None:
+    """The rows are written, then the commit itself is refused (a deferred constraint
+    stands in for a disk that fails at the last moment): no row, no file."""
+    photo = make_phone_photo(tmp_path / "phone.jpg")
+    with app.store.engine.begin() as conn:
+        if app.store.is_sqlite:
+            conn.exec_driver_sql("CREATE TABLE nowhere (id INTEGER PRIMARY KEY)")
+            conn.exec_driver_sql("CREATE TABLE commit_guard (post_id INTEGER REFERENCES "
+                                 "nowhere(id) DEFERRABLE INITIALLY DEFERRED)")
+            conn.exec_driver_sql("CREATE TRIGGER refuse_at_commit AFTER INSERT ON posts "
+                                 "BEGIN INSERT INTO commit_guard VALUES (NEW.id); END")
+        else:
+            conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql "
+                                 "AS $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
+            conn.exec_driver_sql("CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON "
+                                 "posts DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                                 "EXECUTE FUNCTION refuse()")
+    result = run("post", "add", "phone", "--photo", str(photo), "--to", "x")
+    assert result.exit_code == 1
+    assert media_files(home) == []
+    assert count_posts(app) == 0
+    with app.store.read() as db:
+        assert db.scalar(select(func.count()).select_from(Media)) == 0
+
+
 def test_edit_move_top_remove_replan(run, app: App) -> None:
     for text in ("first", "second", "third"):
         assert run("post", "add", text, "--to", "x").exit_code == 0
