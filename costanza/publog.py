@@ -61,8 +61,7 @@ from sqlalchemy import text
 from costanza.app import App
 from costanza.errors import InputError, NotFound
 from costanza.formatting import excerpt, iso, local
-from posts.models import NETWORKS
-from scheduler.delivery import network_label
+from posts.networks import NETWORKS, network_label
 
 ATTENTION = ("failed", "needs_review", "held")
 STATUS_WORDS = {

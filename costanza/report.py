@@ -52,7 +52,7 @@ from costanza.app import App
 from costanza.errors import InputError
 from costanza.publog import to_utc
 from costanza.timeparse import start_of_day
-from posts.models import NETWORKS
+from posts.networks import NETWORKS
 
 _RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
 

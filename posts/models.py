@@ -34,7 +34,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-NETWORKS = ("facebook", "instagram", "x")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from costanza.errors import InputError, NotFound
-from posts.models import NETWORKS, Account, Media, Post, PostMedia, Profile
+from posts.models import Account, Media, Post, PostMedia, Profile
+from posts.networks import NETWORKS
 
 if TYPE_CHECKING:
     from posts.media_store import MediaStore, StoredMedia

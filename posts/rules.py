@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from costanza.errors import InputError
+from posts.networks import NETWORK_NAMES
 from posts.probe import MB, ProbeResult, format_label, human_size
-
-NETWORK_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X"}
 
 X_TEXT_LIMIT = 280
 INSTAGRAM_CAPTION_LIMIT = 2200

@@ -27,6 +27,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from posts.models import Account, Attempt, Delivery, Post, Profile
+from posts.networks import network_label
 
 log = logging.getLogger("costanza.delivery")
 
@@ -75,8 +76,6 @@ def dispatch_post(db: Session, post: Post, slot_at: datetime, now: datetime) -> 
     return created
 
 
-def network_label(network: str) -> str:
-    return {"x": "X", "facebook": "Facebook", "instagram": "Instagram"}.get(network, network)
 
 
 def expire_leases(db: Session, now: datetime) -> list[int]:

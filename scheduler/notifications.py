@@ -40,8 +40,8 @@ from config.settings import Settings
 from costanza.clock import Clock, utc
 from costanza.errors import CostanzaError, SettingsError
 from posts.models import Account, Delivery, Notification, Post
+from posts.networks import network_label
 from posts.store import Store
-from scheduler.delivery import network_label
 from scheduler.notify_channels import (
     SECRET_ACCOUNT,
     ChannelError,

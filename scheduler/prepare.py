@@ -17,7 +17,7 @@ from config.secrets import SecretStore
 from costanza.errors import AuthExpired, MediaRejected, PublishFailed
 from posts.media_store import MediaStore
 from posts.models import Account, Delivery, Post
-from scheduler.delivery import network_label
+from posts.networks import network_label
 from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 
 

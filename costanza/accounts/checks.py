@@ -20,8 +20,9 @@ from costanza.accounts.x import _x_me, _XKeys
 from costanza.app import App
 from costanza.errors import CostanzaError, InputError, NotFound
 from posts.models import Account, Delivery
+from posts.networks import network_label
 from posts.profiles import get_profile
-from scheduler.delivery import hold_account, network_label, release_account
+from scheduler.delivery import hold_account, release_account
 
 
 def _row(account: Account) -> dict[str, Any]:

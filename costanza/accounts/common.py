@@ -10,7 +10,7 @@ import requests
 
 from costanza.app import App
 from costanza.errors import CostanzaError, InputError
-from scheduler.delivery import network_label
+from posts.networks import network_label
 from scheduler.media_hosts.base import SECRETS_NAME
 
 GRAPH = "https://graph.facebook.com/v26.0"

@@ -13,8 +13,9 @@ from costanza.accounts.common import NAME, RESERVED_NAMES
 from costanza.app import DEFAULT_PROFILE, App
 from costanza.errors import InputError
 from posts.models import Account, Profile
+from posts.networks import network_label
 from posts.profiles import get_profile
-from scheduler.delivery import attach_account, network_label, release_account
+from scheduler.delivery import attach_account, release_account
 
 
 @dataclass

@@ -14,7 +14,7 @@ from costanza.cli.output import echo_json, json_option
 
 def report_lines(data: dict[str, Any]) -> list[str]:
     """The report as the table `costanza report` prints (fits 80 columns)."""
-    from scheduler.delivery import network_label
+    from posts.networks import network_label
 
     lines = [f"Your weekly slots: {data['cadence'] or 'none set'} ({data['timezone']})", "",
              f"{'Week':<10}{'From':>12}{'Slots':>8}{'Kept':>7}{'Missed':>8}{'Posts':>8}  Steady"]

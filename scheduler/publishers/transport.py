@@ -19,13 +19,10 @@ from urllib3.exceptions import (
 )
 
 from costanza.errors import OutcomeUnknown, PublishError, RetryLater
+from posts.networks import network_label
 from scheduler.publishers.routing import redact
 
-NETWORK_NAMES = {"facebook": "Facebook", "instagram": "Instagram", "x": "X"}
-
-
-def network_name(network: str) -> str:
-    return NETWORK_NAMES.get(network, network)
+network_name = network_label  # the name the publishers' messages use
 
 
 def never_sent(exc: BaseException) -> bool:
