@@ -170,7 +170,7 @@ def _fill(env: dict[str, str], accounts: list[tuple[str, str, dict[str, Any]]],
                                  progress={}, created_at=now, updated_at=now)
                         for account, post in posts])
         store = SecretStore(app.settings.home.secrets_file, env)
-        store._write(secrets)  # all at once: put() rewrites the file for every account
+        store.put_many(secrets)  # all at once: put() rewrites the file for every account
     finally:
         app.close()
     return expected

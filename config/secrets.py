@@ -96,10 +96,19 @@ class SecretStore:
         merged.update(self._credentials(account))
         return merged
 
+    def saved(self, account: str) -> dict[str, str]:
+        """What secrets.toml holds for one account (not the environment's or systemd's)."""
+        return dict(self._cached().get(account, {}))
+
     def put(self, account: str, values: dict[str, str]) -> None:
         """Save an account's secrets in secrets.toml (mode 0600), replacing what was there."""
+        self.put_many({account: values})
+
+    def put_many(self, accounts: dict[str, dict[str, str]]) -> None:
+        """``put`` for several accounts, writing the file once."""
         data = self._file()
-        data[account] = {k: v for k, v in values.items() if v}
+        for account, values in accounts.items():
+            data[account] = {k: v for k, v in values.items() if v}
         self._write(data)
 
     def remove(self, account: str) -> None:

@@ -31,11 +31,6 @@ def _store(app: App) -> SecretStore:
     return SecretStore(app.settings.home.secrets_file)
 
 
-def _stored(store: SecretStore, name: str) -> dict[str, str]:
-    """What the secrets file holds for ``name`` (not the environment's or systemd's)."""
-    return dict(store._file().get(name, {}))
-
-
 def _account_name(app: App, network: str, name: str | None) -> str:
     if name is None:
         return network if app.profile_name == DEFAULT_PROFILE else \
@@ -73,7 +68,7 @@ def _save(app: App, name: str, found: _Connection) -> dict[str, Any]:
             raise InputError(
                 f"Another profile already has an account called '{name}' (account secrets "
                 "are kept by name). Choose another name with --name.")
-        store.put(name, {**_stored(store, name), **found.secrets})
+        store.put(name, {**store.saved(name), **found.secrets})
         reconnected = account is not None
         if account is None:
             account = Account(profile_id=profile.id, network=found.network, name=name,
