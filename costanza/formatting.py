@@ -6,6 +6,7 @@ No click here, so the fast listing path and the services can use it too.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from typing import Any
 
 # English short names, whatever the machine's locale (the heatmap uses them too).
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -47,3 +48,18 @@ def media_summary(photos: int, videos: int) -> str:
     if videos:
         parts.append(f"{videos} video" + ("s" if videos > 1 else ""))
     return ", ".join(parts)
+
+
+def check_warnings(checks: dict[str, Any]) -> list[str]:
+    """"network: note; note" for each network whose verdict is not a plain ok."""
+    return [f"{n}: {'; '.join(c.get('notes') or c.get('problems') or [])}"
+            for n, c in checks.items() if c.get("status") != "ok"]
+
+
+def post_lines(post_id: int, when: str, pinned: bool, targets: list[str], text_excerpt: str,
+               summary: str, warnings: list[str]) -> list[str]:
+    """One post as `post list` prints it: a line, then a line per warning."""
+    pin = " (pinned)" if pinned else ""
+    media = f" [{summary}]" if summary else ""
+    return [f"{post_id:>5}  {when:<16}{pin}  {','.join(targets):<22} {text_excerpt}{media}",
+            *(f"       ! {w}" for w in warnings)]

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
-from costanza.formatting import excerpt, iso, local, local_label, media_summary
+from costanza.formatting import check_warnings, excerpt, iso, local, local_label, media_summary
 from costanza.timeparse import parse_local
 from posts import queue
 from posts.models import Attempt, Post, Profile
@@ -48,6 +48,7 @@ def _post_row(post: Post, tz: ZoneInfo, entry: Any) -> dict[str, Any]:
         "first_comment": post.first_comment,
         "thread": post.thread,
         "media_summary": _media_summary(post),
+        "warnings": check_warnings(post.checks or {}),
         "media": [
             {"sha256": m.media_sha256, "kind": m.item.kind, "format": m.item.format,
              "width": m.item.width, "height": m.item.height, "size_bytes": m.item.size_bytes,

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
-from costanza.formatting import excerpt, local_label, media_summary
+from costanza.formatting import check_warnings, excerpt, local_label, media_summary, post_lines
 from posts import listing
 
 
@@ -43,15 +43,12 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
     out: list[Any] = []
     for r, entry in ordered:
         at = entry.at if entry is not None else None
-        warnings = [f"{n}: {'; '.join(c.get('notes') or c.get('problems') or [])}"
-                    for n, c in r.checks.items() if c.get("status") != "ok"]
+        warnings = check_warnings(r.checks)
         summary = media_summary(r.photos, r.videos)
         if lines:
-            pin = " (pinned)" if r.pinned_at else ""
-            media = f" [{summary}]" if summary else ""
-            out.append(f"{r.id:>5}  {local_label(at, tz) or 'no slot yet':<16}{pin}  "
-                       f"{','.join(r.targets):<22} {excerpt(r.text)}{media}")
-            out.extend(f"       ! {w}" for w in warnings)
+            out.extend(post_lines(r.id, local_label(at, tz) or "no slot yet",
+                                  r.pinned_at is not None, r.targets, excerpt(r.text),
+                                  summary, warnings))
             continue
         out.append({
             "id": r.id, "state": "queued", "position": r.position, "text": r.text,

@@ -109,16 +109,11 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
-    lines = []
-    for row in rows:
-        pin = " (pinned)" if row["pinned_at"] else ""
-        when = row["planned_local"] or row["state"]
-        media = f" [{row['media_summary']}]" if row["media_summary"] else ""
-        lines.append(f"{row['id']:>5}  {when:<16}{pin}  {','.join(row['targets']):<22} "
-                     f"{row['excerpt']}{media}")
-        for warning in row.get("warnings", []):
-            lines.append(f"       ! {warning}")
-    click.echo("\n".join(lines))
+    from costanza.formatting import post_lines
+
+    click.echo("\n".join(line for row in rows for line in post_lines(
+        row["id"], row["planned_local"] or row["state"], bool(row["pinned_at"]),
+        row["targets"], row["excerpt"], row["media_summary"] or "", row["warnings"])))
 
 
 @post.command("show")

@@ -163,6 +163,17 @@ def test_a_commit_that_fails_removes_the_new_file(run, home: Path, tmp_path: Pat
         assert db.scalar(select(func.count()).select_from(Media)) == 0
 
 
+def test_list_all_prints_queued_posts_as_the_plain_list_does(run, tmp_path: Path,
+                                                              app: App) -> None:
+    photo = make_phone_photo(tmp_path / "phone.jpg")
+    assert run("post", "add", "La lana grezza", "--to", "x").exit_code == 0
+    assert run("post", "add", "Il telaio", "--photo", str(photo), "--to", "x,facebook",
+               "--at", "2026-12-24 10:00").exit_code == 0
+    plain = run("post", "list").output
+    assert "(pinned)" in plain and "1 photo" in plain and "La lana grezza" in plain
+    assert run("post", "list", "--all").output == plain
+
+
 def test_edit_move_top_remove_replan(run, app: App) -> None:
     for text in ("first", "second", "third"):
         assert run("post", "add", text, "--to", "x").exit_code == 0
