@@ -34,33 +34,58 @@ class _Original:
     probe: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What a delivery needs from the database, read in its transaction. The rows are
+    detached afterwards; only their columns are used."""
+
+    delivery: Delivery
+    post: Post
+    account: Account
+    media: list[tuple[Any, str | None]]  # (Media row, alt text), in the post's order
+
+
 def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                   secrets: SecretStore, fit_mode: str,
                   media_host: MediaHost | None = None) -> PublishRequest:
+    """``load_request`` then ``prepare_request``, for callers that hold a session anyway."""
+    return prepare_request(load_request(db, delivery), media_store, secrets, fit_mode,
+                           media_host)
+
+
+def load_request(db: Session, delivery: Delivery) -> Loaded:
+    """Read the post, the account and the media rows (quick: a few primary-key reads)."""
     post = db.get(Post, delivery.post_id)
     if post is None:
         raise PublishFailed(f"The post of delivery {delivery.id} no longer exists.")
     account = db.get(Account, delivery.account_id) if delivery.account_id else None
-    label = network_label(delivery.network)
     if account is None:
-        raise AuthExpired(f"No {label} account is connected. Connect one with "
-                          f"`costanza account add {delivery.network} ...`; the post waits.")
+        raise AuthExpired(f"No {network_label(delivery.network)} account is connected. "
+                          f"Connect one with `costanza account add {delivery.network} ...`; "
+                          "the post waits.")
+    return Loaded(delivery, post, account, [(m.item, m.alt_text) for m in post.media])
+
+
+def prepare_request(loaded: Loaded, media_store: MediaStore, secrets: SecretStore,
+                    fit_mode: str, media_host: MediaHost | None = None) -> PublishRequest:
+    """Fit the media for the network (a video may take minutes: never call this inside a
+    transaction) and assemble the request."""
+    delivery, post, account = loaded.delivery, loaded.post, loaded.account
     files: list[MediaFile] = []
-    for item in post.media:
+    for media, alt_text in loaded.media:
         try:
-            original = media_store.path_of(item.item.store_path)
+            original = media_store.path_of(media.store_path)
         except MediaRejected:
-            original = media_store.root / item.item.store_path
+            original = media_store.root / media.store_path
         if not original.is_file():
             raise PublishFailed(
-                f"The {item.item.kind} '{item.item.original_name}' of post {post.id} is missing "
+                f"The {media.kind} '{media.original_name}' of post {post.id} is missing "
                 "from Costanza's media store (the file was deleted or the disk changed). "
                 f"Add it again with `costanza post add`, then `costanza post remove {post.id}`."
             )
-        fitted = _fit(delivery.network, item.item, original, media_store,
-                      post.fit or fit_mode)
+        fitted = _fit(delivery.network, media, original, media_store, post.fit or fit_mode)
         public_url = None
-        if delivery.network == "instagram" and item.item.kind == "photo":
+        if delivery.network == "instagram" and media.kind == "photo":
             if media_host is None:
                 raise PublishFailed(
                     "Instagram needs your photos at a public web address, and no media host "
@@ -68,10 +93,10 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                     f"then run `costanza retry {delivery.id}`."
                 )
             public_url = media_host.public_url(fitted.path, fitted.sha256, fitted.mime)
-        files.append(MediaFile(path=Path(fitted.path), kind=item.item.kind, mime=fitted.mime,
+        files.append(MediaFile(path=Path(fitted.path), kind=media.kind, mime=fitted.mime,
                                sha256=fitted.sha256, size_bytes=fitted.size_bytes,
                                width=fitted.width, height=fitted.height,
-                               duration=fitted.duration, alt_text=item.alt_text,
+                               duration=fitted.duration, alt_text=alt_text,
                                public_url=public_url))
     auth = AccountAuth(network=account.network, name=account.name, remote_id=account.remote_id,
                        secrets=secrets.get(account.name))

@@ -36,7 +36,7 @@ from posts.models import Delivery, Post
 from posts.store import Store
 from scheduler import delivery as dl
 from scheduler.plans import ProfilePlan, profile_plans
-from scheduler.prepare import MediaHost, build_request
+from scheduler.prepare import MediaHost, load_request, prepare_request
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
 
 log = logging.getLogger("costanza.daemon")
@@ -279,20 +279,12 @@ class Worker:
             assert delivery is not None
             attempts = delivery.attempts
             intent_at = delivery.intent_at
-            problem: CostanzaError | None = None
-            request = None
-            try:
-                request = build_request(db, delivery, self.media_store, self.secrets,
-                                        self.settings.fit, self.media_host)
-            except CostanzaError as exc:
-                problem = exc
-            except Exception:  # a row that no longer makes sense, a broken file...
-                log.exception("delivery %s: could not be prepared", c.delivery_id)
-                problem = PublishFailed(
-                    "Costanza could not prepare this post, so nothing was sent (the "
-                    "technical details are in the daemon's log). Look at it with "
-                    f"`costanza post show {delivery.post_id}`; once it is fixed, run "
-                    f"`costanza retry {c.delivery_id}`.")
+            loaded, problem = self._preparing(c, delivery.post_id,
+                                              lambda: load_request(db, delivery))
+        request = None
+        if loaded is not None:  # media are fitted outside any transaction
+            request, problem = self._preparing(c, delivery.post_id, lambda: prepare_request(
+                loaded, self.media_store, self.secrets, self.settings.fit, self.media_host))
         if request is None:
             assert problem is not None
             if c.state == "unknown" and not isinstance(problem, AuthExpired):
@@ -343,6 +335,21 @@ class Worker:
             extra=extra))
         self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
                                     "permalink": result.permalink})
+
+    def _preparing(self, c: dl.Claim, post_id: int, step: Callable[[], Any]
+                   ) -> tuple[Any, CostanzaError | None]:
+        """Run one step of preparing a delivery: (its result, None) or (None, the problem
+        in plain words)."""
+        try:
+            return step(), None
+        except CostanzaError as exc:
+            return None, exc
+        except Exception:  # a row that no longer makes sense, a broken file...
+            log.exception("delivery %s: could not be prepared", c.delivery_id)
+            return None, PublishFailed(
+                "Costanza could not prepare this post, so nothing was sent (the technical "
+                f"details are in the daemon's log). Look at it with `costanza post show "
+                f"{post_id}`; once it is fixed, run `costanza retry {c.delivery_id}`.")
 
     def _reconcile(self, c: dl.Claim, request: PublishRequest, started: datetime) -> None:
         publisher = self.publisher(request.network)
