@@ -327,9 +327,16 @@ class InstagramPublisher:
         except OutcomeUnknown:
             return None, _COMMENT_UNSURE  # it may be there: "not added" would be wrong
         except PublishError as exc:
-            # Costanza does not retry the comment: say so, whatever the error suggests.
-            return None, (f"The post is out, but the first comment was not added ({exc}). "
-                          "Costanza will not try again: add it by hand on Instagram.")
+            # Costanza does not retry the comment: say so, and give the reason without the
+            # error's own advice (which may promise a retry that will not happen).
+            if isinstance(exc, AuthExpired):
+                why = "Instagram no longer accepts Costanza for this account"
+            elif isinstance(exc, RetryLater):
+                why = "Instagram asked to wait, and comments are not tried again"
+            else:
+                why = f"Instagram refused it: {exc}"
+            return None, (f"The post is out, but the first comment was not added ({why}). "
+                          "Add it by hand on Instagram.")
         comment_id = str(reply.get("id") or "") or None
         if comment_id:
             progress.save(first_comment_id=comment_id)

@@ -86,6 +86,19 @@ def test_instagram_first_comment_without_an_answer_is_not_said_missing(
     assert "first_comment_id" not in result.extra
 
 
+def test_instagram_first_comment_refused_for_a_while_never_promises_a_retry(
+        sandbox, ig, make_request, media, checkpoints) -> None:
+    sandbox.control.fault("instagram", "comments", rate_limit_reset=600)
+    result = ig.publish(make_request("instagram", "Ricotta", [media.photo(size=(400, 400))],
+                                     first_comment="#ricotta"), checkpoints)
+    [post] = sandbox.posts("instagram")
+    assert result.remote_id == post["id"] and post.get("comments", []) == []
+    assert result.warning is not None
+    assert "first comment was not added" in result.warning
+    assert "add it by hand" in result.warning.lower()
+    assert "try again" not in result.warning and "will retry" not in result.warning
+
+
 def test_instagram_polls_until_the_container_is_ready(sandbox, ig, make_request, media,
                                                       checkpoints) -> None:
     sandbox.settings(ig_processing_secs=7)
