@@ -8,17 +8,15 @@ apart, runs the daemon until they are out, and prints the publish log.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from costanza.file_server import serve_folder
 
 STORIES = [
     ("La lana arriva dalla Val di Fiemme: pecore al pascolo tutta l'estate, tosate a mano "
@@ -51,32 +49,6 @@ class DemoResult:
                                              for d in self.deliveries)
 
 
-class _QuietFiles(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        return
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        return  # a client that hung up mid-download is not our problem
-
-
-@contextlib.contextmanager
-def _file_server(folder: Path) -> Iterator[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(_QuietFiles, directory=str(folder))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def run_demo(say: Callable[[str], None], folder: Path | None = None,
              timeout: float = 100.0, spacing: float = 4.0) -> DemoResult:
     from scheduler.sandbox.server import SandboxServer
@@ -86,7 +58,7 @@ def run_demo(say: Callable[[str], None], folder: Path | None = None,
     work.mkdir(parents=True, exist_ok=True)
     say(f"Working in {work} (your own setup is not touched).")
     with SandboxServer(data_dir=work / "sandbox", latency_ms=20) as sandbox, \
-            _file_server(work / "public") as public_url:
+            serve_folder(work / "public") as public_url:
         base = sandbox.base_url
         say(f"Sandbox for Facebook, Instagram and X running at {base}")
         result = DemoResult(folder=work, sandbox_url=base)

@@ -10,10 +10,10 @@ import pytest
 from click.testing import Result
 
 from costanza.app import App
+from costanza.file_server import serve_folder
 from scheduler.delivery import hold_account
 from tests.accounts.conftest import SHORT_LIVED, Front, Platform, secret_values
 from tests.accounts.helpers import account_row, assert_no_leak, delivery, set_state
-from tests.factories.web import serve_folder
 
 Run = Callable[..., Result]
 

@@ -125,7 +125,7 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
               say: Any = print, settle_timeout: float = 240.0) -> ChaosReport:
     from config.edit import set_values
     from costanza.app import App
-    from costanza.demo import _file_server
+    from costanza.file_server import serve_folder
     from costanza.sandbox_accounts import connect_sandbox_accounts
     from costanza.setup import initialise
     from posts import queue
@@ -137,7 +137,7 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
     work = folder or Path(tempfile.mkdtemp(prefix="costanza-chaos-"))
     report = ChaosReport()
     with SandboxServer(data_dir=work / "sandbox", latency_ms=15) as sandbox, \
-            _file_server(work / "public") as public_url:
+            serve_folder(work / "public") as public_url:
         client = SandboxClient(sandbox.base_url)
         client.settings(ig_processing_secs=0.5)
         env = dict(os.environ, COSTANZA_HOME=str(work / "home"),

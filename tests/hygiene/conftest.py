@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from costanza.file_server import serve_folder
 from scheduler.publishers.base import (
     Checkpoint,
     Publisher,
@@ -23,7 +24,6 @@ from scheduler.publishers.base import (
     PublishResult,
     Reconciled,
 )
-from tests.factories.web import serve_folder
 from tests.notifications.conftest import smtp, webhook  # noqa: F401 (fixtures)
 
 # Every logger that could print a request, at DEBUG.

@@ -20,9 +20,9 @@ import pytest
 import requests
 from PIL import Image
 
+from costanza.file_server import serve_folder
 from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 from tests.factories.media import make_jpeg, make_mp4
-from tests.factories.web import serve_folder
 
 
 @dataclass
