@@ -229,10 +229,14 @@ def renew(db: Session, c: Claim, now: datetime, lease: timedelta) -> None:
 
 
 def begin_publish(db: Session, c: Claim, now: datetime, attempts: int,
-                  intent_at: datetime | None) -> None:
-    """Commit the intent: from here on, an interruption means 'unknown', never 'retry'."""
-    _fenced(db, c, now, {"state": "publishing", "attempts": attempts + 1,
-                         "intent_at": intent_at or now}, states=("claimed",))
+                  intent_at: datetime | None, progress: dict[str, Any] | None = None) -> None:
+    """Commit the intent (and the progress so far, when given): from here on, an
+    interruption means 'unknown', never 'retry'."""
+    values: dict[str, Any] = {"state": "publishing", "attempts": attempts + 1,
+                              "intent_at": intent_at or now}
+    if progress is not None:
+        values["progress"] = progress
+    _fenced(db, c, now, values, states=("claimed",))
 
 
 def save_progress(db: Session, c: Claim, now: datetime, progress: dict[str, Any]) -> None:
@@ -268,8 +272,14 @@ def finish(db: Session, c: Claim, now: datetime, state: str, *, started: datetim
            action: str, message: str | None = None, remote_id: str | None = None,
            permalink: str | None = None, due_at: datetime | None = None,
            http_status: int | None = None, error_code: str | None = None,
-           extra: dict[str, Any] | None = None) -> None:
-    """Record an outcome (fenced) and the attempt row, in one transaction."""
+           extra: dict[str, Any] | None = None,
+           progress: dict[str, Any] | None = None, attempts: int | None = None) -> Any:
+    """Record an outcome (fenced) and the attempt row, in one transaction.
+
+    ``progress``, when given, is the delivery's whole progress as the caller holds it
+    (the lease keeps anyone else from changing it): it is stored, with ``extra`` on top,
+    without reading the row first. ``attempts``, when given, is stored too. Returns the
+    delivery's ``_ATTEMPT_FIELDS`` as they are after the change."""
     values: dict[str, Any] = {"state": state, "reason": message,
                               "lease_owner": None, "lease_expires_at": None}
     if remote_id is not None:
@@ -280,7 +290,11 @@ def finish(db: Session, c: Claim, now: datetime, state: str, *, started: datetim
         values["published_at"] = now
     if due_at is not None:
         values["due_at"] = due_at
-    if extra:
+    if attempts is not None:
+        values["attempts"] = attempts
+    if progress is not None:
+        values["progress"] = {**progress, **(extra or {})}
+    elif extra:
         delivery = db.get(Delivery, c.delivery_id)
         assert delivery is not None
         values["progress"] = {**(delivery.progress or {}), **extra}
@@ -289,6 +303,7 @@ def finish(db: Session, c: Claim, now: datetime, state: str, *, started: datetim
     record_attempt(db, delivery, action=action, outcome=outcome, started=started, now=now,
                    owner=c.owner, message=message, http_status=http_status,
                    error_code=error_code)
+    return delivery
 
 
 def backoff(attempts: int, now: datetime, retry_at: datetime | None = None,

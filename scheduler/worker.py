@@ -38,6 +38,7 @@ from scheduler import delivery as dl
 from scheduler.plans import ProfilePlan, profile_plans
 from scheduler.prepare import MediaHost, load_request, prepare_request
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
+from scheduler.write_ahead import WriteAhead
 
 log = logging.getLogger("costanza.daemon")
 
@@ -299,32 +300,36 @@ class Worker:
                 return
             self._finish_error(c, problem, started, action="prepare", attempts=attempts)
             return
-        request = replace(request, still_ours=partial(self.still_ours, c.delivery_id))
+        lease_check = partial(self.still_ours, c.delivery_id)
         if c.state == "unknown":
-            self._reconcile(c, request, started)
+            self._reconcile(c, replace(request, before_send=lease_check), started)
             return
-        self._write(lambda db: dl.begin_publish(db, c, self.clock.now(), attempts, intent_at))
-
-        def checkpoint(values: dict[str, Any]) -> None:
-            progress.update(values)
-            saved = dict(progress)
-            self._write(lambda db: dl.save_progress(db, c, self.clock.now(), saved))
-
-        progress = dict(request.progress)
+        # The intent and every checkpoint are committed right before the next send, or
+        # with the outcome: not one transaction each (see scheduler.write_ahead).
+        record = WriteAhead(self._write, c, self.clock, attempts, intent_at,
+                            request.progress, lease_check)
+        request = replace(request, before_send=record.before_send)
         publisher = self.publisher(request.network)
         try:
-            result = publisher.publish(request, checkpoint)
+            result = publisher.publish(request, record)
         except CostanzaError as exc:
-            self._finish_error(c, exc, started, action="publish", attempts=attempts + 1)
+            self._finish_error(c, exc, started, action="publish", attempts=attempts + 1,
+                               record=record)
             return
         except dl.LeaseLost:
-            raise  # a checkpoint was refused: another daemon holds it now (_run_claim says so)
+            raise  # a write was refused: another daemon holds it now (_run_claim says so)
         except Exception as exc:  # a bug or a library error mid-call: outcome unknown
             log.exception("delivery %s: unexpected error while publishing", c.delivery_id)
-            self._finish_error(c, OutcomeUnknown(
-                f"Something unexpected happened while publishing ({type(exc).__name__}); "
-                "Costanza will check with the network whether the post went out."),
-                started, action="publish", attempts=attempts + 1)
+            if not record.begun:  # nothing was sent, and nothing is on record: try again
+                exc = RetryLater(
+                    f"Something unexpected happened before the post was sent "
+                    f"({type(exc).__name__}); Costanza will try again later.")
+            else:
+                exc = OutcomeUnknown(
+                    f"Something unexpected happened while publishing ({type(exc).__name__}); "
+                    "Costanza will check with the network whether the post went out.")
+            self._finish_error(c, exc, started, action="publish", attempts=attempts + 1,
+                               record=record)
             return
         extra = dict(result.extra or {})
         if result.warning:
@@ -332,7 +337,7 @@ class Worker:
         self._write(lambda db: dl.finish(
             db, c, self.clock.now(), "published", started=started, action="publish",
             message=result.warning, remote_id=result.remote_id, permalink=result.permalink,
-            extra=extra))
+            extra=extra, progress=record.progress, attempts=record.attempts_to_record()))
         self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
                                     "permalink": result.permalink})
 
@@ -406,17 +411,25 @@ class Worker:
                 self.on_event("needs_review", {"delivery_id": c.delivery_id})
 
     def _finish_error(self, c: dl.Claim, exc: CostanzaError, started: datetime, *,
-                      action: str, attempts: int) -> None:
+                      action: str, attempts: int, record: WriteAhead | None = None) -> None:
+        """Record a failed step. With ``record`` (a publish), the progress it holds is
+        stored with the outcome, so a retry resumes from it."""
         now = self.clock.now()
         status = getattr(exc, "http_status", None)
         code = getattr(exc, "code", None)
         kwargs: dict[str, Any] = {"started": started, "action": action, "http_status": status,
                                   "error_code": str(code) if code is not None else None}
+        if record is not None:
+            kwargs["progress"] = record.progress
+            kwargs["attempts"] = record.attempts_to_record()
         with self.store.write() as db:
             if isinstance(exc, OutcomeUnknown):
-                delivery = db.get(Delivery, c.delivery_id)
-                unclear = int(((delivery.progress if delivery else None) or {})
-                              .get("unclear_replies", 0)) + 1
+                if record is not None:
+                    progress = record.progress
+                else:
+                    delivery = db.get(Delivery, c.delivery_id)
+                    progress = (delivery.progress if delivery else None) or {}
+                unclear = int(progress.get("unclear_replies", 0)) + 1
                 dl.finish(db, c, now, "unknown", message=exc.message, due_at=now,
                           extra={"unclear_replies": unclear}, **kwargs)
                 log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,

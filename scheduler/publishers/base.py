@@ -3,8 +3,12 @@
 The daemon hands a publisher a ``PublishRequest`` and a ``checkpoint``
 callback. The publisher calls ``checkpoint({...})`` with every remote id the
 moment it learns it (an Instagram container, an X media id, an unpublished
-Facebook photo): the daemon commits it before the publisher goes on, so a
-restart resumes from ``request.progress`` instead of starting over.
+Facebook photo), so a restart resumes from ``request.progress`` instead of
+starting over. The daemon's checkpoint is a write-ahead record: what it is
+given is committed before the next call that sends anything (``before_send``),
+or together with the outcome, whichever comes first; ``checkpoint.flush()``
+(when the callback has one) commits it at once, for an id worth keeping
+through a long wait (``Progress.save_now``).
 
 Outcomes are told by return value or exception (``costanza.errors``):
 
@@ -14,8 +18,9 @@ Outcomes are told by return value or exception (``costanza.errors``):
 - ``PublishFailed``: refused for good, with the reason in plain words;
 - ``OutcomeUnknown``: sent, but no clear answer: the daemon reconciles, never blindly retries.
 
-Whatever ``request.still_ours`` raises is left to propagate: the daemon lost the
-delivery and must not touch it again.
+Whatever ``request.before_send`` raises is left to propagate: the daemon lost the
+delivery, or could not put on record what must be there before anything is sent,
+and must not touch it again.
 """
 
 from __future__ import annotations
@@ -66,10 +71,12 @@ class PublishRequest:
     progress: dict[str, Any] = field(default_factory=dict)
     # When the first attempt's intent was committed: reconciliation looks after it.
     intent_at: datetime | None = None
-    # Called right before every call that sends something to the network (each POST):
-    # it raises when this daemon may no longer hold the delivery (its lease ran out
-    # while it was frozen or cut off), so that a late daemon never publishes.
-    still_ours: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    # Called right before every call that sends something to the network (each POST).
+    # The daemon commits there what must be on record before a send (the intent to
+    # publish, the progress so far), and raises when it may no longer hold the
+    # delivery (its lease ran out while it was frozen or cut off), so that a late
+    # daemon never publishes.
+    before_send: Callable[[], None] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

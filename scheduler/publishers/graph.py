@@ -46,7 +46,7 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
             f"Connect it with `costanza account add {network}`.", code="no_token",
         )
     session = RoutingSession(base_url, timeout=timeout,
-                             before_write=request.still_ours)
+                             before_write=request.before_send)
     return GraphClient(token, session, network=network, now=now)
 
 

@@ -117,7 +117,7 @@ class InstagramPublisher:
         if container and progress.get("uploaded") is False:
             if not self._upload_complete(client, container):
                 self._upload(client, request.media[0], progress.get("upload_uri"), container)
-            progress.save(uploaded=True)
+            progress.save_now(uploaded=True)
         if container:
             try:
                 state = self._wait(client, container, limit, request, progress)
@@ -162,7 +162,7 @@ class InstagramPublisher:
                 progress.save(item_containers=[], item_uploaded=[])
                 children = self._carousel_items(client, user, request, progress)
                 reply = self._carousel(client, user, children, request)
-            progress.save(container_id=_id(reply))
+            progress.save_now(container_id=_id(reply))
             return _id(reply)
         item = media[0]
         if item.kind == "video":
@@ -172,13 +172,13 @@ class InstagramPublisher:
             }, creates=False, media=media, post_id=request.post_id)
             progress.save(container_id=_id(reply), upload_uri=reply.get("uri"), uploaded=False)
             self._upload(client, item, reply.get("uri"), _id(reply))
-            progress.save(uploaded=True)
+            progress.save_now(uploaded=True)
             return _id(reply)
         reply = client.post(f"{user}/media", {
             "image_url": _public_url(item, request), "caption": request.text,
             "alt_text": item.alt_text,
         }, creates=False, media=media, post_id=request.post_id)
-        progress.save(container_id=_id(reply))
+        progress.save_now(container_id=_id(reply))
         return _id(reply)
 
     @staticmethod
@@ -213,7 +213,7 @@ class InstagramPublisher:
                                     post_id=request.post_id)
                 ids[index] = _id(reply)
                 uploaded[index] = item.kind != "video" or bool(item.public_url)
-                progress.save(item_containers=list(ids), item_uploaded=list(uploaded),
+                progress.save_now(item_containers=list(ids), item_uploaded=list(uploaded),
                               **({f"item_uri_{index}": reply["uri"]} if reply.get("uri")
                                  else {}))
             if not uploaded[index]:
@@ -221,7 +221,7 @@ class InstagramPublisher:
                 if not (resuming and self._upload_complete(client, str(ids[index]))):
                     self._upload(client, item, uri, str(ids[index]))
                 uploaded[index] = True
-                progress.save(item_uploaded=list(uploaded))
+                progress.save_now(item_uploaded=list(uploaded))
         limit = self._processing_limit(request)
         for child in ids:
             try:

@@ -1,7 +1,10 @@
-"""A delivery's progress: every remote id, saved through ``checkpoint`` the moment it is known.
+"""A delivery's progress: every remote id, handed to ``checkpoint`` the moment it is known.
 
-The whole progress dict is passed to ``checkpoint`` each time, so it does not
-matter whether the daemon merges or replaces what it stored.
+The whole progress dict is passed to ``checkpoint`` each time (a dropped key is
+gone from it), so the daemon replaces what it stored. The daemon commits it
+before the next call that sends anything, or with the outcome; ``save_now``
+commits it at once, for an id that must survive a long wait with nothing sent
+(an Instagram container being processed).
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ class Progress:
     def save(self, **values: Any) -> None:
         self.data.update(values)
         self._checkpoint(dict(self.data))
+
+    def save_now(self, **values: Any) -> None:
+        """``save``, then commit at once (when the checkpoint can)."""
+        self.save(**values)
+        flush = getattr(self._checkpoint, "flush", None)
+        if flush is not None:
+            flush()
 
     def drop(self, *keys: str) -> None:
         for key in keys:

@@ -136,8 +136,8 @@ class RecordingPublisher:
             raise step.error
         if self.before_send is not None:
             self.before_send(request)
-        if request.still_ours is not None:  # as the real transport does before each POST
-            request.still_ours()
+        if request.before_send is not None:  # as the real transport does before each POST
+            request.before_send()
         post = self._record(request)
         if step.error is not None:
             raise step.error

@@ -59,7 +59,7 @@ class _Account:
         self.user_id = request.account.remote_id or secrets.get("user_id")
         self.username = secrets.get("username")
         self.session = RoutingSession(base_url, timeout=timeout,
-                                      before_write=request.still_ours)
+                                      before_write=request.before_send)
         self.client = tweepy.Client(
             consumer_key=secrets["consumer_key"], consumer_secret=secrets["consumer_secret"],
             access_token=secrets["access_token"],

@@ -260,22 +260,31 @@ def test_crash_mid_publish_is_reconciled_after_the_lease(app: App, clock: FakeCl
     alive.shutdown()
 
 
+@pytest.mark.parametrize("intent_committed", [False, True], ids=["before-intent", "after-intent"])
 def test_a_daemon_frozen_past_its_lease_before_the_call_does_not_publish(
-        app: App, clock: FakeClock, fakes: Any) -> None:
-    """Frozen after committing its intent, before sending: when it wakes, its lease is
-    gone (another daemon may have the post), so it sends nothing; the next daemon
-    finds the post not sent and publishes it once."""
+        app: App, clock: FakeClock, fakes: Any, intent_committed: bool) -> None:
+    """Frozen right before sending (before its intent was committed, or after): when it
+    wakes, its lease is gone (another daemon may have the post), so it sends nothing;
+    the next daemon finds the post not sent (at once, or by asking the network) and
+    publishes it once."""
     connect(app, "x")
     add(app, "story", ["x"])
     clock.set(MON_0930_ROME)
     lease = app.settings.lease_seconds
+
+    def freeze(request: Any) -> None:
+        if intent_committed:
+            request.before_send()  # the intent is committed; then the daemon freezes
+        clock.advance(lease + 1)
+
     frozen = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="frozen")
-    fakes["x"].before_send = lambda request: clock.advance(lease + 1)
+    fakes["x"].before_send = freeze
     frozen.tick()
     frozen.shutdown()
     assert fakes["x"].published == []
     (d,) = deliveries(app)
-    assert (d.state, d.lease_owner) == ("publishing", "frozen")
+    expected = "publishing" if intent_committed else "claimed"
+    assert (d.state, d.lease_owner) == (expected, "frozen")
     fakes["x"].before_send = None
     alive = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="alive")
     for _ in range(3):
