@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from posts.models import Account, Attempt, Delivery, Post, Profile
@@ -118,6 +118,7 @@ def release_dead_leases(db: Session, owner: str, now: datetime) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+_DELIVERIES = Delivery.__table__
 CLAIM_LOCK = 7_233_001  # PostgreSQL advisory lock: claims are serialised cluster-wide
 CLAIM_IDLE_TIMEOUT = timedelta(seconds=10)  # a claim frozen this long gives its lock up
 
@@ -141,9 +142,9 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
         # A daemon frozen (SIGSTOP, a stalled VM) in the middle of its claim would keep
         # the lock, and every other daemon waiting, until it woke: PostgreSQL ends this
         # transaction instead, and its session, once it sits idle that long.
-        db.execute(text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true)"),
-                   {"ms": str(int(idle_timeout.total_seconds() * 1000))})
-        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CLAIM_LOCK})
+        db.execute(text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true),"
+                        " pg_advisory_xact_lock(:k)"),
+                   {"ms": str(int(idle_timeout.total_seconds() * 1000)), "k": CLAIM_LOCK})
     blocked = select(Account.id).where(or_(
         Account.health == "held", Account.rate_limited_until > now))
     room: dict[str, int] | None = None
@@ -156,8 +157,10 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
         if all(v <= 0 for v in room.values()):
             return []
     ready = ("queued",) if fresh_only else CLAIMABLE
+    # Core rows, not ORM objects, and one UPDATE for all: a claim runs on the daemon's
+    # main thread for every few deliveries, so each statement saved counts.
     query = (
-        select(Delivery)
+        select(Delivery.id, Delivery.network, Delivery.state, Delivery.fencing_token)
         .where(
             or_(
                 and_(Delivery.state.in_(ready), Delivery.due_at <= now),
@@ -174,7 +177,7 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
     if skip_locked:
         query = query.with_for_update(skip_locked=True)
     claims = []
-    for d in db.scalars(query).all():
+    for d in db.execute(query).all():
         if len(claims) >= limit:
             break
         if room is not None:
@@ -182,13 +185,13 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
                 continue
             room[d.network] -= 1
         claims.append(Claim(d.id, d.fencing_token + 1, owner, d.state))
-        d.lease_owner = owner
-        d.lease_expires_at = now + lease
-        d.fencing_token += 1
-        d.updated_at = now
-        if d.state != "unknown":
-            d.state = "claimed"
-    db.flush()
+    if claims:
+        t = _DELIVERIES.c
+        db.connection().execute(
+            update(_DELIVERIES).where(t.id.in_([c.delivery_id for c in claims]))
+            .values(lease_owner=owner, lease_expires_at=now + lease,
+                    fencing_token=t.fencing_token + 1, updated_at=now,
+                    state=case((t.state == "unknown", "unknown"), else_="claimed")))
     return claims
 
 
@@ -200,7 +203,6 @@ def rate_limit_account(db: Session, account_id: int, until: datetime) -> None:
         account.rate_limited_until = until
 
 
-_DELIVERIES = Delivery.__table__
 # What an attempt row copies from its delivery (read back by the fenced update itself).
 _ATTEMPT_FIELDS = tuple(_DELIVERIES.c[name] for name in (
     "id", "profile_id", "post_id", "network", "account_id", "remote_id", "permalink"))

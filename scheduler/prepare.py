@@ -53,12 +53,31 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                            media_host)
 
 
-def load_request(db: Session, delivery: Delivery) -> Loaded:
-    """Read the post, the account and the media rows (quick: a few primary-key reads)."""
-    post = db.get(Post, delivery.post_id)
+def fetch_delivery(db: Session, delivery_id: int
+                   ) -> tuple[Delivery, Post | None, Account | None] | None:
+    """The delivery, its post (with its media rows) and its account, in one query; give
+    them to ``load_request``, which then reads nothing more."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
+
+    row = db.execute(
+        select(Delivery, Post, Account)
+        .outerjoin(Post, Post.id == Delivery.post_id)
+        .outerjoin(Account, Account.id == Delivery.account_id)
+        .options(joinedload(Post.media))
+        .where(Delivery.id == delivery_id)).unique().first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
+def load_request(db: Session, delivery: Delivery, post: Post | None = None,
+                 account: Account | None = None) -> Loaded:
+    """Read the post, the account and the media rows (quick: a few primary-key reads),
+    unless ``fetch_delivery`` read them already."""
+    post = post or db.get(Post, delivery.post_id)
     if post is None:
         raise PublishFailed(f"The post of delivery {delivery.id} no longer exists.")
-    account = db.get(Account, delivery.account_id) if delivery.account_id else None
+    if account is None and delivery.account_id:
+        account = db.get(Account, delivery.account_id)
     if account is None:
         raise AuthExpired(f"No {network_label(delivery.network)} account is connected. "
                           f"Connect one with `costanza account add {delivery.network} ...`; "

@@ -36,7 +36,7 @@ from posts.models import Delivery, Post
 from posts.store import Store
 from scheduler import delivery as dl
 from scheduler.plans import ProfilePlan, profile_plans
-from scheduler.prepare import MediaHost, load_request, prepare_request
+from scheduler.prepare import MediaHost, fetch_delivery, load_request, prepare_request
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
 from scheduler.write_ahead import WriteAhead
 
@@ -276,12 +276,13 @@ class Worker:
     def _execute(self, c: dl.Claim) -> None:
         started = self.clock.now()
         with self.store.read() as db:
-            delivery = db.get(Delivery, c.delivery_id)
-            assert delivery is not None
+            found = fetch_delivery(db, c.delivery_id)
+            assert found is not None
+            delivery, post, account = found
             attempts = delivery.attempts
             intent_at = delivery.intent_at
             loaded, problem = self._preparing(c, delivery.post_id,
-                                              lambda: load_request(db, delivery))
+                                              lambda: load_request(db, delivery, post, account))
         request = None
         if loaded is not None:  # media are fitted outside any transaction
             request, problem = self._preparing(c, delivery.post_id, lambda: prepare_request(

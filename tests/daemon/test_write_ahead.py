@@ -180,3 +180,39 @@ def test_an_unexpected_error_before_any_send_is_tried_again_not_reconciled(
     assert d.state == "retry_wait"
     assert "before the post was sent" in (d.reason or "")
     assert fakes["x"].reconcile_requests == []
+
+
+def test_a_delivery_and_all_it_needs_are_read_in_one_query(
+        app: App, clock: FakeClock, worker: Worker, tmp_path: Any) -> None:
+    from sqlalchemy import event
+
+    from scheduler.prepare import fetch_delivery, load_request
+    from tests.factories.media import make_jpeg
+
+    connect(app, "x")
+    photos = [make_jpeg(tmp_path / f"p{i}.jpg", size=(64 + i, 48)) for i in range(2)]
+    add(app, "two photos", ["x"], photos=photos, alts=["first", "second"])
+    clock.set(MON_0930_ROME)
+    worker.dispatch_due(clock.now())
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(app.store.engine, "before_cursor_execute", seen)
+    try:
+        with app.store.read() as db:
+            statements.clear()
+            found = fetch_delivery(db, 1)
+            assert found is not None
+            loaded = load_request(db, *found)
+            reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    finally:
+        event.remove(app.store.engine, "before_cursor_execute", seen)
+    assert len(reads) == 1, "\n\n".join(reads)
+    assert loaded.post.text == "two photos"
+    assert loaded.account.network == "x"
+    assert [(m.original_name, alt) for m, alt in loaded.media] == [
+        ("p0.jpg", "first"), ("p1.jpg", "second")]
+    with app.store.read() as db:
+        assert fetch_delivery(db, 999) is None
