@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -28,6 +29,29 @@ _migrated: set[str] = set()
 DEFAULT_CONNECTIONS = 5  # kept open; a command line needs one, the daemon asks for more
 OVERFLOW = 4  # opened beyond those for a moment when all are busy
 _migrate_lock = threading.Lock()
+# A pooled PostgreSQL connection idle this long is checked before use (the server may
+# have restarted meanwhile); one in steady use is not, which saves a round trip for
+# every transaction of a busy daemon. A connection that breaks while in steady use
+# fails once, and the pool then replaces every connection it holds.
+PING_AFTER_IDLE = 5.0
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception:
+            alive = False
+        if not alive:
+            raise DisconnectionError("the database connection was closed")  # a new one
 
 
 def _sqlite_setup(engine: Engine, busy_timeout_ms: int) -> None:
@@ -77,8 +101,6 @@ class Store:
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": self.busy_timeout_ms / 1000,
                                       "check_same_thread": False}
-        else:
-            kwargs["pool_pre_ping"] = True
         try:
             engine = create_engine(self.url, **kwargs)
         except Exception as exc:  # bad driver name, missing psycopg...
@@ -86,6 +108,8 @@ class Store:
                 f"Costanza cannot use the database address {parsed!r}: {exc}") from None
         if self.is_sqlite:
             _sqlite_setup(engine, self.busy_timeout_ms)
+        else:
+            _ping_after_idle(engine, PING_AFTER_IDLE)
         return engine
 
     def use_connections(self, connections: int) -> None:
