@@ -195,6 +195,12 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
     return claims
 
 
+def release(db: Session, c: Claim, now: datetime) -> None:
+    """Give back a claim that was never started: the delivery is as before the claim."""
+    _fenced(db, c, now, {"state": c.state, "lease_owner": None, "lease_expires_at": None},
+            states=("claimed", "unknown"))
+
+
 def rate_limit_account(db: Session, account_id: int, until: datetime) -> None:
     """Remember, for every daemon, that the network asked us to wait for this account."""
     account = db.get(Account, account_id)

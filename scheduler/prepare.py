@@ -53,20 +53,22 @@ def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                            media_host)
 
 
-def fetch_delivery(db: Session, delivery_id: int
-                   ) -> tuple[Delivery, Post | None, Account | None] | None:
-    """The delivery, its post (with its media rows) and its account, in one query; give
-    them to ``load_request``, which then reads nothing more."""
+Fetched = tuple[Delivery, Post | None, Account | None]
+
+
+def fetch_deliveries(db: Session, delivery_ids: list[int]) -> dict[int, Fetched]:
+    """Each delivery, its post (with its media rows) and its account, all in one query;
+    give them to ``load_request``, which then reads nothing more."""
     from sqlalchemy import select
     from sqlalchemy.orm import joinedload
 
-    row = db.execute(
+    rows = db.execute(
         select(Delivery, Post, Account)
         .outerjoin(Post, Post.id == Delivery.post_id)
         .outerjoin(Account, Account.id == Delivery.account_id)
         .options(joinedload(Post.media))
-        .where(Delivery.id == delivery_id)).unique().first()
-    return (row[0], row[1], row[2]) if row is not None else None
+        .where(Delivery.id.in_(delivery_ids))).unique().all()
+    return {row[0].id: (row[0], row[1], row[2]) for row in rows}
 
 
 def load_request(db: Session, delivery: Delivery, post: Post | None = None,

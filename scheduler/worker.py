@@ -36,7 +36,13 @@ from posts.models import Delivery, Post
 from posts.store import Store
 from scheduler import delivery as dl
 from scheduler.plans import ProfilePlan, profile_plans
-from scheduler.prepare import MediaHost, fetch_delivery, load_request, prepare_request
+from scheduler.prepare import (
+    Fetched,
+    MediaHost,
+    fetch_deliveries,
+    load_request,
+    prepare_request,
+)
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
 from scheduler.write_ahead import WriteAhead
 
@@ -49,6 +55,9 @@ MAX_ABSENT = 5
 # How many due posts one profile dispatches at a time (more follow as the pool frees up).
 DISPATCH_BATCH = 64
 DISPATCH_EVERY = 1.0  # seconds between dispatches while the pool is busy
+# Deliveries claimed ahead, waiting for a publishing thread, per 8 threads: a thread that
+# finishes takes the next one at once instead of waiting for the next claim.
+PREFETCH_PER_8 = 1
 
 
 class Worker:
@@ -66,10 +75,13 @@ class Worker:
         self.secrets = secrets or SecretStore(settings.home.secrets_file)
         self.media_host = media_host
         self.concurrency = max(1, concurrency)
+        self.prefetch = max(1, self.concurrency * PREFETCH_PER_8 // 8)
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.on_event = on_event or (lambda kind, data: None)
         self.accepting = True
-        self._inflight: dict[int, dl.Claim] = {}
+        self._inflight: dict[int, dl.Claim] = {}  # claimed: publishing, or waiting for a thread
+        # What each claim needs from the database, read in the claim's transaction.
+        self._fetched: dict[int, Fetched] = {}
         # When each lease held runs out, as far as this daemon knows (claim or last renewal).
         self._lease_ends: dict[int, datetime] = {}
         self._lock = threading.Lock()
@@ -157,7 +169,7 @@ class Worker:
         last_dispatch = time.monotonic()
         while True:
             with self._lock:
-                free = self.concurrency - len(self._inflight)
+                free = self.concurrency + self.prefetch - len(self._inflight)
             claims: list[dl.Claim] = []
             if free > 0 and self.accepting:
                 claims = self._claim(free, fresh_only)
@@ -183,9 +195,11 @@ class Worker:
                               skip_locked=not self.store.is_sqlite,
                               per_network=self.settings.per_network_concurrency,
                               fresh_only=fresh_only)
+            fetched = fetch_deliveries(db, [c.delivery_id for c in claims]) if claims else {}
         with self._lock:
             for c in claims:
                 self._lease_ends[c.delivery_id] = now + self.lease
+            self._fetched.update(fetched)
         return claims
 
     def renew_leases(self) -> None:
@@ -242,10 +256,24 @@ class Worker:
         return min(candidates)
 
     def shutdown(self, wait: bool = True) -> None:
+        """Stop taking work; with ``wait``, finish what is being published and give back
+        the claims still waiting for a thread (another daemon may take them at once)."""
         self.accepting = False
-        self._pool.shutdown(wait=wait)
+        self._pool.shutdown(wait=wait)  # the waiting ones start only to be given back
         if wait and self._commits is not None:
             self._commits.close()
+
+    def _give_back(self, c: dl.Claim) -> None:
+        """A claim no thread started before the daemon stopped taking work: back to the
+        queue (or to reconciliation), unleased, so that any daemon may take it at once."""
+        try:
+            self._write(lambda db: dl.release(db, c, self.clock.now()))
+        except dl.LeaseLost:
+            pass  # another daemon has it already
+        except Exception as exc:  # its lease runs out instead; nothing is lost
+            log.warning("delivery %s: claimed but not started, and could not be given back "
+                        "(%s); it is taken again once its lease runs out", c.delivery_id,
+                        type(exc).__name__)
 
     def _write(self, fn: Callable[[Any], Any]) -> Any:
         """Run ``fn(session)`` in a write transaction, committed (possibly together with
@@ -263,7 +291,10 @@ class Worker:
 
     def _run_claim(self, c: dl.Claim) -> None:
         try:
-            self._execute(c)
+            if self.accepting:
+                self._execute(c)
+            else:
+                self._give_back(c)
         except dl.LeaseLost as exc:
             log.warning("%s; this daemon stops touching it", exc)
         except Exception:
@@ -272,12 +303,15 @@ class Worker:
             with self._lock:
                 self._inflight.pop(c.delivery_id, None)
                 self._lease_ends.pop(c.delivery_id, None)
+                self._fetched.pop(c.delivery_id, None)
 
     def _execute(self, c: dl.Claim) -> None:
         started = self.clock.now()
+        with self._lock:
+            found = self._fetched.pop(c.delivery_id, None)
         with self.store.read() as db:
-            found = fetch_delivery(db, c.delivery_id)
-            assert found is not None
+            if found is None:  # not read with the claim
+                found = fetch_deliveries(db, [c.delivery_id])[c.delivery_id]
             delivery, post, account = found
             attempts = delivery.attempts
             intent_at = delivery.intent_at

@@ -540,3 +540,37 @@ def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
     with pytest.raises(DBAPIError):  # waking, the frozen daemon finds its session ended
         frozen.commit()
     frozen.close()
+
+
+def test_claims_waiting_for_a_thread_are_given_back_at_shutdown(
+        app: App, clock: FakeClock, fakes: Any) -> None:
+    """A thread that finishes takes the next delivery claimed ahead at once; at shutdown,
+    the ones no thread has started go back to the queue, unleased, for any daemon."""
+    import threading
+
+    dispatch_x_stories(app, clock, 3)
+    worker = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="stopping",
+                    concurrency=1)
+    assert worker.prefetch == 1
+    started, gate = threading.Event(), threading.Event()
+
+    def hold(request: Any) -> None:
+        started.set()
+        assert gate.wait(10)
+
+    fakes["x"].before_send = hold
+    runner = threading.Thread(target=worker.run_due)
+    runner.start()
+    assert started.wait(10)
+    rows = deliveries(app)
+    assert sorted(d.state for d in rows) == ["claimed", "claimed", "queued"]  # one ahead
+    stopper = threading.Thread(target=worker.shutdown)
+    stopper.start()
+    time.sleep(0.2)
+    gate.set()
+    stopper.join(10)
+    runner.join(10)
+    rows = deliveries(app)
+    assert sorted(d.state for d in rows) == ["published", "queued", "queued"]
+    assert all(d.lease_owner is None and d.lease_expires_at is None for d in rows)
+    assert len(fakes["x"].published) == 1

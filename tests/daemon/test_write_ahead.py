@@ -182,11 +182,11 @@ def test_an_unexpected_error_before_any_send_is_tried_again_not_reconciled(
     assert fakes["x"].reconcile_requests == []
 
 
-def test_a_delivery_and_all_it_needs_are_read_in_one_query(
+def test_deliveries_and_all_they_need_are_read_in_one_query(
         app: App, clock: FakeClock, worker: Worker, tmp_path: Any) -> None:
     from sqlalchemy import event
 
-    from scheduler.prepare import fetch_delivery, load_request
+    from scheduler.prepare import fetch_deliveries, load_request
     from tests.factories.media import make_jpeg
 
     connect(app, "x")
@@ -203,9 +203,9 @@ def test_a_delivery_and_all_it_needs_are_read_in_one_query(
     try:
         with app.store.read() as db:
             statements.clear()
-            found = fetch_delivery(db, 1)
-            assert found is not None
-            loaded = load_request(db, *found)
+            found = fetch_deliveries(db, [1, 999])
+            assert list(found) == [1]
+            loaded = load_request(db, *found[1])
             reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     finally:
         event.remove(app.store.engine, "before_cursor_execute", seen)
@@ -214,5 +214,3 @@ def test_a_delivery_and_all_it_needs_are_read_in_one_query(
     assert loaded.account.network == "x"
     assert [(m.original_name, alt) for m, alt in loaded.media] == [
         ("p0.jpg", "first"), ("p1.jpg", "second")]
-    with app.store.read() as db:
-        assert fetch_delivery(db, 999) is None
