@@ -38,6 +38,31 @@ PLATFORM_HOSTS: frozenset[str] = frozenset({
 ENV_BASE_URL = "COSTANZA_PLATFORM_URL"
 
 _TOKEN_PARAMS = {"access_token", "input_token"}
+# Connections kept open per host for all sessions of the process: one per publishing thread
+# of a busy daemon, so that a post does not open (and the network accept) a new one.
+SHARED_CONNECTIONS = 64
+
+
+class _SharedAdapter(QuietAdapter):
+    """The process's one pool of keep-alive connections, mounted in every session: a
+    session is made per post and account, and closing it leaves the pool open. Only
+    connections are shared, never cookies or credentials (those stay in each session
+    and each request)."""
+
+    def close(self) -> None:
+        pass
+
+
+_shared: _SharedAdapter | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_adapter() -> QuietAdapter:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = _SharedAdapter(pool_connections=8, pool_maxsize=SHARED_CONNECTIONS)
+        return _shared
 
 
 def base_url_from_env(configured: str | None = None) -> str | None:
@@ -100,8 +125,8 @@ class RoutingSession(requests.Session):
         self.before_write = before_write
         self._local = threading.local()
         self.hooks["response"].append(self._remember)
-        self.mount("https://", QuietAdapter())
-        self.mount("http://", QuietAdapter())
+        self.mount("https://", shared_adapter())
+        self.mount("http://", shared_adapter())
         install_log_filters()
 
     @property

@@ -118,3 +118,49 @@ def test_before_write_can_refuse_a_post_but_never_blocks_a_read(echo_url: str) -
     session.before_write = None
     assert session.post("https://api.x.com/2/tweets", json={"text": "hello"}).status_code == 200
     assert _Echo.posts == before + 1
+
+
+class _KeepAlive(http.server.BaseHTTPRequestHandler):
+    """Answers with the client's port (one per TCP connection), its credentials and
+    cookies, and sets a cookie of its own."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = json.dumps({"port": self.client_address[1],
+                           "auth": self.headers.get("Authorization"),
+                           "cookie": self.headers.get("Cookie")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Set-Cookie", "seen=" + (self.headers.get("Authorization") or "")
+                         .replace(" ", "_"))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_sessions_share_open_connections_but_nothing_else() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _KeepAlive)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        first = RoutingSession(base, timeout=5)
+        with first:
+            a = first.get("https://api.x.com/2/users/me",
+                          headers={"Authorization": "Bearer account-a"}).json()
+            again = first.get("https://api.x.com/2/users/me").json()
+        # A new session (another post, another account), after the first was closed:
+        second = RoutingSession(base, timeout=5)
+        with second:
+            b = second.get("https://api.x.com/2/users/me",
+                           headers={"Authorization": "Bearer account-b"}).json()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert again["cookie"] == "seen=Bearer_account-a"  # a session keeps its own cookies
+    assert b["port"] == a["port"]  # the same TCP connection, kept open across sessions
+    assert b["auth"] == "Bearer account-b"
+    assert b["cookie"] is None  # nothing of the first session's travels with the second
