@@ -164,3 +164,26 @@ def test_sessions_share_open_connections_but_nothing_else() -> None:
     assert b["port"] == a["port"]  # the same TCP connection, kept open across sessions
     assert b["auth"] == "Bearer account-b"
     assert b["cookie"] is None  # nothing of the first session's travels with the second
+
+
+def test_redact_finds_each_of_thousands_of_remembered_secrets() -> None:
+    """A daemon with many accounts remembers thousands of secrets: each one is still
+    hidden wherever it appears, whole when it contains another, and URL-quoted too."""
+    import secrets as random_tokens
+
+    from scheduler.publishers.hygiene import remember_secrets
+
+    tokens = [random_tokens.token_urlsafe(24) for _ in range(2000)]
+    remember_secrets(*tokens)
+    inner = tokens[7]
+    outer = "pre" + inner + "post-" + random_tokens.token_hex(4)
+    odd = "a/b+c=" + random_tokens.token_hex(6)  # quoted in a URL as a%2Fb%2Bc%3D...
+    remember_secrets(outer, odd)
+    text = (f"GET /x?k={tokens[1999]}&z=1 from{tokens[0]}, then {outer}; "
+            f"url=/me?t=a%2Fb%2Bc%3D{odd[6:]} and {tokens[3][:10]} (a part only)")
+    clean = redact(text)
+    for token in (tokens[1999], tokens[0], inner, outer, odd[6:]):
+        assert token not in clean
+    assert clean.count("[hidden]") == 4
+    assert "from[hidden], then [hidden];" in clean
+    assert tokens[3][:10] in clean  # a piece too short to be a secret stays
