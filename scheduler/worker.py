@@ -57,7 +57,7 @@ DISPATCH_BATCH = 64
 DISPATCH_EVERY = 1.0  # seconds between dispatches while the pool is busy
 # Deliveries claimed ahead, waiting for a publishing thread, per 8 threads: a thread that
 # finishes takes the next one at once instead of waiting for the next claim.
-PREFETCH_PER_8 = 1
+PREFETCH_PER_8 = 2
 
 
 class Worker:
