@@ -17,13 +17,14 @@ cut off) can no longer record anything, nor start a publish.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from posts.models import Account, Attempt, Delivery, Post, Profile
@@ -214,19 +215,30 @@ _ATTEMPT_FIELDS = tuple(_DELIVERIES.c[name] for name in (
     "id", "profile_id", "post_id", "network", "account_id", "remote_id", "permalink"))
 
 
+@functools.lru_cache(maxsize=64)
+def _fenced_statement(columns: tuple[str, ...], states: tuple[str, ...] | None) -> Any:
+    """The fenced UPDATE that sets ``columns``, built once per shape: every value is a
+    bound parameter, so a daemon neither builds nor compiles it again for each write."""
+    t = _DELIVERIES.c
+    conditions = [t.id == bindparam("f_id"), t.fencing_token == bindparam("f_token"),
+                  t.lease_owner == bindparam("f_owner"), t.lease_expires_at >= bindparam("f_now")]
+    if states:
+        conditions.append(t.state.in_(states))
+    return (update(_DELIVERIES).where(*conditions)
+            .values({name: bindparam(f"v_{name}") for name in ("updated_at", *columns)})
+            .returning(*_ATTEMPT_FIELDS))
+
+
 def _fenced(db: Session, c: Claim, now: datetime, values: dict[str, Any],
             states: tuple[str, ...] | None = None) -> Any:
     """Apply ``values`` only while the claim still holds the delivery; return the
     delivery's ``_ATTEMPT_FIELDS`` as they are after the change (one round trip)."""
-    t = _DELIVERIES.c
-    conditions = [t.id == c.delivery_id, t.fencing_token == c.token,
-                  t.lease_owner == c.owner, t.lease_expires_at >= now]
-    if states:
-        conditions.append(t.state.in_(states))
+    columns = tuple(sorted(values))
+    params = {"f_id": c.delivery_id, "f_token": c.token, "f_owner": c.owner, "f_now": now,
+              "v_updated_at": now}
+    params.update((f"v_{name}", values[name]) for name in columns)
     # Core, on the session's connection: the hottest statement skips the ORM's machinery.
-    rows = db.connection().execute(
-        update(_DELIVERIES).where(*conditions).values(updated_at=now, **values)
-        .returning(*_ATTEMPT_FIELDS)).all()
+    rows = db.connection().execute(_fenced_statement(columns, states), params).all()
     if len(rows) != 1:
         raise LeaseLost(f"delivery {c.delivery_id}: another daemon took it over")
     return rows[0]
@@ -251,29 +263,31 @@ def save_progress(db: Session, c: Claim, now: datetime, progress: dict[str, Any]
     _fenced(db, c, now, {"progress": progress})
 
 
+_INSERT_ATTEMPT = Attempt.__table__.insert()
+
+
 def record_attempt(db: Session, delivery: Any, *, action: str, outcome: str,
                    started: datetime, now: datetime, owner: str | None,
                    message: str | None = None, http_status: int | None = None,
-                   error_code: str | None = None) -> Attempt:
+                   error_code: str | None = None) -> None:
     """One attempt row; ``delivery`` is a ``Delivery`` or a row of its ``_ATTEMPT_FIELDS``."""
-    attempt = Attempt(
-        delivery_id=delivery.id, profile_id=delivery.profile_id, post_id=delivery.post_id,
-        network=delivery.network, account_id=delivery.account_id, action=action,
-        outcome=outcome, http_status=http_status, error_code=error_code, message=message,
-        remote_id=delivery.remote_id, permalink=delivery.permalink, daemon_id=owner,
-        started_at=started,
-        duration_ms=max(0, int((now - started).total_seconds() * 1000)),
-    )
-    db.add(attempt)
+    duration_ms = max(0, int((now - started).total_seconds() * 1000))
+    # One Core INSERT, not the ORM's unit of work (this runs for every attempt).
+    db.connection().execute(_INSERT_ATTEMPT, {
+        "delivery_id": delivery.id, "profile_id": delivery.profile_id,
+        "post_id": delivery.post_id, "network": delivery.network,
+        "account_id": delivery.account_id, "action": action, "outcome": outcome,
+        "http_status": http_status, "error_code": error_code, "message": message,
+        "remote_id": delivery.remote_id, "permalink": delivery.permalink, "daemon_id": owner,
+        "started_at": started, "duration_ms": duration_ms})
     level = logging.INFO if outcome in ("published", "retry") else logging.WARNING
     log.log(level, "delivery %s (post %s) on %s: %s after %s ms%s", delivery.id,
-            delivery.post_id, delivery.network, outcome, attempt.duration_ms,
+            delivery.post_id, delivery.network, outcome, duration_ms,
             f" - {message}" if message else (f" {delivery.permalink}"
                                              if outcome == "published" else ""),
             extra={"delivery_id": delivery.id, "network": delivery.network,
-                   "outcome": outcome, "duration_ms": attempt.duration_ms,
+                   "outcome": outcome, "duration_ms": duration_ms,
                    "permalink": delivery.permalink})
-    return attempt
 
 
 def finish(db: Session, c: Claim, now: datetime, state: str, *, started: datetime,

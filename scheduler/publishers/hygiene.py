@@ -48,7 +48,7 @@ def remember_secrets(*values: str | None) -> None:
     with _lock:
         before = len(_secrets)
         for value in values:
-            if value and len(value) >= 6:
+            if value and len(value) >= 6 and value not in _secrets:
                 _secrets.add(value)
                 _secrets.add(quote(value, safe=""))
         if len(_secrets) != before:
