@@ -155,6 +155,22 @@ class Store:
                 session.rollback()
                 raise
 
+    @contextlib.contextmanager
+    def one_statement(self) -> Iterator[Session]:
+        """A session for a single statement that needs no transaction around it. On
+        PostgreSQL it runs in autocommit (atomic by itself, and no BEGIN and COMMIT round
+        trips); on SQLite it is a write transaction. Never run two writes in it."""
+        if self.is_sqlite:
+            with self.write() as session:
+                yield session
+            return
+        from sqlalchemy.orm import Session
+
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            with Session(bind=conn) as session:
+                yield session
+
     # -- schema -----------------------------------------------------------
     def migrate(self) -> None:
         """Bring the schema up to date (once per process and database)."""

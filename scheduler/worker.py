@@ -275,13 +275,14 @@ class Worker:
                         "(%s); it is taken again once its lease runs out", c.delivery_id,
                         type(exc).__name__)
 
-    def _write(self, fn: Callable[[Any], Any]) -> Any:
+    def _write(self, fn: Callable[[Any], Any], one_statement: bool = False) -> Any:
         """Run ``fn(session)`` in a write transaction, committed (possibly together with
-        other threads' writes) before this returns."""
-        if self._commits is None:
-            with self.store.write() as db:
-                return fn(db)
-        return self._commits.run(fn)
+        other threads' writes) before this returns. ``one_statement``: ``fn`` runs a
+        single statement, which on PostgreSQL needs no transaction around it."""
+        if self._commits is not None:
+            return self._commits.run(fn)
+        with self.store.one_statement() if one_statement else self.store.write() as db:
+            return fn(db)
 
     # -- one delivery ---------------------------------------------------------
     def publisher(self, network: str) -> Publisher:
@@ -372,7 +373,8 @@ class Worker:
         self._write(lambda db: dl.finish(
             db, c, self.clock.now(), "published", started=started, action="publish",
             message=result.warning, remote_id=result.remote_id, permalink=result.permalink,
-            extra=extra, progress=record.progress, attempts=record.attempts_to_record()))
+            extra=extra, progress=record.progress, attempts=record.attempts_to_record()),
+            one_statement=True)  # with progress given, finish is one statement
         self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
                                     "permalink": result.permalink})
 

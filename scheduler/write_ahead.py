@@ -21,7 +21,7 @@ from typing import Any
 from costanza.clock import Clock
 from scheduler import delivery as dl
 
-Write = Callable[[Callable[[Any], Any]], Any]
+Write = Callable[..., Any]  # Worker._write: (fn(session), one_statement=...) -> fn's result
 
 
 class WriteAhead:
@@ -59,10 +59,12 @@ class WriteAhead:
         saved = dict(self.progress) if self._dirty else None
         if not self.begun:
             self._write(lambda db: dl.begin_publish(db, claim, now, self._attempts,
-                                                    self._intent_at, progress=saved))
+                                                    self._intent_at, progress=saved),
+                        one_statement=True)
             self.begun = True
         else:
-            self._write(lambda db: dl.save_progress(db, claim, now, saved or {}))
+            self._write(lambda db: dl.save_progress(db, claim, now, saved or {}),
+                        one_statement=True)
         self._dirty = False
 
     def attempts_to_record(self) -> int | None:

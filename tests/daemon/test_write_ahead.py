@@ -47,9 +47,10 @@ class CountingWrite:
         self.app = app
         self.count = 0
 
-    def __call__(self, fn: Callable[[Any], Any]) -> Any:
+    def __call__(self, fn: Callable[[Any], Any], one_statement: bool = False) -> Any:
         self.count += 1
-        with self.app.store.write() as db:
+        store = self.app.store
+        with store.one_statement() if one_statement else store.write() as db:
             return fn(db)
 
 
@@ -214,3 +215,48 @@ def test_deliveries_and_all_they_need_are_read_in_one_query(
     assert loaded.account.network == "x"
     assert [(m.original_name, alt) for m, alt in loaded.media] == [
         ("p0.jpg", "first"), ("p1.jpg", "second")]
+
+
+def _statements(app: App) -> Any:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(" ".join(statement.split()).upper())
+
+    event.listen(app.store.engine, "before_cursor_execute", listen)
+    return seen, lambda: event.remove(app.store.engine, "before_cursor_execute", listen)
+
+
+def test_the_outcome_and_its_attempt_row_are_written_together_or_not_at_all(
+        app: App, clock: FakeClock, worker: Worker, backend: str) -> None:
+    from sqlalchemy import func, select
+
+    from posts.models import Attempt
+
+    c = claimed(app, clock, worker)
+    seen, stop = _statements(app)
+    try:
+        with app.store.one_statement() as db:
+            dl.finish(db, c, clock.now(), "published", started=clock.now(), action="publish",
+                      remote_id="r1", permalink="https://x.com/a/status/r1",
+                      progress={"tweet_ids": ["r1"]}, attempts=1)
+    finally:
+        stop()
+    writes = [s for s in seen if not s.startswith(("SELECT", "BEGIN", "PRAGMA"))]
+    # PostgreSQL: the UPDATE rides in the INSERT's WITH clause, one statement.
+    assert len(writes) == (1 if backend == "postgres" else 2), writes
+    d = row(app, c.delivery_id)
+    assert (d.state, d.remote_id, d.progress) == ("published", "r1", {"tweet_ids": ["r1"]})
+    with app.store.read() as db:
+        attempts = db.execute(select(Attempt.outcome, Attempt.remote_id, Attempt.post_id,
+                                     Attempt.daemon_id)).all()
+    assert attempts == [("published", "r1", d.post_id, "test-daemon")]
+    # The claim no longer holds (it finished): a late second outcome changes nothing.
+    with pytest.raises(dl.LeaseLost), app.store.one_statement() as db:
+        dl.finish(db, c, clock.now(), "failed", started=clock.now(), action="publish",
+                  message="late", progress={})
+    with app.store.read() as db:
+        assert db.scalar(select(func.count()).select_from(Attempt)) == 1
+    assert row(app, c.delivery_id).state == "published"
