@@ -96,6 +96,14 @@ class SecretStore:
         merged.update(self._credentials(account))
         return merged
 
+    def load(self) -> None:
+        """Read the secrets file now (a daemon at start), not at the first post; a file
+        that cannot be read is reported then, post by post, in plain words."""
+        try:
+            self._cached()
+        except Exception:
+            return
+
     def saved(self, account: str) -> dict[str, str]:
         """What secrets.toml holds for one account (not the environment's or systemd's)."""
         return dict(self._cached().get(account, {}))

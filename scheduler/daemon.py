@@ -102,6 +102,7 @@ class Daemon:
                     log.warning("%s deliveries were in flight when the previous daemon "
                                 "stopped; they are checked first", released)
             liveness.register(db, self.id, now)
+        self.worker.warm_up()
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self._scheduler = BackgroundScheduler(timezone=UTC)

@@ -285,6 +285,15 @@ class Worker:
             return fn(db)
 
     # -- one delivery ---------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load the publishers (and their libraries) and read the secrets file now, so
+        that the first posts due do not wait for them."""
+        from posts.networks import NETWORKS
+
+        for network in NETWORKS:
+            self.publisher(network)
+        self.secrets.load()
+
     def publisher(self, network: str) -> Publisher:
         if network not in self._publishers:
             self._publishers[network] = self.publishers(network)

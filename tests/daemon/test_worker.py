@@ -574,3 +574,10 @@ def test_claims_waiting_for_a_thread_are_given_back_at_shutdown(
     assert sorted(d.state for d in rows) == ["published", "queued", "queued"]
     assert all(d.lease_owner is None and d.lease_expires_at is None for d in rows)
     assert len(fakes["x"].published) == 1
+
+
+def test_warm_up_loads_every_publisher_before_the_first_post(
+        worker: Worker, fakes: Any) -> None:
+    assert worker._publishers == {}
+    worker.warm_up()
+    assert worker._publishers == fakes
