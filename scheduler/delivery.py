@@ -222,8 +222,8 @@ def _fenced_statement(columns: tuple[str, ...], states: tuple[str, ...] | None) 
     t = _DELIVERIES.c
     conditions = [t.id == bindparam("f_id"), t.fencing_token == bindparam("f_token"),
                   t.lease_owner == bindparam("f_owner"), t.lease_expires_at >= bindparam("f_now")]
-    if states:
-        conditions.append(t.state.in_(states))
+    if states:  # one state (the intent's) is a plain comparison: nothing to expand per run
+        conditions.append(t.state == states[0] if len(states) == 1 else t.state.in_(states))
     return (update(_DELIVERIES).where(*conditions)
             .values({name: bindparam(f"v_{name}") for name in ("updated_at", *columns)})
             .returning(*_ATTEMPT_FIELDS))
