@@ -199,7 +199,7 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("post_id", "network"),
-        Index("ix_deliveries_state_due", "state", "due_at"),
+        Index("ix_deliveries_state_due_id", "state", "due_at", "id"),  # the claim order
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

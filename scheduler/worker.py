@@ -190,12 +190,20 @@ class Worker:
 
     def _claim(self, limit: int, fresh_only: bool) -> list[dl.Claim]:
         now = self.clock.now()
+        ids: list[int] = []
+        fetched: dict[int, Fetched] = {}
         with self.store.write() as db:
             claims = dl.claim(db, self.owner, now, self.lease, limit,
                               skip_locked=not self.store.is_sqlite,
                               per_network=self.settings.per_network_concurrency,
                               fresh_only=fresh_only)
-            fetched = fetch_deliveries(db, [c.delivery_id for c in claims]) if claims else {}
+            ids = [c.delivery_id for c in claims]
+            if ids and self.store.is_sqlite:  # in the same turn of the write lock
+                fetched = fetch_deliveries(db, ids)
+        if ids and not self.store.is_sqlite:
+            # After the claim's commit: other daemons wait for its lock, not for this read.
+            with self.store.one_statement() as db:
+                fetched = fetch_deliveries(db, ids)
         with self._lock:
             for c in claims:
                 self._lease_ends[c.delivery_id] = now + self.lease
