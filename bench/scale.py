@@ -21,25 +21,27 @@ sandbox and PostgreSQL share the machine: the rows say how busy its CPUs were.
     COSTANZA_BENCH_SCALE=10000,1000 python -m bench scale     # deliveries, accounts
 
 What limits the rate (2-core machine shared with other jobs; py-spy on a daemon, and
-/proc for its CPU time):
+/proc for its CPU time). Runs of the same code vary by 10-25% on this machine.
 
-- One daemon is one Python process, and with 32 publishing threads it keeps one core
-  fully busy (95-98% in every second of a PostgreSQL run): about 25 ms of CPU per
-  delivery, spent in SQLAlchemy, requests/tweepy/facebook-sdk and logging, all under
-  the GIL. Threads then wait for the GIL after every database or network round trip,
-  which is why a one-statement transaction that takes 2 ms alone takes 40-80 ms here.
-  80% of ideal (85 deliveries/s) would need under 12 ms of CPU per delivery.
-- Fixed along the way: every profile was planned with four queries each, on every
-  round (now five queries for all); the secrets file was copied whole for every
-  delivery (a sixth of the daemon's time with 1,000 accounts); a pool of 15
-  connections for 32 threads; SQLite writers slept in SQLite's busy wait instead of
-  taking turns; each small write on SQLite paid its own lock turn and sync to disk
-  (now grouped: ``posts.group_commit``).
-- On PostgreSQL the small writes run side by side, each on its own connection:
-  grouping them behind one committing thread made that thread wait for the GIL after
-  every statement, and halved the rate (measured, not kept).
+- A delivery costs a daemon about 8 ms of CPU (SQLAlchemy and psycopg, requests with
+  tweepy and facebook-sdk, logging), all under one process's GIL. Every database or
+  network round trip a publishing thread makes then waits for the GIL, so each one
+  saved shortens every delivery: the hot path went from five transactions per X post
+  to one UPDATE for the intent (committed right before the send, together with any
+  checkpoint: ``scheduler.write_ahead``) and one statement for the outcome and its
+  attempt row; PostgreSQL runs both in autocommit, without BEGIN and COMMIT.
+- Claims run on the daemon's main thread, a few deliveries at a time; it claims a
+  quarter of its threads ahead, so a thread that finishes starts the next post at once,
+  and reads what they need (post, media, account) in one query.
+- Several daemons take turns on one claim lock (per-network limits hold for all of
+  them). With thousands due, a claim sorted every due delivery while holding it, and
+  two daemons were slower than one (0.88x): the claim-order index (migration 0003) and
+  reading the claimed rows after the lock is released fixed that.
 - Two daemons on this machine share two cores with PostgreSQL and the in-process
-  sandbox: the CPU is nearly all busy, so the second daemon adds about a fifth.
+  sandbox: the CPU is 90% busy, which caps what the second daemon adds.
+- Tried and not kept: a shorter or longer GIL switch interval (slower either way);
+  claiming with one UPDATE ... FROM (SELECT ... SKIP LOCKED) (no gain above the noise);
+  group commit on PostgreSQL (threads queued behind one committer: half the rate).
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ from tests.scale.harness import DaemonProcess, daemon_ids, make_env, set_up_home
 COUNT = 10_000  # the issue's figures
 ACCOUNTS = 1_000
 # What a default run does on a small machine: every account, a tenth of the deliveries.
-# At the rates measured (40-65 deliveries/s, see the notes above) the full 10,000 take
-# three to four minutes per run, a quarter of an hour for the three with the set-up.
+# At the rates measured (75-155 deliveries/s, see the notes above) the full 10,000 take
+# one to two minutes per run, about ten minutes for the three with the set-up.
 RUN_COUNT = 1_000
 LATENCY_MS = 200
 CONCURRENCY = 32
