@@ -65,7 +65,7 @@ def new_post(app: Sandbox, account: str, page: dict[str, Any], text: str,
         "permalink": f"https://www.facebook.com/{page['page_id']}/posts/{object_id}",
         "reply_to": None, "parent_id": None, "comments": [], "deleted": False,
     }
-    state["posts"][f"facebook:{full_id}"] = post
+    state.add_post(f"facebook:{full_id}", post)
     state["nodes"][full_id] = {"kind": "fb_post", "account": account}
     return post
 
@@ -132,7 +132,7 @@ def _duplicate(app: Sandbox, page: dict[str, Any], message: str, link: str | Non
     return any(p["network"] == "facebook" and p["account_id"] == page["page_id"]
                and not p["deleted"] and p["created_ts"] >= horizon
                and p["text"].strip() == message.strip() and p.get("link") == link
-               for p in app.state["posts"].values())
+               for p in app.state.posts_of("facebook", page["page_id"]))
 
 
 def _media_entry(photo: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +233,7 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
     account, page = page_of(app, request)
     authorize(app, request, account)
     fields = requested_fields(request, "id,message,created_time")
-    return Reply(200, post_listing(request, "facebook", page["page_id"], app.state["posts"],
+    return Reply(200, post_listing(request, "facebook", page["page_id"], app.state,
                                    lambda p: _post_json(p, fields)))
 
 

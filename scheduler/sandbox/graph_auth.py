@@ -75,7 +75,7 @@ def pick_fields(values: dict[str, Any], fields: list[str], node_id: str) -> dict
     return out
 
 
-def post_listing(request: Request, network: str, account_id: str, posts: dict[str, Any],
+def post_listing(request: Request, network: str, account_id: str, state: Any,
                  render: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     """A Graph listing of one account's live posts, newest first, as ``{data, paging}``.
 
@@ -86,8 +86,7 @@ def post_listing(request: Request, network: str, account_id: str, posts: dict[st
         limit = min(100, max(1, int(request.param("limit") or 25)))
     except ValueError as exc:
         raise graph_errors.bad_param("(#100) limit must be an integer") from exc
-    items = [p for p in posts.values()
-             if p["network"] == network and p["account_id"] == account_id and not p["deleted"]]
+    items = [p for p in state.posts_of(network, account_id) if not p["deleted"]]
     items.sort(key=lambda p: (p["created_ts"], p["id"]), reverse=True)
     since, until = graph_moment(request.param("since")), graph_moment(request.param("until"))
     if since is not None:

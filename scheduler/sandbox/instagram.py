@@ -280,9 +280,8 @@ def get_container(app: Sandbox, request: Request) -> Reply:
 
 def _usage(app: Sandbox, ig_user_id: str) -> int:
     horizon = app.state.now() - DAY_SECS
-    return sum(1 for p in app.state["posts"].values()
-               if p["network"] == "instagram" and p["account_id"] == ig_user_id
-               and p["created_ts"] >= horizon)
+    return sum(1 for p in app.state.posts_of("instagram", ig_user_id)
+               if p["created_ts"] >= horizon)
 
 
 def publish(app: Sandbox, request: Request) -> Reply:
@@ -329,7 +328,7 @@ def publish(app: Sandbox, request: Request) -> Reply:
                   "alt_text": item.get("alt_text")} for item in items]
         now = state.now()
         path = "reel" if record["kind"] == "REELS" else "p"
-        state["posts"][f"instagram:{media_id}"] = {
+        state.add_post(f"instagram:{media_id}", {
             "network": "instagram", "account": account, "account_id": ig["ig_user_id"],
             "id": media_id, "text": record["caption"], "media": media,
             "media_type": {"IMAGE": "IMAGE", "REELS": "VIDEO",
@@ -338,7 +337,7 @@ def publish(app: Sandbox, request: Request) -> Reply:
             "shortcode": shortcode, "created_ts": now, "created_time": graph_time(now),
             "permalink": f"https://www.instagram.com/{path}/{shortcode}/",
             "reply_to": None, "parent_id": record["id"], "comments": [], "deleted": False,
-        }
+        })
         state["nodes"][media_id] = {"kind": "ig_media", "account": account}
         record["status"] = "PUBLISHED"
         record["media_id"] = media_id
@@ -389,7 +388,7 @@ def get_media(app: Sandbox, request: Request) -> Reply:
 def list_media(app: Sandbox, request: Request) -> Reply:
     _, ig = _user(app, request)
     fields = requested_fields(request, "id")
-    return Reply(200, post_listing(request, "instagram", ig["ig_user_id"], app.state["posts"],
+    return Reply(200, post_listing(request, "instagram", ig["ig_user_id"], app.state,
                                    lambda p: _media_json(app, p, fields, request.base_url)))
 
 
@@ -419,9 +418,7 @@ def get_user(app: Sandbox, request: Request) -> Reply:
     account, ig = _user(app, request)
     values = {"id": ig["ig_user_id"], "username": ig["username"],
               "name": app.state["accounts"][account]["name"],
-              "media_count": sum(1 for p in app.state["posts"].values()
-                                 if p["network"] == "instagram"
-                                 and p["account_id"] == ig["ig_user_id"])}
+              "media_count": len(app.state.posts_of("instagram", ig["ig_user_id"]))}
     out = {"id": ig["ig_user_id"]}
     for field in requested_fields(request, "id"):
         if field in values:

@@ -65,6 +65,9 @@ class SandboxState:
     def __init__(self, data_dir: Path | None = None) -> None:
         self.data_dir = Path(data_dir) if data_dir else None
         self.lock = threading.RLock()
+        # Each account's posts, by (network, account id): a check for a duplicate or a
+        # listing reads one account's posts, not every post the sandbox holds.
+        self._by_owner: dict[tuple[str, str], list[str]] = {}
         self._media: dict[str, bytes] = {}
         self._chunks: dict[str, bytes] = {}
         self.data: dict[str, Any] = {}
@@ -79,6 +82,8 @@ class SandboxState:
                 for name in COLLECTIONS:
                     self.data.setdefault(name, {})
                 self.data["settings"] = {**DEFAULT_SETTINGS, **loaded.get("settings", {})}
+                for key, post in self.data["posts"].items():
+                    self._index(key, post)
 
     def clear(self) -> None:
         with self.lock:
@@ -86,6 +91,7 @@ class SandboxState:
             self.data["seq"] = 0
             self.data["clock_offset"] = 0.0
             self.data["settings"] = dict(DEFAULT_SETTINGS)
+            self._by_owner = {}
             self._media.clear()
             self._chunks.clear()
 
@@ -104,6 +110,20 @@ class SandboxState:
 
     def __getitem__(self, name: str) -> dict[str, Any]:
         return self.data[name]
+
+    def add_post(self, key: str, post: dict[str, Any]) -> dict[str, Any]:
+        """Store a post (posts are never removed: a deleted one is marked)."""
+        self.data["posts"][key] = post
+        self._index(key, post)
+        return post
+
+    def _index(self, key: str, post: dict[str, Any]) -> None:
+        self._by_owner.setdefault((post["network"], str(post["account_id"])), []).append(key)
+
+    def posts_of(self, network: str, account_id: str) -> list[dict[str, Any]]:
+        """One account's posts on one network, deleted ones included, oldest first."""
+        posts = self.data["posts"]
+        return [posts[key] for key in self._by_owner.get((network, str(account_id)), ())]
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
         tweet_id = state.new_id("x")
         account = state["accounts"][caller.account]["x"]
         now = state.now()
-        state["posts"][f"x:{tweet_id}"] = {
+        state.add_post(f"x:{tweet_id}", {
             "network": "x",
             "account": caller.account,
             "account_id": caller.user_id,
@@ -128,15 +128,14 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
             "parent_id": None,
             "comments": [],
             "deleted": False,
-        }
+        })
     data = {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
     return Reply(201, {"data": data}, headers)
 
 
 def _is_duplicate(app: Sandbox, caller: Caller, text: str) -> bool:
-    for post in app.state["posts"].values():
-        if (post["network"] == "x" and post["account"] == caller.account
-                and not post.get("deleted") and post["text"].strip() == text.strip()):
+    for post in app.state.posts_of("x", caller.user_id):
+        if not post.get("deleted") and post["text"].strip() == text.strip():
             return True
     return False
 
@@ -280,8 +279,7 @@ def user_tweets(app: Sandbox, request: Request) -> Reply:
     if owner is None:
         raise x_errors.not_found(f"Could not find user with id: [{user_id}].", "user",
                                  user_id, "id")
-    posts = [p for p in app.state["posts"].values()
-             if p["network"] == "x" and p["account_id"] == user_id and not p.get("deleted")]
+    posts = [p for p in app.state.posts_of("x", user_id) if not p.get("deleted")]
     posts.sort(key=lambda p: int(p["id"]), reverse=True)
     query = request.query
     if "since_id" in query:
