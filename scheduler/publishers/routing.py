@@ -39,8 +39,10 @@ ENV_BASE_URL = "COSTANZA_PLATFORM_URL"
 
 _TOKEN_PARAMS = {"access_token", "input_token"}
 # Connections kept open per host for all sessions of the process: one per publishing thread
-# of a busy daemon, so that a post does not open (and the network accept) a new one.
-SHARED_CONNECTIONS = 64
+# of a busy daemon, so that a post does not open (and the network accept) a new one. Only
+# connections in use are ever opened; the bound is the daemon's largest sensible
+# --concurrency (beyond it, extra connections are closed after use).
+SHARED_CONNECTIONS = 256
 
 
 class _SharedAdapter(QuietAdapter):
