@@ -581,3 +581,34 @@ def test_warm_up_loads_every_publisher_before_the_first_post(
     assert worker._publishers == {}
     worker.warm_up()
     assert worker._publishers == fakes
+
+
+def test_claims_are_published_even_if_reading_them_together_fails(
+        app: App, clock: FakeClock, fakes: Any, backend: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL reads a batch of claims after the claim commits; if that read fails
+    (the database blinked), each delivery is read on its own when it starts."""
+    if backend != "postgres":
+        pytest.skip("SQLite reads the batch inside the claim's transaction")
+    import scheduler.worker as worker_module
+
+    real = worker_module.fetch_deliveries
+    calls: list[int] = []
+
+    def blink(db: Any, ids: list[int]) -> Any:
+        calls.append(len(ids))
+        if len(calls) == 1:
+            raise ConnectionError("the database blinked")
+        return real(db, ids)
+
+    monkeypatch.setattr(worker_module, "fetch_deliveries", blink)
+    dispatch_x_stories(app, clock, 3)
+    worker = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="w",
+                    concurrency=4)
+    try:
+        worker.run_due()
+    finally:
+        worker.shutdown()
+    assert calls[0] == 3 and calls[1:] == [1, 1, 1]  # the batch, then one by one
+    assert [d.state for d in deliveries(app)] == ["published"] * 3
+    assert len(fakes["x"].published) == 3
