@@ -583,13 +583,11 @@ def test_warm_up_loads_every_publisher_before_the_first_post(
     assert worker._publishers == fakes
 
 
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # SQLite reads in the claim
 def test_claims_are_published_even_if_reading_them_together_fails(
-        app: App, clock: FakeClock, fakes: Any, backend: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        app: App, clock: FakeClock, fakes: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """PostgreSQL reads a batch of claims after the claim commits; if that read fails
     (the database blinked), each delivery is read on its own when it starts."""
-    if backend != "postgres":
-        pytest.skip("SQLite reads the batch inside the claim's transaction")
     import scheduler.worker as worker_module
 
     real = worker_module.fetch_deliveries
