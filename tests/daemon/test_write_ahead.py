@@ -142,14 +142,21 @@ def test_a_daemon_that_lost_the_delivery_commits_nothing(
     assert (d.state, d.progress, d.intent_at) == ("queued", {}, None)
 
 
-def test_progress_learnt_before_a_failure_is_stored_with_the_outcome(
-        app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
+def publish_failing(app: App, clock: FakeClock, worker: Worker, fakes: Any,
+                    error: BaseException, **step: Any) -> Delivery:
+    """A story for X whose first publish fails with ``error``: its delivery after."""
     connect(app, "x")
     add(app, "story", ["x"])
     clock.set(MON_0930_ROME)
-    fakes["x"].fail_next(RetryLater("X is busy"), checkpoint={"x_media": ["m1"]})
+    fakes["x"].fail_next(error, **step)
     worker.tick()
-    d = row(app, 1)
+    return row(app, 1)
+
+
+def test_progress_learnt_before_a_failure_is_stored_with_the_outcome(
+        app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
+    d = publish_failing(app, clock, worker, fakes, RetryLater("X is busy"),
+                        checkpoint={"x_media": ["m1"]})
     assert (d.state, d.attempts, d.progress) == ("retry_wait", 1, {"x_media": ["m1"]})
     assert d.intent_at is None  # nothing was sent: no intent was ever committed
     clock.set(d.due_at + timedelta(seconds=1))
@@ -161,23 +168,13 @@ def test_progress_learnt_before_a_failure_is_stored_with_the_outcome(
 
 def test_a_refusal_before_any_send_counts_as_an_attempt(
         app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
-    connect(app, "x")
-    add(app, "story", ["x"])
-    clock.set(MON_0930_ROME)
-    fakes["x"].fail_next(PublishFailed("The text is too long for X."))
-    worker.tick()
-    d = row(app, 1)
+    d = publish_failing(app, clock, worker, fakes, PublishFailed("The text is too long for X."))
     assert (d.state, d.attempts, d.reason) == ("failed", 1, "The text is too long for X.")
 
 
 def test_an_unexpected_error_before_any_send_is_tried_again_not_reconciled(
         app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
-    connect(app, "x")
-    add(app, "story", ["x"])
-    clock.set(MON_0930_ROME)
-    fakes["x"].fail_next(ZeroDivisionError("a bug"))
-    worker.tick()
-    d = row(app, 1)
+    d = publish_failing(app, clock, worker, fakes, ZeroDivisionError("a bug"))
     assert d.state == "retry_wait"
     assert "before the post was sent" in (d.reason or "")
     assert fakes["x"].reconcile_requests == []
