@@ -1,13 +1,13 @@
 """Group commit: the small write transactions of many threads, committed together.
 
-A daemon publishing with 32 threads writes four or five tiny transactions per
-delivery (the intent, the remote ids, the outcome). Each on its own pays for a
-transaction: a session, a connection, BEGIN, COMMIT; on SQLite also a turn at
-the single write lock and a sync to disk. ``GroupCommit.run(fn)`` hands ``fn``
-to one committing thread, which runs every function waiting at that moment in
-one transaction and commits once; ``run`` returns (or raises) only after that
-commit, so a caller that gets its answer knows its change is durable, exactly
-as with ``Store.write``.
+A daemon publishing with 32 threads writes a few tiny transactions per delivery
+(the intent with the remote ids known so far, more ids now and then, the outcome).
+Each on its own pays for a transaction: a session, a connection, BEGIN, COMMIT;
+on SQLite also a turn at the single write lock and a sync to disk.
+``GroupCommit.run(fn)`` hands ``fn`` to one committing thread, which runs every
+function waiting at that moment in one transaction and commits once; ``run``
+returns (or raises) only after that commit, so a caller that gets its answer
+knows its change is durable, exactly as with ``Store.write``.
 
 A function may raise one of the ``clean`` exceptions, promising it wrote
 nothing before raising (a fenced update that matched no row): the others in the

@@ -77,8 +77,6 @@ def dispatch_post(db: Session, post: Post, slot_at: datetime, now: datetime) -> 
     return created
 
 
-
-
 def expire_leases(db: Session, now: datetime) -> list[int]:
     """Deliveries whose worker vanished: claimed ones go back to the queue; ones
     that were publishing have an unknown outcome and must be reconciled."""
@@ -210,9 +208,12 @@ def rate_limit_account(db: Session, account_id: int, until: datetime) -> None:
         account.rate_limited_until = until
 
 
-# What an attempt row copies from its delivery (read back by the fenced update itself).
-_ATTEMPT_FIELDS = tuple(_DELIVERIES.c[name] for name in (
-    "id", "profile_id", "post_id", "network", "account_id", "remote_id", "permalink"))
+# What an attempt row copies from its delivery (read back by the fenced update itself;
+# the delivery's ``id`` is the attempt's ``delivery_id``), and what it is told.
+_COPIED = ("id", "profile_id", "post_id", "network", "account_id", "remote_id", "permalink")
+_TOLD = ("action", "outcome", "http_status", "error_code", "message", "daemon_id",
+         "started_at", "duration_ms")
+_ATTEMPT_FIELDS = tuple(_DELIVERIES.c[name] for name in _COPIED)
 
 
 @functools.lru_cache(maxsize=64)
@@ -273,10 +274,6 @@ def save_progress(db: Session, c: Claim, now: datetime, progress: dict[str, Any]
 
 _ATTEMPTS = Attempt.__table__
 _INSERT_ATTEMPT = _ATTEMPTS.insert()
-# What an attempt row takes from its delivery, and what it is told.
-_COPIED = ("id", "profile_id", "post_id", "network", "account_id", "remote_id", "permalink")
-_TOLD = ("action", "outcome", "http_status", "error_code", "message", "daemon_id",
-         "started_at", "duration_ms")
 
 
 def _attempt_told(*, action: str, outcome: str, started: datetime, now: datetime,

@@ -74,7 +74,7 @@ def fetch_deliveries(db: Session, delivery_ids: list[int]) -> dict[int, Fetched]
 def load_request(db: Session, delivery: Delivery, post: Post | None = None,
                  account: Account | None = None) -> Loaded:
     """Read the post, the account and the media rows (quick: a few primary-key reads),
-    unless ``fetch_delivery`` read them already."""
+    unless ``fetch_deliveries`` read them already."""
     post = post or db.get(Post, delivery.post_id)
     if post is None:
         raise PublishFailed(f"The post of delivery {delivery.id} no longer exists.")
