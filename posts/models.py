@@ -35,7 +35,6 @@ NAMING = {
 }
 
 
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC on every engine."""
 
