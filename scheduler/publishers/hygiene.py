@@ -81,10 +81,13 @@ def _remembered_in(text: str) -> tuple[str, ...]:
 def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
     """``text`` with every known secret and anything that looks like a token hidden."""
     out = str(text)
-    extra = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
-    for secret in (*extra, *_remembered_in(out)) if extra else _remembered_in(out):
-        if secret in out:
-            out = out.replace(secret, HIDDEN)
+    found: Iterable[str] = _remembered_in(out)
+    extra = {s for s in secrets if s and len(s) >= 4 and s in out}
+    if extra:
+        # Longest first over both, so that no secret is cut by a shorter one it contains.
+        found = sorted(extra.union(found), key=len, reverse=True)
+    for secret in found:
+        out = out.replace(secret, HIDDEN)
     out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{HIDDEN}", out)
     out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {HIDDEN}", out)
     return out

@@ -84,6 +84,14 @@ def test_redact_hides_known_secrets_and_token_shapes() -> None:
     assert 'oauth_token="abcdefgh"' not in redact('oauth_token="abcdefgh"')
 
 
+def test_redact_hides_a_remembered_secret_whole_when_a_given_one_is_inside_it() -> None:
+    from scheduler.publishers.hygiene import remember_secrets
+
+    remember_secrets("OUTERPART-inner-77")
+    out = redact("failed with OUTERPART-inner-77", ["inner-77"])
+    assert out == "failed with [hidden]"
+
+
 def test_connection_refused_is_never_sent_and_retry_later() -> None:
     session = RoutingSession("http://127.0.0.1:9", timeout=2)
     with pytest.raises(requests.ConnectionError) as info:
