@@ -129,8 +129,7 @@ def _attached_media(request: Request) -> list[str]:
 
 def _duplicate(app: Sandbox, page: dict[str, Any], message: str, link: str | None) -> bool:
     horizon = app.state.now() - DUPLICATE_WINDOW_SECS
-    return any(p["network"] == "facebook" and p["account_id"] == page["page_id"]
-               and not p["deleted"] and p["created_ts"] >= horizon
+    return any(not p["deleted"] and p["created_ts"] >= horizon
                and p["text"].strip() == message.strip() and p.get("link") == link
                for p in app.state.posts_of("facebook", page["page_id"]))
 

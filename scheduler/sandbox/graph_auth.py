@@ -12,6 +12,7 @@ from scheduler.sandbox.timefmt import graph_moment
 
 if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
+    from scheduler.sandbox.state import SandboxState
 
 
 def token_of(request: Request) -> str | None:
@@ -75,7 +76,7 @@ def pick_fields(values: dict[str, Any], fields: list[str], node_id: str) -> dict
     return out
 
 
-def post_listing(request: Request, network: str, account_id: str, state: Any,
+def post_listing(request: Request, network: str, account_id: str, state: SandboxState,
                  render: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     """A Graph listing of one account's live posts, newest first, as ``{data, paging}``.
 
