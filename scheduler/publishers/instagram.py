@@ -213,7 +213,7 @@ class InstagramPublisher:
                                     post_id=request.post_id)
                 ids[index] = _id(reply)
                 uploaded[index] = item.kind != "video" or bool(item.public_url)
-                progress.save_now(item_containers=list(ids), item_uploaded=list(uploaded),
+                progress.save(item_containers=list(ids), item_uploaded=list(uploaded),
                               **({f"item_uri_{index}": reply["uri"]} if reply.get("uri")
                                  else {}))
             if not uploaded[index]:
@@ -221,7 +221,10 @@ class InstagramPublisher:
                 if not (resuming and self._upload_complete(client, str(ids[index]))):
                     self._upload(client, item, uri, str(ids[index]))
                 uploaded[index] = True
-                progress.save_now(item_uploaded=list(uploaded))
+                progress.save(item_uploaded=list(uploaded))
+        # Each item's id is committed before the next call that sends anything; commit
+        # the last ones now, before waiting (reads only) for Instagram to process them.
+        progress.save_now()
         limit = self._processing_limit(request)
         for child in ids:
             try:
