@@ -52,8 +52,11 @@ def remember_secrets(*values: str | None) -> None:
                 _secrets.add(value)
                 _secrets.add(quote(value, safe=""))
         if len(_secrets) != before:
-            _longest_first = tuple(sorted(_secrets, key=len, reverse=True))
-            _rebuild_index(_longest_first)
+            longest_first = tuple(sorted(_secrets, key=len, reverse=True))
+            # The index first: a thread redacting meanwhile that sees the new list (and
+            # so may use the index) sees the new index too.
+            _rebuild_index(longest_first)
+            _longest_first = longest_first
 
 
 def _rebuild_index(longest_first: tuple[str, ...]) -> None:
