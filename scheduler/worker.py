@@ -56,8 +56,10 @@ MAX_ABSENT = 5
 DISPATCH_BATCH = 64
 DISPATCH_EVERY = 1.0  # seconds between dispatches while the pool is busy
 # Deliveries claimed ahead, waiting for a publishing thread, per 8 threads: a thread that
-# finishes takes the next one at once instead of waiting for the next claim.
-PREFETCH_PER_8 = 2
+# finishes takes the next one at once instead of waiting for the next claim. A claim costs
+# the same for one delivery as for several (its lock, its queries, reading the posts),
+# so a busy daemon claims again only once half of those ahead have started.
+PREFETCH_PER_8 = 4
 
 
 class Worker:
@@ -76,6 +78,7 @@ class Worker:
         self.media_host = media_host
         self.concurrency = max(1, concurrency)
         self.prefetch = max(1, self.concurrency * PREFETCH_PER_8 // 8)
+        self.claim_batch = max(1, self.prefetch // 2)
         self.lease = timedelta(seconds=settings.lease_seconds)
         self.on_event = on_event or (lambda kind, data: None)
         self.accepting = True
@@ -160,8 +163,8 @@ class Worker:
         return count
 
     def run_due(self) -> int:
-        """Publish what is due, keeping the pool busy: as each delivery finishes, the
-        next fresh one is claimed (and newly due posts dispatched), until none is left.
+        """Publish what is due, keeping the pool busy: as deliveries finish, fresh ones
+        are claimed, a few at a time (and newly due posts dispatched), until none is left.
         Retries and reconciliations are taken once per round."""
         pending: set[Future[None]] = set()
         total = 0
@@ -171,7 +174,7 @@ class Worker:
             with self._lock:
                 free = self.concurrency + self.prefetch - len(self._inflight)
             claims: list[dl.Claim] = []
-            if free > 0 and self.accepting:
+            if free >= self.claim_batch and self.accepting:
                 claims = self._claim(free, fresh_only)
                 if (len(claims) < free and fresh_only
                         and time.monotonic() - last_dispatch >= DISPATCH_EVERY):

@@ -576,6 +576,47 @@ def test_claims_waiting_for_a_thread_are_given_back_at_shutdown(
     assert len(fakes["x"].published) == 1
 
 
+def test_a_busy_worker_claims_a_few_deliveries_at_a_time(
+        app: App, clock: FakeClock, fakes: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each claim costs the same for one delivery as for several: while its threads are
+    busy, the worker claims again only once half of the deliveries claimed ahead have
+    started, never one at a time as each delivery finishes."""
+    import dataclasses
+    import threading
+
+    import scheduler.worker as worker_module
+
+    real = worker_module.dl.claim
+    asked: list[int] = []
+
+    def counting(db: Any, owner: str, now: Any, lease: Any, limit: int, **kw: Any) -> Any:
+        asked.append(limit)
+        return real(db, owner, now, lease, limit, **kw)
+
+    monkeypatch.setattr(worker_module.dl, "claim", counting)
+    dispatch_x_stories(app, clock, 30)
+    settings = dataclasses.replace(app.settings, per_network_concurrency=64)  # no cap here
+    worker = Worker(app.store, settings, clock, lambda n: fakes[n], owner="batching",
+                    concurrency=8)
+    assert (worker.prefetch, worker.claim_batch) == (4, 2)
+    turns = threading.Semaphore(0)
+    fakes["x"].before_send = lambda request: turns.acquire(timeout=10)
+    done: list[int] = []
+    runner = threading.Thread(target=lambda: done.append(worker.run_due()))
+    runner.start()
+    try:
+        for _ in range(30):  # the posts go out one by one, some time apart
+            turns.release()
+            time.sleep(0.03)
+        runner.join(30)
+    finally:
+        worker.shutdown()
+    assert done == [30]
+    assert len(fakes["x"].published) == 30
+    assert asked[0] == 12 and len(asked) > 3
+    assert min(asked) >= 2, asked
+
+
 def test_warm_up_loads_every_publisher_before_the_first_post(
         worker: Worker, fakes: Any) -> None:
     assert worker._publishers == {}
