@@ -67,6 +67,19 @@ def shared_adapter() -> QuietAdapter:
         return _shared
 
 
+# What requests reads from the environment for a request (proxies, NO_PROXY, a CA
+# bundle), by scheme, host and the request's own settings: requests walks os.environ for
+# every request, a tenth of a millisecond of a daemon's time, and a daemon's environment
+# does not change while it runs. Few hosts are ever called; the bound is a safety net.
+_ENVIRONMENT: dict[tuple[Any, ...], dict[str, Any]] = {}
+_ENVIRONMENT_HOSTS = 256
+
+
+def forget_environment() -> None:
+    """Read proxies and the CA bundle from the environment again (tests change them)."""
+    _ENVIRONMENT.clear()
+
+
 def base_url_from_env(configured: str | None = None) -> str | None:
     """The base URL to route to: the environment variable wins over the setting."""
     return os.environ.get(ENV_BASE_URL) or configured or None
@@ -141,6 +154,25 @@ class RoutingSession(requests.Session):
     def _remember(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self._local.response = response
 
+    def merge_environment_settings(self, url: str | bytes | None, proxies: Any, stream: Any,
+                                   verify: Any, cert: Any) -> dict[str, Any]:
+        """requests' own answer, read from the environment once per host (see
+        ``_ENVIRONMENT``); a call with its own proxies is left to requests."""
+        if proxies or self.proxies or not isinstance(url, str):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, stream, verify, cert, self.trust_env, self.stream,
+               self.verify, self.cert)
+        try:
+            found = _ENVIRONMENT.get(key)
+        except TypeError:  # a setting that cannot be a key (a list): nothing kept
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if found is None:
+            found = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if len(_ENVIRONMENT) < _ENVIRONMENT_HOSTS:
+                _ENVIRONMENT[key] = found
+        return {**found, "proxies": dict(found["proxies"])}
+
     def request(self, method: str | bytes, url: str | bytes, *args: Any,  # type: ignore[override]
                 **kwargs: Any) -> requests.Response:
         verb = method.decode() if isinstance(method, bytes) else method
@@ -165,4 +197,5 @@ class RoutingSession(requests.Session):
         return super().request(method, rewrite_url(url, self.base_url), *args, **kwargs)
 
 
-__all__ = ["PLATFORM_HOSTS", "RoutingSession", "base_url_from_env", "redact", "rewrite_url"]
+__all__ = ["PLATFORM_HOSTS", "RoutingSession", "base_url_from_env", "forget_environment",
+           "redact", "rewrite_url"]

@@ -4,6 +4,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
+from typing import ClassVar
 
 import pytest
 import requests
@@ -195,3 +196,55 @@ def test_redact_finds_each_of_thousands_of_remembered_secrets() -> None:
     assert clean.count("[hidden]") == 4
     assert "from[hidden], then [hidden];" in clean
     assert tokens[3][:10] in clean  # a piece too short to be a secret stays
+
+
+class _Proxy(http.server.BaseHTTPRequestHandler):
+    """Stands in for an HTTP proxy: records the absolute URL asked for, answers itself."""
+
+    asked: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Proxy.asked.append(self.path)
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy_env(monkeypatch: pytest.MonkeyPatch, echo_url: str) -> Iterator[str]:
+    from scheduler.publishers.routing import forget_environment
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    proxy = f"http://127.0.0.1:{server.server_address[1]}"
+    for name in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    forget_environment()
+    _Proxy.asked.clear()
+    yield proxy
+    forget_environment()
+    server.shutdown()
+    server.server_close()
+
+
+def test_proxies_from_the_environment_are_read_once_and_still_used(
+        proxy_env: str, echo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """requests' proxies and NO_PROXY keep working; the daemon reads them once per host."""
+    session = RoutingSession(None, timeout=5)
+    plain = requests.Session()
+    for url in ("http://shop.example/a", f"{echo_url}/b"):
+        mine = session.merge_environment_settings(url, {}, None, None, None)
+        assert mine == plain.merge_environment_settings(url, {}, None, None, None)
+    assert session.get("http://shop.example/a").status_code == 204  # through the proxy
+    assert _Proxy.asked == ["http://shop.example/a"]
+    assert session.get(f"{echo_url}/b").json()["path"] == "/b"  # NO_PROXY: straight there
+    assert _Proxy.asked == ["http://shop.example/a"]
+    monkeypatch.delenv("HTTP_PROXY")  # a running daemon's environment stays as it started
+    assert session.get("http://shop.example/c").status_code == 204
+    assert _Proxy.asked[-1] == "http://shop.example/c"
