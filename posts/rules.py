@@ -120,9 +120,9 @@ def network_name(network: str) -> str:
 
 def x_length(text: str) -> int:
     """X's weighted length (URLs 23, CJK and emoji 2), after NFC normalisation."""
-    from twitter_text import parse_tweet
+    from posts.x_weight import weight  # (twitter-text takes a while to import)
 
-    return parse_tweet(unicodedata.normalize("NFC", text)).weightedLength
+    return weight(text)
 
 
 _HASHTAG = re.compile(r"(?<![\w&])#\w+")

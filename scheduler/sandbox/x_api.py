@@ -20,8 +20,7 @@ import binascii
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from twitter_text import parse_tweet
-
+from posts.x_weight import weight
 from scheduler.sandbox import x_errors, x_media, x_oauth
 from scheduler.sandbox.messages import ApiError, Reply, Request
 from scheduler.sandbox.routes import Route
@@ -86,7 +85,7 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
     media_ids = (body.get("media") or {}).get("media_ids") or []
     if not text.strip() and not media_ids:
         raise x_errors.invalid("Post text or media is required.", "text", "")
-    if text and parse_tweet(text).weightedLength > 280:
+    if text and weight(text) > 280:
         raise x_errors.forbidden("Tweet needs to be a bit shorter. Your Tweet text is longer "
                                  "than 280 weighted characters.")
     state = app.state
