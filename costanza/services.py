@@ -7,7 +7,7 @@ here are the documented JSON contract (see the README).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
@@ -16,6 +16,9 @@ from costanza.timeparse import parse_local
 from posts import queue
 from posts.models import Attempt, Post, Profile
 from posts.profiles import get_profile
+
+if TYPE_CHECKING:
+    from posts.media_store import StoredMedia
 
 
 def _planned(app: App, db: Any, profile: Profile) -> dict[int, Any]:
@@ -68,7 +71,7 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
              category: str | None, at: str | None, top: bool, thread: bool,
              fit: str | None) -> dict[str, Any]:
     now = app.clock.now()
-    result: queue.AddResult | None = None
+    created: list[StoredMedia] = []
     try:
         with app.store.write() as db:
             profile = get_profile(db, app.profile_name)
@@ -79,12 +82,11 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
                 texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
                 category=category, at=parse_local(at, tz) if at else None, top=top,
                 thread=thread, fit=fit)
-            result = queue.add_post(db, app.media, profile, draft, now)
+            result = queue.add_post(db, app.media, profile, draft, now, created)
             post_id = result.post.id
             verdicts = queue.verdicts_json(result.verdicts)
     except BaseException:
-        # add_post cleans up after its own failures; this covers the commit failing.
-        queue.discard_new_media(app.media, result)
+        queue.discard_new_media(app.store, app.media, created)
         raise
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)

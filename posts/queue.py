@@ -3,8 +3,15 @@
 Every change is one write transaction. ``add_post`` checks everything before
 it writes anything: the media are probed and the per-network rules applied
 first; files are copied into the media store next; the rows are inserted
-last, and if that fails the files this call created are removed again (and by
-the caller, with ``discard_new_media``, if its commit fails).
+last. If the transaction fails, the caller removes the files it copied with
+``discard_new_media``, once the transaction has ended.
+
+The media store keeps one file per content, shared by every post that shows
+it, so a file copied by an add that then fails may meanwhile be in use by
+another add of the same photo (another terminal, another machine on the same
+PostgreSQL). Both sides hold the file's media lock: an add from the moment it
+has the file until it commits (and copies the file again if a failed add
+removed it just before), the removal while it checks that no post uses it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from posts.networks import NETWORKS
 if TYPE_CHECKING:
     from posts.media_store import MediaStore, StoredMedia
     from posts.rules import Verdict
+    from posts.store import Store
 
 @dataclass
 class PostDraft:
@@ -47,9 +55,22 @@ class PostDraft:
 class AddResult:
     post: Post
     verdicts: dict[str, Verdict]
-    # The media files this call copied into the store (not those it already held): the
-    # caller removes them with ``discard_new_media`` if its transaction fails to commit.
+    # The media files this call copied into the store (not those it already held).
     created: list[StoredMedia]
+
+
+# PostgreSQL advisory locks (classid, objid): one per media file, by its content hash.
+_MEDIA_LOCK = 7_233_002
+
+
+def _hold_media(db: Session, sha256: str) -> None:
+    """Hold the media lock of a file until ``db``'s transaction ends. On SQLite, write
+    transactions take turns already: nothing to do."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        db.execute(text("SELECT pg_advisory_xact_lock(:c, :o)"),
+                   {"c": _MEDIA_LOCK, "o": int(sha256[:7], 16)})
 
 
 def parse_targets(value: str | None) -> list[str] | None:
@@ -104,8 +125,12 @@ def _check_future(at: datetime, now: datetime) -> None:
 
 
 def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
-             now: datetime) -> AddResult:
-    """Check, copy the media, then insert the post (all or nothing)."""
+             now: datetime, created: list[StoredMedia] | None = None) -> AddResult:
+    """Check, copy the media, then insert the post.
+
+    ``created`` receives each file this call copies into the store as it is copied: if
+    the transaction then fails, hand them to ``discard_new_media`` once it has ended.
+    """
     from posts.probe import probe
     from posts.rules import check_post
 
@@ -120,27 +145,36 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
                           thread=draft.thread)
     _refuse_if_any(verdicts, "This post cannot go out as it is, so nothing was added.")
 
-    created: list[StoredMedia] = []
-    try:
-        stored: list[StoredMedia] = []
-        for (path, expected), probed in zip(files, probes, strict=True):
+    created = [] if created is None else created
+    stored: list[StoredMedia] = []
+    for (path, expected), probed in zip(files, probes, strict=True):
+        item = media_store.intake(path, expect=expected, probed=probed)
+        _hold_media(db, item.sha256)
+        if not item.path.exists():  # a failed add of the same photo removed it just now
             item = media_store.intake(path, expect=expected, probed=probed)
-            if item.created:
-                created.append(item)
-            stored.append(item)
-        post = _insert(db, profile, draft, targets, stored, now, verdicts_json(verdicts))
-    except BaseException:
-        db.rollback()
-        for item in created:
-            media_store.discard(item)
-        raise
+        if item.created:
+            created.append(item)
+        stored.append(item)
+    post = _insert(db, profile, draft, targets, stored, now, verdicts_json(verdicts))
     return AddResult(post=post, verdicts=verdicts, created=created)
 
 
-def discard_new_media(media_store: MediaStore, result: AddResult | None) -> None:
-    """The post was not committed after all: remove the files it brought in."""
-    for item in result.created if result is not None else []:
-        media_store.discard(item)
+def discard_new_media(store: Store, media_store: MediaStore,
+                      created: list[StoredMedia]) -> None:
+    """The post was not committed after all: remove the files it copied into the store,
+    except those another post has started to use meanwhile. Called once the failed
+    transaction has ended; if the database cannot be reached, the files stay (a spare
+    file is harmless, a missing one would stop a post)."""
+    if not created:
+        return
+    try:
+        with store.write() as db:
+            for item in created:
+                _hold_media(db, item.sha256)
+                if db.get(Media, item.sha256) is None:
+                    media_store.discard(item)
+    except Exception:  # the add's own error is the one to tell
+        pass
 
 
 def _refuse_if_any(verdicts: dict[str, Verdict], intro: str) -> None:

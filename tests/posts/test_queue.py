@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,3 +59,60 @@ def test_add_post_probes_each_photo_once(app: App, tmp_path: Path, monkeypatch) 
     with app.store.read() as db:
         post = queue.get_post(db, get_profile(db, "default"), post_id)
         assert [m.item.original_name for m in post.media] == ["telaio.jpg"]
+
+
+def _failed_add(app: App, photo: Path) -> list:
+    """An add of ``photo`` whose transaction fails after the copy: the files it copied."""
+    created: list = []
+    with pytest.raises(RuntimeError), app.store.write() as db:
+        profile = get_profile(db, "default")
+        queue.add_post(db, app.media, profile,
+                       queue.PostDraft(text="Il telaio", photos=[photo], targets=["facebook"]),
+                       app.clock.now(), created)
+        raise RuntimeError("the commit failed")
+    assert [item.created for item in created] == [True]
+    return created
+
+
+def _media_file_of(app: App, post_id: int) -> Path:
+    with app.store.read() as db:
+        post = queue.get_post(db, get_profile(db, "default"), post_id)
+        return app.media.path_of(post.media[0].item.store_path)
+
+
+def test_a_failed_add_keeps_the_file_another_post_took_up_meanwhile(
+        backend: str, make_app: Any, tmp_path: Path) -> None:
+    """Two adds of the same photo (two terminals): the first copies it and fails; the
+    second, finding the file there, uses it and commits before the first cleans up.
+    The file must stay; only a file no post uses is removed."""
+    app = make_app()
+    photo = make_jpeg(tmp_path / "telaio.jpg")
+    created = _failed_add(app, photo)
+    post_id = posts.add(app, "Il telaio, di nuovo", ["facebook"], photos=[photo])
+    queue.discard_new_media(app.store, app.media, created)
+    assert _media_file_of(app, post_id).is_file()
+    lone = _failed_add(app, make_jpeg(tmp_path / "fuso.jpg", size=(90, 70)))
+    queue.discard_new_media(app.store, app.media, lone)
+    assert not lone[0].path.exists()  # nobody uses this one
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)  # SQLite: writes take turns
+def test_an_add_copies_the_file_again_if_a_failed_add_removed_it_meanwhile(
+        backend: str, make_app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL two adds run side by side: the second finds the file copied by the
+    first, which then fails and removes it before the second holds the file's lock. The
+    second copies it again, and its post has its photo."""
+    app = make_app()
+    photo = make_jpeg(tmp_path / "telaio.jpg")
+    created = _failed_add(app, photo)
+    real_hold = queue._hold_media
+
+    def first_cleans_up_now(db: Any, sha256: str) -> None:
+        monkeypatch.setattr(queue, "_hold_media", real_hold)
+        queue.discard_new_media(app.store, app.media, created)  # between copy and lock
+        assert not created[0].path.exists()
+        real_hold(db, sha256)
+
+    monkeypatch.setattr(queue, "_hold_media", first_cleans_up_now)
+    post_id = posts.add(app, "Il telaio, di nuovo", ["facebook"], photos=[photo])
+    assert _media_file_of(app, post_id).is_file()
