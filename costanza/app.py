@@ -54,6 +54,11 @@ class App:
         return self._store
 
     @property
+    def saved_changes(self) -> bool:
+        """Whether this run has committed a change to the database."""
+        return self._store is not None and self._store.committed_writes > 0
+
+    @property
     def media(self) -> MediaStore:
         from posts.media_store import MediaStore
 

@@ -92,6 +92,7 @@ class Store:
         self.engine = self._make_engine(self.connections)
         self._sessionmaker: Any = None
         self._write_turn: Any = threading.RLock() if self.is_sqlite else contextlib.nullcontext()
+        self.committed_writes = 0  # write transactions committed through ``write``
         if migrate:
             self.migrate()
 
@@ -154,6 +155,7 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+            self.committed_writes += 1
 
     @contextlib.contextmanager
     def one_statement(self) -> Iterator[Session]:

@@ -69,7 +69,12 @@ class CostanzaGroup(click.Group):
             click.echo(exc.message, err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            click.echo("Stopped. Nothing was changed.", err=True)
+            if getattr(ctx.obj, "saved_changes", lambda: False)():
+                click.echo("Stopped, but only after a change had been saved. Check what was "
+                           "saved (for example with `costanza post list` or `costanza "
+                           "status`) before running the command again.", err=True)
+            else:
+                click.echo("Stopped. Nothing was changed.", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
@@ -100,6 +105,9 @@ class Context:
 
             self._app = App.load(self.config, self.profile)
         return self._app
+
+    def saved_changes(self) -> bool:
+        return self._app is not None and bool(self._app.saved_changes)
 
     def close(self) -> None:
         if self._app is not None:

@@ -119,6 +119,23 @@ def test_interrupted_add_leaves_no_row_and_no_file(run, home: Path, tmp_path: Pa
     assert count_posts(app) == 0
 
 
+def test_ctrl_c_after_the_post_was_saved_says_so(run, tmp_path: Path, app: App,
+                                                  monkeypatch) -> None:
+    """Ctrl-C while the post added is being shown: it is saved, and the message must
+    not claim that nothing was changed."""
+    from costanza import services
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services, "_post_row", interrupted)
+    result = run("post", "add", "Come nasce una sciarpa", "--to", "facebook")
+    assert result.exit_code == 1
+    assert "Nothing was changed" not in result.output
+    assert "only after a change had been saved" in result.output
+    assert count_posts(app) == 1
+
+
 def test_database_failure_after_copy_removes_the_new_file(run, home: Path, tmp_path: Path,
                                                           app: App, monkeypatch) -> None:
     photo = make_phone_photo(tmp_path / "phone.jpg")
