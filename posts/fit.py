@@ -8,13 +8,15 @@ transcoded with PyAV frame by frame. Every published copy is written without
 EXIF, GPS, XMP or container tags: location never leaves the machine.
 
 Results are cached in the media store (``fitted/<network>/<sha256>-<mode>.<ext>``
-plus a small JSON sidecar) so that a retry never converts twice.
+plus a small JSON sidecar) so that a retry never converts twice; the daemon removes
+the copies no post needs any more (``posts.fitted_tidy``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -93,6 +95,7 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
     target = store.fitted_dir(network) / f"{key}.{ext}"
     cached = _cached(target)
     if cached is not None:
+        _mark_used(target)
         return cached
     if info.kind == "photo":
         def fill(tmp: Path) -> None:
@@ -109,6 +112,15 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
 
 def _sidecar(target: Path) -> Path:
     return target.with_name(target.name + ".json")
+
+
+def _mark_used(target: Path) -> None:
+    """Copies not used for a while are removed (``posts.fitted_tidy``): this one was."""
+    for path in (target, _sidecar(target)):
+        try:
+            os.utime(path)
+        except OSError:
+            pass
 
 
 def _cached(target: Path) -> FittedMedia | None:

@@ -192,6 +192,10 @@ class PostMedia(Base):
     item: Mapped[Media] = relationship(lazy="joined")
 
 
+# Delivery states after which nothing is ever sent again (scheduler.delivery has the rest).
+TERMINAL_DELIVERY_STATES = ("published", "cancelled")
+
+
 class Delivery(Base):
     """One post on one network, and where it stands in its life cycle."""
 

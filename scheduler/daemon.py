@@ -209,12 +209,14 @@ class Daemon:
                                         coalesce=True, max_instances=1)
 
     def housekeeping(self) -> None:
-        """Hourly: warn when a queue is about to run dry; once a day, trim old attempts."""
+        """Hourly: warn when a queue is about to run dry; once a day, trim old attempts
+        and remove the converted copies of photos and videos no post needs any more."""
         now = self.app.clock.now()
         try:
             self.runway_warnings(now)
             if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
                 from costanza.publog import prune_attempts
+                from posts.fitted_tidy import tidy_fitted
 
                 with self.store.write() as db:
                     removed = prune_attempts(db, now, self.app.settings.log_keep_days)
@@ -222,6 +224,8 @@ class Daemon:
                 if removed:
                     log.info("removed %s attempt records older than %s days", removed,
                              self.app.settings.log_keep_days)
+                with self.store.read() as db:
+                    tidy_fitted(db, self.app.media, now)
         except Exception:
             log.exception("housekeeping failed; it runs again in an hour")
 
