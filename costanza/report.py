@@ -1,14 +1,16 @@
 """The consistency report: did the artisan keep their weekly slots?
 
-Weeks are ISO weeks (Monday to Sunday) in the profile's time zone.
+Weeks are ISO weeks (Monday to Sunday) in the profile's current time zone.
 
 * A slot is **kept** when a post that took it went out: a dispatched post whose
   ``slot_at`` falls in that week with at least one delivery published.
-* A slot is **missed** when it is one of the week's cadence slots (the current
-  weekly slots, in the profile's zone) and no post that went out took it. Slots
-  inside a pause the artisan set are not missed (they are counted as
-  ``paused``); slots of the last ``grace period`` are not missed yet. Weeks
-  before the profile existed are not counted, nor slots before its creation.
+* A slot is **missed** when it is one of the week's cadence slots (the weekly
+  slots in effect at the time, in the zone then in effect: a change of cadence
+  or time zone counts from the moment it was made, never for the weeks before)
+  and no post that went out took it. Slots inside a pause the artisan set are
+  not missed (they are counted as ``paused``); slots of the last ``grace
+  period`` are not missed yet. Weeks before the profile existed are not
+  counted, nor slots before its creation.
 * A week is **steady** when it is complete and every slot in it was kept. A week
   without slots to keep (all paused) neither breaks nor extends the streak.
 * The **streak** counts steady weeks in a row, ending with the last complete week.
@@ -17,7 +19,7 @@ Weeks are ISO weeks (Monday to Sunday) in the profile's time zone.
 
     {
       "profile": "default", "timezone": "Europe/Rome",
-      "cadence": "Mon 09:30, Wed 18:00, Fri 12:00",
+      "cadence": "Mon 09:30, Wed 18:00, Fri 12:00",   # the current cadence
       "generated_at": "2026-12-29T10:00:00+00:00",
       "weeks": [                       # oldest first; the last one is this week
         {"week": "2026-W50", "start": "2026-12-07", "end": "2026-12-13",
@@ -40,10 +42,13 @@ Reading uses SQL through SQLAlchemy Core only.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -53,6 +58,9 @@ from costanza.errors import InputError
 from costanza.publog import to_utc
 from costanza.timeparse import start_of_day
 from posts.networks import NETWORKS
+
+if TYPE_CHECKING:
+    from scheduler.cadence import WeeklySlot
 
 _RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
 
@@ -70,6 +78,40 @@ def plain_reason(message: str | None) -> str:
     """A failure's reason without the delivery-specific command, so alike ones group."""
     reason = _RETRY_HINT.sub("", message or "").strip()
     return reason or "no reason was given"
+
+
+class _Cadence(NamedTuple):
+    """The weekly slots and time zone in effect from ``since`` on."""
+
+    since: datetime | None
+    slots: list[WeeklySlot]
+    tz: ZoneInfo
+
+
+def _pairs(value: Any) -> list[tuple[int, int]]:
+    """A history row's slots, read back through Core SQL (a string on SQLite)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+    return [(int(w), int(m)) for w, m in value or []]
+
+
+def _in_effect(history: list[_Cadence], at: datetime) -> _Cadence:
+    """The latest change made at or before ``at`` (the first one, before any)."""
+    current = history[0]
+    for change in history[1:]:
+        if change.since is None or change.since > at:
+            break
+        current = change
+    return current
+
+
+def _segments(history: list[_Cadence], start: datetime,
+              end: datetime) -> Iterator[tuple[datetime, datetime, _Cadence]]:
+    """[start, end) cut at every change inside it, each piece with its cadence."""
+    cuts = sorted({c.since for c in history if c.since is not None and start < c.since < end})
+    bounds = [start, *cuts, end]
+    for seg_start, seg_end in pairwise(bounds):
+        yield seg_start, seg_end, _in_effect(history, seg_start)
 
 
 class _Data:
@@ -93,24 +135,41 @@ class _Data:
             self.failures = [(r[0], r[1], r[2], to_utc(r[3])) for r in conn.execute(text(
                 "SELECT network, outcome, message, started_at FROM attempts WHERE "
                 "profile_id = :p AND outcome IN ('failed', 'needs_review', 'held')"), p)]
+            changes = [(to_utc(r[0]), r[1], _pairs(r[2])) for r in conn.execute(text(
+                "SELECT since, timezone, slots FROM cadence_history WHERE profile_id = :p "
+                "ORDER BY since, id"), p)]
         self.tz = ZoneInfo(self.profile.timezone)
+        self.history = self._history(changes)
         first: dict[int, datetime] = {}
         for post_id, _network, at in self.published:
             if at is not None and (post_id not in first or at < first[post_id]):
                 first[post_id] = at
         self.first_published = list(first.values())
 
+    def _history(self, changes: list[tuple[datetime | None, str, list[tuple[int, int]]]]
+                 ) -> list[_Cadence]:
+        """The profile's cadences, oldest first; its current one if none was recorded."""
+        from scheduler.cadence import WeeklySlot
+
+        history = [_Cadence(since, [WeeklySlot(w, m) for w, m in slots], ZoneInfo(zone))
+                   for since, zone, slots in changes]
+        return history or [_Cadence(None, [WeeklySlot(w, m) for w, m in self.profile.slots],
+                                    self.tz)]
+
 
 def _week(data: _Data, monday: date, now: datetime, grace: timedelta) -> dict[str, Any]:
-    from scheduler.cadence import WeeklySlot, occurrences
+    """One week of the report. Its boundaries and days are in the profile's current time
+    zone; its slots are those in effect at each moment of it, in the zone then in effect."""
+    from scheduler.cadence import occurrences
 
     tz = data.tz
     start, end = start_of_day(monday, tz), start_of_day(monday + timedelta(days=7), tz)
     created = data.created_at or start
     counted_from, counted_to = max(start, created), min(end, now)
-    slots = [WeeklySlot(w, m) for w, m in data.profile.slots]
-    instants = (list(occurrences(slots, tz, counted_from, counted_to))
-                if counted_from < counted_to else [])
+    instants: list[datetime] = []
+    if counted_from < counted_to:
+        for seg_start, seg_end, cadence in _segments(data.history, counted_from, counted_to):
+            instants.extend(occurrences(cadence.slots, cadence.tz, seg_start, seg_end))
     kept_here = [t for t in data.kept_slots if t is not None and start <= t < end]
     kept_set = set(kept_here)
     paused = [t for t in instants if _paused(t, data.profile.pauses)]

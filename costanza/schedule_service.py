@@ -30,11 +30,13 @@ def cadence_set(app: App, text: str, timezone: str | None = None) -> dict[str, A
     slots = parse_slots(text)
     if timezone:
         parse_timezone(timezone)
+    now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        set_slots(db, profile, [(s.weekday, s.minute) for s in slots])
         if timezone:
             profile.timezone = timezone
+        # Records the new cadence (and zone) in the profile's history.
+        set_slots(db, profile, [(s.weekday, s.minute) for s in slots], now)
     return cadence_show(app)
 
 

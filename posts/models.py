@@ -92,6 +92,22 @@ class CadenceSlot(Base):
     profile: Mapped[Profile] = relationship(back_populates="slots")
 
 
+class CadenceChange(Base):
+    """The cadence and time zone a profile had from ``since`` on (until the next change).
+
+    ``slots`` is a list of [weekday, minute] pairs, weekday 0 = Monday.
+    """
+
+    __tablename__ = "cadence_history"
+    __table_args__ = (Index("ix_cadence_history_profile_since", "profile_id", "since"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    slots: Mapped[list[list[int]]] = mapped_column(JSON)
+
+
 class Pause(Base):
     """A pause: no slot between start_at and end_at (open-ended when end_at is empty) is used."""
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from posts.migrations import HEAD
-from posts.models import Base
+from posts.models import Base, CadenceChange, CadenceSlot, Profile
 from posts.store import MIGRATIONS, Store
 
 
@@ -29,10 +33,6 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
 
 
 def test_second_open_skips_alembic_and_keeps_data(tmp_path: Path) -> None:
-    from datetime import UTC, datetime
-
-    from posts.models import Profile
-
     url = f"sqlite:///{tmp_path / 'again.db'}"
     first = Store(url)
     with first.write() as db:
@@ -43,3 +43,45 @@ def test_second_open_skips_alembic_and_keeps_data(tmp_path: Path) -> None:
     with second.read() as db:
         assert db.query(Profile).count() == 1
     second.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty database on SQLite, then on PostgreSQL, that nothing has migrated."""
+    url = (request.getfixturevalue("pg_url") if request.param == "postgres"
+           else f"sqlite:///{tmp_path / 'old.db'}")
+    store = Store(url, migrate=False)
+    yield store
+    store.dispose()
+
+
+def _alembic(store: Store) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = store.engine
+    return cfg
+
+
+def test_0004_starts_each_profile_history_with_its_cadence(unmigrated: Store) -> None:
+    from sqlalchemy import inspect, select
+
+    cfg = _alembic(unmigrated)
+    command.upgrade(cfg, "0003")
+    rome = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
+    tokyo = datetime(2026, 12, 1, 9, 15, tzinfo=UTC)
+    with unmigrated.write() as db:
+        shop = Profile(name="default", timezone="Europe/Rome", created_at=rome)
+        shop.slots = [CadenceSlot(weekday=4, minute=720), CadenceSlot(weekday=0, minute=570)]
+        db.add_all([shop, Profile(name="tokyo", timezone="Asia/Tokyo", created_at=tokyo)])
+    command.upgrade(cfg, "head")
+    with unmigrated.read() as db:
+        rows = db.execute(select(Profile.name, CadenceChange.since, CadenceChange.timezone,
+                                 CadenceChange.slots)
+                          .join(Profile, Profile.id == CadenceChange.profile_id)
+                          .order_by(Profile.name)).all()
+    assert [tuple(r) for r in rows] == [
+        ("default", rome, "Europe/Rome", [[0, 570], [4, 720]]),
+        ("tokyo", tokyo, "Asia/Tokyo", []),
+    ]
+    command.downgrade(cfg, "0003")
+    assert not inspect(unmigrated.engine).has_table("cadence_history")
