@@ -28,7 +28,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from posts.models import TERMINAL_DELIVERY_STATES, Account, Attempt, Delivery, Post, Profile
-from posts.networks import network_label
+from posts.networks import NETWORKS, network_label
 
 log = logging.getLogger("costanza.delivery")
 
@@ -144,39 +144,18 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
         db.execute(text("SELECT set_config('idle_in_transaction_session_timeout', :ms, true),"
                         " pg_advisory_xact_lock(:k)"),
                    {"ms": str(int(idle_timeout.total_seconds() * 1000)), "k": CLAIM_LOCK})
-    blocked = select(Account.id).where(or_(
-        Account.health == "held", Account.rate_limited_until > now))
+    busy_statement, pick, take = _claim_statements(fresh_only, skip_locked)
+    conn = db.connection()
     room: dict[str, int] | None = None
     if per_network is not None:
-        busy = dict(db.execute(select(Delivery.network, func.count()).where(
-            Delivery.state.in_((*IN_FLIGHT, "unknown")),  # (the state index, not a scan)
-            Delivery.lease_owner.is_not(None), Delivery.lease_expires_at >= now)
-            .group_by(Delivery.network)).all())
-        room = {n: per_network - busy.get(n, 0) for n in ("facebook", "instagram", "x")}
+        busy = dict(conn.execute(busy_statement, {"now": now}).all())
+        room = {n: per_network - busy.get(n, 0) for n in NETWORKS}
         if all(v <= 0 for v in room.values()):
             return []
-    ready = ("queued",) if fresh_only else CLAIMABLE
-    # Core rows, not ORM objects, and one UPDATE for all: a claim runs on the daemon's
-    # main thread for every few deliveries, so each statement saved counts.
-    query = (
-        select(Delivery.id, Delivery.network, Delivery.state, Delivery.fencing_token)
-        .where(
-            or_(
-                and_(Delivery.state.in_(ready), Delivery.due_at <= now),
-                and_(Delivery.state == "unknown", Delivery.due_at <= now, not fresh_only,
-                     or_(Delivery.lease_owner.is_(None), Delivery.lease_expires_at < now)),
-            ),
-            or_(Delivery.account_id.is_(None), Delivery.account_id.not_in(blocked)),
-        )
-        .order_by(Delivery.due_at, Delivery.id)
-        .limit(limit if room is None else limit * 4)
-    )
-    if room is not None:
-        query = query.where(Delivery.network.in_([n for n, v in room.items() if v > 0]))
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
+    networks = list(NETWORKS) if room is None else [n for n, v in room.items() if v > 0]
     claims = []
-    for d in db.execute(query).all():
+    for d in conn.execute(pick, {"now": now, "networks": networks,
+                                 "limit": limit if room is None else limit * 4}).all():
         if len(claims) >= limit:
             break
         if room is not None:
@@ -185,13 +164,40 @@ def claim(db: Session, owner: str, now: datetime, lease: timedelta, limit: int,
             room[d.network] -= 1
         claims.append(Claim(d.id, d.fencing_token + 1, owner, d.state))
     if claims:
-        t = _DELIVERIES.c
-        db.connection().execute(
-            update(_DELIVERIES).where(t.id.in_([c.delivery_id for c in claims]))
-            .values(lease_owner=owner, lease_expires_at=now + lease,
+        conn.execute(take, {"ids": [c.delivery_id for c in claims], "owner": owner,
+                            "until": now + lease, "now": now})
+    return claims
+
+
+@functools.lru_cache(maxsize=8)
+def _claim_statements(fresh_only: bool, skip_locked: bool) -> tuple[Any, Any, Any]:
+    """The claim's three statements, built once: how many deliveries each network has in
+    flight, which due deliveries to take (in claim order), and taking them. A claim runs
+    on the daemon's main thread for every few deliveries, so every value is a bound
+    parameter and nothing is built or compiled again."""
+    t, a = _DELIVERIES.c, Account.__table__.c
+    now = bindparam("now")
+    busy = (select(t.network, func.count())
+            .where(t.state.in_((*IN_FLIGHT, "unknown")),  # (the state index, not a scan)
+                   t.lease_owner.is_not(None), t.lease_expires_at >= now)
+            .group_by(t.network))
+    due = and_(t.state == "queued" if fresh_only else t.state.in_(CLAIMABLE), t.due_at <= now)
+    if not fresh_only:  # and the unknown ones whose lease ran out, to reconcile
+        due = or_(due, and_(t.state == "unknown", t.due_at <= now,
+                            or_(t.lease_owner.is_(None), t.lease_expires_at < now)))
+    blocked = select(a.id).where(or_(a.health == "held", a.rate_limited_until > now))
+    pick = (select(t.id, t.network, t.state, t.fencing_token)
+            .where(due, or_(t.account_id.is_(None), t.account_id.not_in(blocked)),
+                   t.network.in_(bindparam("networks", expanding=True)))
+            .order_by(t.due_at, t.id)
+            .limit(bindparam("limit")))
+    if skip_locked:
+        pick = pick.with_for_update(skip_locked=True)
+    take = (update(_DELIVERIES).where(t.id.in_(bindparam("ids", expanding=True)))
+            .values(lease_owner=bindparam("owner"), lease_expires_at=bindparam("until"),
                     fencing_token=t.fencing_token + 1, updated_at=now,
                     state=case((t.state == "unknown", "unknown"), else_="claimed")))
-    return claims
+    return busy, pick, take
 
 
 def release(db: Session, c: Claim, now: datetime) -> None:
