@@ -42,7 +42,11 @@ code vary by 10-25% on this machine.
   two daemons were slower than one (0.88x): the claim-order index (migration 0003) and
   reading the claimed rows after the lock is released fixed that. The index is only
   used once PostgreSQL has statistics for the table: the run analyses the tables it
-  has just filled, as autovacuum does for a database in use within a minute.
+  has just filled, as autovacuum does for a database in use within a minute (without:
+  the same rate for two daemons now, 186/s, but PostgreSQL spends 2.4 ms of CPU per
+  delivery instead of 1.7 ms).
+- The claim's statements are built once with bound parameters: 1.6 ms of a daemon's
+  CPU per claim instead of 4 ms.
 - Counting an X post's length with twitter-text took 0.4 ms, in the daemon and again in
   the sandbox; texts that cannot hold an emoji are now counted without its emoji pattern.
 - Two daemons on this machine share two cores with PostgreSQL and the in-process
