@@ -63,20 +63,28 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
 
 
 def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
-    """The coming slots and their posts (JSON contract of `queue --json`)."""
+    """The coming slots and their posts (JSON contract of `queue --json`). The whole
+    queue is planned (for the runway), but only the posts shown are read in full."""
     from scheduler.cadence import WeeklySlot, format_slots
-    from scheduler.planner import runway_days, runway_sentence
+    from scheduler.planner import QueuedPost, plan, runway_days, runway_sentence
 
     now = app.clock.now()
-    profile, rows, full = _queue(app)
+    with app.store.engine.connect() as conn:
+        profile = listing.load_profile(conn, app.profile_name)
+        order = listing.queue_order(conn, profile.id)
+        full = plan([QueuedPost(post_id, pinned_at) for post_id, pinned_at in order],
+                    [WeeklySlot(w, m) for w, m in profile.slots], ZoneInfo(profile.timezone),
+                    profile.pauses, now, app.settings.grace_period,
+                    last_used=listing.last_used(conn, profile.id))
+        shown = full.entries[:limit] if limit else full.entries
+        rows = listing.queued(conn, profile.id, only=[e.post_id for e in shown])
     tz = ZoneInfo(profile.timezone)
     by_id = {r.id: r for r in rows}
-    shown = full.entries[:limit] if limit else full.entries
     days = runway_days(full, now)
     return {
         "profile": profile.name, "timezone": profile.timezone,
         "cadence": format_slots([WeeklySlot(w, m) for w, m in profile.slots]),
-        "queued": len(rows),
+        "queued": len(order),
         "entries": [{"post_id": e.post_id, "at": e.at.isoformat(), "local": local_label(e.at, tz),
                      "pinned": e.pinned, "late": e.late,
                      "excerpt": excerpt(by_id[e.post_id].text),

@@ -76,20 +76,33 @@ def last_used(conn: Connection, profile_id: int) -> datetime | None:
         "AND pinned_at IS NULL"), {"p": profile_id}).scalar())
 
 
-def queued(conn: Connection, profile_id: int) -> list[QueuedRow]:
+def queue_order(conn: Connection, profile_id: int) -> list[tuple[int, datetime | None]]:
+    """(id, pinned_at) of the queued posts, in queue order: all that planning needs."""
+    return [(r[0], _dt(r[1]) if r[1] else None) for r in conn.exec_driver_sql(
+        f"SELECT id, pinned_at FROM posts WHERE profile_id = {int(profile_id)} "
+        "AND state = 'queued' ORDER BY position, id").fetchall()]
+
+
+def queued(conn: Connection, profile_id: int,
+           only: list[int] | None = None) -> list[QueuedRow]:
+    """The queued posts in queue order (only those in ``only``, when given)."""
+    among = "" if only is None else f" AND p.id IN ({','.join(str(int(i)) for i in only)})"
+    if only == []:
+        return []
     counts: dict[int, list[int]] = {}
     for post_id, kind, n in conn.execute(text(
             "SELECT pm.post_id, m.kind, count(*) FROM post_media pm "
             "JOIN media m ON m.sha256 = pm.media_sha256 "
             "JOIN posts p ON p.id = pm.post_id "
-            "WHERE p.profile_id = :p AND p.state = 'queued' GROUP BY pm.post_id, m.kind"),
-            {"p": profile_id}):
+            f"WHERE p.profile_id = :p AND p.state = 'queued'{among} "
+            "GROUP BY pm.post_id, m.kind"), {"p": profile_id}):
         pair = counts.setdefault(post_id, [0, 0])
         pair[0 if kind == "photo" else 1] += n
     # The driver's cursor directly: this is the hot path of a 10,000-post listing.
     rows = conn.exec_driver_sql(
-        "SELECT id, text, targets, pinned_at, position, checks, category FROM posts "
-        f"WHERE profile_id = {int(profile_id)} AND state = 'queued' ORDER BY position, id"
+        "SELECT p.id, p.text, p.targets, p.pinned_at, p.position, p.checks, p.category "
+        f"FROM posts p WHERE p.profile_id = {int(profile_id)} AND p.state = 'queued'{among} "
+        "ORDER BY p.position, p.id"
     ).fetchall()
     parsed: dict[Any, Any] = {}  # targets and checks repeat a lot: parse each text once
 

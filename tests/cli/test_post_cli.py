@@ -262,6 +262,28 @@ def test_profiles_keep_separate_queues(run, home: Path) -> None:
     assert again.exit_code == 1 and "caseificio" in again.output
 
 
+def test_queue_counts_every_post_and_shows_the_first_twenty(run, home: Path,
+                                                            tmp_path: Path) -> None:
+    """Only the posts shown are read in full; the count and the runway cover them all."""
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    photo = make_phone_photo(tmp_path / "telaio.jpg")
+    for i in range(25):
+        extra = ["--photo", str(photo)] if i == 3 else []
+        targets = "x" if i % 2 else "facebook,x"
+        assert run("post", "add", f"Storia {i}", "--to", targets, *extra).exit_code == 0
+    assert run("post", "move", "25", "--to", "1").exit_code == 0
+    queue = json.loads(run("queue", "--json").output)
+    assert queue["queued"] == 25
+    entries = queue["entries"]
+    assert len(entries) == 20
+    assert [e["post_id"] for e in entries] == [25, *range(1, 20)]
+    assert [e["excerpt"] for e in entries[:3]] == ["Storia 24", "Storia 0", "Storia 1"]
+    assert entries[0]["targets"] == ["facebook", "x"] and entries[2]["targets"] == ["x"]
+    listed = json.loads(run("post", "list", "--json").output)
+    assert [r["planned_at"] for r in listed[:20]] == [e["at"] for e in entries]
+    assert queue["runs_dry_at"] == listed[-1]["planned_at"]
+
+
 def test_listing_commands_stay_light(home: Path) -> None:
     """Commands that do not publish never import the publishing or media libraries."""
     import os
