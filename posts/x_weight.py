@@ -3,15 +3,42 @@ when it cannot matter."""
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
+import types
 import unicodedata
+from pathlib import Path
+from typing import Any
 
-from twitter_text import parse_tweet
-from twitter_text.config import config
-from twitter_text.extract_urls import extract_urls_with_indices
-from twitter_text.get_character_weight import get_character_weight
 
-_COUNTING = config["defaults"]
+def _load(module: str) -> Any:
+    """Import a twitter-text module. twitter-text reads its list of emoji through
+    ``pkg_resources``, whose import alone costs 12 MB and a tenth of a second (it indexes
+    every installed package), and which recent Python set-ups no longer have. Unless it
+    is loaded already, twitter-text's import is given a stand-in with the one call it
+    makes: reading a file that sits next to one of its modules. (Imported once, at start
+    or by a command, before any thread could look for the real one meanwhile.)"""
+    if "twitter_text" in sys.modules or "pkg_resources" in sys.modules:
+        return importlib.import_module(module)
+    stand_in = types.ModuleType("pkg_resources")
+
+    def resource_string(owner: str, name: str) -> bytes:
+        return (Path(str(sys.modules[owner].__file__)).parent / name).read_bytes()
+
+    stand_in.resource_string = resource_string  # type: ignore[attr-defined]
+    sys.modules["pkg_resources"] = stand_in
+    try:
+        return importlib.import_module(module)
+    finally:
+        if sys.modules.get("pkg_resources") is stand_in:
+            del sys.modules["pkg_resources"]
+
+
+parse_tweet = _load("twitter_text").parse_tweet
+extract_urls_with_indices = _load("twitter_text.extract_urls").extract_urls_with_indices
+get_character_weight = _load("twitter_text.get_character_weight").get_character_weight
+_COUNTING = _load("twitter_text.config").config["defaults"]
 _LINE_END = re.compile(r"\r\n|\r|\n")
 # twitter-text looks for emoji with a pattern that takes a third of a millisecond on a
 # short story. Below U+2070 (Latin, Greek, Cyrillic..., typographic quotes and dashes)

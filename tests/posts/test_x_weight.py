@@ -33,3 +33,18 @@ _PIECES = ["a", "Z", "7", " ", ".", "!", "#", "@", "\n", "\r\n", "\r", "è", "à
 def test_weight_agrees_with_twitter_text(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert weight(text) == parse_tweet(text).weightedLength
+
+
+def test_counting_does_not_load_pkg_resources() -> None:
+    """twitter-text's import would pull in pkg_resources (12 MB, a tenth of a second):
+    the daemon and `post add` load it with a stand-in instead, and count the same."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from posts.x_weight import weight, parse_tweet; "
+            "text = '🧶 La lana, https://example.com/lana'; "
+            "print('pkg_resources' in sys.modules, weight(text), "
+            "parse_tweet(text).weightedLength)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "35", "35"]  # the emoji counts 2: its pattern was read
