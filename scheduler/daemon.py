@@ -87,6 +87,7 @@ class Daemon:
         self._settings_mtime = self._config_mtime()
         self.settings_problem: str | None = None
         self._last_prune: datetime | None = None
+        self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
 
     # -- life ----------------------------------------------------------------
     def start(self) -> None:
@@ -199,7 +200,7 @@ class Daemon:
                 log.exception("the daemon's round failed; trying again shortly")
                 next_wake = self.app.clock.now() + timedelta(
                     seconds=self.app.settings.poll_seconds)
-            self._heartbeat(next_wake)
+            self._next_wake = next_wake  # written with the next heartbeat (the beat job)
             if not self.stop_event.is_set() and self._scheduler is not None:
                 # Translate the (possibly fake) clock's wait into real time.
                 delay = (next_wake - self.app.clock.now()).total_seconds()
@@ -255,7 +256,7 @@ class Daemon:
     def _beat(self) -> None:
         self.worker.renew_leases()
         self.check_settings()
-        self._heartbeat(None)
+        self._heartbeat(self._next_wake)
         notify("WATCHDOG=1")
 
     def _heartbeat(self, next_wake: datetime | None) -> None:
