@@ -208,7 +208,8 @@ class PostMedia(Base):
     item: Mapped[Media] = relationship(lazy="joined")
 
 
-# Delivery states after which nothing is ever sent again (scheduler.delivery has the rest).
+# Delivery states after which nothing is ever sent again (scheduler.delivery has the
+# life cycle).
 TERMINAL_DELIVERY_STATES = ("published", "cancelled")
 
 

@@ -27,14 +27,13 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from posts.models import TERMINAL_DELIVERY_STATES, Account, Attempt, Delivery, Post, Profile
+from posts.models import Account, Attempt, Delivery, Post, Profile
 from posts.networks import NETWORKS, network_label
 
 log = logging.getLogger("costanza.delivery")
 
 CLAIMABLE = ("queued", "retry_wait")
 IN_FLIGHT = ("claimed", "publishing")
-TERMINAL = TERMINAL_DELIVERY_STATES
 
 
 class LeaseLost(Exception):
