@@ -13,19 +13,24 @@ from costanza.formatting import check_warnings, excerpt, local_label, media_summ
 from posts import listing
 
 
-def _queue(app: App) -> tuple[listing.ProfileView, list[listing.QueuedRow], Any]:
-    """The profile, its queued posts in order, and their plan: one connection, Core only."""
+def _plan(app: App, conn: Any, profile: listing.ProfileView,
+          order: list[tuple[int, Any]]) -> Any:
+    """The plan of a profile's queue, given as (post id, pinned_at) in queue order."""
     from scheduler.cadence import WeeklySlot
     from scheduler.planner import QueuedPost, plan
 
+    return plan([QueuedPost(post_id, pinned_at) for post_id, pinned_at in order],
+                [WeeklySlot(w, m) for w, m in profile.slots], ZoneInfo(profile.timezone),
+                profile.pauses, app.clock.now(), app.settings.grace_period,
+                last_used=listing.last_used(conn, profile.id))
+
+
+def _queue(app: App) -> tuple[listing.ProfileView, list[listing.QueuedRow], Any]:
+    """The profile, its queued posts in order, and their plan: one connection, Core only."""
     with app.store.engine.connect() as conn:
         profile = listing.load_profile(conn, app.profile_name)
         rows = listing.queued(conn, profile.id)
-        last_used = listing.last_used(conn, profile.id)
-    full = plan([QueuedPost(r.id, r.pinned_at) for r in rows],
-                [WeeklySlot(w, m) for w, m in profile.slots], ZoneInfo(profile.timezone),
-                profile.pauses, app.clock.now(), app.settings.grace_period,
-                last_used=last_used)
+        full = _plan(app, conn, profile, [(r.id, r.pinned_at) for r in rows])
     return profile, rows, full
 
 
@@ -66,16 +71,13 @@ def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
     """The coming slots and their posts (JSON contract of `queue --json`). The whole
     queue is planned (for the runway), but only the posts shown are read in full."""
     from scheduler.cadence import WeeklySlot, format_slots
-    from scheduler.planner import QueuedPost, plan, runway_days, runway_sentence
+    from scheduler.planner import runway_days, runway_sentence
 
     now = app.clock.now()
     with app.store.engine.connect() as conn:
         profile = listing.load_profile(conn, app.profile_name)
         order = listing.queue_order(conn, profile.id)
-        full = plan([QueuedPost(post_id, pinned_at) for post_id, pinned_at in order],
-                    [WeeklySlot(w, m) for w, m in profile.slots], ZoneInfo(profile.timezone),
-                    profile.pauses, now, app.settings.grace_period,
-                    last_used=listing.last_used(conn, profile.id))
+        full = _plan(app, conn, profile, order)
         shown = full.entries[:limit] if limit else full.entries
         rows = listing.queued(conn, profile.id, only=[e.post_id for e in shown])
     tz = ZoneInfo(profile.timezone)
