@@ -119,7 +119,7 @@ def network_name(network: str) -> str:
 
 
 def x_length(text: str) -> int:
-    """X's weighted length (URLs 23, CJK and emoji 2), after NFC normalisation."""
+    """X's weighted length (URLs 23, CJK and emoji 2), of the text's NFC form."""
     from posts.x_weight import weight  # (twitter-text takes a while to import)
 
     return weight(text)

@@ -83,7 +83,8 @@ class Worker:
         self.on_event = on_event or (lambda kind, data: None)
         self.accepting = True
         self._inflight: dict[int, dl.Claim] = {}  # claimed: publishing, or waiting for a thread
-        # What each claim needs from the database, read in the claim's transaction.
+        # What each claim needs from the database, read with the claim (on PostgreSQL right
+        # after it commits); a claim missing here is read when it starts.
         self._fetched: dict[int, Fetched] = {}
         # When each lease held runs out, as far as this daemon knows (claim or last renewal).
         self._lease_ends: dict[int, datetime] = {}

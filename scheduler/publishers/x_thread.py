@@ -13,7 +13,7 @@ _RESERVE = " 99/99"  # room kept for the "n/m" counter on every part
 
 
 def fits(text: str) -> bool:
-    return weight(unicodedata.normalize("NFC", text)) <= MAX_WEIGHT
+    return weight(text) <= MAX_WEIGHT  # (weight counts the NFC form)
 
 
 def split_thread(text: str, limit: int = MAX_WEIGHT) -> list[str]:
