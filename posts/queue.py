@@ -16,6 +16,7 @@ removed it just before), the removal while it checks that no post uses it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from posts.media_store import MediaStore, StoredMedia
     from posts.rules import Verdict
     from posts.store import Store
+
+log = logging.getLogger("costanza.media")
+
 
 @dataclass
 class PostDraft:
@@ -173,8 +177,10 @@ def discard_new_media(store: Store, media_store: MediaStore,
                 _hold_media(db, item.sha256)
                 if db.get(Media, item.sha256) is None:
                     media_store.discard(item)
-    except Exception:  # the add's own error is the one to tell
-        pass
+    except Exception as exc:  # the add's own error is told first; this one only adds
+        log.warning("The photos and videos copied for the post that was not added could not "
+                    "be checked (%s), so they stay in the media folder, where they do no "
+                    "harm.", type(exc).__name__)
 
 
 def _refuse_if_any(verdicts: dict[str, Verdict], intro: str) -> None:

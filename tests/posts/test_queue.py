@@ -116,3 +116,20 @@ def test_an_add_copies_the_file_again_if_a_failed_add_removed_it_meanwhile(
     monkeypatch.setattr(queue, "_hold_media", first_cleans_up_now)
     post_id = posts.add(app, "Il telaio, di nuovo", ["facebook"], photos=[photo])
     assert _media_file_of(app, post_id).is_file()
+
+
+def test_a_clean_up_that_cannot_reach_the_database_keeps_the_files_and_says_why(
+        app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Whether another post took up a file cannot be checked: the file stays (a spare
+    file is harmless, a missing one stops a post), and the log says so."""
+    from posts.store import Store
+
+    created = _failed_add(app, make_jpeg(tmp_path / "telaio.jpg"))
+    unreachable = Store("postgresql+psycopg://postgres@127.0.0.1:9/nowhere", migrate=False)
+    try:
+        with caplog.at_level("WARNING", logger="costanza.media"):
+            queue.discard_new_media(unreachable, app.media, created)
+    finally:
+        unreachable.dispose()
+    assert created[0].path.exists()
+    assert "stay in the media folder" in caplog.text
