@@ -4,7 +4,9 @@ and the pool then replaces all it holds."""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,27 +28,29 @@ def _terminate(pg_admin: Any, pid: int) -> None:
     time.sleep(0.2)  # the server closes the socket
 
 
-def test_a_connection_closed_while_idle_is_replaced_before_use(
-        pg_url: str, pg_admin: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "PING_AFTER_IDLE", 0.1)
+@contextlib.contextmanager
+def _killed(pg_url: str, pg_admin: Any, ping_after_idle: float,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Store, int]]:
+    """A store whose one pooled connection the server has just closed; and its pid."""
+    monkeypatch.setattr(store_module, "PING_AFTER_IDLE", ping_after_idle)
     store = Store(pg_url)
     try:
         pid = _backend_pid(store)
         _terminate(pg_admin, pid)
-        assert _backend_pid(store) != pid  # checked after its idle time: a new one
+        yield store, pid
     finally:
         store.dispose()
+
+
+def test_a_connection_closed_while_idle_is_replaced_before_use(
+        pg_url: str, pg_admin: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _killed(pg_url, pg_admin, 0.1, monkeypatch) as (store, pid):
+        assert _backend_pid(store) != pid  # checked after its idle time: a new one
 
 
 def test_a_connection_in_steady_use_is_not_checked_and_fails_once(
         pg_url: str, pg_admin: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "PING_AFTER_IDLE", 3600.0)
-    store = Store(pg_url)
-    try:
-        pid = _backend_pid(store)
-        _terminate(pg_admin, pid)
+    with _killed(pg_url, pg_admin, 3600.0, monkeypatch) as (store, pid):
         with pytest.raises(OperationalError):
             _backend_pid(store)  # no check before use: the dead connection is tried
         assert _backend_pid(store) != pid  # and the pool has replaced it
-    finally:
-        store.dispose()
