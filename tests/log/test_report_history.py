@@ -8,7 +8,7 @@ Wed 18:00, Fri 12:00).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -22,16 +22,13 @@ from costanza.setup import initialise
 from posts.models import CadenceChange, Delivery, Post
 from posts.profiles import get_profile
 from tests.factories.queue import add
+from tests.log.conftest import slot
 
 
 @pytest.fixture
 def app(backend: str, make_app: Callable[..., App]) -> App:
     """Every test here runs on SQLite and on PostgreSQL."""
     return make_app()
-
-
-def utc(day: int, month: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, month, day, hour, minute, tzinfo=UTC)
 
 
 def went_out(app: App, slot_at: datetime) -> None:
@@ -62,15 +59,15 @@ def weeks(report: dict[str, Any]) -> list[tuple[Any, ...]]:
 def test_weeks_before_a_cadence_change_are_judged_by_the_old_slots(
         app: App, clock: FakeClock) -> None:
     # W49 and W50: every old slot (Mon 09:30, Wed 18:00, Fri 12:00 in Rome) kept.
-    for at in (utc(30, 11, 8, 30), utc(2, 12, 17), utc(4, 12, 11),
-               utc(7, 12, 8, 30), utc(9, 12, 17), utc(11, 12, 11)):
+    for at in (slot(30, 11, 8, 30), slot(2, 12, 17, 0), slot(4, 12, 11, 0),
+               slot(7, 12, 8, 30), slot(9, 12, 17, 0), slot(11, 12, 11, 0)):
         went_out(app, at)
-    clock.set(utc(13, 12, 12))  # Sunday of W50: from now on, Tuesdays only
+    clock.set(slot(13, 12, 12, 0))  # Sunday of W50: from now on, Tuesdays only
     cadence_set(app, "tue 10:00")
-    went_out(app, utc(15, 12, 9))  # Tue 10:00, W51
-    went_out(app, utc(22, 12, 9))  # Tue 10:00, W52
-    clock.set(utc(29, 12, 12))  # Tue 29 Dec, W53: today's slot kept too
-    went_out(app, utc(29, 12, 9))
+    went_out(app, slot(15, 12, 9, 0))  # Tue 10:00, W51
+    went_out(app, slot(22, 12, 9, 0))  # Tue 10:00, W52
+    clock.set(slot(29, 12, 12, 0))  # Tue 29 Dec, W53: today's slot kept too
+    went_out(app, slot(29, 12, 9, 0))
 
     report = build_report(app)
     assert weeks(report) == [
@@ -88,9 +85,9 @@ def test_weeks_before_a_cadence_change_are_judged_by_the_old_slots(
 
 def test_old_slots_missed_before_the_change_and_new_ones_after(
         app: App, clock: FakeClock) -> None:
-    clock.set(utc(7, 12, 12))
+    clock.set(slot(7, 12, 12, 0))
     cadence_set(app, "tue 10:00")
-    clock.set(utc(16, 12, 12))
+    clock.set(slot(16, 12, 12, 0))
     report = build_report(app)
     # W49: Mon, Wed, Fri missed (the old cadence); W50: Tue 10:00 had not been set
     # yet when Mon 09:30 was missed, and was missed after.
@@ -102,10 +99,10 @@ def test_old_slots_missed_before_the_change_and_new_ones_after(
 
 
 def test_a_change_in_the_middle_of_a_week_splits_it(app: App, clock: FakeClock) -> None:
-    went_out(app, utc(30, 11, 8, 30))  # Mon 09:30, the old cadence
-    clock.set(utc(1, 12, 12))  # Tue 1 Dec 13:00 in Rome: Tue 10:00 is already past
+    went_out(app, slot(30, 11, 8, 30))  # Mon 09:30, the old cadence
+    clock.set(slot(1, 12, 12, 0))  # Tue 1 Dec 13:00 in Rome: Tue 10:00 is already past
     cadence_set(app, "tue 10:00, thu 10:00")
-    clock.set(utc(7, 12, 12))
+    clock.set(slot(7, 12, 12, 0))
     w49 = build_report(app)["weeks"][1]
     # Counted: Mon 09:30 (before the change), Thu 10:00 (after). Not counted: Tue 10:00
     # (before the change), Wed 18:00 and Fri 12:00 (after it).
@@ -114,13 +111,13 @@ def test_a_change_in_the_middle_of_a_week_splits_it(app: App, clock: FakeClock) 
 
 
 def test_a_time_zone_change_counts_from_when_it_was_made(app: App, clock: FakeClock) -> None:
-    for at in (utc(30, 11, 8, 30), utc(2, 12, 17), utc(4, 12, 11)):  # W49 in Rome time
+    for at in (slot(30, 11, 8, 30), slot(2, 12, 17, 0), slot(4, 12, 11, 0)):  # W49 in Rome time
         went_out(app, at)
-    clock.set(utc(6, 12, 20))  # Sunday evening: the workshop moves to Lisbon (UTC+0)
+    clock.set(slot(6, 12, 20, 0))  # Sunday evening: the workshop moves to Lisbon (UTC+0)
     cadence_set(app, "mon 09:30, wed 18:00, fri 12:00", timezone="Europe/Lisbon")
-    for at in (utc(7, 12, 9, 30), utc(9, 12, 18), utc(11, 12, 12)):  # W50 in Lisbon time
+    for at in (slot(7, 12, 9, 30), slot(9, 12, 18, 0), slot(11, 12, 12, 0)):  # W50 in Lisbon time
         went_out(app, at)
-    clock.set(utc(14, 12, 12))
+    clock.set(slot(14, 12, 12, 0))
     report = build_report(app)
     assert weeks(report)[1:3] == [("2026-W49", 3, 3, 0, True, []),
                                   ("2026-W50", 3, 3, 0, True, [])]
@@ -129,9 +126,9 @@ def test_a_time_zone_change_counts_from_when_it_was_made(app: App, clock: FakeCl
 
 def test_the_same_cadence_again_records_nothing(app: App, clock: FakeClock) -> None:
     created = history(app)
-    assert created == [(utc(28, 11, 18), "Europe/Rome",
+    assert created == [(slot(28, 11, 18, 0), "Europe/Rome",
                         [[0, 570], [2, 1080], [4, 720]])]  # from the profile's creation
-    clock.set(utc(3, 12, 10))
+    clock.set(slot(3, 12, 10, 0))
     cadence_set(app, "fri 12:00, mon 09:30, wed 18:00")
     cadence_set(app, "mon 09:30, wed 18:00, fri 12:00", timezone="Europe/Rome")
     initialise(app, timezone="Europe/Rome", slots=None, force=True)
@@ -139,17 +136,17 @@ def test_the_same_cadence_again_records_nothing(app: App, clock: FakeClock) -> N
 
 
 def test_a_new_time_zone_alone_records_a_change(app: App, clock: FakeClock) -> None:
-    clock.set(utc(3, 12, 10))
+    clock.set(slot(3, 12, 10, 0))
     cadence_set(app, "mon 09:30, wed 18:00, fri 12:00", timezone="America/New_York")
-    clock.set(utc(5, 12, 10))
+    clock.set(slot(5, 12, 10, 0))
     initialise(app, timezone="Asia/Tokyo", slots=None, force=True)  # keeps the slots
     slots = [[0, 570], [2, 1080], [4, 720]]
-    assert history(app) == [(utc(28, 11, 18), "Europe/Rome", slots),
-                            (utc(3, 12, 10), "America/New_York", slots),
-                            (utc(5, 12, 10), "Asia/Tokyo", slots)]
+    assert history(app) == [(slot(28, 11, 18, 0), "Europe/Rome", slots),
+                            (slot(3, 12, 10, 0), "America/New_York", slots),
+                            (slot(5, 12, 10, 0), "Asia/Tokyo", slots)]
 
 
 def test_a_new_cadence_records_the_slots_after_the_change(app: App, clock: FakeClock) -> None:
-    clock.set(utc(3, 12, 10))
+    clock.set(slot(3, 12, 10, 0))
     cadence_set(app, "sat 11:00, tue 10:00")
-    assert history(app)[1:] == [(utc(3, 12, 10), "Europe/Rome", [[1, 600], [5, 660]])]
+    assert history(app)[1:] == [(slot(3, 12, 10, 0), "Europe/Rome", [[1, 600], [5, 660]])]
