@@ -19,9 +19,9 @@ from costanza.clock import FakeClock
 from costanza.report import build_report
 from costanza.schedule_service import cadence_set
 from costanza.setup import initialise
-from posts.models import CadenceChange, Delivery, Post
+from posts.models import CadenceChange
 from posts.profiles import get_profile
-from tests.factories.queue import add
+from tests.factories.queue import add, dispatched
 from tests.log.conftest import slot
 
 
@@ -33,14 +33,8 @@ def app(backend: str, make_app: Callable[..., App]) -> App:
 
 def went_out(app: App, slot_at: datetime) -> None:
     """A post that took the slot at ``slot_at`` and went out on Facebook then."""
-    post_id = add(app, f"Storia del {slot_at:%d %b}", ["facebook"])
-    with app.store.write() as db:
-        post = db.get(Post, post_id)
-        assert post is not None
-        post.state, post.slot_at = "dispatched", slot_at
-        db.add(Delivery(post_id=post.id, profile_id=post.profile_id, network="facebook",
-                        state="published", due_at=slot_at, published_at=slot_at,
-                        created_at=slot_at, updated_at=slot_at))
+    dispatched(app, add(app, f"Storia del {slot_at:%d %b}", ["facebook"]), "facebook",
+               "published", slot_at)
 
 
 def history(app: App) -> list[tuple[datetime, str, list[list[int]]]]:

@@ -49,17 +49,6 @@ def _age(path: Path, days: float) -> None:
         os.utime(each, (then, then))
 
 
-def _dispatch(app: App, post_id: int, network: str, state: str) -> None:
-    now = app.clock.now()
-    with app.store.write() as db:
-        post = db.get(Post, post_id)
-        assert post is not None
-        post.state = "dispatched"
-        db.add(Delivery(post_id=post_id, profile_id=post.profile_id, network=network,
-                        state=state, due_at=now, fencing_token=0, attempts=0, progress={},
-                        created_at=now, updated_at=now))
-
-
 def _tidy(app: App) -> tuple[int, int]:
     with app.store.read() as db:
         return tidy_fitted(db, app.media, app.clock.now())
@@ -72,7 +61,7 @@ def test_a_copy_stays_until_its_post_has_gone_out_and_a_day_has_passed(
     sidecar = copy.with_name(copy.name + ".json")
     _age(copy, 2)
     assert _tidy(app) == (0, 0)  # the post is still queued
-    _dispatch(app, post_id, "instagram", "queued")
+    posts.dispatched(app, post_id, "instagram", "queued", app.clock.now())
     for state in ("queued", "publishing", "unknown", "failed", "held", "needs_review"):
         with app.store.write() as db:
             db.execute(update(Delivery).values(state=state))
@@ -95,7 +84,7 @@ def test_a_copy_shared_by_another_post_for_the_same_network_stays(
         app: App, tmp_path: Path) -> None:
     first, sha = _wide_photo_post(app, tmp_path, "telaio.jpg", ["instagram"])
     copy = _instagram_copy(app, sha)
-    _dispatch(app, first, "instagram", "published")
+    posts.dispatched(app, first, "instagram", "published", app.clock.now())
     second, same = _wide_photo_post(app, tmp_path, "telaio-again.jpg", ["x", "instagram"])
     assert same == sha  # one file per content in the store
     _age(copy, 2)
@@ -111,7 +100,7 @@ def test_using_a_copy_marks_it_used_and_other_files_are_left_alone(
         app: App, tmp_path: Path) -> None:
     post_id, sha = _wide_photo_post(app, tmp_path, "telaio.jpg", ["instagram"])
     copy = _instagram_copy(app, sha)
-    _dispatch(app, post_id, "instagram", "published")
+    posts.dispatched(app, post_id, "instagram", "published", app.clock.now())
     stray = copy.parent / ".part-being-written.jpg"
     stray.write_bytes(b"half a photo")
     for path in (copy, stray):
@@ -128,7 +117,7 @@ def test_the_daemon_tidies_once_a_day(app: App, tmp_path: Path) -> None:
 
     post_id, sha = _wide_photo_post(app, tmp_path, "telaio.jpg", ["instagram"])
     copy = _instagram_copy(app, sha)
-    _dispatch(app, post_id, "instagram", "published")
+    posts.dispatched(app, post_id, "instagram", "published", app.clock.now())
     _age(copy, 2)
     daemon = Daemon(app, publishers=lambda n: RecordingPublisher(n))
     try:
