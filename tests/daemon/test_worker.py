@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -509,8 +511,6 @@ def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
         app: App, clock: FakeClock, backend: str) -> None:
     """PostgreSQL: a daemon frozen inside its claim holds the cluster-wide claim lock;
     after the idle timeout PostgreSQL ends its transaction and the others go on."""
-    import threading
-
     from sqlalchemy.exc import DBAPIError
 
     from scheduler import delivery as dl
@@ -546,8 +546,6 @@ def test_claims_waiting_for_a_thread_are_given_back_at_shutdown(
         app: App, clock: FakeClock, fakes: Any) -> None:
     """A thread that finishes takes the next delivery claimed ahead at once; at shutdown,
     the ones no thread has started go back to the queue, unleased, for any daemon."""
-    import threading
-
     dispatch_x_stories(app, clock, 3)
     worker = Worker(app.store, app.settings, clock, lambda n: fakes[n], owner="stopping",
                     concurrency=1)
@@ -581,9 +579,6 @@ def test_a_busy_worker_claims_a_few_deliveries_at_a_time(
     """Each claim costs the same for one delivery as for several: while its threads are
     busy, the worker claims again only once half of the deliveries claimed ahead have
     started, never one at a time as each delivery finishes."""
-    import dataclasses
-    import threading
-
     import scheduler.worker as worker_module
 
     real = worker_module.dl.claim
