@@ -42,7 +42,6 @@ Reading uses SQL through SQLAlchemy Core only.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -51,7 +50,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import JSON, column, select, table, text
 
 from costanza.app import App
 from costanza.errors import InputError
@@ -61,6 +60,11 @@ from posts.networks import NETWORKS
 
 if TYPE_CHECKING:
     from scheduler.cadence import WeeklySlot
+
+# The cadence history (posts.models.CadenceChange) as a Core table: the JSON type decodes
+# the slots on every engine, without loading the ORM for a report.
+_HISTORY = table("cadence_history", column("id"), column("profile_id"), column("since"),
+                 column("timezone"), column("slots", JSON))
 
 _RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
 
@@ -86,13 +90,6 @@ class _Cadence(NamedTuple):
     since: datetime | None
     slots: list[WeeklySlot]
     tz: ZoneInfo
-
-
-def _pairs(value: Any) -> list[tuple[int, int]]:
-    """A history row's slots, read back through Core SQL (a string on SQLite)."""
-    if isinstance(value, str):
-        value = json.loads(value)
-    return [(int(w), int(m)) for w, m in value or []]
 
 
 def _in_effect(history: list[_Cadence], at: datetime) -> _Cadence:
@@ -135,9 +132,11 @@ class _Data:
             self.failures = [(r[0], r[1], r[2], to_utc(r[3])) for r in conn.execute(text(
                 "SELECT network, outcome, message, started_at FROM attempts WHERE "
                 "profile_id = :p AND outcome IN ('failed', 'needs_review', 'held')"), p)]
-            changes = [(to_utc(r[0]), r[1], _pairs(r[2])) for r in conn.execute(text(
-                "SELECT since, timezone, slots FROM cadence_history WHERE profile_id = :p "
-                "ORDER BY since, id"), p)]
+            h = _HISTORY.c
+            changes = [(to_utc(r.since), r.timezone, [(w, m) for w, m in r.slots]) for r in
+                       conn.execute(select(h.since, h.timezone, h.slots)
+                                    .where(h.profile_id == self.profile.id)
+                                    .order_by(h.since, h.id))]
         self.tz = ZoneInfo(self.profile.timezone)
         self.history = self._history(changes)
         first: dict[int, datetime] = {}
