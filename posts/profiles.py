@@ -58,9 +58,8 @@ def record_cadence(db: Session, profile: Profile, now: datetime) -> CadenceChang
     latest = db.scalars(select(CadenceChange).where(CadenceChange.profile_id == profile.id)
                         .order_by(CadenceChange.since.desc(), CadenceChange.id.desc())
                         .limit(1)).first()
-    if latest is not None and latest.timezone == profile.timezone and sorted(
-            [w, m] for w, m in latest.slots) == slots:
-        return None
+    if latest is not None and (latest.timezone, latest.slots) == (profile.timezone, slots):
+        return None  # (every entry's slots are stored sorted, the backfill's too)
     change = CadenceChange(profile_id=profile.id, since=now, timezone=profile.timezone,
                            slots=slots)
     db.add(change)
