@@ -33,7 +33,7 @@ code vary by 10-25% on this machine.
   the outcome and its attempt row; PostgreSQL runs both in autocommit, without BEGIN
   and COMMIT.
 - Claims run on the daemon's main thread. A claim costs about as much for eight
-  deliveries as for one (its lock, four statements, reading the posts, media and
+  deliveries as for one (its lock, three statements, reading the posts, media and
   accounts in one query), so a daemon claims half its threads ahead and claims again
   once half of those have started: 8 at a time with 32 threads, not one per finished
   delivery (2 daemons: 165/s before, 180/s after).
@@ -50,7 +50,7 @@ code vary by 10-25% on this machine.
 - Counting an X post's length with twitter-text took 0.4 ms, in the daemon and again in
   the sandbox; texts that cannot hold an emoji are now counted without its emoji pattern.
 - Two daemons on this machine share two cores with PostgreSQL and the in-process
-  sandbox: the CPU is 80-90% busy, which caps what the second daemon adds.
+  sandbox: the CPU is about 80% busy, which caps what the second daemon adds.
 - Tried and not kept: a shorter or longer GIL switch interval (slower either way);
   claiming with one UPDATE ... FROM (SELECT ... SKIP LOCKED) (no gain above the noise);
   group commit on PostgreSQL (threads queued behind one committer: half the rate).

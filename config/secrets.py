@@ -10,6 +10,7 @@ Looked up in this order, for an account NAME and a KEY (e.g. ``page_token``):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tomllib
@@ -99,10 +100,8 @@ class SecretStore:
     def load(self) -> None:
         """Read the secrets file now (a daemon at start), not at the first post; a file
         that cannot be read is reported then, post by post, in plain words."""
-        try:
+        with contextlib.suppress(Exception):
             self._cached()
-        except Exception:
-            return
 
     def saved(self, account: str) -> dict[str, str]:
         """What secrets.toml holds for one account (not the environment's or systemd's)."""

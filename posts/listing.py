@@ -86,9 +86,9 @@ def queue_order(conn: Connection, profile_id: int) -> list[tuple[int, datetime |
 def queued(conn: Connection, profile_id: int,
            only: list[int] | None = None) -> list[QueuedRow]:
     """The queued posts in queue order (only those in ``only``, when given)."""
-    among = "" if only is None else f" AND p.id IN ({','.join(str(int(i)) for i in only)})"
     if only == []:
         return []
+    among = "" if only is None else f" AND p.id IN ({','.join(str(int(i)) for i in only)})"
     counts: dict[int, list[int]] = {}
     for post_id, kind, n in conn.execute(text(
             "SELECT pm.post_id, m.kind, count(*) FROM post_media pm "
