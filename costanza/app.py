@@ -62,7 +62,7 @@ class App:
     def media(self) -> MediaStore:
         from posts.media_store import MediaStore
 
-        return MediaStore(self.settings.media_dir)
+        return MediaStore(self.settings.media_dir, self.clock)
 
     def close(self) -> None:
         if self._store is not None:

@@ -95,7 +95,7 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
     target = store.fitted_dir(network) / f"{key}.{ext}"
     cached = _cached(target)
     if cached is not None:
-        _mark_used(target)
+        _mark_used(target, store)
         return cached
     if info.kind == "photo":
         def fill(tmp: Path) -> None:
@@ -107,18 +107,22 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
         def fill(tmp: Path) -> None:
             _remux(src, fmt, tmp)
     write_atomically(target, fill, tmp_dir=target.parent, name=info.name, size=info.size_bytes)
-    return _record(target, info.kind)
+    fitted = _record(target, info.kind)
+    _mark_used(target, store)
+    return fitted
 
 
 def _sidecar(target: Path) -> Path:
     return target.with_name(target.name + ".json")
 
 
-def _mark_used(target: Path) -> None:
-    """Copies not used for a while are removed (``posts.fitted_tidy``): this one was."""
+def _mark_used(target: Path, store: MediaStore) -> None:
+    """Copies not used for a while are removed (``posts.fitted_tidy``): this one was, at
+    the store's clock's time (the time the tidy-up compares with), not the file system's."""
+    when = store.clock.now().timestamp()
     for path in (target, _sidecar(target)):
         try:
-            os.utime(path)
+            os.utime(path, (when, when))
         except OSError:
             pass
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from costanza.clock import Clock, SystemClock
 from costanza.errors import MediaRejected
 from posts.probe import ProbeResult, display_name, human_size, probe
 
@@ -111,10 +112,16 @@ def write_atomically(final: Path, fill: Any, *, tmp_dir: Path, name: str, size: 
 
 
 class MediaStore:
-    """The media folder inside COSTANZA_HOME."""
+    """The media folder inside COSTANZA_HOME.
 
-    def __init__(self, root: Path | str) -> None:
+    ``clock`` dates what the store itself records in file times (when a converted copy
+    was last made or used), so that the housekeeping that reads them back compares like
+    with like: the same clock on both sides, whatever day it is.
+    """
+
+    def __init__(self, root: Path | str, clock: Clock | None = None) -> None:
         self.root = Path(root)
+        self.clock: Clock = clock or SystemClock()
 
     def _ensure_root(self) -> None:
         try:

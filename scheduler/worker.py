@@ -73,7 +73,7 @@ class Worker:
         self.clock = clock
         self.publishers = publishers
         self.owner = owner
-        self.media_store = media_store or MediaStore(settings.media_dir)
+        self.media_store = media_store or MediaStore(settings.media_dir, clock)
         self.secrets = secrets or SecretStore(settings.home.secrets_file)
         self.media_host = media_host
         self.concurrency = max(1, concurrency)

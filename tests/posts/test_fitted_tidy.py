@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +42,9 @@ def _instagram_copy(app: App, sha: str) -> Path:
     return Path(fitted.path)
 
 
-def _age(path: Path, days: float) -> None:
-    then = time.time() - days * DAY
+def _age(app: App, path: Path, days: float) -> None:
+    """Date the copy's last use ``days`` before the app's clock (the clock that marks it)."""
+    then = app.clock.now().timestamp() - days * DAY
     for each in (path, path.with_name(path.name + ".json")):
         os.utime(each, (then, then))
 
@@ -59,7 +59,9 @@ def test_a_copy_stays_until_its_post_has_gone_out_and_a_day_has_passed(
     post_id, sha = _wide_photo_post(app, tmp_path, "telaio.jpg", ["instagram"])
     copy = _instagram_copy(app, sha)
     sidecar = copy.with_name(copy.name + ".json")
-    _age(copy, 2)
+    made = app.clock.now().timestamp()  # made now by the app's clock, whatever day it is
+    assert copy.stat().st_mtime == sidecar.stat().st_mtime == made
+    _age(app, copy, 2)
     assert _tidy(app) == (0, 0)  # the post is still queued
     posts.dispatched(app, post_id, "instagram", "queued", app.clock.now())
     for state in ("queued", "publishing", "unknown", "failed", "held", "needs_review"):
@@ -69,9 +71,9 @@ def test_a_copy_stays_until_its_post_has_gone_out_and_a_day_has_passed(
         assert copy.exists()
     with app.store.write() as db:
         db.execute(update(Delivery).values(state="published"))
-    _age(copy, 0.5)
+    _age(app, copy, 0.5)
     assert _tidy(app) == (0, 0)  # used less than a day ago
-    _age(copy, 2)
+    _age(app, copy, 2)
     size = copy.stat().st_size + sidecar.stat().st_size
     assert _tidy(app) == (2, size)
     assert not copy.exists() and not sidecar.exists()
@@ -87,7 +89,7 @@ def test_a_copy_shared_by_another_post_for_the_same_network_stays(
     posts.dispatched(app, first, "instagram", "published", app.clock.now())
     second, same = _wide_photo_post(app, tmp_path, "telaio-again.jpg", ["x", "instagram"])
     assert same == sha  # one file per content in the store
-    _age(copy, 2)
+    _age(app, copy, 2)
     assert _tidy(app) == (0, 0)  # the second post will show it on Instagram
     with app.store.write() as db:
         post = db.get(Post, second)
@@ -104,8 +106,8 @@ def test_using_a_copy_marks_it_used_and_other_files_are_left_alone(
     stray = copy.parent / ".part-being-written.jpg"
     stray.write_bytes(b"half a photo")
     for path in (copy, stray):
-        os.utime(path, (time.time() - 2 * DAY,) * 2)
-    _age(copy, 2)
+        os.utime(path, (app.clock.now().timestamp() - 2 * DAY,) * 2)
+    _age(app, copy, 2)
     assert _instagram_copy(app, sha) == copy  # taken from the cache: used just now
     assert _tidy(app) == (0, 0)
     assert stray.exists()
@@ -118,7 +120,7 @@ def test_the_daemon_tidies_once_a_day(app: App, tmp_path: Path) -> None:
     post_id, sha = _wide_photo_post(app, tmp_path, "telaio.jpg", ["instagram"])
     copy = _instagram_copy(app, sha)
     posts.dispatched(app, post_id, "instagram", "published", app.clock.now())
-    _age(copy, 2)
+    _age(app, copy, 2)
     daemon = Daemon(app, publishers=lambda n: RecordingPublisher(n))
     try:
         daemon.housekeeping()
