@@ -3,6 +3,7 @@ and a CLI runner that uses that home."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,37 @@ from costanza.app import App
 from costanza.clock import FakeClock
 
 # A Saturday evening in Rome; the default slots are Mon 09:30, Wed 18:00, Fri 12:00.
-START = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
+# COSTANZA_TEST_START moves it: scripts/test runs every test on the fake clock a second
+# time with the clock started years ahead, so that no test can lean on the real date or on
+# real file times (a fixed date meets only the fake clock).
+DEFAULT_START = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
+
+
+def _start() -> datetime:
+    value = os.environ.get("COSTANZA_TEST_START")
+    if not value:
+        return DEFAULT_START
+    start = datetime.fromisoformat(value)
+    return start if start.tzinfo else start.replace(tzinfo=UTC)
+
+
+START = _start()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With COSTANZA_TEST_START, run only the tests that see it: those on the fake clock,
+    less the ones that pin dates of their own to the default start's week
+    (``pytest.mark.pinned_dates``: they touch no real clock or file time)."""
+    if not os.environ.get("COSTANZA_TEST_START"):
+        return
+    keep, drop = [], []
+    for item in items:
+        on_fake_clock = "clock" in getattr(item, "fixturenames", ())
+        pinned = item.get_closest_marker("pinned_dates") is not None
+        (keep if on_fake_clock and not pinned else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -104,12 +135,13 @@ def app(make_app: Callable[..., App]) -> App:
 
 
 @pytest.fixture
-def run(home: Path) -> Callable[..., Result]:
-    """Run `costanza ARGS...` in-process against the test home."""
+def run(home: Path, clock: FakeClock) -> Callable[..., Result]:
+    """Run `costanza ARGS...` in-process against the test home, on the test's fake clock."""
     from costanza.cli.main import cli
 
     def invoke(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
-        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False,
+                             obj={"clock": clock})
 
     return invoke

@@ -92,10 +92,12 @@ class CostanzaGroup(click.Group):
 class Context:
     """What every command receives: the options, and the App built on first use."""
 
-    def __init__(self, config: str | None, profile: str | None, verbose: bool) -> None:
+    def __init__(self, config: str | None, profile: str | None, verbose: bool,
+                 clock: Any = None) -> None:
         self.config = config
         self.profile = profile
         self.verbose = verbose
+        self.clock = clock  # None: the real clock; tests pass a fake one
         self._app: Any = None
 
     @property
@@ -103,7 +105,7 @@ class Context:
         if self._app is None:
             from costanza.app import App
 
-            self._app = App.load(self.config, self.profile)
+            self._app = App.load(self.config, self.profile, clock=self.clock)
         return self._app
 
     def saved_changes(self) -> bool:
@@ -133,7 +135,10 @@ def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bo
 
         costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
     """
-    obj = Context(config, profile, verbose)
+    # A caller may hand in the clock (`cli.main(..., obj={"clock": clock})`): the tests
+    # run every command on the same fake clock as the rest of the test.
+    given = ctx.obj if isinstance(ctx.obj, dict) else {}
+    obj = Context(config, profile, verbose, clock=given.get("clock"))
     ctx.obj = obj
     ctx.call_on_close(obj.close)
     if verbose:

@@ -159,17 +159,10 @@ def cli(home: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
     """Run `costanza ARGS...` in-process, on the fake clock."""
     from costanza.cli.main import cli as main
 
-    original = App.load.__func__  # type: ignore[attr-defined]
-
-    def load(cls: type[App], config_file: str | None = None, profile: str | None = None,
-             clock_: Any = None, env: dict[str, str] | None = None) -> App:
-        return original(cls, config_file, profile, clock, env)
-
-    monkeypatch.setattr(App, "load", classmethod(load))
     monkeypatch.delenv("NO_COLOR", raising=False)
 
     def invoke(*args: str, color: bool = False, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(main, list(args), color=color, env=env,
-                                  catch_exceptions=False)
+                                  catch_exceptions=False, obj={"clock": clock})
 
     yield invoke
