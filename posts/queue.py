@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,9 +122,10 @@ def _check_draft(draft: PostDraft, now: datetime) -> None:
 
 def _check_future(at: datetime, now: datetime) -> None:
     if at <= now:
+        example = (now + timedelta(days=7)).strftime("%Y-%m-%d") + " 10:00"
         raise InputError(
             "The time given with --at has already passed. Give a time in the future, "
-            'for example --at "2026-12-24 10:00".'
+            f'for example --at "{example}".'
         )
 
 

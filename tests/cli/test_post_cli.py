@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from costanza.app import App
 from posts.models import Media, Post
+from tests.conftest import START
 from tests.factories.media import make_jpeg, make_mp4, make_phone_photo, make_text
+
+# A time to pin a post to: 10:00 in Rome, 26 days after the fake clock's start.
+_PIN_AT = (START + timedelta(days=26)).astimezone(ZoneInfo("Europe/Rome")).replace(
+    hour=10, minute=0)
+PIN = _PIN_AT.strftime("%Y-%m-%d %H:%M")
+PIN_UTC = _PIN_AT.astimezone(UTC).isoformat()
 
 
 def media_files(home: Path) -> list[Path]:
@@ -77,7 +86,7 @@ def test_bad_inputs_change_nothing(run, home: Path, tmp_path: Path, app: App) ->
         (["post", "add", "hi", "--to", "instagram"], "Instagram"),
         (["post", "add", "hi", "--photo", str(good), "--alt", "a", "--alt", "b"], "--alt"),
         (["post", "add", "hi", "--at", "2020-01-01 10:00"], "already passed"),
-        (["post", "add", "hi", "--at", "tomorrow-ish"], "2026-12-24 10:00"),
+        (["post", "add", "hi", "--at", "tomorrow-ish"], "year-month-day hours:minutes"),
     ]
     for args, words in cases:
         result = run(*args)
@@ -185,7 +194,7 @@ def test_list_all_prints_queued_posts_as_the_plain_list_does(run, tmp_path: Path
     photo = make_phone_photo(tmp_path / "phone.jpg")
     assert run("post", "add", "La lana grezza", "--to", "x").exit_code == 0
     assert run("post", "add", "Il telaio", "--photo", str(photo), "--to", "x,facebook",
-               "--at", "2026-12-24 10:00").exit_code == 0
+               "--at", PIN).exit_code == 0
     plain = run("post", "list").output
     assert "(pinned)" in plain and "1 photo" in plain and "La lana grezza" in plain
     assert run("post", "list", "--all").output == plain
@@ -206,13 +215,12 @@ def test_edit_move_top_remove_replan(run, app: App) -> None:
     assert run("post", "remove", "3").exit_code == 0
     assert order() == [4, 1, 2]
     first_slot = json.loads(run("post", "list", "--json").output)[0]["planned_at"]
-    assert run("post", "edit", "1", "--text", "first, edited", "--at",
-               "2026-12-24 10:00").exit_code == 0
+    assert run("post", "edit", "1", "--text", "first, edited", "--at", PIN).exit_code == 0
     rows = json.loads(run("post", "list", "--json").output)
     assert rows[0]["planned_at"] == first_slot  # post 4 keeps the first slot
     pinned = next(r for r in rows if r["id"] == 1)
     assert pinned["text"] == "first, edited"
-    assert pinned["planned_at"] == "2026-12-24T09:00:00+00:00"
+    assert pinned["planned_at"] == PIN_UTC
     assert run("post", "edit", "9", "--text", "nope").exit_code == 1
     assert run("post", "remove", "9").exit_code == 1
     assert run("post", "edit", "2", "--text", "y" * 400).exit_code == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -47,7 +48,9 @@ def test_runway_warning_when_the_queue_runs_low(app: App, caplog: pytest.LogCapt
     daemon.worker.on_event = lambda kind, data: events.append((kind, data))
     with caplog.at_level(logging.WARNING, logger="costanza.daemon"):
         warnings = daemon.runway_warnings(app.clock.now())
-    assert len(warnings) == 1 and "runs dry after Mon 30 Nov" in warnings[0]
+    # The one post takes the first slot, the Monday after the clock's Saturday start.
+    monday = (app.clock.now() + timedelta(days=2)).strftime("%a %d %b")
+    assert len(warnings) == 1 and f"runs dry after {monday}" in warnings[0]
     assert "costanza post add" in caplog.text
     assert events and events[0][0] == "runway"
     # Plenty of posts: no warning.

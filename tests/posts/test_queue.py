@@ -24,9 +24,10 @@ def test_edit_to_a_past_time_says_how_to_give_one(app: App) -> None:
     post_id = posts.add(app, "Dal filo alla sciarpa", ["facebook"])
     with pytest.raises(InputError) as e:
         _edit(app, post_id, {"at": app.clock.now() - timedelta(hours=1)})
+    week_ahead = (app.clock.now() + timedelta(days=7)).strftime("%Y-%m-%d")
     assert e.value.message == (
         "The time given with --at has already passed. Give a time in the future, "
-        'for example --at "2026-12-24 10:00".')
+        f'for example --at "{week_ahead} 10:00".')
 
 
 def test_edit_that_empties_a_post_says_what_to_do(app: App) -> None:
