@@ -20,6 +20,10 @@ from scheduler.publishers.recording import RecordingPublisher
 from scheduler.worker import Worker
 from tests.factories.queue import add, connect
 
+# Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;
+# they touch no real clock or file time (see tests/conftest.py).
+pytestmark = pytest.mark.pinned_dates
+
 MON_0930_ROME = datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
 WED_1800_ROME = datetime(2026, 12, 2, 17, 0, tzinfo=UTC)
 FRI_1200_ROME = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)

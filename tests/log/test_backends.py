@@ -5,11 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+
 from costanza import publog
 from costanza.app import App
 from costanza.clock import FakeClock
 from costanza.report import build_report
 from tests.log.conftest import ROME, fill
+
+# Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;
+# they touch no real clock or file time (see tests/conftest.py).
+pytestmark = pytest.mark.pinned_dates
 
 
 def test_log_report_retry_and_prune_on_each_backend(backend: str, make_app: Callable[..., App],

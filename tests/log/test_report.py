@@ -8,10 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from costanza.heatmap import PALETTE, Layout, colour_for
 from costanza.report import build_report
 from posts.profiles import add_pause, get_profile
 from tests.log.conftest import Filled
+
+# Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;
+# they touch no real clock or file time (see tests/conftest.py).
+pytestmark = pytest.mark.pinned_dates
 
 # Worked out by hand from the story in conftest.py (slots Mon, Wed, Fri; Rome).
 EXPECTED = [

@@ -24,6 +24,10 @@ from posts.profiles import get_profile
 from tests.factories.queue import add, dispatched
 from tests.log.conftest import slot
 
+# Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;
+# they touch no real clock or file time (see tests/conftest.py).
+pytestmark = pytest.mark.pinned_dates
+
 
 @pytest.fixture
 def app(backend: str, make_app: Callable[..., App]) -> App:
