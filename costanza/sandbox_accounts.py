@@ -54,7 +54,7 @@ class SandboxConnection:
             a.status != "already connected" for a in self.accounts)
 
 
-def connect_sandbox(app: App, wait: float = WAIT_SECONDS) -> SandboxConnection:
+def connect_sandbox(app: App, wait: float | None = None) -> SandboxConnection:
     """Connect the running sandbox's accounts and media host to the current profile.
 
     Everything is checked before anything is written: the platform address, the
@@ -65,7 +65,7 @@ def connect_sandbox(app: App, wait: float = WAIT_SECONDS) -> SandboxConnection:
     base = _platform_url(app)
     with app.store.read() as db:  # NotSetUp without a settings file
         get_profile(db, app.profile_name)
-    _wait_for_sandbox(base, wait)
+    _wait_for_sandbox(base, WAIT_SECONDS if wait is None else wait)
     media_values, media_status = _media_host_plan(app, base)
     result = SandboxConnection(base_url=base, profile=app.profile_name,
                                config_file=app.settings.home.config_file,
