@@ -136,6 +136,19 @@ def test_a_sandbox_that_forgot_its_accounts_gets_them_reconnected(
     assert run("account", "check").exit_code == 0
 
 
+def test_each_profile_gets_sandbox_accounts_of_its_own(run: Run, pointed: str) -> None:
+    assert run("init").exit_code == 0
+    assert run("--profile", "anna", "init").exit_code == 0
+    assert run("sandbox", "connect").exit_code == 0
+    anna = run("--profile", "anna", "sandbox", "connect")
+    assert anna.exit_code == 0, anna.output
+    assert "sandbox-anna-page: Facebook Page sandbox-anna (Page), connected" in anna.output
+    assert accounts(run) == ["sandbox-ig", "sandbox-page", "sandbox-x"]
+    pages = {a["facebook"]["page_id"] for a in SandboxClient(pointed).accounts()}
+    assert len(pages) == 2  # two artisans, two Pages
+    assert run("--profile", "anna", "account", "check").exit_code == 0
+
+
 def test_another_media_host_is_kept(run: Run, pointed: str, home: Path) -> None:
     from config.edit import set_values
 

@@ -57,7 +57,8 @@ def sandbox(ctx: click.Context, port: int, data_dir: str | None, latency_ms: int
         ) from None
 
 
-@sandbox.command("connect")
+@sandbox.command("connect", short_help="Connect the running sandbox's accounts and media "
+                                       "host to your profile.")
 @click.pass_obj
 def connect(obj: Context) -> None:
     """Connect the running sandbox's X account, Facebook Page and Instagram account
