@@ -62,6 +62,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith(("linux", "darwin")), reason="needs bash")
 def test_the_try_it_block_runs_as_written(tmp_path: Path) -> None:
     block = try_it_block((ROOT / "README.md").read_text(encoding="utf-8"))
