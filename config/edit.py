@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -31,4 +32,7 @@ def set_values(path: Path, section: str, values: dict[str, Any]) -> None:
         keys = re.compile(r"^\s*(" + "|".join(map(re.escape, values)) + r")\s*=")
         body = [line for line in lines[start + 1:end] if not keys.match(line)]
         lines = lines[:start + 1] + new + body + lines[end:]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Written aside, then renamed: a daemon reading the file never sees half of it.
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

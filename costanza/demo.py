@@ -16,8 +16,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from costanza.file_server import serve_folder
-
 STORIES = [
     ("La lana arriva dalla Val di Fiemme: pecore al pascolo tutta l'estate, tosate a mano "
      "a giugno.", ["wool"], ["facebook", "instagram", "x"]),
@@ -57,12 +55,11 @@ def run_demo(say: Callable[[str], None], folder: Path | None = None,
     work = folder or Path(tempfile.mkdtemp(prefix="costanza-demo-"))
     work.mkdir(parents=True, exist_ok=True)
     say(f"Working in {work} (your own setup is not touched).")
-    with SandboxServer(data_dir=work / "sandbox", latency_ms=20) as sandbox, \
-            serve_folder(work / "public") as public_url:
+    with SandboxServer(data_dir=work / "sandbox", latency_ms=20) as sandbox:
         base = sandbox.base_url
         say(f"Sandbox for Facebook, Instagram and X running at {base}")
         result = DemoResult(folder=work, sandbox_url=base)
-        app = _set_up(work, base, public_url, say)
+        app = _set_up(work, base, say)
         try:
             _queue_stories(app, work, spacing, say)
             _run_daemon(app, result, timeout, say)
@@ -72,7 +69,7 @@ def run_demo(say: Callable[[str], None], folder: Path | None = None,
     return result
 
 
-def _set_up(work: Path, base: str, public_url: str, say: Callable[[str], None]) -> Any:
+def _set_up(work: Path, base: str, say: Callable[[str], None]) -> Any:
     from costanza.app import App
     from costanza.setup import initialise
 
@@ -84,7 +81,7 @@ def _set_up(work: Path, base: str, public_url: str, say: Callable[[str], None]) 
         from config.edit import set_values
 
         set_values(app.settings.home.config_file, "media_host",
-                   {"kind": "folder", "path": str(work / "public"), "base_url": public_url})
+                   {"kind": "sandbox", "url": base})
         set_values(app.settings.home.config_file, "daemon", {"poll_seconds": 0.5})
         app.close()
         app = App.load(env=env)

@@ -1,5 +1,5 @@
-"""A folder served over HTTP on 127.0.0.1: the demo's stand-in for a public web space
-(Instagram fetches photos from an address), and the tests'."""
+"""A folder served over HTTP on 127.0.0.1: the tests' stand-in for a public web space
+(Instagram fetches photos from an address) behind a ``kind = "folder"`` media host."""
 
 from __future__ import annotations
 

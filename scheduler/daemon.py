@@ -88,6 +88,7 @@ class Daemon:
         self.settings_problem: str | None = None
         self._last_prune: datetime | None = None
         self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
+        self.once = False  # stop after the first round that finds nothing due
 
     # -- life ----------------------------------------------------------------
     def start(self) -> None:
@@ -125,8 +126,11 @@ class Daemon:
         notify("READY=1\nSTATUS=Publishing at your weekly slots")
         log.info("daemon %s started", self.id)
 
-    def run(self) -> None:
-        """Run in the foreground until a signal (or ``stop()``)."""
+    def run(self, once: bool = False) -> None:
+        """Run in the foreground until a signal (or ``stop()``). With ``once``: publish
+        what is due now (retries and reconciliations due included), then stop, as soon as
+        a round ends with nothing left due; what comes due later waits for the next run."""
+        self.once = once
         with signal_handlers(self._on_signal):
             self.start()
             try:
@@ -201,6 +205,9 @@ class Daemon:
                 next_wake = self.app.clock.now() + timedelta(
                     seconds=self.app.settings.poll_seconds)
             self._next_wake = next_wake  # written with the next heartbeat (the beat job)
+            if self.once and next_wake > self.app.clock.now():
+                log.info("nothing more is due now: stopping (run once)")
+                self.stop_event.set()
             if not self.stop_event.is_set() and self._scheduler is not None:
                 # Translate the (possibly fake) clock's wait into real time.
                 delay = (next_wake - self.app.clock.now()).total_seconds()
@@ -208,6 +215,16 @@ class Daemon:
                 self._scheduler.add_job(self._wake, "date", run_date=run_at, id="wake",
                                         replace_existing=True, misfire_grace_time=None,
                                         coalesce=True, max_instances=1)
+
+    def waiting_retries(self) -> int:
+        """Deliveries that will be tried (or checked) again later: what a run once left."""
+        from sqlalchemy import func, select
+
+        from posts.models import Delivery
+
+        with self.store.read() as db:
+            return int(db.scalar(select(func.count()).select_from(Delivery).where(
+                Delivery.state.in_(("retry_wait", "unknown")))) or 0)
 
     def housekeeping(self) -> None:
         """Hourly: warn when a queue is about to run dry; once a day, trim old attempts

@@ -14,23 +14,37 @@ from costanza.cli.output import echo_json, json_option
 @click.command()
 @click.option("--concurrency", default=4, show_default=True,
               help="How many posts may be sent at the same time.")
+@click.option("--once", is_flag=True,
+              help="Publish what is due now (and what `costanza post now` asked for), "
+                   "then stop, instead of running at every slot.")
 @click.pass_obj
-def daemon(obj: Context, concurrency: int) -> None:
+def daemon(obj: Context, concurrency: int, once: bool) -> None:
     """Run the publisher in the foreground (systemd runs it as a service).
 
     Ctrl-C or SIGTERM lets what is being published finish, then stops;
-    a second Ctrl-C stops at once.
+    a second Ctrl-C stops at once. With --once it stops by itself as soon as
+    nothing more is due.
 
     Example:
 
+    \b
         costanza daemon
+        costanza post now 3 && costanza daemon --once
     """
     from costanza.logsetup import setup_logging
     from scheduler.daemon import Daemon
 
     setup_logging(obj.app.settings.log_format, verbose=obj.verbose)
     logging.getLogger("costanza").info("Costanza daemon starting (Ctrl-C stops it)")
-    Daemon(obj.app, concurrency=concurrency).run()
+    runner = Daemon(obj.app, concurrency=concurrency)
+    runner.run(once=once)
+    if once:
+        click.echo("Nothing more is due now, so the daemon stopped. `costanza log` shows what "
+                   "went out.")
+        waiting = runner.waiting_retries()
+        if waiting:
+            click.echo(f"{waiting} {'post waits' if waiting == 1 else 'posts wait'} to be "
+                       "tried again later: run `costanza daemon` (or `--once` again later).")
     sys.stdout.flush()
 
 

@@ -27,7 +27,8 @@ def make_media_host(settings: Settings) -> MediaHost:
         raise SettingsError(
             f"Instagram needs your photos at a public web address, and {file} has no "
             "[media_host] section. Add one with kind = \"folder\" (your own web server) or "
-            "kind = \"s3\" (a storage bucket); see the README.")
+            "kind = \"s3\" (a storage bucket); see the README. (While trying Costanza "
+            "with the sandbox, `costanza sandbox connect` adds one for you.)")
     if "kind" not in table:
         allowed = " or ".join(f'"{k}"' for k in available_kinds())
         raise SettingsError(f"In {file}, [media_host] needs `kind`: {allowed}.")

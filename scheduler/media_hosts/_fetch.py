@@ -18,7 +18,8 @@ def shown(url: str) -> str:
     return parts._replace(query="", fragment="").geturl() if parts.query else url
 
 
-def fetch_back(url: str, expected: bytes, hint: str, *, timeout: float = 20.0) -> list[str]:
+def fetch_back(url: str, expected: bytes, hint: str, *, timeout: float = 20.0,
+               warn_private: bool = True) -> list[str]:
     """GET ``url`` and compare with ``expected``; return warnings, or raise in plain words."""
     where = shown(url)
     try:
@@ -43,7 +44,8 @@ def fetch_back(url: str, expected: bytes, hint: str, *, timeout: float = 20.0) -
             f"Your web server sends the photos as '{kind}' instead of 'image/jpeg'; "
             "Instagram may refuse them. Ask whoever runs the server to serve .jpg files "
             "as image/jpeg.")
-    warnings.extend(reachability_warnings(url))
+    if warn_private:
+        warnings.extend(reachability_warnings(url))
     return warnings
 
 

@@ -10,9 +10,11 @@
 - ``POST /_sandbox/clock`` ``{"advance_secs": N}`` -> sandbox time
 - ``POST /_sandbox/reset`` -> forget everything
 - ``GET /_sandbox/requests`` -> the last API calls (method, path, status; no secrets)
-- ``GET /_sandbox/media/{sha256}`` -> stored media bytes
+- ``GET /_sandbox/media/{sha256}[.jpg]`` -> stored media bytes
 - ``POST /_sandbox/media`` (the raw bytes as body) -> ``{"sha256", "url"}``: the
-  sandbox as a public media host, for Instagram's ``image_url`` in a demo
+  sandbox as a public media host (``[media_host] kind = "sandbox"``), for
+  Instagram's ``image_url``; the address ends in the file's extension, as a web
+  server's would
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from scheduler.sandbox.app import Sandbox
 
 NETWORKS = ("x", "facebook", "instagram")
+EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 
 
 def resolve(request: Request) -> Route | None:
@@ -55,7 +58,7 @@ def resolve(request: Request) -> Route | None:
     handler = simple.get((path, method))
     if handler:
         return Route(None, path.rsplit("/", 1)[-1], handler)
-    match = re.match(r"^/_sandbox/media/([0-9a-f]{64})$", path)
+    match = re.match(r"^/_sandbox/media/([0-9a-f]{64})(?:\.[a-z0-9]{1,5})?$", path)
     if match and method == "GET":
         return Route(None, "media", media, {"sha256": match.group(1)})
     return None
@@ -188,4 +191,8 @@ def host_media(app: Sandbox, request: Request) -> Reply:
     if not request.body:
         raise ApiError(Reply(400, {"error": "send the file's bytes as the request body"}))
     digest = app.state.put_media(request.body)
-    return Reply(200, {"sha256": digest, "url": f"{request.base_url}/_sandbox/media/{digest}"})
+    info = probe_image(request.body)
+    ext = EXTENSIONS.get(info.format, "") if info else (
+        ".mp4" if looks_like_video(request.body) else "")
+    return Reply(200, {"sha256": digest,
+                       "url": f"{request.base_url}/_sandbox/media/{digest}{ext}"})
