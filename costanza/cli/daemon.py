@@ -23,6 +23,7 @@ def daemon(obj: Context, concurrency: int) -> None:
 
     Example:
 
+    \b
         costanza daemon
     """
     from costanza.logsetup import setup_logging
@@ -42,6 +43,7 @@ def status(obj: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza status
     """
     from costanza.schedule_service import status as get_status

@@ -131,6 +131,7 @@ def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bo
 
     Example:
 
+    \b
         costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
     """
     obj = Context(config, profile, verbose)

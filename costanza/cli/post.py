@@ -19,6 +19,7 @@ def post() -> None:
 
     Example:
 
+    \b
         costanza post add "The wool comes from our valley" --photo wool.jpg --to facebook,x
     """
 
@@ -126,6 +127,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza post list --json
     """
     if not show_all:
@@ -160,6 +162,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza post show 3
     """
     from costanza import services
@@ -220,7 +223,7 @@ def edit(obj: Context, post_id: int, **options: Any) -> None:
     Example:
 
     \b
-        costanza post edit 3 --text "The scarf, finished" --to facebook,instagram
+        costanza post edit 3 --text "The scarf, finished" --to facebook,x
         costanza post edit 3 --text-file storia.txt
     """
     from costanza import services
@@ -242,6 +245,7 @@ def remove(obj: Context, post_id: int) -> None:
 
     Example:
 
+    \b
         costanza post remove 3
     """
     from costanza import services
@@ -260,6 +264,7 @@ def move(obj: Context, post_id: int, to: int) -> None:
 
     Example:
 
+    \b
         costanza post move 7 --to 1
     """
     from costanza import services
@@ -277,6 +282,7 @@ def now(obj: Context, post_id: int) -> None:
 
     Example:
 
+    \b
         costanza post now 3
     """
     from costanza import services

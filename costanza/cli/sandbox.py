@@ -22,6 +22,7 @@ def sandbox(port: int, data_dir: str | None, latency_ms: int) -> None:
 
     Example:
 
+    \b
         costanza sandbox --port 8787 --data ./sandbox-data
     """
     from costanza.errors import CostanzaError
