@@ -74,6 +74,9 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
     """Queue a post. ``text`` may be a ``TextSource``: the text is then read from its
     file or pipe, or, when there is neither text nor media, written in the editor,
     all before anything is copied or saved."""
+    _check_typed({"--text-x": texts.get("x"), "--text-instagram": texts.get("instagram"),
+                  "--text-facebook": texts.get("facebook"), "--first-comment": first_comment,
+                  "--category": category, "--alt": alts})
     if isinstance(text, text_input.TextSource):
         text = _text_for_add(text, bool(photos or video))
     now = app.clock.now()
@@ -101,6 +104,14 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
         row = _post_row(post, ZoneInfo(profile.timezone), _planned(app, db, profile).get(post_id))
     row["verdicts"] = verdicts
     return row
+
+
+def _check_typed(values: dict[str, str | list[str] | None]) -> None:
+    """Refuse, plainly, options typed in a terminal that does not send UTF-8."""
+    for option, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                text_input.typed(item, f"the text given with {option}")
 
 
 def _text_for_add(source: text_input.TextSource, has_media: bool) -> str:
@@ -165,6 +176,9 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
     source that gives nothing and no other change asked for, the editor opens on
     the current text. ``changed`` in the answer is False when that text came back
     the same (nothing is written then)."""
+    _check_typed({f"--{key.replace('_', '-')}": options.get(key) for key in (
+        "text_x", "text_instagram", "text_facebook", "first_comment", "category")}
+        | {"--alt": list(options.get("alts") or [])})
     if source is not None:
         text = text_input.read(source, text_input.NOTHING_CHANGED)
         if text is None and not (_edit_changes(options, None) or options.get("alts")):

@@ -34,6 +34,7 @@ from tests.factories.media import make_heic, make_jpeg, make_mp4, make_png
 # return (the daemon, the sandbox server, `log --follow`), or start a whole run of
 # their own that tests/test_demo.py covers (the demo, about a minute).
 PARSE_ONLY = {("daemon",), ("sandbox",), ("demo",)}
+FOLLOW = {"--follow", "-f"}
 
 # What Costanza says (exit code 1) when it cannot read a time, a date, a slot or a name.
 PARSE_COMPLAINTS = ("is not a slot", "does not start with a weekday", "is not a time",
@@ -174,6 +175,8 @@ def test_help_examples_paste_and_parse(name: str, command: click.Command, home: 
     folder.mkdir()
     monkeypatch.chdir(folder)
     monkeypatch.setenv("COSTANZA_PLATFORM_URL", sandbox_url)
+    for var in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):  # nothing lands outside
+        monkeypatch.setenv(var, str(folder))
     monkeypatch.setattr("costanza.app.SystemClock", lambda: FakeClock(NOW))
     if not any(line.startswith("costanza init") for line in examples):
         _set_up(folder)
@@ -182,7 +185,7 @@ def test_help_examples_paste_and_parse(name: str, command: click.Command, home: 
         assert printed_line.strip() in source_lines, f"re-wrapped in --help: {printed_line!r}"
     for line in examples:
         args = shlex.split(line)[1:]
-        if tuple(args[:1]) in PARSE_ONLY:
+        if tuple(args[:1]) in PARSE_ONLY or FOLLOW & set(args):
             _parse_only(args)
             continue
         _make_inputs(args, folder)
