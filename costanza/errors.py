@@ -31,6 +31,10 @@ class InputError(CostanzaError):
     """The command was given something it cannot use."""
 
 
+class TextUnreadable(InputError):
+    """The text of the post could not be read. Nothing was changed."""
+
+
 class MediaRejected(InputError):
     """A photo or video cannot be used."""
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from costanza import text_input
 from costanza.app import App
 from costanza.formatting import check_warnings, excerpt, iso, local, local_label, media_summary
 from costanza.timeparse import parse_local
@@ -66,10 +67,18 @@ def _verdicts(post: Post) -> dict[str, dict[str, Any]]:
     return {n: post.checks[n] for n in post.targets if n in (post.checks or {})}
 
 
-def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alts: list[str],
-             targets: str | None, texts: dict[str, str | None], first_comment: str | None,
-             category: str | None, at: str | None, top: bool, thread: bool,
-             fit: str | None) -> dict[str, Any]:
+def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
+             video: Path | None, alts: list[str], targets: str | None,
+             texts: dict[str, str | None], first_comment: str | None, category: str | None,
+             at: str | None, top: bool, thread: bool, fit: str | None) -> dict[str, Any]:
+    """Queue a post. ``text`` may be a ``TextSource``: the text is then read from its
+    file or pipe, or, when there is neither text nor media, written in the editor,
+    all before anything is copied or saved."""
+    _check_typed({"--text-x": texts.get("x"), "--text-instagram": texts.get("instagram"),
+                  "--text-facebook": texts.get("facebook"), "--first-comment": first_comment,
+                  "--category": category, "--alt": alts})
+    if isinstance(text, text_input.TextSource):
+        text = _text_for_add(text, bool(photos or video))
     now = app.clock.now()
     created: list[StoredMedia] = []
     try:
@@ -95,6 +104,24 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
         row = _post_row(post, ZoneInfo(profile.timezone), _planned(app, db, profile).get(post_id))
     row["verdicts"] = verdicts
     return row
+
+
+def _check_typed(values: dict[str, str | list[str] | None]) -> None:
+    """Refuse, plainly, options typed in a terminal that does not send UTF-8."""
+    for option, value in values.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                text_input.typed(item, f"the text given with {option}")
+
+
+def _text_for_add(source: text_input.TextSource, has_media: bool) -> str:
+    given = text_input.read(source, text_input.NOTHING_ADDED)
+    if given is not None:
+        return given
+    if has_media:
+        return ""
+    return text_input.from_editor(source.editor, "", text_input.ADD_TEMPLATE,
+                                  text_input.NOTHING_ADDED)
 
 
 def list_posts(app: App, include_done: bool = False) -> list[dict[str, Any]]:
@@ -143,29 +170,29 @@ def show_post(app: App, post_id: int) -> dict[str, Any]:
     return row
 
 
-def edit_post(app: App, post_id: int, options: dict[str, Any]) -> dict[str, Any]:
+def edit_post(app: App, post_id: int, options: dict[str, Any],
+              source: text_input.TextSource | None = None) -> dict[str, Any]:
+    """Change a queued post. With a ``source``, the new text is read from it; with a
+    source that gives nothing and no other change asked for, the editor opens on
+    the current text. ``changed`` in the answer is False when that text came back
+    the same (nothing is written then)."""
+    _check_typed({f"--{key.replace('_', '-')}": options.get(key) for key in (
+        "text_x", "text_instagram", "text_facebook", "first_comment", "category")}
+        | {"--alt": list(options.get("alts") or [])})
+    if source is not None:
+        text = text_input.read(source, text_input.NOTHING_CHANGED)
+        if text is None and not (_edit_changes(options, None) or options.get("alts")):
+            current = _editable_text(app, post_id)
+            text = text_input.from_editor(
+                source.editor, current, text_input.EDIT_TEMPLATE.format(post_id=post_id),
+                text_input.NOTHING_CHANGED)
+            if text == current:
+                return {**show_post(app, post_id), "changed": False}
+        options = {**options, "text": text}
     now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        tz = ZoneInfo(profile.timezone)
-        changes: dict[str, Any] = {}
-        if options.get("text") is not None:
-            changes["text"] = options["text"]
-        texts = {n: options.get(f"text_{n}") for n in ("x", "instagram", "facebook")}
-        texts = {n: v for n, v in texts.items() if v is not None}
-        if texts:
-            changes["texts"] = texts
-        if options.get("targets") is not None:
-            changes["targets"] = queue.parse_targets(options["targets"])
-        for key in ("first_comment", "category", "fit"):
-            if options.get(key) is not None:
-                changes[key] = options[key]
-        if options.get("thread") is not None:
-            changes["thread"] = options["thread"]
-        if options.get("unpin"):
-            changes["unpin"] = True
-        if options.get("at"):
-            changes["at"] = parse_local(options["at"], tz)
+        changes = _edit_changes(options, ZoneInfo(profile.timezone))
         alts = list(options["alts"]) if options.get("alts") else None
         if not changes and alts is None:
             from costanza.errors import InputError
@@ -173,7 +200,38 @@ def edit_post(app: App, post_id: int, options: dict[str, Any]) -> dict[str, Any]
             raise InputError(f"Nothing to change. Say what to change, for example "
                              f'`costanza post edit {post_id} --text "..."`.')
         queue.edit_post(db, profile, post_id, changes, alts, now)
-    return show_post(app, post_id)
+    return {**show_post(app, post_id), "changed": True}
+
+
+def _editable_text(app: App, post_id: int) -> str:
+    """The text of a post that may still be changed (checked before an editor opens)."""
+    with app.store.read() as db:
+        post = queue.get_post(db, get_profile(db, app.profile_name), post_id)
+        queue._editable(post)
+        return post.text
+
+
+def _edit_changes(options: dict[str, Any], tz: ZoneInfo | None) -> dict[str, Any]:
+    """The changes the options ask for (``tz`` None: only whether there are any)."""
+    changes: dict[str, Any] = {}
+    if options.get("text") is not None:
+        changes["text"] = text_input.typed(options["text"], "the text given with --text")
+    texts = {n: options.get(f"text_{n}") for n in ("x", "instagram", "facebook")}
+    texts = {n: v for n, v in texts.items() if v is not None}
+    if texts:
+        changes["texts"] = texts
+    if options.get("targets") is not None:
+        changes["targets"] = queue.parse_targets(options["targets"])
+    for key in ("first_comment", "category", "fit"):
+        if options.get(key) is not None:
+            changes[key] = options[key]
+    if options.get("thread") is not None:
+        changes["thread"] = options["thread"]
+    if options.get("unpin"):
+        changes["unpin"] = True
+    if options.get("at"):
+        changes["at"] = parse_local(options["at"], tz) if tz is not None else options["at"]
+    return changes
 
 
 def remove_post(app: App, post_id: int) -> None:

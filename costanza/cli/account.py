@@ -38,6 +38,7 @@ def add() -> None:
 
     Example:
 
+    \b
         costanza account add x --consumer-key KEY --consumer-secret SECRET
     """
 
@@ -91,6 +92,7 @@ def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: s
 
     Example:
 
+    \b
         costanza account add x --consumer-key KEY --consumer-secret SECRET
     """
     from costanza import accounts
@@ -148,6 +150,7 @@ def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_
 
     Example:
 
+    \b
         costanza account add instagram
     """
     from costanza import accounts
@@ -165,6 +168,7 @@ def list_(obj: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza account list --json
     """
     from costanza import accounts
@@ -194,6 +198,7 @@ def check(obj: Context, name: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza account check instagram
     """
     from costanza import accounts
@@ -237,6 +242,7 @@ def remove(obj: Context, name: str) -> None:
 
     Example:
 
+    \b
         costanza account remove x
     """
     from costanza import accounts

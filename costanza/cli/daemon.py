@@ -56,6 +56,7 @@ def status(obj: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza status
     """
     from costanza.schedule_service import status as get_status

@@ -21,6 +21,7 @@ def demo(folder: str | None, timeout: float) -> None:
 
     Example:
 
+    \b
         costanza demo
     """
     from costanza.demo import run_demo

@@ -133,6 +133,7 @@ def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bo
 
     Example:
 
+    \b
         costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
     """
     # A caller may hand in the clock (`cli.main(..., obj={"clock": clock})`): the tests

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,39 @@ def post() -> None:
 
     Example:
 
+    \b
         costanza post add "The wool comes from our valley" --photo wool.jpg --to facebook,x
     """
 
 
+_TEXT_FILE_HELP = "Read the text from this file (- reads it from a pipe)."
+_ENCODING_HELP = ("The text file's encoding when it is not UTF-8, e.g. cp1252 for a file "
+                  "from Windows.")
+
+
+def _text_source(text: str | None, text_file: str | None, encoding: str | None,
+                 option: str) -> Any:
+    """Where the text comes from; refuses a text given twice before anything runs."""
+    from costanza.text_input import PIPE, TextSource, editor_command
+
+    if text is not None and text_file is not None:
+        raise click.UsageError(f"Give the text once: either {option} or with "
+                               "--text-file, not both.")
+    from_pipe = PIPE in (text, text_file)
+    if encoding and text_file is None and not from_pipe:
+        raise click.UsageError("--encoding is for a text read with --text-file or from a "
+                               "pipe (-).")
+    if from_pipe and sys.stdin.isatty():
+        click.echo("Type or paste the text, then press Ctrl-D on a new line:", err=True)
+    return TextSource(given=text, file=text_file, encoding=encoding,
+                      stdin=getattr(sys.stdin, "buffer", None),
+                      editor=editor_command(os.environ, sys.stdin.isatty()))
+
+
 @post.command("add")
-@click.argument("text", required=False, default="")
+@click.argument("text", required=False)
+@click.option("--text-file", metavar="FILE", help=_TEXT_FILE_HELP)
+@click.option("--encoding", metavar="NAME", help=_ENCODING_HELP)
 @click.option("--photo", "photos", multiple=True, metavar="FILE",
               help="A photo (JPEG, PNG, WEBP, HEIC). Repeat for several.")
 @click.option("--video", metavar="FILE", help="A short video (MP4 or MOV).")
@@ -42,24 +71,31 @@ def post() -> None:
               help="How photos are fitted to Instagram's shapes (default from settings).")
 @json_option
 @click.pass_obj
-def add(obj: Context, text: str, photos: tuple[str, ...], video: str | None,
-        alts: tuple[str, ...], targets: str | None, text_x: str | None,
-        text_instagram: str | None, text_facebook: str | None, first_comment: str | None,
-        category: str | None, at: str | None, top: bool, thread: bool, fit: str | None,
-        as_json: bool) -> None:
+def add(obj: Context, text: str | None, text_file: str | None, encoding: str | None,
+        photos: tuple[str, ...], video: str | None, alts: tuple[str, ...],
+        targets: str | None, text_x: str | None, text_instagram: str | None,
+        text_facebook: str | None, first_comment: str | None, category: str | None,
+        at: str | None, top: bool, thread: bool, fit: str | None, as_json: bool) -> None:
     """Add a story to the queue. Photos and videos are copied into Costanza's
     media store, so you may move or delete the originals afterwards.
 
+    The text comes in quotes, from a file (--text-file story.txt), from a pipe
+    (-), or, when there is neither text nor a photo or video, from your editor
+    (VISUAL or EDITOR, else nano).
+
     Example:
 
+    \b
         costanza post add "La lana arriva dalla Val di Fiemme" --photo gomitoli.heic \\
             --alt "Gomitoli di lana grezza" --to facebook,instagram,x
+        costanza post add --text-file storia.txt --photo telaio.jpg
     """
     from costanza import services
 
+    source = _text_source(text, text_file, encoding, "in quotes")
     app = obj.app
     result = services.add_post(
-        app, text=text, photos=[Path(p) for p in photos],
+        app, text=source, photos=[Path(p) for p in photos],
         video=Path(video) if video else None, alts=list(alts), targets=targets,
         texts={"x": text_x, "instagram": text_instagram, "facebook": text_facebook},
         first_comment=first_comment, category=category, at=at, top=top, thread=thread,
@@ -91,6 +127,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza post list --json
     """
     if not show_all:
@@ -125,6 +162,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza post show 3
     """
     from costanza import services
@@ -163,7 +201,9 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
 
 @post.command("edit")
 @click.argument("post_id", type=int)
-@click.option("--text", help="The new text.")
+@click.option("--text", help="The new text (- reads it from a pipe).")
+@click.option("--text-file", metavar="FILE", help=_TEXT_FILE_HELP)
+@click.option("--encoding", metavar="NAME", help=_ENCODING_HELP)
 @click.option("--text-x", help="A different text for X ('' to drop it).")
 @click.option("--text-instagram", help="A different text for Instagram ('' to drop it).")
 @click.option("--text-facebook", help="A different text for Facebook ('' to drop it).")
@@ -177,15 +217,23 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
 @click.option("--fit", type=click.Choice(["pad", "crop"]), help="How photos fit Instagram.")
 @click.pass_obj
 def edit(obj: Context, post_id: int, **options: Any) -> None:
-    """Change a post that is still waiting in the queue.
+    """Change a post that is still waiting in the queue. With nothing to change
+    given, your editor opens on its text.
 
     Example:
 
-        costanza post edit 3 --text "The scarf, finished" --to facebook,instagram
+    \b
+        costanza post edit 3 --text "The scarf, finished" --to facebook,x
+        costanza post edit 3 --text-file storia.txt
     """
     from costanza import services
 
-    data = services.edit_post(obj.app, post_id, options)
+    source = _text_source(options.pop("text"), options.pop("text_file"),
+                          options.pop("encoding"), "with --text")
+    data = services.edit_post(obj.app, post_id, options, source)
+    if not data["changed"]:
+        click.echo(f"Nothing was changed: the text of post {post_id} is the same as before.")
+        return
     click.echo(f"Post {post_id} changed. It will go out {data['planned_local'] or '-'}.")
 
 
@@ -197,6 +245,7 @@ def remove(obj: Context, post_id: int) -> None:
 
     Example:
 
+    \b
         costanza post remove 3
     """
     from costanza import services
@@ -215,6 +264,7 @@ def move(obj: Context, post_id: int, to: int) -> None:
 
     Example:
 
+    \b
         costanza post move 7 --to 1
     """
     from costanza import services
@@ -232,6 +282,7 @@ def now(obj: Context, post_id: int) -> None:
 
     Example:
 
+    \b
         costanza post now 3
     """
     from costanza import services

@@ -60,6 +60,7 @@ def report(obj: Context, weeks: int, out: str | None, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza report --weeks 12 --out steady.png
     """
     from costanza.report import build_report

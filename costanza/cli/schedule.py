@@ -17,6 +17,7 @@ def queue(obj: Context, limit: int, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza queue --limit 10
     """
     from costanza.views import queue_view
@@ -46,6 +47,7 @@ def cadence() -> None:
 
     Example:
 
+    \b
         costanza cadence set "mon 09:30, wed 18:00, fri 12:00"
     """
 
@@ -58,6 +60,7 @@ def cadence_show(obj: Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         costanza cadence show
     """
     from costanza.schedule_service import cadence_show as show
@@ -78,6 +81,7 @@ def cadence_set(obj: Context, slots: str, timezone: str | None) -> None:
 
     Example:
 
+    \b
         costanza cadence set "mon 09:30, wed 18:00, fri 12:00"
     """
     from costanza.schedule_service import cadence_set as set_
@@ -95,6 +99,7 @@ def pause(obj: Context, start: str | None, until: str | None) -> None:
 
     Example:
 
+    \b
         costanza pause --from 2026-08-08 --until 2026-08-24
     """
     from costanza.schedule_service import pause as do_pause
@@ -111,6 +116,7 @@ def resume(obj: Context) -> None:
 
     Example:
 
+    \b
         costanza resume
     """
     from costanza.schedule_service import resume_queue

@@ -20,6 +20,7 @@ def init(obj: Context, timezone: str | None, slots: str | None, force: bool) -> 
 
     Example:
 
+    \b
         costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
     """
     from costanza.setup import initialise

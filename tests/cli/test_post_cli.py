@@ -76,7 +76,8 @@ def test_bad_inputs_change_nothing(run, home: Path, tmp_path: Path, app: App) ->
     (tmp_path / "però è così").mkdir()
     accented = make_jpeg(tmp_path / "però è così" / "foto del telaio.jpg", size=(50, 50))
     cases = [
-        (["post", "add"], "needs some text"),
+        (["post", "add"], "no terminal to open an editor in"),
+        (["post", "add", ""], "needs some text"),
         (["post", "add", "hi", "--photo", str(tmp_path / "missing.jpg")], "not found"),
         (["post", "add", "hi", "--photo", str(mislabelled)], "video"),
         (["post", "add", "hi", "--photo", str(empty)], "empty"),
