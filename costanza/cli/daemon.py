@@ -29,7 +29,7 @@ def daemon(obj: Context, concurrency: int, once: bool) -> None:
 
     \b
         costanza daemon
-        costanza post now 3 && costanza daemon --once
+        costanza daemon --once
     """
     from costanza.logsetup import setup_logging
     from scheduler.daemon import Daemon

@@ -114,10 +114,12 @@ def _parse_only(args: list[str]) -> None:
     """Parse with click's own parser, through the groups, without invoking anything."""
     command: click.Command = cli
     ctx: click.Context | None = None
-    name, rest = "costanza", list(args)
+    name, rest = "costanza", [token for token in args if token != "&"]  # `&`: the shell's
     while isinstance(command, click.Group):
         names = set(command.list_commands(ctx or click.Context(command)))
-        at = next(i for i, token in enumerate(rest) if token in names)
+        at = next((i for i, token in enumerate(rest) if token in names), None)
+        if at is None:  # the group itself runs (`costanza sandbox --port 8787`)
+            break
         ctx = command.make_context(name, rest[:at + 1], parent=ctx)
         name, rest = rest[at], rest[at + 1:]
         sub = command.get_command(ctx, name)
