@@ -107,3 +107,22 @@ def test_an_add_of_the_same_file_during_the_tidy_never_loses_it(
             assert media is not None
             assert (app.media.root / media.store_path).is_file()
         _remove(app, added[0])
+
+
+def test_the_daemon_housekeeping_removes_due_originals(
+        app: App, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from scheduler.daemon import Daemon
+    from scheduler.publishers.recording import RecordingPublisher
+
+    post_id, stored = _post(app, make_jpeg(tmp_path / "lana.jpg"))
+    _remove(app, post_id)
+    clock.advance(days=31)
+    daemon = Daemon(app, publishers=lambda n: RecordingPublisher(n))
+    try:
+        with caplog.at_level("INFO", logger="costanza.media"):
+            daemon.housekeeping()
+    finally:
+        daemon.worker.shutdown()
+    assert not stored.exists()
+    assert any("removed 1 original" in r.getMessage() and "MB" in r.getMessage()
+               for r in caplog.records)
