@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -106,3 +107,21 @@ def _remove_one(store: Store, media_store: MediaStore, sha: str, now: datetime,
     for sidecar in path.parent.glob(f"{sha}*.json"):
         sidecar.unlink(missing_ok=True)
     return True
+
+
+def store_usage(db: Session, media_store: MediaStore, now: datetime,
+                keep: timedelta | None) -> dict[str, Any]:
+    """The media store's size (originals, converted copies) and what is due to go, when."""
+    originals = db.scalar(select(func.coalesce(func.sum(Media.size_bytes), 0))) or 0
+    fitted = media_store.root / "fitted"
+    converted = sum(p.stat().st_size for p in fitted.rglob("*") if p.is_file()) \
+        if fitted.is_dir() else 0
+    due = due_originals(db, now, keep) if keep is not None else []
+    return {"originals_bytes": int(originals), "converted_bytes": converted,
+            "due_count": len(due), "due_bytes": sum(size for _s, size, _w in due),
+            "due_at": max(now, min(w for _s, _z, w in due)) if due else None}
+
+
+def size_label(size: int) -> str:
+    """Megabytes below a gigabyte, gigabytes above: what people read on their disks."""
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"

@@ -334,3 +334,12 @@ def test_a_bad_keep_originals_is_refused(run, home: Path) -> None:
     assert "media.keep_originals" in result.output
     assert "config.toml" in result.output
     assert '"never"' in result.output
+
+
+def test_status_shows_the_media_store_size(run, home: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    result = run("status")
+    assert result.exit_code == 0
+    assert "Media store: 0.0 MB of originals, 0.0 MB of converted copies." in result.output
+    data = json.loads(run("status", "--json").output)
+    assert data["media_store"]["originals_bytes"] == 0 and data["media_store"]["due_at"] is None

@@ -126,3 +126,17 @@ def test_the_daemon_housekeeping_removes_due_originals(
     assert not stored.exists()
     assert any("removed 1 original" in r.getMessage() and "MB" in r.getMessage()
                for r in caplog.records)
+
+
+def test_status_shows_the_store_size_and_what_is_due(
+        app: App, clock: FakeClock, tmp_path: Path) -> None:
+    from costanza.formatting import iso
+    from costanza.schedule_service import status
+
+    post_id, stored = _post(app, make_jpeg(tmp_path / "lana.jpg", size=(800, 600)))
+    media = status(app)["media_store"]
+    assert media["originals_bytes"] == stored.stat().st_size and media["due_count"] == 0
+    _remove(app, post_id)
+    media = status(app)["media_store"]
+    assert media["due_count"] == 1 and media["due_bytes"] == stored.stat().st_size
+    assert media["due_at"] == iso(clock.now() + KEEP)
