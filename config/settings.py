@@ -50,6 +50,7 @@ class Settings:
     notify: dict[str, Any] = field(default_factory=dict)
     log_format: str = "text"
     log_keep_days: int = 365
+    keep_originals: timedelta | None = timedelta(days=30)
 
     @property
     def media_dir(self) -> Path:
@@ -81,6 +82,12 @@ def _duration(value: Any) -> timedelta:
     return parse_duration(value)
 
 
+def _keep(value: Any) -> timedelta | None:
+    if value == "never":
+        return None
+    return _duration(value)
+
+
 def _choice(*allowed: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         if value not in allowed:
@@ -110,6 +117,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("daemon", "retry_max_seconds"): ("a number of seconds above 0", _pos_number),
     ("daemon", "per_network_concurrency"): ("a whole number above 0", _pos_int),
     ("media", "fit"): ('"pad" or "crop"', _choice("pad", "crop")),
+    ("media", "keep_originals"): ('a duration such as "30d", or "never"', _keep),
     ("media", "facebook_chunk_mb"): ("a whole number of megabytes above 0", _pos_int),
     ("networks", "base_url"): ('an address such as "http://127.0.0.1:8787"', _url),
     ("log", "format"): ('"text" or "json"', _choice("text", "json")),

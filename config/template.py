@@ -26,6 +26,9 @@ TEMPLATE = """\
 # fit = "pad"
 # Facebook videos above this size (MB) are uploaded in chunks.
 # facebook_chunk_mb = 20
+# Originals of removed and published posts leave the media store this long after
+# their last use ("30d"), unless another post still uses them; "never" keeps them.
+# keep_originals = "30d"
 
 [networks]
 # Send all network traffic to one address (the sandbox, a test double, a proxy).

@@ -89,6 +89,9 @@ def status(app: App) -> dict[str, Any]:
                           .order_by(Delivery.published_at.desc()).limit(1)).first()
         counts = dict(db.execute(select(Delivery.state, func.count()).where(
             Delivery.profile_id == profile.id).group_by(Delivery.state)).all())
+        from posts.media_retention import store_usage
+
+        usage = store_usage(db, app.media, now, app.settings.keep_originals)
         accounts = [{"name": a.name, "network": a.network, "health": a.health,
                      "reason": a.health_reason}
                     for a in db.scalars(select(Account).where(
@@ -101,4 +104,6 @@ def status(app: App) -> dict[str, Any]:
         "last_published": ({"at": iso(last[0]), "local": local(last[0], tz),
                             "network": last[1], "permalink": last[2]} if last else None),
         "deliveries": counts, "accounts": accounts,
+        "media_store": {**usage, "due_at": iso(usage["due_at"]) if usage["due_at"] else None,
+                        "due_local": local(usage["due_at"], tz) if usage["due_at"] else None},
     }

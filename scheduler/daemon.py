@@ -244,6 +244,9 @@ class Daemon:
                              self.app.settings.log_keep_days)
                 with self.store.read() as db:
                     tidy_fitted(db, self.app.media, now)
+                from posts.media_retention import tidy_originals
+
+                tidy_originals(self.store, self.app.media, now, self.app.settings.keep_originals)
         except Exception:
             log.exception("housekeeping failed; it runs again in an hour")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import click
 
@@ -83,3 +84,15 @@ def status(obj: Context, as_json: bool) -> None:
     for a in data["accounts"]:
         health = "ok" if a["health"] == "ok" else f"on hold: {a['reason']}"
         click.echo(f"Account {a['name']} ({a['network']}): {health}")
+    _media_line(data["media_store"])
+
+
+def _media_line(media: dict[str, Any]) -> None:
+    from posts.media_retention import size_label
+
+    click.echo(f"Media store: {size_label(media['originals_bytes'])} of originals, "
+               f"{size_label(media['converted_bytes'])} of converted copies.")
+    if media["due_count"]:
+        click.echo(f"{media['due_count']} originals no post needs any more "
+                   f"({size_label(media['due_bytes'])}) will be removed, the first on "
+                   f"{media['due_local']}.")

@@ -333,3 +333,22 @@ def test_pause_from_now_and_with_dates_then_resume(run, home: Path) -> None:
     result = run("pause", "--from", "2099-08-24", "--until", "2099-08-08")
     assert result.exit_code == 1
     assert "The pause ends before it starts" in result.output
+
+
+def test_a_bad_keep_originals_is_refused(run, home: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    (home / "config.toml").write_text('[media]\nkeep_originals = "a month"\n')
+    result = run("queue")
+    assert result.exit_code == 1
+    assert "media.keep_originals" in result.output
+    assert "config.toml" in result.output
+    assert '"never"' in result.output
+
+
+def test_status_shows_the_media_store_size(run, home: Path) -> None:
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    result = run("status")
+    assert result.exit_code == 0
+    assert "Media store: 0.0 MB of originals, 0.0 MB of converted copies." in result.output
+    data = json.loads(run("status", "--json").output)
+    assert data["media_store"]["originals_bytes"] == 0 and data["media_store"]["due_at"] is None
