@@ -21,6 +21,10 @@ from posts.networks import NETWORK_NAMES
 from posts.probe import MB, ProbeResult, format_label, human_size
 
 X_TEXT_LIMIT = 280
+# twitter-text v3 weights: Latin, Greek, Cyrillic and most punctuation count one; emoji,
+# Chinese, Japanese and Korean characters two; every link 23, however long.
+X_WEIGHT_NOTE = ("an emoji or a Chinese, Japanese or Korean character counts as two; "
+                 "a link counts as 23")
 INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAGS = 30
 INSTAGRAM_MENTIONS = 20
@@ -167,8 +171,8 @@ def _check_text(v: Verdict, text: str, media: Sequence[ProbeResult], first_comme
             v.notes.append(f"the text ({n} characters) will go out on X as a thread of "
                            f"about {parts} posts")
         elif n > X_TEXT_LIMIT:
-            v.refuse(f"the text is {n} of {X_TEXT_LIMIT} characters on X: add --text-x with a "
-                     "shorter text, or --thread")
+            v.refuse(f"X counts {n} of {X_TEXT_LIMIT} characters ({X_WEIGHT_NOTE}): add "
+                     "--text-x with a shorter text, or --thread")
     elif net == "instagram":
         _check_caption(v, text, "the caption", "--text-instagram")
         if first_comment:

@@ -104,7 +104,16 @@ class Store:
                                       "check_same_thread": False}
         try:
             engine = create_engine(self.url, **kwargs)
-        except Exception as exc:  # bad driver name, missing psycopg...
+        except ImportError:  # the address names a driver that is not installed
+            if parsed.get_backend_name() == "postgresql":
+                raise StoreError(
+                    "Costanza needs the PostgreSQL driver to use the database address "
+                    f"{parsed!r}, and it is not installed. Install it with "
+                    "`pip install 'costanza[postgres]'`, then run the command again.") from None
+            raise StoreError(
+                f"Costanza cannot use the database address {parsed!r}: its driver is not "
+                "installed. Install the driver, or use another address.") from None
+        except Exception as exc:  # bad driver name...
             raise StoreError(
                 f"Costanza cannot use the database address {parsed!r}: {exc}") from None
         if self.is_sqlite:

@@ -8,6 +8,7 @@ import click
 
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
+from costanza.errors import InputError
 
 _LABELS = {"x": "X account", "facebook": "Facebook Page", "instagram": "Instagram account"}
 _NAME_HELP = ("A name for this account (default: the network's name). Using a name already "
@@ -46,7 +47,15 @@ def add() -> None:
 def _ask_pin(url: str) -> str:
     click.echo("Open this address in your browser, sign in to X and authorise the app:")
     click.echo(f"  {url}")
-    return str(click.prompt("Then type the PIN that X shows", type=str))
+    try:
+        return str(click.prompt("Then type the PIN that X shows", type=str))
+    except click.Abort:  # no terminal to type in (a script, a pipe, a service)
+        raise InputError(
+            "There is no terminal to type the PIN in, so the X account was not connected. "
+            "Run the same `costanza account add x` command in a terminal window and type the "
+            "PIN there, or give the keys X shows for your own app in its developer portal: "
+            "`costanza account add x --consumer-key K --consumer-secret S --access-token T "
+            "--access-token-secret TS`.") from None
 
 
 def _choose_page(pages: list[dict[str, str]]) -> str:

@@ -75,7 +75,7 @@ class CostanzaGroup(click.Group):
                            "status`) before running the command again.", err=True)
             else:
                 click.echo("Stopped. Nothing was changed.", err=True)
-            ctx.exit(1)
+            ctx.exit(130)  # the shell's convention for "stopped by Ctrl-C" (128 + SIGINT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:

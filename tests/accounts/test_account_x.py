@@ -147,3 +147,19 @@ def test_the_pin_flow_logs_no_token_even_at_debug(run: Run, app: App, home: Path
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for value in secret_values(platform.creds):
         assert value not in logged
+
+
+def test_no_terminal_for_the_pin_says_how_to_connect(run: Run, app: App, home: Path,
+                                                      platform: Platform,
+                                                      oauth_front: Front) -> None:
+    """Nothing to read the PIN from (a script, a pipe): a plain way forward, not "Aborted!"."""
+    x = platform.creds["x"]
+    result = run("account", "add", "x", "--consumer-key", x["consumer_key"],
+                 "--consumer-secret", x["consumer_secret"], input="")
+
+    assert result.exit_code == 1
+    assert "Aborted!" not in result.output
+    assert "no terminal to type the PIN in" in result.output
+    assert "--access-token T --access-token-secret TS" in result.output
+    assert account_row(app, "x") is None
+    assert not (home / "secrets.toml").exists()

@@ -123,7 +123,7 @@ def test_interrupted_add_leaves_no_row_and_no_file(run, home: Path, tmp_path: Pa
     monkeypatch.setattr(media_store, "_write_chunk", interrupted)
     result = run("post", "add", "Come nasce una sciarpa", "--video", str(video),
                  "--to", "facebook")
-    assert result.exit_code == 1
+    assert result.exit_code == 130
     assert "Nothing was changed" in result.output
     assert media_files(home) == []
     assert count_posts(app) == 0
@@ -140,7 +140,7 @@ def test_ctrl_c_after_the_post_was_saved_says_so(run, tmp_path: Path, app: App,
 
     monkeypatch.setattr(services, "_post_row", interrupted)
     result = run("post", "add", "Come nasce una sciarpa", "--to", "facebook")
-    assert result.exit_code == 1
+    assert result.exit_code == 130
     assert "Nothing was changed" not in result.output
     assert "only after a change had been saved" in result.output
     assert count_posts(app) == 1

@@ -42,7 +42,8 @@ def test_x_long_text_refused_with_fix() -> None:
     v = check("x", text, [JPEG])
     assert v.status == "refused"
     assert v.problems == [
-        "the text is 312 of 280 characters on X: add --text-x with a shorter text, or --thread"]
+        "X counts 312 of 280 characters (an emoji or a Chinese, Japanese or Korean character "
+        "counts as two; a link counts as 23): add --text-x with a shorter text, or --thread"]
     assert v.notes == []
 
 
@@ -245,7 +246,8 @@ def test_check_post_uses_per_network_texts() -> None:
     verdicts = check_post(["x"], {}, [JPEG], default_text="a" * 300)
     assert verdicts["x"].status == "refused"
     assert verdicts["x"].to_dict()["problems"] == [
-        "the text is 300 of 280 characters on X: add --text-x with a shorter text, or --thread"]
+        "X counts 300 of 280 characters (an emoji or a Chinese, Japanese or Korean character "
+        "counts as two; a link counts as 23): add --text-x with a shorter text, or --thread"]
 
 
 def test_real_phone_photo_and_heic(tmp_path: Path) -> None:
@@ -267,3 +269,11 @@ def test_real_videos(tmp_path: Path) -> None:
     assert check("instagram", "hi", [mp4]).status == "refused"  # under 3 seconds
     mov = probe(make_mov_hevc(tmp_path / "v.mov", seconds=1, size=(64, 48)))
     assert check("x", "hi", [mov]).status == "fit"
+
+
+def test_x_refusal_counts_an_emoji_as_two() -> None:
+    """278 letters and two emoji are 280 characters to the eye but 282 to X: the message
+    says X's count and why it differs."""
+    v = check("x", "a" * 278 + "\U0001F9F6\U0001F9F5", [JPEG])
+    assert v.status == "refused"
+    assert v.problems[0].startswith("X counts 282 of 280 characters (an emoji")
