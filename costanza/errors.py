@@ -31,6 +31,11 @@ class InputError(CostanzaError):
     """The command was given something it cannot use."""
 
 
+class TimezoneNeeded(InputError):
+    """Costanza cannot tell your time zone. Run `costanza init --timezone Europe/Rome`
+    (with your own zone)."""
+
+
 class MediaRejected(InputError):
     """A photo or video cannot be used."""
 
