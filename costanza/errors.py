@@ -35,6 +35,11 @@ class TextUnreadable(InputError):
     """The text of the post could not be read. Nothing was changed."""
 
 
+class TimezoneNeeded(InputError):
+    """Costanza cannot tell your time zone. Run `costanza init --timezone Europe/Rome`
+    (with your own zone)."""
+
+
 class MediaRejected(InputError):
     """A photo or video cannot be used."""
 

@@ -5,7 +5,7 @@ No click here, so the fast listing path and the services can use it too.
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 # English short names, whatever the machine's locale (the heatmap uses them too).
@@ -23,6 +23,25 @@ def local_label(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str
     year = f" {d.year}" if with_year else ""
     return (f"{WEEKDAYS[d.weekday()]} {d.day:02d} {MONTHS[d.month]}{year} "
             f"{d.hour:02d}:{d.minute:02d}")
+
+
+def _day(d: datetime) -> str:
+    return f"{WEEKDAYS[d.weekday()]} {d.day:02d} {MONTHS[d.month]} {d.year}"
+
+
+def pause_dates(start: datetime, end: datetime | None, tz: tzinfo) -> str:
+    """A pause as a person books it: 'Sat 08 Aug 2099 to Mon 24 Aug 2099' (the last day
+    included, as `pause --until` takes it), with times only when it does not start or
+    end at midnight, and 'from ..., with no end date' when it is open-ended."""
+    s = start.astimezone(tz)
+    first = _day(s) if (s.hour, s.minute) == (0, 0) else local(s, tz, with_year=True)
+    if end is None:
+        return f"from {first}, with no end date"
+    e = end.astimezone(tz)
+    if (e.hour, e.minute) == (0, 0):
+        last = _day(e - timedelta(days=1))
+        return f"{first} (the whole day)" if last == first else f"{first} to {last} (both included)"
+    return f"{first} to {local(e, tz, with_year=True)}"
 
 
 def local(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str:

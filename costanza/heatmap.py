@@ -1,9 +1,10 @@
 """The consistency report as a picture: a calendar heatmap.
 
-One column per week (oldest on the left), one row per weekday (Monday at the
-top); each cell is coloured by the number of posts published that day. A day
-with a missed slot gets a red border. Days not counted yet (the future, or
-before Costanza was set up) are white.
+One column per week (oldest on the left; the month above it, the day its Monday
+falls on below it), one row per weekday (Monday at the top); each cell is
+coloured by the number of posts published that day. A day with a missed slot
+gets a red border. Days not counted yet (the future, or before Costanza was set
+up) are white.
 
 ``write(report, path)`` draws PNG (Pillow) or SVG (hand-written XML) by the
 file's suffix. ``Layout`` tells where each cell is, for whoever needs to find
@@ -42,7 +43,7 @@ class Layout:
     gap: int = 4
     left: int = 44
     top: int = 48
-    bottom: int = 40
+    bottom: int = 56
     right: int = 16
     min_width: int = 400
 
@@ -77,9 +78,18 @@ def _cells(report: dict[str, Any]) -> list[tuple[int, int, date, int | None, boo
 
 
 def _title(report: dict[str, Any]) -> str:
-    weeks = report["weeks"]
-    return (f"Posts published per day, {weeks[0]['week']} to {weeks[-1]['week']} "
+    first = date.fromisoformat(report["weeks"][0]["start"])
+    last = date.fromisoformat(report["weeks"][-1]["end"])
+    span = " to ".join(f"{d.day} {MONTHS[d.month]} {d.year}" for d in (first, last))
+    return (f"Posts published per day, {span} "
             f"(streak: {report['streak']} steady week{'s' if report['streak'] != 1 else ''})")
+
+
+def _week_starts(report: dict[str, Any]) -> list[tuple[int, str]]:
+    """Each column's Monday, its day of the month under the column: with the months
+    above, every week reads as a date ("Nov" ... "30"), never as an ISO week number."""
+    return [(col, str(date.fromisoformat(week["start"]).day))
+            for col, week in enumerate(report["weeks"])]
 
 
 def _month_labels(report: dict[str, Any]) -> list[tuple[int, str]]:
@@ -125,7 +135,11 @@ def svg(report: dict[str, Any]) -> str:
                    f'height="{layout.cell}" rx="3" fill="{colour_for(count)}" '
                    f'stroke="{stroke}" stroke-width="{width}">'
                    f'<title>{escape(_day_label(day, count, missed))}</title></rect>')
-    legend_y = layout.height - layout.bottom + 14
+    under = layout.height - layout.bottom + 14
+    for col, day in _week_starts(report):
+        x, _, _, _ = layout.box(col, 0)
+        out.append(f'<text class="week" x="{x}" y="{under}" fill="{INK}">{day}</text>')
+    legend_y = layout.height - layout.bottom + 30
     out.append(f'<text x="{layout.left}" y="{legend_y + 11}" fill="{INK}">Fewer</text>')
     x = layout.left + 40
     for fill in PALETTE:
@@ -157,7 +171,10 @@ def png(report: dict[str, Any]) -> Any:
     for col, row, _day, count, missed in _cells(report):
         draw.rectangle(layout.box(col, row), fill=colour_for(count),
                        outline=MISSED if missed else BORDER, width=2 if missed else 1)
-    legend_y = layout.height - layout.bottom + 14
+    for col, day in _week_starts(report):
+        x, _, _, _ = layout.box(col, 0)
+        draw.text((x + 2, layout.height - layout.bottom + 4), day, fill=INK, font=font)
+    legend_y = layout.height - layout.bottom + 30
     draw.text((layout.left, legend_y), "Fewer", fill=INK, font=font)
     x = layout.left + 40
     for fill in PALETTE:

@@ -305,7 +305,7 @@ def follow(app: App, *, network: str | None = None, post_id: int | None = None,
 # -- printing ------------------------------------------------------------------
 
 def header(width: int = 80) -> str:
-    line = f"{'#':>5}  {'When':<16}  {'Network':<9}  {'Status':<12}  Post"
+    line = f"{'#':>5}  {'When':<16}  {'Network':<9}  {'Status':<12}  {'Post':<9}  Text"
     return line[:width]
 
 
@@ -322,8 +322,9 @@ def format_entry(entry: dict[str, Any], width: int = 80,
         status = style(status, fg=STATUS_COLOURS[state], bold=True if state in ATTENTION else None)
     network = network_label(entry["network"])
     lead = f"{entry['delivery_id']:>5}  {entry['local_time']:<16}  {network:<9}  "
-    room = max(10, width - len(lead) - 12 - 2)
-    lines = [f"{lead}{status}  {excerpt(entry['excerpt'], room)}"]
+    post = f"{'post ' + str(entry['post_id']):<9}  "  # the number `post show` takes
+    room = max(10, width - len(lead) - 12 - 2 - len(post))
+    lines = [f"{lead}{status}  {post}{excerpt(entry['excerpt'], room)}"]
     indent = " " * 7
     wrap_width = max(20, width - len(indent))
     if entry.get("permalink"):

@@ -1,6 +1,7 @@
 """The consistency report: did the artisan keep their weekly slots?
 
-Weeks are ISO weeks (Monday to Sunday) in the profile's current time zone.
+Weeks are ISO weeks (Monday to Sunday) in the profile's current time zone, shown by
+their dates ("30 Nov - 6 Dec"); ``week`` keeps the ISO name for scripts.
 
 * A slot is **kept** when a post that took it went out: a dispatched post whose
   ``slot_at`` falls in that week with at least one delivery published.
@@ -22,7 +23,8 @@ Weeks are ISO weeks (Monday to Sunday) in the profile's current time zone.
       "cadence": "Mon 09:30, Wed 18:00, Fri 12:00",   # the current cadence
       "generated_at": "2026-12-29T10:00:00+00:00",
       "weeks": [                       # oldest first; the last one is this week
-        {"week": "2026-W50", "start": "2026-12-07", "end": "2026-12-13",
+        {"week": "2026-W50", "label": "7 Dec - 13 Dec",   # the year too, when not this one
+         "start": "2026-12-07", "end": "2026-12-13",
          "complete": true, "slots": 3, "kept": 0, "missed": 3, "paused": 0,
          "steady": false,              # null: no slots to keep that week
          "published": 0,               # posts that went out that week
@@ -31,6 +33,7 @@ Weeks are ISO weeks (Monday to Sunday) in the profile's current time zone.
          "missed_days": [0, 2, 4]}     # weekdays (0 = Monday) with a missed slot
       ],
       "streak": 2, "streak_from": "2026-W51",  # null when there is no streak
+      "streak_from_label": "14 Dec - 20 Dec",   # the same week, as the text shows it
       "per_network": {"facebook": 4, "instagram": 0, "x": 5},   # posts published
       "failures": [{"network": "x", "outcome": "failed", "count": 1,
                     "reason": "X refused the post: the text is too long."}],
@@ -54,6 +57,7 @@ from sqlalchemy import JSON, column, select, table, text
 
 from costanza.app import App
 from costanza.errors import InputError
+from costanza.formatting import MONTHS
 from costanza.publog import to_utc
 from costanza.timeparse import start_of_day
 from posts.networks import NETWORKS
@@ -72,6 +76,14 @@ _RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
 def _week_label(monday: date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def week_dates(monday: date, this_year: int) -> str:
+    """'30 Nov - 6 Dec': a week as a person names it (nobody counts ISO weeks), with the
+    year when the week ends in another year than this one."""
+    sunday = monday + timedelta(days=6)
+    year = f" {sunday.year}" if sunday.year != this_year else ""
+    return f"{monday.day} {MONTHS[monday.month]} - {sunday.day} {MONTHS[sunday.month]}{year}"
 
 
 def _paused(at: datetime, pauses: list[tuple[datetime, datetime | None]]) -> bool:
@@ -187,7 +199,8 @@ def _week(data: _Data, monday: date, now: datetime, grace: timedelta) -> dict[st
             continue
         days.append(sum(1 for t in data.first_published if day_start <= t < day_end))
     return {
-        "week": _week_label(monday), "start": monday.isoformat(),
+        "week": _week_label(monday), "label": week_dates(monday, now.astimezone(tz).year),
+        "start": monday.isoformat(),
         "end": (monday + timedelta(days=6)).isoformat(), "complete": complete,
         "slots": len(due), "kept": len(kept_here), "missed": len(missed), "paused": len(paused),
         "steady": steady, "published": sum(d or 0 for d in days), "days": days,
@@ -196,7 +209,7 @@ def _week(data: _Data, monday: date, now: datetime, grace: timedelta) -> dict[st
 
 
 def _streak(data: _Data, this_monday: date, now: datetime,
-            grace: timedelta) -> tuple[int, str | None]:
+            grace: timedelta) -> tuple[int, dict[str, Any] | None]:
     created = data.created_at or now
     streak, since = 0, None
     monday = this_monday - timedelta(days=7)
@@ -205,7 +218,7 @@ def _streak(data: _Data, this_monday: date, now: datetime,
         if week["steady"] is False:
             break
         if week["steady"]:
-            streak, since = streak + 1, week["week"]
+            streak, since = streak + 1, week
         monday -= timedelta(days=7)
     return streak, since
 
@@ -246,7 +259,8 @@ def build_report(app: App, weeks: int = 12) -> dict[str, Any]:
         "cadence": format_slots([WeeklySlot(w, m) for w, m in data.profile.slots]),
         "generated_at": now.isoformat(),
         "weeks": rows,
-        "streak": streak, "streak_from": since,
+        "streak": streak, "streak_from": since["week"] if since else None,
+        "streak_from_label": since["label"] if since else None,
         "per_network": per_network,
         "failures": [{"network": n, "outcome": o, "reason": r, "count": c}
                      for (n, o, r), c in sorted(failures.items(),

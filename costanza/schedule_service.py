@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from costanza.app import App
-from costanza.formatting import iso, local, local_label
+from costanza.formatting import iso, local, local_label, pause_dates
 from costanza.timeparse import parse_date, start_of_day
 from posts.models import Account, Delivery
-from posts.profiles import add_pause, get_profile, resume, set_slots
+from posts.profiles import add_pause, get_profile, planned_pauses, resume, set_slots
 
 
 def cadence_show(app: App) -> dict[str, Any]:
@@ -60,10 +60,29 @@ def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
                 "until_local": local_label(end, tz)}
 
 
-def resume_queue(app: App) -> int:
+def _pause_data(start: Any, end: Any, tz: ZoneInfo) -> dict[str, Any]:
+    """One pause, shaped as in `queue --json` (plus ``dates``, as a person reads them)."""
+    return {"from": iso(start), "until": iso(end), "from_local": local_label(start, tz),
+            "until_local": local_label(end, tz), "dates": pause_dates(start, end, tz)}
+
+
+def resume_queue(app: App, everything: bool = False) -> dict[str, Any]:
+    """End the pause in effect now; with ``everything``, also cancel the planned ones.
+    Says what it ended, what it cancelled and which planned pauses remain."""
+    now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        return resume(db, profile, app.clock.now())
+        tz = ZoneInfo(profile.timezone)
+        spans = {p.id: (p.start_at, p.end_at) for p in profile.pauses}
+        ended, cancelled = resume(db, profile, now, cancel_planned=everything)
+        return {
+            "resumed": bool(ended), "at": iso(now),
+            # What the ended pauses were meant to be, not the "now" they end at.
+            "ended": [_pause_data(*spans[p.id], tz) for p in ended],
+            "cancelled": [_pause_data(p.start_at, p.end_at, tz) for p in cancelled],
+            "planned": [_pause_data(p.start_at, p.end_at, tz)
+                        for p in planned_pauses(profile, now)],
+        }
 
 
 def status(app: App) -> dict[str, Any]:

@@ -74,16 +74,29 @@ def add_pause(db: Session, profile: Profile, start: datetime, end: datetime | No
     return pause
 
 
-def resume(db: Session, profile: Profile, now: datetime) -> int:
-    """End every pause that is running now or still to come; returns how many changed."""
-    changed = 0
-    for pause in list(profile.pauses):
-        if pause.end_at is not None and pause.end_at <= now:
-            continue
-        if pause.start_at > now:
-            profile.pauses.remove(pause)
-        else:
-            pause.end_at = now
-        changed += 1
+def current_pauses(profile: Profile, now: datetime) -> list[Pause]:
+    """The pauses in effect at ``now`` (usually one; overlapping ones are all in effect)."""
+    return sorted((p for p in profile.pauses
+                   if p.start_at <= now and (p.end_at is None or p.end_at > now)),
+                  key=lambda p: p.start_at)
+
+
+def planned_pauses(profile: Profile, now: datetime) -> list[Pause]:
+    """The pauses that start after ``now`` (holidays booked ahead), soonest first."""
+    return sorted((p for p in profile.pauses if p.start_at > now), key=lambda p: p.start_at)
+
+
+def resume(db: Session, profile: Profile, now: datetime,
+           cancel_planned: bool = False) -> tuple[list[Pause], list[Pause]]:
+    """End the pauses in effect at ``now`` (they end now, so their past stays true) and,
+    with ``cancel_planned``, delete the ones still to come. Planned holidays are kept by
+    default: ending today's pause must not silently cancel August's.
+    Returns (ended, cancelled)."""
+    ended = current_pauses(profile, now)
+    cancelled = planned_pauses(profile, now) if cancel_planned else []
+    for pause in ended:
+        pause.end_at = now
+    for pause in cancelled:
+        profile.pauses.remove(pause)
     db.flush()
-    return changed
+    return ended, cancelled

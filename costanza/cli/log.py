@@ -67,7 +67,7 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
     problem its reason and the command that fixes it.
 
     The number in the first column is the delivery number that `costanza retry`
-    takes.
+    takes; "post 12" beside it is the post's number, as `costanza post show` takes it.
 
     Example:
 

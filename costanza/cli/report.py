@@ -17,18 +17,18 @@ def report_lines(data: dict[str, Any]) -> list[str]:
     from posts.networks import network_label
 
     lines = [f"Your weekly slots: {data['cadence'] or 'none set'} ({data['timezone']})", "",
-             f"{'Week':<10}{'From':>12}{'Slots':>8}{'Kept':>7}{'Missed':>8}{'Posts':>8}  Steady"]
+             f"{'Week':<20}{'Slots':>6}{'Kept':>7}{'Missed':>8}{'Posts':>8}  Steady"]
     for w in data["weeks"]:
         steady = {True: "yes", False: "no", None: "-"}[w["steady"]]
         if not w["complete"]:
             steady = "(this week, so far)"
-        lines.append(f"{w['week']:<10}{w['start']:>12}{w['slots']:>8}{w['kept']:>7}"
+        lines.append(f"{w['label']:<20}{w['slots']:>6}{w['kept']:>7}"
                      f"{w['missed']:>8}{w['published']:>8}  {steady}")
     lines.append("")
     streak = data["streak"]
     if streak:
-        lines.append(f"Steady weeks in a row: {streak} (every slot kept since "
-                     f"{data['streak_from']}). Keep it up!")
+        lines.append(f"Steady weeks in a row: {streak}, since the week of "
+                     f"{data['streak_from_label']}. Keep it up!")
     else:
         lines.append("Steady weeks in a row: 0. A steady week is one where every slot "
                      "was kept.")

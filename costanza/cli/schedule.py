@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from costanza.cli.main import Context
@@ -110,9 +112,12 @@ def pause(obj: Context, start: str | None, until: str | None) -> None:
 
 
 @click.command()
+@click.option("--all", "everything", is_flag=True,
+              help="Also cancel the pauses planned for later (holidays booked ahead).")
+@json_option
 @click.pass_obj
-def resume(obj: Context) -> None:
-    """End the current pause (and cancel pauses to come).
+def resume(obj: Context, everything: bool, as_json: bool) -> None:
+    """End the pause in effect now. Pauses planned for later are kept (see --all).
 
     Example:
 
@@ -121,5 +126,26 @@ def resume(obj: Context) -> None:
     """
     from costanza.schedule_service import resume_queue
 
-    count = resume_queue(obj.app)
-    click.echo("Publishing resumed." if count else "Nothing was paused.")
+    data = resume_queue(obj.app, everything)
+    if as_json:
+        echo_json(data)
+        return
+    for line in resume_lines(data):
+        click.echo(line)
+
+
+def resume_lines(data: dict[str, Any]) -> list[str]:
+    """What `resume` did, and which planned pauses still hold posts back."""
+    if data["ended"]:
+        lines = ["Publishing resumed: posts go out again from the next slot.",
+                 *(f"Ended the pause {p['dates']}." for p in data["ended"])]
+    elif data["cancelled"]:
+        lines = ["No pause was in effect right now."]
+    else:
+        lines = ["Nothing is paused right now, so nothing was changed."]
+    lines += [f"Cancelled the planned pause {p['dates']}." for p in data["cancelled"]]
+    if data["planned"]:
+        lines.append("Still planned (posts will wait then):")
+        lines += [f"  {p['dates']}" for p in data["planned"]]
+        lines.append("To cancel them, run `costanza resume --all`.")
+    return lines

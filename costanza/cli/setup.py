@@ -2,9 +2,35 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from costanza.cli.main import Context
+
+ZONE_SOURCES = {"computer": "from this computer", "asked": "as you typed it"}
+
+
+def at_terminal() -> bool:
+    """Whether a person can answer a question (not a script, a CI job or a pipe)."""
+    return sys.stdin.isatty()
+
+
+def ask_zone(found: str | None) -> str:
+    """Ask for the time zone until it is one Costanza knows."""
+    from costanza.errors import InputError
+    from scheduler.cadence import parse_timezone
+
+    def check(text: str) -> str:
+        try:
+            return parse_timezone(text).key
+        except InputError as exc:
+            raise click.UsageError(exc.message) from None
+
+    what = ("This computer's clock is set to UTC, which is rarely where you live"
+            if found else "Costanza could not tell this computer's time zone")
+    click.echo(f"{what}. Your slots are planned in your own time zone.")
+    return str(click.prompt("Your time zone (for example Europe/Rome)", value_proc=check))
 
 
 @click.command()
@@ -25,8 +51,13 @@ def init(obj: Context, timezone: str | None, slots: str | None, force: bool) -> 
     """
     from costanza.setup import initialise
 
-    result = initialise(obj.app, timezone=timezone, slots=slots, force=force)
+    result = initialise(obj.app, timezone=timezone, slots=slots, force=force,
+                        ask_zone=ask_zone if at_terminal() else None)
     click.echo(f"Costanza is set up. Settings: {result.config_file}")
+    if result.zone_source in ZONE_SOURCES:
+        click.echo(f"Time zone: {result.timezone} ({ZONE_SOURCES[result.zone_source]}); "
+                   f"change it with `costanza cadence set \"{result.slots}\" "
+                   "--timezone ZONE`.")
     click.echo(f"Your weekly slots ({result.timezone}): {result.slots}")
     click.echo("Next: connect an account with `costanza account add facebook ...`, "
                "then queue a story with `costanza post add \"...\" --photo FILE`.")

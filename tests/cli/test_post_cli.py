@@ -325,8 +325,9 @@ def test_pause_from_now_and_with_dates_then_resume(run, home: Path) -> None:
     assert "until you run `costanza resume`" in result.output
     queue = json.loads(run("queue", "--json").output)
     assert len(queue["pauses"]) == 1 and queue["pauses"][0]["until"] is None
-    assert run("resume").output.strip() == "Publishing resumed."
-    assert run("resume").output.strip() == "Nothing was paused."
+    assert run("resume").output.startswith("Publishing resumed: posts go out again")
+    assert run("resume").output.strip() == ("Nothing is paused right now, so nothing was "
+                                            "changed.")
     result = run("pause", "--from", "2099-08-08", "--until", "2099-08-24")
     assert result.exit_code == 0, result.output
     assert "Paused from Sat 08 Aug 00:00 until Tue 25 Aug 00:00." in result.output

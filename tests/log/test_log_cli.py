@@ -20,12 +20,16 @@ def test_log_shows_one_entry_per_delivery_in_local_time(filled: Filled, cli: Any
     assert result.exit_code == 0, result.output
     out = result.stdout
     # Post 1 went out on Mon 30 Nov at 09:30 in Rome (08:30 UTC), on both networks.
-    assert re.search(r"^\s+1  Mon 30 Nov 09:30  Facebook   published     La lana arriva", out,
-                     re.M)
-    assert re.search(r"^\s+2  Mon 30 Nov 09:30  X          published", out, re.M)
+    assert re.search(r"^\s+1  Mon 30 Nov 09:30  Facebook   published     post 1     La lana "
+                     r"arriva", out, re.M)
+    assert re.search(r"^\s+2  Mon 30 Nov 09:30  X          published     post 1 ", out, re.M)
     assert "       https://fake.invalid/x/x-1" in out
     # Rate-limited at 18:00, out 15 minutes later.
-    assert re.search(r"^\s+3  Wed 02 Dec 18:15  X          published     Il telaio", out, re.M)
+    assert re.search(r"^\s+3  Wed 02 Dec 18:15  X          published     post 2     Il telaio",
+                     out, re.M)
+    # The delivery number (for `retry`) and the post number (for `post show`) differ.
+    assert re.search(r"^\s+13  Mon 28 Dec 09:30  Facebook   on hold       post 12    Auguri", out,
+                     re.M)
     lines = [line for line in out.splitlines() if re.match(r"^\s+\d+  ", line)]
     assert [int(line.split()[0]) for line in lines] == list(range(1, 14))
 
@@ -49,7 +53,7 @@ def test_problems_show_their_reason_and_the_fixing_command(filled: Filled, cli: 
 def test_log_fits_an_80_column_terminal(filled: Filled, cli: Any) -> None:
     out = cli("log", *SINCE).stdout
     assert max(len(line) for line in out.splitlines()) <= 80
-    assert "La lana arriva dalla Val di F…" in out  # the excerpt is cut, not the line
+    assert "post 1     La lana arriva dal…" in out  # the excerpt is cut, not the line
 
 
 def test_failed_keeps_what_needs_attention(filled: Filled, cli: Any) -> None:
@@ -157,7 +161,7 @@ def test_a_delivery_waiting_to_retry_says_when(filled: Filled, cli: Any) -> None
             state="retry_wait", reason="X is busy; it asked to wait.",
             due_at=datetime(2026, 12, 29, 13, 45, tzinfo=UTC)))
     out = cli("log", "--post", str(filled.posts["long"])).stdout
-    assert "    5  Mon 07 Dec 09:30  X          will retry    Una storia" in out
+    assert "    5  Mon 07 Dec 09:30  X          will retry    post 4     Una storia" in out
     assert "       Will try again Tue 29 Dec 14:45. X is busy; it asked to wait." in out
     assert "To fix" not in out
     result = cli("retry", "5")

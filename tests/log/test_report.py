@@ -56,9 +56,11 @@ def test_report_table(filled: Filled, cli: Any) -> None:
     result = cli("report")
     assert result.exit_code == 0
     out = result.stdout
-    assert "2026-W50    2026-12-07       3      0       3       0  no" in out
-    assert "2026-W53    2026-12-28       1      0       1       0  (this week, so far)" in out
-    assert "Steady weeks in a row: 2 (every slot kept since 2026-W51)" in out
+    assert "Week                 Slots   Kept  Missed   Posts  Steady" in out
+    assert "7 Dec - 13 Dec           3      0       3       0  no" in out
+    assert "28 Dec - 3 Jan 2027      1      0       1       0  (this week, so far)" in out
+    assert "Steady weeks in a row: 2, since the week of 14 Dec - 20 Dec. Keep it up!" in out
+    assert "W5" not in out  # no ISO week numbers for a person to decode
     assert "Posts published per network: Facebook 5, Instagram 0, X 5" in out
     assert "1 x X (failed): X refused the post: the text is too long." in out
     assert max(len(line) for line in out.splitlines()) <= 80
@@ -113,6 +115,10 @@ def test_svg_picture_has_a_cell_per_day(filled: Filled, cli: Any, tmp_path: Path
                            PALETTE[0], PALETTE[0]]
     assert [c.get("stroke") for c in cells[14:21]].count("#d73a49") == 3  # W50 missed
     assert "Mon 30 Nov 2026: 1 post" in cells[7].findtext(f"{ns}title", "")
+    title = next(t.text for t in root.iter(f"{ns}text"))
+    assert title == "Posts published per day, 23 Nov 2026 to 3 Jan 2027 (streak: 2 steady weeks)"
+    weeks = [t.text for t in root.iter(f"{ns}text") if t.get("class") == "week"]
+    assert weeks == ["23", "30", "7", "14", "21", "28"]  # each column's Monday
 
 
 def test_png_picture_cells_sampled_at_their_centres(filled: Filled, cli: Any,
@@ -136,6 +142,22 @@ def test_png_picture_cells_sampled_at_their_centres(filled: Filled, cli: Any,
                 assert rgb.getpixel(layout.centre(col, row)) == expected, (col, row)
                 sampled += 1
     assert sampled == 6 * 7
+    # Under each column, the day its Monday falls on: ink, where the grid ends.
+    for col in range(len(report["weeks"])):
+        x0, _, x1, _ = layout.box(col, 0)
+        top = layout.height - layout.bottom
+        under = [rgb.getpixel((x, y)) for x in range(x0, x1 + 1) for y in range(top, top + 16)]
+        assert any(max(p) < 128 for p in under), col
+
+
+def test_weeks_are_named_by_their_dates() -> None:
+    from datetime import date
+
+    from costanza.report import week_dates
+
+    assert week_dates(date(2026, 11, 30), 2026) == "30 Nov - 6 Dec"
+    assert week_dates(date(2026, 12, 28), 2026) == "28 Dec - 3 Jan 2027"
+    assert week_dates(date(2025, 12, 1), 2026) == "1 Dec - 7 Dec 2025"
 
 
 def test_picture_needs_a_known_suffix(filled: Filled, cli: Any, tmp_path: Path) -> None:
