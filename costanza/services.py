@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from costanza.app import App
+from costanza.errors import InputError
 from costanza.formatting import check_warnings, excerpt, iso, local, local_label, media_summary
 from costanza.timeparse import parse_local
 from posts import queue
@@ -70,6 +71,10 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
              targets: str | None, texts: dict[str, str | None], first_comment: str | None,
              category: str | None, at: str | None, top: bool, thread: bool,
              fit: str | None) -> dict[str, Any]:
+    if at is not None and top:
+        raise InputError(
+            "--at and --top cannot go together: --at gives the post its own time, --top puts "
+            "it first in line for the next free slot. Keep the one you mean.")
     now = app.clock.now()
     created: list[StoredMedia] = []
     try:
@@ -80,7 +85,7 @@ def add_post(app: App, *, text: str, photos: list[Path], video: Path | None, alt
                 text=text, photos=photos, video=video, alts=alts,
                 targets=queue.parse_targets(targets),
                 texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
-                category=category, at=parse_local(at, tz) if at else None, top=top,
+                category=category, at=parse_local(at, tz) if at is not None else None, top=top,
                 thread=thread, fit=fit)
             result = queue.add_post(db, app.media, profile, draft, now, created)
             post_id = result.post.id
@@ -144,6 +149,10 @@ def show_post(app: App, post_id: int) -> dict[str, Any]:
 
 
 def edit_post(app: App, post_id: int, options: dict[str, Any]) -> dict[str, Any]:
+    if options.get("at") is not None and options.get("unpin"):
+        raise InputError(
+            "--at and --unpin cannot go together: --at pins the post to a time, --unpin lets "
+            "it take its turn in the queue again. Keep the one you mean.")
     now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
@@ -164,12 +173,10 @@ def edit_post(app: App, post_id: int, options: dict[str, Any]) -> dict[str, Any]
             changes["thread"] = options["thread"]
         if options.get("unpin"):
             changes["unpin"] = True
-        if options.get("at"):
+        if options.get("at") is not None:
             changes["at"] = parse_local(options["at"], tz)
         alts = list(options["alts"]) if options.get("alts") else None
         if not changes and alts is None:
-            from costanza.errors import InputError
-
             raise InputError(f"Nothing to change. Say what to change, for example "
                              f'`costanza post edit {post_id} --text "..."`.')
         queue.edit_post(db, profile, post_id, changes, alts, now)
@@ -195,8 +202,6 @@ def publish_now(app: App, post_id: int) -> None:
         profile = get_profile(db, app.profile_name)
         post = queue.get_post(db, profile, post_id)
         if post.state != "queued":
-            from costanza.errors import InputError
-
             raise InputError(f"Post {post_id} is already being published or was published. "
                              f"`costanza post show {post_id}` tells where it stands.")
         post.pinned_at = now

@@ -59,7 +59,7 @@ def initialise(app: App, timezone: str | None, slots: str | None, force: bool) -
             "`costanza init --force` (your queue and accounts are kept)."
         )
     # Check what was typed before anything is written.
-    if timezone:
+    if timezone is not None:
         parse_timezone(timezone)
     parsed = parse_slots(slots or DEFAULT_SLOTS) if (slots or not known) else None
     if not cfg.exists() or force:
@@ -70,7 +70,8 @@ def initialise(app: App, timezone: str | None, slots: str | None, force: bool) -
 
     with app.store.write() as db:
         existing = db.scalars(select(Profile).where(Profile.name == app.profile_name)).first()
-        zone_name = timezone or (existing.timezone if existing else system_timezone())
+        zone_name = timezone if timezone is not None else (
+            existing.timezone if existing else system_timezone())
         parse_timezone(zone_name)
         profile = create_or_update_profile(
             db, app.profile_name, zone_name, app.clock.now(),

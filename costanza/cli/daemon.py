@@ -7,12 +7,14 @@ import sys
 
 import click
 
+from config.settings import MAX_CONCURRENCY
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
+from costanza.cli.params import Bounded
 
 
 @click.command()
-@click.option("--concurrency", default=4, show_default=True,
+@click.option("--concurrency", type=Bounded(1, MAX_CONCURRENCY, "4"), default=4, show_default=True,
               help="How many posts may be sent at the same time.")
 @click.pass_obj
 def daemon(obj: Context, concurrency: int) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from costanza.cli.main import Context
+from costanza.cli.params import SLOTS, ZONE
 
 
 @click.command()
-@click.option("--timezone", "timezone", metavar="ZONE",
+@click.option("--timezone", "timezone", type=ZONE, metavar="ZONE",
               help="Your time zone, e.g. Europe/Rome (default: this computer's).")
-@click.option("--slots", metavar="SLOTS",
+@click.option("--slots", type=SLOTS, metavar="SLOTS",
               help='Weekly slots, e.g. "mon 09:30, wed 18:00, fri 12:00" (this is the default).')
 @click.option("--force", is_flag=True,
               help="Write a fresh settings file over an existing one (your queue is kept).")
