@@ -57,7 +57,7 @@ def _print_entry(entry: dict[str, Any], as_json: bool, width: int, style: Any) -
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV for a spreadsheet.")
 @click.option("--follow", "-f", is_flag=True,
               help="Keep watching and print each new try as the daemon makes it (Ctrl-C stops).")
-@click.option("--interval", type=Bounded(0.01, 3600, "1", whole=False), default=1.0, hidden=True)
+@click.option("--interval", type=Bounded(0, 3600, "1", whole=False), default=1.0, hidden=True)
 @click.option("--max-polls", type=Bounded(1, 10**9, "10"), default=None, hidden=True)
 @click.pass_obj
 def log(obj: Context, since: str | None, until: str | None, network: str | None,
