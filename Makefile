@@ -1,4 +1,4 @@
-.PHONY: setup test demo bench lint
+.PHONY: setup test demo bench chaos lint
 
 setup:
 	./scripts/setup
@@ -11,6 +11,9 @@ demo:
 
 bench:
 	./scripts/setup && .venv/bin/python -m bench
+
+chaos:
+	./scripts/setup && .venv/bin/python -m bench chaos
 
 lint:
 	.venv/bin/ruff check .

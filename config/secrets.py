@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 from costanza.errors import SettingsError
@@ -28,6 +29,15 @@ def _env_name(account: str, key: str) -> str:
 
 def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _scrub_from_logs(values: Iterable[str]) -> None:
+    """Every secret Costanza loads, from any of the three places, is given to the log
+    scrubber: a library that logs a request at DEBUG (botocore's Authorization header,
+    an OAuth signature) must not print it, whichever publisher or host used it."""
+    from scheduler.publishers.hygiene import remember_secrets
+
+    remember_secrets(*values)
 
 
 class SecretStore:
@@ -57,7 +67,7 @@ class SecretStore:
     def _parse(self) -> dict[str, dict[str, str]]:
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             # Never echo the file's content: it holds secrets.
             raise SettingsError(
                 f"The secrets file {self.path} cannot be read. Check its permissions, or "
@@ -77,14 +87,19 @@ class SecretStore:
             try:
                 found.update({k: str(v) for k, v in
                               tomllib.loads(bundle.read_text(encoding="utf-8")).items()})
-            except (OSError, tomllib.TOMLDecodeError):
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
                 raise SettingsError(
                     f"The credential file {bundle} cannot be read. Check that Costanza may "
                     'read it and that it holds lines like key = "value".') from None
         for item in base.glob(f"{account}.*"):
             key = item.name[len(account) + 1:]
             if key != "toml" and item.is_file():
-                found[key] = item.read_text(encoding="utf-8").strip()
+                try:
+                    found[key] = item.read_text(encoding="utf-8").strip()
+                except (OSError, UnicodeDecodeError):
+                    raise SettingsError(
+                        f"The credential file {item} cannot be read. Check that Costanza may "
+                        "read it and that it holds the secret as plain text.") from None
         return found
 
     def get(self, account: str) -> dict[str, str]:
@@ -95,6 +110,7 @@ class SecretStore:
             if name.startswith(prefix) and value:
                 merged[name[len(prefix):].lower()] = value
         merged.update(self._credentials(account))
+        _scrub_from_logs(merged.values())
         return merged
 
     def load(self) -> None:
@@ -122,6 +138,16 @@ class SecretStore:
         data = self._file()
         if data.pop(account, None) is not None:
             self._write(data)
+
+    def check_writable(self) -> None:
+        """Raise SettingsError now if the file cannot be read or replaced, so that a
+        command can refuse before it changes anything else."""
+        self._cached()
+        folder = self.path.parent
+        if (self.path.exists() or folder.is_dir()) and not os.access(folder, os.W_OK):
+            raise SettingsError(
+                f"The secrets file {self.path} cannot be changed: Costanza may not write in "
+                f"{folder}. Check the folder's permissions.")
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
         lines = ["# Costanza account secrets. Keep this file private (mode 0600).", ""]

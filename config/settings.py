@@ -6,6 +6,7 @@ value is reported with its key, its file and what is allowed.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -16,10 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from config.paths import Home, resolve_home
-from costanza.errors import SettingsError
+from costanza.errors import SettingsError, shown
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+# The most posts one daemon sends at a time, and one network takes at a time: more
+# threads than this only queue up for the database and the networks' rate limits.
+MAX_CONCURRENCY = 256
+MAX_GRACE = timedelta(days=30)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -27,7 +32,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if not match:
         raise ValueError(text)
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2).lower()])
+    seconds = float(match.group(1)) * _UNITS[match.group(2).lower()]
+    if not math.isfinite(seconds) or seconds > timedelta.max.total_seconds() / 2:
+        raise ValueError(text)
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -64,22 +72,35 @@ def _str(value: Any) -> str:
     return value
 
 
-def _pos_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError
-    return value
+def _int_in(low: int, high: int) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError
+        return value
+
+    return convert
 
 
-def _pos_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError
-    return float(value)
+def _number_in(low: float, high: float) -> Callable[[Any], float]:
+    """A finite number in [low, high]: TOML also spells nan, inf and 1e400 (= inf)."""
+    def convert(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError
+        number = float(value)
+        if not math.isfinite(number) or not low <= number <= high:
+            raise ValueError
+        return number
+
+    return convert
 
 
 def _duration(value: Any) -> timedelta:
     if not isinstance(value, str):
         raise ValueError
-    return parse_duration(value)
+    duration = parse_duration(value)
+    if duration > MAX_GRACE:
+        raise ValueError
+    return duration
 
 
 def _keep(value: Any) -> timedelta | None:
@@ -107,21 +128,29 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("storage", "data_dir"): ("a folder path in quotes", _str),
     ("database", "url"): ('a database URL such as "sqlite:///path/costanza.db" or '
                           '"postgresql+psycopg://user@host/db"', _str),
-    ("database", "busy_timeout_ms"): ("a whole number of milliseconds above 0", _pos_int),
-    ("daemon", "grace_period"): ('a duration such as "30m" or "2h"', _duration),
-    ("daemon", "runway_warning_days"): ("a whole number of days above 0", _pos_int),
-    ("daemon", "poll_seconds"): ("a number of seconds above 0", _pos_number),
-    ("daemon", "lease_seconds"): ("a whole number of seconds above 0", _pos_int),
-    ("daemon", "max_attempts"): ("a whole number above 0", _pos_int),
-    ("daemon", "retry_base_seconds"): ("a number of seconds above 0", _pos_number),
-    ("daemon", "retry_max_seconds"): ("a number of seconds above 0", _pos_number),
-    ("daemon", "per_network_concurrency"): ("a whole number above 0", _pos_int),
+    ("database", "busy_timeout_ms"): ("a whole number of milliseconds from 1 to 600000",
+                                      _int_in(1, 600_000)),
+    ("daemon", "grace_period"): ('a duration such as "30m" or "2h", at most "30d"', _duration),
+    ("daemon", "runway_warning_days"): ("a whole number of days from 1 to 365",
+                                        _int_in(1, 365)),
+    ("daemon", "poll_seconds"): ("a number of seconds from 0.05 to 3600",
+                                 _number_in(0.05, 3600)),
+    ("daemon", "lease_seconds"): ("a whole number of seconds from 1 to 86400",
+                                  _int_in(1, 86_400)),
+    ("daemon", "max_attempts"): ("a whole number from 1 to 1000", _int_in(1, 1000)),
+    ("daemon", "retry_base_seconds"): ("a number of seconds from 0.01 to 86400",
+                                       _number_in(0.01, 86_400)),
+    ("daemon", "retry_max_seconds"): ("a number of seconds from 0.01 to 604800 (a week)",
+                                      _number_in(0.01, 7 * 86_400)),
+    ("daemon", "per_network_concurrency"): (f"a whole number from 1 to {MAX_CONCURRENCY}",
+                                            _int_in(1, MAX_CONCURRENCY)),
     ("media", "fit"): ('"pad" or "crop"', _choice("pad", "crop")),
     ("media", "keep_originals"): ('a duration such as "30d", or "never"', _keep),
-    ("media", "facebook_chunk_mb"): ("a whole number of megabytes above 0", _pos_int),
+    ("media", "facebook_chunk_mb"): ("a whole number of megabytes from 1 to 1024",
+                                     _int_in(1, 1024)),
     ("networks", "base_url"): ('an address such as "http://127.0.0.1:8787"', _url),
     ("log", "format"): ('"text" or "json"', _choice("text", "json")),
-    ("log", "keep_days"): ("a whole number of days above 0", _pos_int),
+    ("log", "keep_days"): ("a whole number of days from 1 to 36500", _int_in(1, 36_500)),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,
@@ -167,10 +196,10 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
             allowed, convert = spec
             try:
                 values[(section, key)] = convert(value)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, OverflowError):
                 raise SettingsError(
-                    f"In {path}, the setting `{section}.{key}` = {value!r} is not allowed: "
-                    f"use {allowed}."
+                    f"In {path}, the setting `{section}.{key}` = {shown(repr(value))} is not "
+                    f"allowed: use {allowed}."
                 ) from None
     if ("storage", "data_dir") in values and not env.get("COSTANZA_HOME"):
         home = Home(config_file=home.config_file,
@@ -187,12 +216,46 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
     # Every other key maps to a Settings field; a key not given keeps the field's default.
     given = {_FIELDS.get(key, key[1]): value for key, value in values.items()
              if key not in _SPECIAL}
+    database_url = _database_url(env, values, home, path)
     return Settings(
         home=home,
-        database_url=(env.get("COSTANZA_DATABASE_URL")
-                      or values.get(("database", "url"), home.default_database_url)),
+        database_url=database_url,
         networks_base_url=base_url,
         media_host=dict(raw.get("media_host", {})),
         notify=dict(raw.get("notify", {})),
         **given,
     )
+
+
+def _database_url(env: dict[str, str], values: dict[tuple[str, str], Any], home: Home,
+                  path: Path) -> str:
+    """The database address, checked now rather than by the first command that opens it:
+    an address SQLAlchemy cannot read, or a SQLite file in a folder that does not exist
+    (a typo would otherwise create folders silently and start an empty queue there)."""
+    if env.get("COSTANZA_DATABASE_URL"):
+        url, where = env["COSTANZA_DATABASE_URL"], "COSTANZA_DATABASE_URL"
+    elif ("database", "url") in values:
+        url, where = values[("database", "url")], f"In {path}, `database.url`"
+    else:
+        return home.default_database_url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
+    except (ArgumentError, ValueError):
+        raise SettingsError(
+            f"{where} = {shown(url)!r} is not a database address: use one such as "
+            '"sqlite:////home/you/costanza/costanza.db" or '
+            '"postgresql+psycopg://user@host/db".') from None
+    database = parsed.database
+    if backend == "sqlite" and database and database != ":memory:" \
+            and not database.startswith("file:"):
+        file = Path(database).expanduser()
+        if file != home.database_file and not file.parent.is_dir():
+            raise SettingsError(
+                f"{where} names the database file {shown(str(file))}, but the folder "
+                f"{shown(str(file.parent))} does not exist. Create that folder, or correct "
+                "the address.")
+    return url

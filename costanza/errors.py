@@ -7,6 +7,20 @@ them into a paragraph on stderr and exit code 1, in one place.
 
 from __future__ import annotations
 
+# How much of a person's input an error message repeats: enough to recognise it.
+SHOWN_CHARS = 200  # a long file path stays whole; a pasted page does not
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut to a readable length for a message, saying how long it really was.
+
+    An error repeats what was typed so that the person sees which input is meant;
+    a 5,000-character value repeated in full buries the sentence that says what to do.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
 
 class CostanzaError(Exception):
     """Something went wrong in Costanza."""

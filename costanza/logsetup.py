@@ -1,7 +1,7 @@
 """Logging for the daemon: readable lines by default, JSON on request (journald-friendly).
 
 Third-party loggers that print headers or URLs at DEBUG (urllib3, requests_oauthlib,
-oauthlib, tweepy) are kept at WARNING, so that no secret reaches a log.
+oauthlib, tweepy, botocore/boto3/s3transfer) are kept at WARNING, so that no secret reaches a log.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-NOISY = ("urllib3", "requests_oauthlib", "oauthlib", "tweepy", "facebook", "apscheduler")
+NOISY = ("urllib3", "requests_oauthlib", "oauthlib", "tweepy", "facebook", "apscheduler",
+         "botocore", "boto3", "s3transfer")
 
 
 class JsonFormatter(logging.Formatter):
@@ -40,5 +41,19 @@ def setup_logging(fmt: str = "text", verbose: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def setup_cli_logging() -> None:
+    """``--verbose`` for the other commands: INFO on stderr, the same scrubbing filter and
+    the same quiet third-party loggers as the daemon."""
+    from scheduler.publishers.hygiene import redacting_filter
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        if redacting_filter() not in handler.filters:
+            handler.addFilter(redacting_filter())
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -156,11 +156,11 @@ def _profile(conn: Any, name: str) -> tuple[int, ZoneInfo]:
 
 def parse_until(value: str, now: datetime, tz: ZoneInfo) -> datetime:
     """--until: a date means up to the end of that day; else like --since."""
-    from costanza.timeparse import parse_date, parse_since, start_of_day
+    from costanza.timeparse import next_day, parse_date, parse_since, start_of_day
 
     if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
         day: date = parse_date(value, "--until")
-        return start_of_day(day + timedelta(days=1), tz)
+        return start_of_day(next_day(day, "--until"), tz, "--until")
     return parse_since(value, now, tz, "--until")
 
 
@@ -193,8 +193,8 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
 
         if since is None and post_id is None and not failed:
             since = DEFAULT_SINCE
-        start = parse_since(since, now, tz) if since else None
-        end = parse_until(until, now, tz) if until else None
+        start = parse_since(since, now, tz) if since is not None else None
+        end = parse_until(until, now, tz) if until is not None else None
         sql = ("SELECT d.id, d.post_id, d.network, d.state, d.attempts, d.remote_id, "
                "d.permalink, d.reason, d.due_at, d.published_at, d.created_at, d.account_id, "
                "a.name, p.text, p.texts FROM deliveries d JOIN posts p ON p.id = d.post_id "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,7 @@ from sqlalchemy import func, select
 
 from costanza.app import App
 from costanza.formatting import iso, local, local_label, pause_dates
-from costanza.timeparse import parse_date, start_of_day
+from costanza.timeparse import next_day, parse_date, start_of_day
 from posts.models import Account, Delivery
 from posts.profiles import add_pause, get_profile, planned_pauses, resume, set_slots
 
@@ -28,13 +27,13 @@ def cadence_set(app: App, text: str, timezone: str | None = None) -> dict[str, A
     from scheduler.cadence import parse_slots, parse_timezone
 
     slots = parse_slots(text)
-    if timezone:
+    if timezone is not None:
         parse_timezone(timezone)
     now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        if timezone:
-            profile.timezone = timezone
+        if timezone is not None:
+            profile.timezone = parse_timezone(timezone).key
         # Records the new cadence (and zone) in the profile's history.
         set_slots(db, profile, [(s.weekday, s.minute) for s in slots], now)
     return cadence_show(app)
@@ -47,9 +46,10 @@ def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
         tz = ZoneInfo(profile.timezone)
-        begin = start_of_day(parse_date(start, "--from"), tz) if start else now
-        end = (start_of_day(parse_date(until, "--until"), tz) + timedelta(days=1)
-               if until else None)
+        begin = (start_of_day(parse_date(start, "--from"), tz, "--from")
+                 if start is not None else now)
+        end = (start_of_day(next_day(parse_date(until, "--until"), "--until"), tz, "--until")
+               if until is not None else None)
         if end is not None and end <= begin:
             raise InputError("The pause ends before it starts. Give --until a date after "
                              "--from (both are included in the pause).")

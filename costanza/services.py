@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from costanza import text_input
 from costanza.app import App
+from costanza.errors import InputError
 from costanza.formatting import check_warnings, excerpt, iso, local, local_label, media_summary
 from costanza.timeparse import parse_local
 from posts import queue
@@ -74,6 +75,10 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
     """Queue a post. ``text`` may be a ``TextSource``: the text is then read from its
     file or pipe, or, when there is neither text nor media, written in the editor,
     all before anything is copied or saved."""
+    if at is not None and top:
+        raise InputError(
+            "--at and --top cannot go together: --at gives the post its own time, --top puts "
+            "it first in line for the next free slot. Keep the one you mean.")
     _check_typed({"--text-x": texts.get("x"), "--text-instagram": texts.get("instagram"),
                   "--text-facebook": texts.get("facebook"), "--first-comment": first_comment,
                   "--category": category, "--alt": alts})
@@ -89,7 +94,7 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
                 text=text, photos=photos, video=video, alts=alts,
                 targets=queue.parse_targets(targets),
                 texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
-                category=category, at=parse_local(at, tz) if at else None, top=top,
+                category=category, at=parse_local(at, tz) if at is not None else None, top=top,
                 thread=thread, fit=fit)
             result = queue.add_post(db, app.media, profile, draft, now, created)
             post_id = result.post.id
@@ -176,6 +181,10 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
     source that gives nothing and no other change asked for, the editor opens on
     the current text. ``changed`` in the answer is False when that text came back
     the same (nothing is written then)."""
+    if options.get("at") is not None and options.get("unpin"):
+        raise InputError(
+            "--at and --unpin cannot go together: --at pins the post to a time, --unpin lets "
+            "it take its turn in the queue again. Keep the one you mean.")
     _check_typed({f"--{key.replace('_', '-')}": options.get(key) for key in (
         "text_x", "text_instagram", "text_facebook", "first_comment", "category")}
         | {"--alt": list(options.get("alts") or [])})
@@ -195,8 +204,6 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
         changes = _edit_changes(options, ZoneInfo(profile.timezone))
         alts = list(options["alts"]) if options.get("alts") else None
         if not changes and alts is None:
-            from costanza.errors import InputError
-
             raise InputError(f"Nothing to change. Say what to change, for example "
                              f'`costanza post edit {post_id} --text "..."`.')
         queue.edit_post(db, profile, post_id, changes, alts, now)
@@ -253,8 +260,6 @@ def publish_now(app: App, post_id: int) -> None:
         profile = get_profile(db, app.profile_name)
         post = queue.get_post(db, profile, post_id)
         if post.state != "queued":
-            from costanza.errors import InputError
-
             raise InputError(f"Post {post_id} is already being published or was published. "
                              f"`costanza post show {post_id}` tells where it stands.")
         post.pinned_at = now

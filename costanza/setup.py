@@ -75,6 +75,8 @@ def initialise(app: App, timezone: str | None, slots: str | None, force: bool,
             "`costanza init --force` (your queue and accounts are kept)."
         )
     # Check what was typed, and settle the zone, before anything is written.
+    if timezone is not None:
+        parse_timezone(timezone)
     chosen, source = _choose_zone(timezone, known, ask_zone, detect)
     parsed = parse_slots(slots or DEFAULT_SLOTS) if (slots or not known) else None
     if not cfg.exists() or force:

@@ -190,12 +190,18 @@ def _fit_ratio(img: Any, lim: Any, mode: str) -> Any:
         nw = max(1, math.floor(h * goal))
         left = (w - nw) // 2
         return img.crop((left, 0, left + nw, h))
-    if ratio < goal:
-        canvas = Image.new(img.mode, (math.ceil(h * goal), h), _pad_colour(img.mode))
-        canvas.paste(img, ((canvas.width - w) // 2, 0))
-    else:
-        canvas = Image.new(img.mode, (w, math.ceil(w / goal)), _pad_colour(img.mode))
-        canvas.paste(img, (0, (canvas.height - h) // 2))
+    size = (math.ceil(h * goal), h) if ratio < goal else (w, math.ceil(w / goal))
+    # Shrink first when the padded frame would be scaled down anyway: the frame of a
+    # tall photo padded to 4:5 is never built larger than what is published.
+    shrink = lim.max_width / size[0] if lim.max_width and size[0] > lim.max_width else 1.0
+    if shrink < 1.0:
+        img = img.resize((max(1, round(w * shrink)), max(1, round(h * shrink))),
+                         Image.Resampling.LANCZOS)
+        w, h = img.size
+        size = (min(lim.max_width, math.ceil(h * goal)), h) if ratio < goal else \
+            (w, math.ceil(w / goal))
+    canvas = Image.new(img.mode, size, _pad_colour(img.mode))
+    canvas.paste(img, ((size[0] - w) // 2, (size[1] - h) // 2))
     return canvas
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from costanza.errors import InputError
 from posts.networks import NETWORK_NAMES
 from posts.probe import MB, ProbeResult, format_label, human_size
+from posts.shapes import extreme_shape
 
 X_TEXT_LIMIT = 280
 # twitter-text v3 weights: Latin, Greek, Cyrillic and most punctuation count one; emoji,
@@ -43,6 +44,11 @@ class PhotoLimits:
     min_width: int | None = None
     max_width: int | None = None
     max_side: int | None = None  # longest side, for networks without a width rule
+    # The most extreme shapes taken at all (width / height). Beyond them a photo shows
+    # as a thin line (1x100000), and for Instagram padding would leave a thin strip or
+    # cropping would cut nearly all of it away: the person crops it better by hand.
+    narrowest: float = 1 / 20
+    widest: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,8 @@ PHOTO_LIMITS = {
     "x": PhotoLimits(formats=("jpeg", "png", "webp", "gif"), max_bytes=5 * MB,
                      gif_max_bytes=15 * MB, max_side=4096),
     "instagram": PhotoLimits(formats=("jpeg",), max_bytes=8 * MB, min_ratio=4 / 5,
-                             max_ratio=1.91, min_width=320, max_width=1440),
+                             max_ratio=1.91, min_width=320, max_width=1440,
+                             narrowest=1 / 5, widest=8.0),
     "facebook": PhotoLimits(formats=("jpeg", "png", "webp", "gif"), max_bytes=10 * MB,
                             gif_max_bytes=10 * MB, max_side=4096),
 }
@@ -268,6 +275,10 @@ def _check_photo(v: Verdict, m: ProbeResult, mode: str) -> None:
         v.note(f"the camera details saved in {what} will be removed")
     ratio = m.aspect
     verb = "cropped" if mode == "crop" else "padded"
+    if not lim.narrowest <= ratio <= lim.widest:
+        v.refuse(extreme_shape(NETWORK_NAMES[v.network], _what(m), (m.width, m.height),
+                               lim, verb))
+        return
     if lim.min_ratio is not None and ratio < lim.min_ratio - 0.005:
         v.note(f"{what} will be {verb} to {_ratio_label(lim.min_ratio)}")
     elif lim.max_ratio is not None and ratio > lim.max_ratio + 0.005:

@@ -51,6 +51,13 @@ def signal_handlers(handler: Any) -> Iterator[None]:
 class Daemon:
     def __init__(self, app: App, publishers: PublisherFactory | None = None,
                  concurrency: int = 4) -> None:
+        from config.settings import MAX_CONCURRENCY
+
+        if not 1 <= concurrency <= MAX_CONCURRENCY:
+            from costanza.errors import InputError
+
+            raise InputError(f"The daemon cannot send {concurrency} posts at a time: use "
+                             f"--concurrency from 1 to {MAX_CONCURRENCY}, such as 4.")
         self.app = app
         self.store: Store = app.store
         # One connection per publishing thread, and some for the round, the heartbeat,

@@ -111,7 +111,7 @@ def test_connect_then_an_instagram_photo_goes_out_through_the_sandbox_host(
 
 
 def test_a_second_run_connects_nothing_twice(run: Run, pointed: str, home: Path) -> None:
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     assert run("sandbox", "connect").exit_code == 0
     before = snapshot(home)
     again = run("sandbox", "connect")
@@ -125,7 +125,7 @@ def test_a_second_run_connects_nothing_twice(run: Run, pointed: str, home: Path)
 
 def test_a_sandbox_that_forgot_its_accounts_gets_them_reconnected(
         run: Run, pointed: str) -> None:
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     assert run("sandbox", "connect").exit_code == 0
     SandboxClient(pointed).reset()  # as a sandbox restarted without --data
     assert run("account", "check").exit_code == 1  # the old keys mean nothing to it now
@@ -137,8 +137,8 @@ def test_a_sandbox_that_forgot_its_accounts_gets_them_reconnected(
 
 
 def test_each_profile_gets_sandbox_accounts_of_its_own(run: Run, pointed: str) -> None:
-    assert run("init").exit_code == 0
-    assert run("--profile", "anna", "init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    assert run("--profile", "anna", "init", "--timezone", "Europe/Rome").exit_code == 0
     assert run("sandbox", "connect").exit_code == 0
     anna = run("--profile", "anna", "sandbox", "connect")
     assert anna.exit_code == 0, anna.output
@@ -152,7 +152,7 @@ def test_each_profile_gets_sandbox_accounts_of_its_own(run: Run, pointed: str) -
 def test_another_media_host_is_kept(run: Run, pointed: str, home: Path) -> None:
     from config.edit import set_values
 
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     set_values(home / "config.toml", "media_host",
                {"kind": "folder", "path": str(home / "www"),
                 "base_url": "https://www.example.it/media/"})
@@ -165,7 +165,7 @@ def test_another_media_host_is_kept(run: Run, pointed: str, home: Path) -> None:
 
 def test_refuses_without_the_platform_address(run: Run, sandbox: SandboxServer,
                                               home: Path) -> None:
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     before = snapshot(home)
     result = run("sandbox", "connect")
     assert result.exit_code == 1
@@ -184,7 +184,7 @@ def test_refuses_before_costanza_init(run: Run, pointed: str, home: Path) -> Non
 
 
 def test_refuses_an_unknown_profile(run: Run, pointed: str) -> None:
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     result = run("--profile", "anna", "sandbox", "connect")
     assert result.exit_code == 1
     assert "no profile called 'anna'" in result.output
@@ -196,7 +196,7 @@ def test_refuses_when_no_sandbox_answers(run: Run, home: Path,
     monkeypatch.setattr("costanza.sandbox_accounts.WAIT_SECONDS", 0.5)
     port = free_port()
     monkeypatch.setenv("COSTANZA_PLATFORM_URL", f"http://127.0.0.1:{port}")
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     before = snapshot(home)
     result = run("sandbox", "connect")
     assert result.exit_code == 1
@@ -210,7 +210,7 @@ def test_refuses_what_is_not_the_sandbox(run: Run, home: Path, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from costanza.file_server import serve_folder
 
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     with serve_folder(tmp_path / "www") as url:
         monkeypatch.setenv("COSTANZA_PLATFORM_URL", url)
         before = snapshot(home)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -184,38 +185,50 @@ def _check_media_host(app: App, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def remove_account(app: App, name: str) -> dict[str, Any]:
-    """Remove an account and its secrets; its waiting posts wait for a new account."""
+    """Remove an account and its secrets; its waiting posts wait for a new account.
+
+    The row and the keys go in one unit: the secrets file is checked first and
+    rewritten inside the database transaction, so a file that cannot be read or
+    written leaves the account connected, not half-removed."""
+    store = _store(app)
+    store.check_writable()
     now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
         account = _find(db, profile, name)
         if account is None:
             raise _no_such_account(name)
-        busy = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
-                                                 Delivery.state.in_(BUSY))).all()
-        if busy:
-            posts = ", ".join(str(d.post_id) for d in busy)
-            raise InputError(
-                f"The account '{name}' is publishing, or checking whether it published, post "
-                f"{posts} right now. Wait until `costanza log` shows how it went, then run "
-                "the command again.")
-        label = network_label(account.network)
-        reason = (f"No {label} account is connected. Connect one with "
-                  f"`costanza account add {account.network} ...`; the post waits.")
-        waiting = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
-                                                    Delivery.state.in_(WAITING))).all()
-        for delivery in waiting:
-            delivery.state = "held"
-            delivery.account_id = None
-            delivery.reason = reason
-            delivery.updated_at = now
-        for delivery in db.scalars(select(Delivery).where(Delivery.account_id == account.id)):
-            delivery.account_id = None  # finished ones keep their history
         network = account.network
+        waiting = _detach(db, account, name, now)
         db.delete(account)
         db.flush()
-    store = _store(app)
-    store.remove(name)
+        store.remove(name)  # raises before the commit: the row stays
     left = sorted(store.get(name))
-    return {"name": name, "network": network, "waiting": len(waiting),
+    return {"name": name, "network": network, "waiting": waiting,
             "secrets_elsewhere": bool(left)}
+
+
+def _detach(db: Any, account: Account, name: str, now: datetime) -> int:
+    """Hold the account's waiting deliveries and unlink its finished ones; refuse while
+    it is publishing. Returns how many posts now wait for another account."""
+    busy = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
+                                             Delivery.state.in_(BUSY))).all()
+    if busy:
+        posts = ", ".join(str(d.post_id) for d in busy)
+        raise InputError(
+            f"The account '{name}' is publishing, or checking whether it published, post "
+            f"{posts} right now. Wait until `costanza log` shows how it went, then run "
+            "the command again.")
+    label = network_label(account.network)
+    reason = (f"No {label} account is connected. Connect one with "
+              f"`costanza account add {account.network} ...`; the post waits.")
+    waiting = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
+                                                Delivery.state.in_(WAITING))).all()
+    for delivery in waiting:
+        delivery.state = "held"
+        delivery.account_id = None
+        delivery.reason = reason
+        delivery.updated_at = now
+    for delivery in db.scalars(select(Delivery).where(Delivery.account_id == account.id)):
+        delivery.account_id = None  # finished ones keep their history
+    return len(waiting)

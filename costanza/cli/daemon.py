@@ -8,12 +8,14 @@ from typing import Any
 
 import click
 
+from config.settings import MAX_CONCURRENCY
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
+from costanza.cli.params import Bounded
 
 
 @click.command()
-@click.option("--concurrency", default=4, show_default=True,
+@click.option("--concurrency", type=Bounded(1, MAX_CONCURRENCY, "4"), default=4, show_default=True,
               help="How many posts may be sent at the same time.")
 @click.option("--once", is_flag=True,
               help="Publish what is due now (and what `costanza post now` asked for), "

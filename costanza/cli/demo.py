@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
+from costanza.cli.params import Bounded
+
 
 @click.command()
 @click.option("--folder", metavar="DIR",
               help="Where to keep the demo's files (default: a new temporary folder).")
-@click.option("--timeout", default=100.0, show_default=True,
+@click.option("--timeout", type=Bounded(1, 3600, "100", whole=False),
+              default=100.0, show_default=True,
               help="Give up waiting after this many seconds.")
 def demo(folder: str | None, timeout: float) -> None:
     """A guided run against the sandbox: no accounts, no setup, about a minute.

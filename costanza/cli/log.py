@@ -13,6 +13,7 @@ import click
 
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
+from costanza.cli.params import DELIVERY_ID, POST_ID, WHEN, Bounded
 
 NETWORK_CHOICE = click.Choice(["facebook", "instagram", "x"], case_sensitive=False)
 
@@ -42,12 +43,12 @@ def _print_entry(entry: dict[str, Any], as_json: bool, width: int, style: Any) -
 
 
 @click.command()
-@click.option("--since", metavar="WHEN",
+@click.option("--since", type=WHEN, metavar="WHEN",
               help="Start from: 7d, 12h, 2w back, or a date like 2026-12-01 (default: 7d).")
-@click.option("--until", metavar="WHEN",
+@click.option("--until", type=WHEN, metavar="WHEN",
               help="Up to: a date (that whole day), a date and time, or 2d back.")
 @click.option("--network", type=NETWORK_CHOICE, help="Only this network.")
-@click.option("--post", "post_id", type=int, metavar="ID",
+@click.option("--post", "post_id", type=POST_ID, metavar="ID",
               help="Only this post (all of its history, whatever --since says).")
 @click.option("--failed", is_flag=True,
               help="Only what needs you: failed, needs review, on hold (however old, "
@@ -56,8 +57,8 @@ def _print_entry(entry: dict[str, Any], as_json: bool, width: int, style: Any) -
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV for a spreadsheet.")
 @click.option("--follow", "-f", is_flag=True,
               help="Keep watching and print each new try as the daemon makes it (Ctrl-C stops).")
-@click.option("--interval", type=float, default=1.0, hidden=True)
-@click.option("--max-polls", type=int, default=None, hidden=True)
+@click.option("--interval", type=Bounded(0, 3600, "1", whole=False), default=1.0, hidden=True)
+@click.option("--max-polls", type=Bounded(1, 10**9, "10"), default=None, hidden=True)
 @click.pass_obj
 def log(obj: Context, since: str | None, until: str | None, network: str | None,
         post_id: int | None, failed: bool, as_json: bool, as_csv: bool, follow: bool,
@@ -114,7 +115,7 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
 
 
 @click.command()
-@click.argument("delivery_id", type=int, metavar="ID")
+@click.argument("delivery_id", type=DELIVERY_ID, metavar="ID")
 @click.option("--force", is_flag=True,
               help="For a post that needs review: publish it again without checking first.")
 @json_option

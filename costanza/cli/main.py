@@ -7,13 +7,12 @@ code 1 here, in one place. Usage errors are click's (exit code 2).
 from __future__ import annotations
 
 import logging
-import sys
 from typing import Any
 
 import click
 
 from costanza import __version__
-from costanza.errors import CostanzaError
+from costanza.errors import CostanzaError, shown
 
 # Subcommands live in their own modules and are imported only when used, so
 # that `costanza post list` never pays for the publishers' libraries.
@@ -59,14 +58,20 @@ class CostanzaGroup(click.Group):
             raise
         return getattr(module, attr, None)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _refuse_undecodable(args)
+        ctx.meta["costanza.raw_args"] = list(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
+        raw = ctx.meta.get("costanza.raw_args", [])
         try:
             return super().invoke(ctx)
         except CostanzaError as exc:
             verbose = bool(ctx.obj and getattr(ctx.obj, "verbose", False))
             if verbose:
                 logging.getLogger("costanza").exception("details")
-            click.echo(exc.message, err=True)
+            click.echo(shorten_echoes(exc.message, raw), err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             if getattr(ctx.obj, "saved_changes", lambda: False)():
@@ -76,7 +81,10 @@ class CostanzaGroup(click.Group):
             else:
                 click.echo("Stopped. Nothing was changed.", err=True)
             ctx.exit(130)  # the shell's convention for "stopped by Ctrl-C" (128 + SIGINT)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except click.ClickException as exc:
+            exc.message = shorten_echoes(exc.message, raw)
+            raise
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
             verbose = bool(ctx.obj and getattr(ctx.obj, "verbose", False))
@@ -87,6 +95,28 @@ class CostanzaGroup(click.Group):
                 "changed. Run the same command with --verbose to see the details, and "
                 "report them if the problem stays.", err=True)
             ctx.exit(1)
+
+
+def _refuse_undecodable(args: list[str]) -> None:
+    """Refuse, before anything runs, an argument that is not valid text: bytes that are
+    not UTF-8 would otherwise reach the database and fail there, half-way."""
+    for number, arg in enumerate(args, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            clean = arg.encode("utf-8", "replace").decode("utf-8")
+            raise click.UsageError(
+                f"Word {number} of the command ({shown(clean)!r}) holds bytes that are not "
+                "UTF-8 text (shown as '?'). Type it again, or save the text as UTF-8.") from None
+
+
+def shorten_echoes(message: str, args: list[str]) -> str:
+    """``message`` with every long input it repeats cut to a readable length."""
+    for arg in sorted(set(args), key=len, reverse=True):
+        for value in {arg, arg.strip(), arg.split("=", 1)[-1]}:
+            if shown(value) != value:
+                message = message.replace(value, shown(value))
+    return message
 
 
 class Context:
@@ -143,8 +173,9 @@ def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bo
     ctx.obj = obj
     ctx.call_on_close(obj.close)
     if verbose:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        from costanza.logsetup import setup_cli_logging
+
+        setup_cli_logging()
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import click
 
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
+from costanza.cli.params import AT_TIME, POST_ID
 
 
 @click.group()
@@ -64,7 +65,8 @@ def _text_source(text: str | None, text_file: str | None, encoding: str | None,
 @click.option("--text-facebook", help="A different text for Facebook.")
 @click.option("--first-comment", metavar="TEXT", help="A first comment (Instagram), e.g. hashtags.")
 @click.option("--category", metavar="NAME", help="A category of your choice, e.g. 'workshop'.")
-@click.option("--at", "at", metavar="TIME", help='Publish at this time: "2026-12-24 10:00".')
+@click.option("--at", "at", type=AT_TIME, metavar="TIME",
+              help='Publish at this time: "2026-12-24 10:00".')
 @click.option("--top", is_flag=True, help="Put it first in the queue: it takes the next slot.")
 @click.option("--thread", is_flag=True, help="On X, split a long text into a thread.")
 @click.option("--fit", type=click.Choice(["pad", "crop"]),
@@ -154,7 +156,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
 
 
 @post.command("show")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=POST_ID)
 @json_option
 @click.pass_obj
 def show(obj: Context, post_id: int, as_json: bool) -> None:
@@ -200,7 +202,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
 
 
 @post.command("edit")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=POST_ID)
 @click.option("--text", help="The new text (- reads it from a pipe).")
 @click.option("--text-file", metavar="FILE", help=_TEXT_FILE_HELP)
 @click.option("--encoding", metavar="NAME", help=_ENCODING_HELP)
@@ -211,7 +213,8 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
 @click.option("--first-comment", metavar="TEXT", help="The first comment ('' to drop it).")
 @click.option("--category", metavar="NAME", help="The category ('' to drop it).")
 @click.option("--alt", "alts", multiple=True, metavar="TEXT", help="New photo descriptions.")
-@click.option("--at", "at", metavar="TIME", help='Pin it to a time: "2026-12-24 10:00".')
+@click.option("--at", "at", type=AT_TIME, metavar="TIME",
+              help='Pin it to a time: "2026-12-24 10:00".')
 @click.option("--unpin", is_flag=True, help="Let it take its turn in the queue again.")
 @click.option("--thread/--no-thread", default=None, help="Split a long text into a thread on X.")
 @click.option("--fit", type=click.Choice(["pad", "crop"]), help="How photos fit Instagram.")
@@ -238,7 +241,7 @@ def edit(obj: Context, post_id: int, **options: Any) -> None:
 
 
 @post.command("remove")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=POST_ID)
 @click.pass_obj
 def remove(obj: Context, post_id: int) -> None:
     """Take a post out of the queue (what already went out stays online).
@@ -255,7 +258,7 @@ def remove(obj: Context, post_id: int) -> None:
 
 
 @post.command("move")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=POST_ID)
 @click.option("--to", "to", type=int, required=True, metavar="N",
               help="New place in the queue: 1 is the next post to go out.")
 @click.pass_obj
@@ -275,7 +278,7 @@ def move(obj: Context, post_id: int, to: int) -> None:
 
 
 @post.command("now")
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=POST_ID)
 @click.pass_obj
 def now(obj: Context, post_id: int) -> None:
     """Publish a queued post as soon as possible (the daemon sends it within seconds).

@@ -11,15 +11,17 @@ from pathlib import Path
 import click
 
 from costanza.cli.main import Context
+from costanza.cli.params import Bounded
 
 _SERVER_OPTIONS = ("port", "data_dir", "latency_ms")
 
 
 @click.group(invoke_without_command=True)
-@click.option("--port", default=8787, show_default=True, help="Port to listen on (127.0.0.1).")
+@click.option("--port", type=Bounded(1, 65535, "8787"), default=8787, show_default=True,
+              help="Port to listen on (127.0.0.1).")
 @click.option("--data", "data_dir", metavar="DIR",
               help="Keep what was published in this folder, across restarts.")
-@click.option("--latency-ms", default=0, show_default=True,
+@click.option("--latency-ms", type=Bounded(0, 60_000, "200"), default=0, show_default=True,
               help="Delay every answer by this many milliseconds (like a real network).")
 @click.pass_context
 def sandbox(ctx: click.Context, port: int, data_dir: str | None, latency_ms: int) -> None:

@@ -8,10 +8,12 @@ import click
 
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
+from costanza.cli.params import DAY, ZONE, Bounded
 
 
 @click.command()
-@click.option("--limit", default=20, show_default=True, help="How many slots to show.")
+@click.option("--limit", type=Bounded(1, 1000, "10"), default=20, show_default=True,
+              help="How many slots to show.")
 @json_option
 @click.pass_obj
 def queue(obj: Context, limit: int, as_json: bool) -> None:
@@ -76,7 +78,8 @@ def cadence_show(obj: Context, as_json: bool) -> None:
 
 @cadence.command("set")
 @click.argument("slots")
-@click.option("--timezone", metavar="ZONE", help="Also change the time zone, e.g. Europe/Rome.")
+@click.option("--timezone", type=ZONE, metavar="ZONE",
+              help="Also change the time zone, e.g. Europe/Rome.")
 @click.pass_obj
 def cadence_set(obj: Context, slots: str, timezone: str | None) -> None:
     """Set your weekly slots (your local wall-clock times; the queue re-plans at once).
@@ -93,8 +96,10 @@ def cadence_set(obj: Context, slots: str, timezone: str | None) -> None:
 
 
 @click.command()
-@click.option("--from", "start", metavar="DATE", help="First day of the pause (default: now).")
-@click.option("--until", metavar="DATE", help="Last day of the pause (default: until resume).")
+@click.option("--from", "start", type=DAY, metavar="DATE",
+              help="First day of the pause (default: now).")
+@click.option("--until", type=DAY, metavar="DATE",
+              help="Last day of the pause (default: until resume).")
 @click.pass_obj
 def pause(obj: Context, start: str | None, until: str | None) -> None:
     """Pause publishing (holidays): posts wait in the queue, nothing fails.

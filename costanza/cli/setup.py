@@ -7,6 +7,7 @@ import sys
 import click
 
 from costanza.cli.main import Context
+from costanza.cli.params import SLOTS, ZONE
 
 ZONE_SOURCES = {"computer": "from this computer", "asked": "as you typed it"}
 
@@ -34,9 +35,9 @@ def ask_zone(found: str | None) -> str:
 
 
 @click.command()
-@click.option("--timezone", "timezone", metavar="ZONE",
+@click.option("--timezone", "timezone", type=ZONE, metavar="ZONE",
               help="Your time zone, e.g. Europe/Rome (default: this computer's).")
-@click.option("--slots", metavar="SLOTS",
+@click.option("--slots", type=SLOTS, metavar="SLOTS",
               help='Weekly slots, e.g. "mon 09:30, wed 18:00, fri 12:00" (this is the default).')
 @click.option("--force", is_flag=True,
               help="Write a fresh settings file over an existing one (your queue is kept).")

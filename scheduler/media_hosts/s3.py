@@ -109,6 +109,11 @@ class S3Host(MediaHost):
                 config=Config(signature_version="s3v4", retries={"max_attempts": 3},
                               connect_timeout=10, read_timeout=60,
                               s3={"addressing_style": self.addressing_style}))
+            # botocore logs every request with its Authorization header at DEBUG: its
+            # loggers exist now, so the scrubbing filter can be put on each of them.
+            from scheduler.publishers.hygiene import install_log_filters
+
+            install_log_filters()
         return self._client
 
     def key(self, sha256: str, mime: str, path: Path) -> str:

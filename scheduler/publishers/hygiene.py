@@ -3,7 +3,8 @@
 - ``redact(text, secrets)`` hides known secrets and anything shaped like a token.
 - ``remember_secrets(...)``: the publishers register the secrets they use, and a
   logging filter on the libraries that log request details at DEBUG (oauthlib,
-  requests-oauthlib, tweepy, urllib3, facebook-sdk) scrubs them from every record.
+  requests-oauthlib, tweepy, urllib3, facebook-sdk, botocore/boto3/s3transfer) scrubs
+  them from every record. Every secret a ``SecretStore`` hands out is remembered.
 - ``QuietAdapter``: a transport adapter whose connections ignore
   ``http.client``'s debug printing (which would print headers and bodies,
   tokens included, to stdout).
@@ -28,6 +29,9 @@ _PATTERNS = [
     re.compile(r"(access_token|input_token|oauth_token|oauth_signature|oauth_consumer_key)"
                r"(=|\"?\s*[:=]\s*\"?|'\s*,\s*')([^&\s\"',}\]]+)", re.IGNORECASE),
     re.compile(r"\b(OAuth|Bearer)\s+(?!realm)([A-Za-z0-9._~+/|%=-]{8,})"),
+    # AWS signature version 4 (botocore's Authorization header and presigned addresses):
+    # the access key id before the first "/" of the credential scope, and the signature.
+    re.compile(r"(Credential|Signature|Security-Token)(=)([^/&\s\"',;}\]]+)", re.IGNORECASE),
 ]
 
 _secrets: set[str] = set()
@@ -93,6 +97,7 @@ def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
         out = out.replace(secret, HIDDEN)
     out = _PATTERNS[0].sub(lambda m: f"{m.group(1)}{m.group(2)}{HIDDEN}", out)
     out = _PATTERNS[1].sub(lambda m: f"{m.group(1)} {HIDDEN}", out)
+    out = _PATTERNS[2].sub(lambda m: f"{m.group(1)}{m.group(2)}{HIDDEN}", out)
     return out
 
 
@@ -120,7 +125,18 @@ NOISY_LOGGERS = (
     "urllib3.connectionpool",
     "urllib3.connection",
     "facebook",
+    "botocore.endpoint",
+    "botocore.auth",
+    "botocore.httpsession",
+    "botocore.parsers",
+    "botocore.hooks",
+    "botocore.retryhandler",
+    "botocore.credentials",
+    "s3transfer",
 )
+# Every logger under these names gets the filter too (botocore and boto3 have dozens,
+# created when they are first imported): a new one in a later release is covered.
+NOISY_FAMILIES = ("botocore", "boto3", "s3transfer")
 _FILTER = _RedactingFilter()
 
 
@@ -130,7 +146,11 @@ def redacting_filter() -> logging.Filter:
 
 
 def install_log_filters() -> None:
-    for name in NOISY_LOGGERS:
+    """Put the scrubbing filter on the loggers that may print request details. Call it
+    again after importing a library (boto3) to cover the loggers it created."""
+    known = [name for name in list(logging.root.manager.loggerDict)
+             if name.split(".", 1)[0] in NOISY_FAMILIES]
+    for name in (*NOISY_LOGGERS, *known):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)

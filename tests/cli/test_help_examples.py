@@ -207,6 +207,6 @@ def test_a_wrapped_example_is_caught(home: Path) -> None:
     examples = example_lines(printed)
     assert examples == ['costanza init --slots "mon 09:30, fri\n12:00"',
                         'costanza post add "a" --to x']
-    result = _run(shlex.split(examples[0])[1:], home)
+    result = _run([*shlex.split(examples[0])[1:], "--timezone", "Europe/Rome"], home)
     assert result.exit_code == 1
     assert "'fri' is not a slot" in result.output

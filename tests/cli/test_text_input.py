@@ -273,13 +273,13 @@ def test_bytes_that_are_not_utf8_on_the_command_line(home: Path, app: App) -> No
     """A real process: Python keeps such argv bytes as stand-ins that cannot be saved."""
     env = {k: v for k, v in os.environ.items() if k not in ("VISUAL", "EDITOR")}
     env.update(COSTANZA_HOME=str(home), LC_ALL="C.UTF-8")
-    for args, label in (([b"Il caff\xe8 della nonna"], "The text given on the command line"),
-                        (["Il caffè", "--text-x", b"caff\xe8"], "The text given with --text-x")):
+    for args, word in (([b"Il caff\xe8 della nonna"], "Word 3"),
+                       (["Il caffè", "--text-x", b"caff\xe8"], "Word 5")):
         result = subprocess.run([sys.executable, "-m", "costanza", "post", "add", *args,
                                  "--to", "x"],
                                 env=env, capture_output=True, text=True, timeout=60)
-        assert result.returncode == 1, result.stderr
-        assert f"{label} is not in UTF-8" in result.stderr
+        assert result.returncode == 2, result.stderr  # a mistake in the command itself
+        assert f"{word} of the command" in result.stderr and "not UTF-8" in result.stderr
         assert "unexpected problem" not in result.stderr
     assert count_posts(app) == 0
 

@@ -1,0 +1,37 @@
+"""Photos whose shape no network can show: far narrower or wider than any screen.
+
+Networks scale a photo to their display size; a 1x100000 photo becomes a line a
+pixel wide, and padding it to Instagram's 4:5 leaves a thin strip in a large
+empty frame (and would need a canvas of billions of pixels). Such a photo is
+refused with the fix (crop it), rather than "adjusted automatically".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_LABELS = {0.8: "4:5", 1.91: "1.91:1"}
+
+
+def shape_label(ratio: float) -> str:
+    """4/5 -> "4:5", 1/5 -> "1:5", 8.0 -> "8:1"."""
+    known = _LABELS.get(round(ratio, 2))
+    if known:
+        return known
+    return f"1:{1 / ratio:g}" if ratio < 1 else f"{ratio:g}:1"
+
+
+def extreme_shape(network_name: str, what: str, size: tuple[int, int], lim: Any,
+                  verb: str) -> str:
+    """The refusal for a photo outside ``lim.narrowest``..``lim.widest`` (width/height)."""
+    width, height = size
+    shape = "narrow" if width / height < lim.narrowest else "wide"
+    if lim.min_ratio is not None:
+        goal = shape_label(lim.min_ratio if shape == "narrow" else lim.max_ratio)
+        why = (f"padded to {goal} it would be a thin strip" if verb == "padded"
+               else f"cropped to {goal} almost all of it would be cut away")
+    else:
+        why = "it would show as a thin line"
+    return (f"{what} is {width}x{height} pixels, far too {shape} for {network_name} "
+            f"({why}): crop it to a shape between {shape_label(lim.narrowest)} and "
+            f"{shape_label(lim.widest)}, or leave {network_name} out of --to")
