@@ -4,6 +4,8 @@ Looked up in this order, for an account NAME and a KEY (e.g. ``page_token``):
 
 1. a systemd credentials directory (``$CREDENTIALS_DIRECTORY``): a file
    named ``NAME.KEY``, or one TOML file ``NAME.toml`` holding all its keys;
+   (a copy of the whole secrets file as ``costanza-secrets.toml``, as
+   `costanza service install` hands it over, is read last of all: the file itself wins);
 2. environment variables ``COSTANZA_SECRET_NAME_KEY`` (upper case, ``-`` as ``_``);
 3. ``secrets.toml`` in the data folder, written with mode 0600.
 """
@@ -19,6 +21,8 @@ from pathlib import Path
 
 from costanza.errors import SettingsError
 
+# The credential name under which the whole secrets file may be handed over.
+BUNDLE_CREDENTIAL = "costanza-secrets.toml"
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _CACHE: dict[str, tuple[tuple[str, int, int], dict[str, dict[str, str]]]] = {}
 
@@ -76,6 +80,20 @@ class SecretStore:
         return {k: {kk: str(vv) for kk, vv in v.items()} for k, v in data.items()
                 if isinstance(v, dict)}
 
+    def _bundle(self, account: str) -> dict[str, str]:
+        folder = self.env.get("CREDENTIALS_DIRECTORY")
+        bundle = Path(folder) / BUNDLE_CREDENTIAL if folder else None
+        if bundle is None or not bundle.is_file():
+            return {}
+        try:
+            data = tomllib.loads(bundle.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            raise SettingsError(
+                f"The credential file {bundle} cannot be read. Check that Costanza may read "
+                "it and that it is a copy of secrets.toml.") from None
+        table = data.get(account)
+        return {k: str(v) for k, v in table.items()} if isinstance(table, dict) else {}
+
     def _credentials(self, account: str) -> dict[str, str]:
         folder = self.env.get("CREDENTIALS_DIRECTORY")
         found: dict[str, str] = {}
@@ -104,7 +122,10 @@ class SecretStore:
 
     def get(self, account: str) -> dict[str, str]:
         """All secrets of one account, merged from the three places."""
-        merged = dict(self._cached().get(account, {}))
+        # The whole file handed over as a credential (`costanza service install`) comes
+        # first, so that the file itself, changed by `account add` since the service
+        # started, wins over that copy.
+        merged = {**self._bundle(account), **self._cached().get(account, {})}
         prefix = _env_name(account, "")
         for name, value in self.env.items():
             if name.startswith(prefix) and value:

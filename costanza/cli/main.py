@@ -31,6 +31,7 @@ COMMANDS = {
     "account": ("costanza.cli.account", "account"),
     "sandbox": ("costanza.cli.sandbox", "sandbox"),
     "demo": ("costanza.cli.demo", "demo"),
+    "service": ("costanza.cli.service", "service"),
 }
 
 

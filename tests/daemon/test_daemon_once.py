@@ -23,7 +23,7 @@ def control(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxClie
 
 def test_once_leaves_a_rate_limited_post_for_later_and_says_so(
         run: Callable[..., Result], control: SandboxClient) -> None:
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     assert run("sandbox", "connect").exit_code == 0
     control.fault("facebook", "feed", rate_limit_reset=600)  # "wait ten minutes"
     assert run("post", "add", "Il telaio di nonna", "--to", "facebook,x").exit_code == 0
@@ -42,7 +42,7 @@ def test_once_leaves_a_rate_limited_post_for_later_and_says_so(
 
 def test_once_with_nothing_due_stops_at_once(run: Callable[..., Result],
                                              control: SandboxClient) -> None:
-    assert run("init").exit_code == 0
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     assert run("sandbox", "connect").exit_code == 0
     assert run("pause").exit_code == 0  # no slot is ever due, whatever day the test runs
     assert run("post", "add", "Quando riapriamo", "--to", "x").exit_code == 0
