@@ -146,6 +146,9 @@ class Daemon:
             finally:
                 self.shutdown()
 
+    # The signal that stopped the daemon, if one did (SIGINT: the command exits 130).
+    stopped_by: int | None = None
+
     def stop(self) -> None:
         self.stop_event.set()
 
@@ -164,7 +167,8 @@ class Daemon:
         self._signals += 1
         if self._signals > 1:
             log.warning("second signal: stopping at once")
-            os._exit(1)
+            os._exit(128 + signum)  # the shell's convention: 130 after Ctrl-C
+        self.stopped_by = signum
         log.info("stopping: finishing what is being published (press Ctrl-C again to stop "
                  "at once)")
         self.stop_event.set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from typing import Any
 
@@ -41,6 +42,9 @@ def daemon(obj: Context, concurrency: int, once: bool) -> None:
     logging.getLogger("costanza").info("Costanza daemon starting (Ctrl-C stops it)")
     runner = Daemon(obj.app, concurrency=concurrency)
     runner.run(once=once)
+    if runner.stopped_by == signal.SIGINT:
+        sys.stdout.flush()
+        sys.exit(130)  # stopped by Ctrl-C, cleanly: the shell's convention (128 + SIGINT)
     if once:
         click.echo("Nothing more is due now, so the daemon stopped. `costanza log` shows what "
                    "went out.")

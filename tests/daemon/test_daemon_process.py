@@ -154,6 +154,19 @@ def test_sigterm_stops_gracefully_and_releases_the_lock(env: dict[str, str]) -> 
         stop(again)
 
 
+def test_ctrl_c_stops_gracefully_with_the_shells_exit_code(env: dict[str, str]) -> None:
+    daemon = start_daemon(env)
+    wait_running(env, daemon)
+    daemon.send_signal(signal.SIGINT)
+    try:
+        _, err = daemon.communicate(timeout=60)
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    assert daemon.returncode == 130, err  # 128 + SIGINT, after a clean stop
+    assert "NOT running" in costanza(env, "status").stdout  # the lock was released
+
+
 def test_systemd_notify_ready_watchdog_stopping(env: dict[str, str], tmp_path: Path) -> None:
     """The daemon speaks systemd's notify protocol on $NOTIFY_SOCKET."""
     import socket
