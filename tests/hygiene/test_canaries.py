@@ -217,7 +217,16 @@ def test_the_trap_sees_a_planted_leak(trap: Trap, capfd: pytest.CaptureFixture[s
     # A value of its own: one that another test made Costanza load is scrubbed from the
     # logs of this process for good (the scrubber learns every secret loaded).
     secret = "canary-" + uuid.uuid4().hex
-    logging.getLogger("somelib.transport").debug("sending with key %s", secret)
+    # A library's logger made now, after the trap: whatever earlier tests did to the
+    # logging tree (levels, `disable`), this record must reach the trap.
+    logging.disable(logging.NOTSET)
+    library = logging.getLogger("somelib.transport")
+    library.disabled, library.propagate = False, True
+    library.setLevel(logging.DEBUG)
+    library.addHandler(trap.logs)
+    library.propagate = False
+    library.debug("sending with key %s", secret)
+    library.removeHandler(trap.logs)
     print(f"token={secret}")
     try:
         try:
