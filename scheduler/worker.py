@@ -55,6 +55,10 @@ MAX_ABSENT = 5
 # How many due posts one profile dispatches at a time (more follow as the pool frees up).
 DISPATCH_BATCH = 64
 DISPATCH_EVERY = 1.0  # seconds between dispatches while the pool is busy
+# Seconds between claims of retries and reconciliations within one round: a round lasts as
+# long as its slowest post (an Instagram video being processed can take minutes), and the
+# other posts' retries must not wait for it.
+FULL_CLAIM_EVERY = 5.0
 # Deliveries claimed ahead, waiting for a publishing thread, per 8 threads: a thread that
 # finishes takes the next one at once instead of waiting for the next claim. A claim costs
 # the same for one delivery as for several (its lock, its queries, reading the posts),
@@ -166,11 +170,13 @@ class Worker:
     def run_due(self) -> int:
         """Publish what is due, keeping the pool busy: as deliveries finish, fresh ones
         are claimed, a few at a time (and newly due posts dispatched), until none is left.
-        Retries and reconciliations are taken once per round."""
+        Retries and reconciliations are taken at the start and every FULL_CLAIM_EVERY
+        seconds; while every post in flight is slow, the pool is looked at again every
+        DISPATCH_EVERY seconds, so that a slow post never holds the others up."""
         pending: set[Future[None]] = set()
         total = 0
         fresh_only = False
-        last_dispatch = time.monotonic()
+        last_dispatch = last_full = time.monotonic()
         while True:
             with self._lock:
                 free = self.concurrency + self.prefetch - len(self._inflight)
@@ -182,7 +188,9 @@ class Worker:
                     last_dispatch = time.monotonic()
                     if self.dispatch_due(self.clock.now()):
                         claims += self._claim(free - len(claims), fresh_only)
-            fresh_only = True
+            if not fresh_only:
+                last_full = time.monotonic()
+            fresh_only = time.monotonic() - last_full < FULL_CLAIM_EVERY
             for c in claims:
                 with self._lock:
                     self._inflight[c.delivery_id] = c
@@ -190,7 +198,7 @@ class Worker:
             total += len(claims)
             if not pending:
                 return total
-            _, pending = wait(pending, return_when=FIRST_COMPLETED)
+            _, pending = wait(pending, timeout=DISPATCH_EVERY, return_when=FIRST_COMPLETED)
 
     def _claim(self, limit: int, fresh_only: bool) -> list[dl.Claim]:
         now = self.clock.now()

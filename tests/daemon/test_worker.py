@@ -650,3 +650,44 @@ def test_claims_are_published_even_if_reading_them_together_fails(
     assert calls[0] == 3 and calls[1:] == [1, 1, 1]  # the batch, then one by one
     assert [d.state for d in deliveries(app)] == ["published"] * 3
     assert len(fakes["x"].published) == 3
+
+
+def test_a_slow_post_does_not_hold_up_another_posts_retry(app: App, clock: FakeClock,
+                                                          worker: Worker, fakes: Any) -> None:
+    """A round lasts as long as its slowest post (an Instagram video being processed can
+    take minutes): the retries of other posts that come due meanwhile go out on time."""
+    connect(app, "facebook")
+    connect(app, "x")
+    add(app, "slow on Facebook", ["facebook"], at=MON_0930_ROME)
+    add(app, "limited on X", ["x"], at=MON_0930_ROME + timedelta(seconds=1))
+    retry_at = MON_0930_ROME + timedelta(minutes=1)
+    fakes["x"].fail_next(RateLimited("X asked us to slow down.", retry_at=retry_at,
+                                     http_status=429))
+    started, gate = threading.Event(), threading.Event()
+
+    def hold(request: Any) -> None:
+        started.set()
+        assert gate.wait(60)
+
+    fakes["facebook"].before_send = hold
+    clock.set(MON_0930_ROME + timedelta(seconds=2))
+    runner = threading.Thread(target=worker.tick)
+    runner.start()
+    try:
+        assert started.wait(30)
+        deadline = time.monotonic() + 30
+
+        def x_state() -> str:
+            return next(d.state for d in deliveries(app) if d.network == "x")
+
+        while x_state() != "retry_wait" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert x_state() == "retry_wait"
+        clock.set(retry_at + timedelta(seconds=1))  # the retry is due; Facebook still busy
+        while not fakes["x"].published and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(fakes["x"].published) == 1 and not fakes["facebook"].published
+    finally:
+        gate.set()
+        runner.join(60)
+    assert sorted(d.state for d in deliveries(app)) == ["published", "published"]
