@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -202,7 +203,14 @@ def test_a_second_signal_stops_at_once(env: dict[str, str], sandbox: str) -> Non
     daemon = start_daemon(env)
     try:
         wait_running(env, daemon)
-        assert costanza(env, "post", "add", "Lento", "--to", "x").returncode == 0
+        # Pinned a week ahead: on the real clock the weekly slot may be due right now
+        # (a Monday morning), and `post now` must be what sends it.
+        from zoneinfo import ZoneInfo
+
+        later = (datetime.now(ZoneInfo("Europe/Rome")) + timedelta(days=7)).strftime(
+            "%Y-%m-%d %H:%M")
+        assert costanza(env, "post", "add", "Lento", "--to", "x", "--at", later
+                        ).returncode == 0
         assert costanza(env, "post", "now", "1").returncode == 0
         assert wait_for(lambda: "publishing" in costanza(env, "post", "show", "1").stdout
                         or "x: claimed" in costanza(env, "post", "show", "1").stdout, 30)
