@@ -15,6 +15,10 @@ from costanza.app import App
 from costanza.clock import FakeClock
 from posts.models import Pause
 
+# Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;
+# they touch no real clock or file time (see tests/conftest.py).
+pytestmark = pytest.mark.pinned_dates
+
 
 @pytest.fixture
 def cli(home: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
