@@ -13,7 +13,7 @@ POST body, never in a query string.
 
 from costanza.accounts.checks import check_accounts, list_accounts, remove_account
 from costanza.accounts.meta import add_facebook, add_instagram
-from costanza.accounts.x import add_x
+from costanza.accounts.x import add_x, start_x_pin
 
 __all__ = ["add_facebook", "add_instagram", "add_x", "check_accounts", "list_accounts",
-           "remove_account"]
+           "remove_account", "start_x_pin"]

@@ -1,15 +1,14 @@
-"""Connecting an X account: keys given, or the OAuth 1.0a PIN flow."""
+"""Connecting an X account: keys given, or the OAuth 1.0a PIN flow (at a terminal, or in
+two runs: the address to authorise, then the PIN)."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 
+from costanza.accounts import x_oauth, x_pending
 from costanza.accounts.common import (
     AccountProblem,
     AskPin,
@@ -18,7 +17,7 @@ from costanza.accounts.common import (
     _session,
     _unreachable,
 )
-from costanza.accounts.store import _account_name, _Connection, _save
+from costanza.accounts.store import _account_name, _Connection, _save, _store
 from costanza.app import App
 from costanza.errors import CostanzaError, InputError
 
@@ -86,126 +85,30 @@ def x_problem(status: int | None) -> CostanzaError:
                           "command again in a few minutes. Nothing was changed.")
 
 
-def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin) -> _XKeys:
-    """OAuth 1.0a with a PIN: the person authorises the app in a browser and types the PIN."""
-    import tweepy
-    from requests_oauthlib import OAuth1Session
-
-    from scheduler.publishers.hygiene import QuietAdapter, install_log_filters
-    from scheduler.publishers.routing import rewrite_url
-
-    base_url = app.settings.networks_base_url
-    install_log_filters()
-    _hide(consumer_key, consumer_secret)
-
-    class RoutedOAuth1Session(OAuth1Session):  # type: ignore[misc]
-        """OAuth1Session with Costanza's routing, timeout and quiet transport."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self.mount("https://", QuietAdapter())
-            self.mount("http://", QuietAdapter())
-
-        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-            kwargs.setdefault("timeout", 30.0)
-            return super().request(method, rewrite_url(url, base_url), *args, **kwargs)
-
-    class Handler(tweepy.OAuth1UserHandler):  # type: ignore[misc]
-        def __init__(self) -> None:
-            super().__init__(consumer_key, consumer_secret, callback="oob")
-            self.oauth = RoutedOAuth1Session(consumer_key, client_secret=consumer_secret,
-                                             callback_uri="oob")
-
-        def _get_oauth_url(self, endpoint: str) -> str:
-            return rewrite_url(super()._get_oauth_url(endpoint), base_url)
-
-        def get_access_token(self, verifier: str | None = None) -> tuple[str, str]:
-            self.oauth = RoutedOAuth1Session(
-                consumer_key, client_secret=consumer_secret,
-                resource_owner_key=self.request_token["oauth_token"],
-                resource_owner_secret=self.request_token["oauth_token_secret"],
-                verifier=verifier, callback_uri="oob")
-            reply = self.oauth.fetch_access_token(self._get_oauth_url("access_token"))
-            return reply["oauth_token"], reply["oauth_token_secret"]
-
-    handler = Handler()
-    try:
-        with _quiet_oauth_logs():
-            url = handler.get_authorization_url()
-    except tweepy.errors.TweepyException as exc:
-        raise _pin_problem(exc, step="keys") from None
-    pin = ask_pin(url).strip()
-    if not pin:
-        raise InputError("No PIN was typed, so the X account was not connected. Run the "
-                         "command again and type the PIN that X shows after you authorise.")
-    try:
-        with _quiet_oauth_logs():
-            token, secret = handler.get_access_token(pin)
-    except Exception as exc:  # requests-oauthlib raises several kinds
-        raise _pin_problem(exc, step="pin") from None
-    _hide(token, secret)
-    return _XKeys(consumer_key, consumer_secret, token, secret)
-
-
-@contextlib.contextmanager
-def _quiet_oauth_logs() -> Iterator[None]:
-    """requests-oauthlib logs the tokens it receives at DEBUG, before anyone knows them
-    to hide them: its loggers stay silent while the PIN flow fetches them."""
-    names = ("requests_oauthlib", "oauthlib")
-    loggers = [logging.getLogger(n) for n in names]
-    before = [lg.disabled for lg in loggers]
-    children = [lg for lg in logging.root.manager.loggerDict.values()
-                if isinstance(lg, logging.Logger) and lg.name.startswith(names)]
-    child_before = [lg.disabled for lg in children]
-    for lg in loggers + children:
-        lg.disabled = True
-    try:
-        yield
-    finally:
-        for lg, was in zip(loggers, before, strict=True):
-            lg.disabled = was
-        for lg, was in zip(children, child_before, strict=True):
-            lg.disabled = was
-
-
-def _pin_problem(exc: Exception, *, step: str) -> CostanzaError:
-    cause: Any = exc
-    while cause is not None and not isinstance(cause, requests.RequestException) \
-            and getattr(cause, "status_code", None) is None:
-        cause = cause.__cause__ or cause.__context__ or (
-            cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None)
-    if isinstance(cause, requests.RequestException):
-        return _unreachable("X", cause)
-    status = getattr(cause, "status_code", None)
-    if step == "pin" and status in (400, 401):
-        return AccountProblem(
-            f"X did not accept the PIN ({status}). Run the command again, authorise the app "
-            "in the browser, and type the PIN that X shows (it works only once, for a few "
-            "minutes).")
-    if status in (401, 403):
-        return AccountProblem(
-            f"X did not accept these keys ({status}). Check the consumer key and secret in "
-            "the X developer portal (your app's \"Keys and tokens\" page), then run the "
-            "command again.")
-    return NetworkTrouble(f"X did not complete the sign-in ({status or 'no answer'}). Run the "
-                          "command again in a few minutes. Nothing was changed.")
-
-
 def add_x(app: App, *, consumer_key: str, consumer_secret: str,
           access_token: str | None = None, access_token_secret: str | None = None,
-          name: str | None = None, ask_pin: AskPin | None = None) -> dict[str, Any]:
-    """Connect an X account with its keys, or through the PIN flow when no access token is given."""
+          name: str | None = None, ask_pin: AskPin | None = None,
+          pin: str | None = None) -> dict[str, Any]:
+    """Connect an X account with its keys; or with the PIN for the authorisation that
+    ``start_x_pin`` began (``pin``); or through the whole PIN flow, asking for the PIN
+    with ``ask_pin``, when neither is given."""
     name = _account_name(app, "x", name)
     if bool(access_token) != bool(access_token_secret):
         raise InputError("Give both --access-token and --access-token-secret, or neither (then "
                          "Costanza asks X for them with a PIN).")
+    if access_token and pin is not None:
+        raise InputError("Give either --pin or --access-token and --access-token-secret, not "
+                         "both: the PIN is how Costanza gets the access token from X.")
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of X
     if access_token and access_token_secret:
         keys = _XKeys(consumer_key, consumer_secret, access_token, access_token_secret)
+    elif pin is not None:
+        keys = _finish_pin(app, consumer_key, consumer_secret, pin)
     else:
         if ask_pin is None:
             raise InputError("Without --access-token, X needs you to authorise Costanza in a "
-                             "browser; run the command in a terminal.")
+                             "browser: run the command without --pin to get the address, "
+                             "then again with --pin and the PIN that X shows.")
         keys = _pin_flow(app, consumer_key, consumer_secret, ask_pin)
     user_id, username, level = _x_me(app, keys)
     notes = []
@@ -218,3 +121,46 @@ def add_x(app: App, *, consumer_key: str, consumer_secret: str,
         "access_token": keys.access_token, "access_token_secret": keys.access_token_secret,
         "username": username}, notes)
     return _save(app, name, found)
+
+
+def start_x_pin(app: App, *, consumer_key: str, consumer_secret: str,
+                name: str | None = None) -> dict[str, Any]:
+    """The first of two steps, for a run without a terminal: ask X for a request token,
+    keep it (secrets.toml) for ``add_x(pin=...)``, and return the address where the person
+    authorises the app, and by when the PIN must be given (UTC)."""
+    name = _account_name(app, "x", name)
+    app.store  # noqa: B018 - fail early (not set up) before anything is asked of X
+    _store(app).check_writable()
+    request = x_oauth.request_token(app, consumer_key, consumer_secret)
+    expires = x_pending.save(app, consumer_key, request)
+    return {"network": "x", "name": name, "authorize_url": request.url,
+            "expires_at": expires.isoformat()}
+
+
+_AGAIN_TYPED = ("Run the command again, authorise the app in the browser, and type the PIN "
+                "that X shows (it works only once, for a few minutes).")
+_AGAIN_GIVEN = ("Check the PIN that X showed and run the same command again with it. If X "
+                "still refuses it, start again: run the command without --pin, for a new "
+                "address and a new PIN.")
+_START_AGAIN = ("Run the same command without --pin first: it shows a new address where you "
+                "authorise the app, and then X gives you a new PIN (within 15 minutes).")
+
+
+def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin) -> _XKeys:
+    """OAuth 1.0a with a PIN: the person authorises the app in a browser and types the PIN."""
+    request = x_oauth.request_token(app, consumer_key, consumer_secret)
+    pin = ask_pin(request.url)
+    token, secret = x_oauth.access_token(app, consumer_key, consumer_secret, request, pin,
+                                         again=_AGAIN_TYPED)
+    return _XKeys(consumer_key, consumer_secret, token, secret)
+
+
+def _finish_pin(app: App, consumer_key: str, consumer_secret: str, pin: str) -> _XKeys:
+    """The second step: the PIN for the request token that ``start_x_pin`` kept. Once X
+    has exchanged it, the request token is spent, so it is forgotten whatever follows."""
+    _store(app).check_writable()
+    request = x_pending.find(app, consumer_key, start_again=_START_AGAIN)
+    token, secret = x_oauth.access_token(app, consumer_key, consumer_secret, request, pin,
+                                         again=_AGAIN_GIVEN)
+    x_pending.drop(app, consumer_key)
+    return _XKeys(consumer_key, consumer_secret, token, secret)
