@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from typing import Any
 
 import click
@@ -44,18 +46,51 @@ def add() -> None:
     """
 
 
+def _has_terminal() -> bool:
+    """Whether someone can type the PIN: standard input is a terminal (not a script's pipe,
+    a service, a web page)."""
+    stream = sys.stdin
+    return stream is not None and bool(getattr(stream, "isatty", lambda: False)())
+
+
 def _ask_pin(url: str) -> str:
     click.echo("Open this address in your browser, sign in to X and authorise the app:")
     click.echo(f"  {url}")
     try:
         return str(click.prompt("Then type the PIN that X shows", type=str))
-    except click.Abort:  # no terminal to type in (a script, a pipe, a service)
+    except click.Abort:  # the typing was ended (Ctrl-D) before a PIN
         raise InputError(
-            "There is no terminal to type the PIN in, so the X account was not connected. "
-            "Run the same `costanza account add x` command in a terminal window and type the "
-            "PIN there, or give the keys X shows for your own app in its developer portal: "
-            "`costanza account add x --consumer-key K --consumer-secret S --access-token T "
-            "--access-token-secret TS`.") from None
+            "No PIN was typed, so the X account was not connected. Run the command again and "
+            "type the PIN that X shows, or run it with --no-prompt: Costanza then shows the "
+            "address and tells you how to give the PIN with --pin.") from None
+
+
+def _pin_command(obj: Context, name: str | None) -> str:
+    """The second step's command, with placeholders for the key, the secret and the PIN
+    (they are never printed back)."""
+    words = ["costanza"]
+    if obj.config:
+        words += ["--config", shlex.quote(obj.config)]
+    if obj.profile:
+        words += ["--profile", shlex.quote(obj.profile)]
+    words += ["account", "add", "x", "--consumer-key", "KEY", "--consumer-secret", "SECRET"]
+    if name:
+        words += ["--name", shlex.quote(name)]
+    return " ".join([*words, "--pin", "THE-PIN"])
+
+
+def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        echo_json(result)
+        return
+    click.echo("X needs you to authorise Costanza in a browser. Open this address, sign in "
+               "to X and authorise the app:")
+    click.echo(f"  {result['authorize_url']}")
+    click.echo("Then, within 15 minutes, run:")
+    click.echo(f"  {result['next_command']}")
+    click.echo("with your app's consumer key and secret (the same as now) in place of KEY and "
+               "SECRET, and the PIN that X shows in place of THE-PIN. The X account is "
+               "connected only then.")
 
 
 def _choose_page(pages: list[dict[str, str]]) -> str:
@@ -91,24 +126,41 @@ def _print_added(result: dict[str, Any], as_json: bool) -> None:
 @click.option("--access-token", metavar="TOKEN",
               help="Your access token; leave out to sign in with a PIN instead.")
 @click.option("--access-token-secret", metavar="SECRET", help="Your access token secret.")
+@click.option("--pin", metavar="PIN",
+              help="The PIN that X showed after you authorised the app at the address an "
+                   "earlier run gave (within 15 minutes).")
+@click.option("--no-prompt", is_flag=True,
+              help="Do not ask for the PIN: show the address, and how to give the PIN "
+                   "with --pin (as happens without a terminal).")
 @click.option("--name", metavar="NAME", help=_NAME_HELP)
 @json_option
 @click.pass_obj
 def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: str | None,
-          access_token_secret: str | None, name: str | None, as_json: bool) -> None:
+          access_token_secret: str | None, pin: str | None, no_prompt: bool,
+          name: str | None, as_json: bool) -> None:
     """Connect an X account. Without --access-token, Costanza shows an address
-    where you authorise the app, then asks for the PIN that X gives you.
+    where you authorise the app, then asks for the PIN that X gives you. Without
+    a terminal (a script, over ssh), or with --no-prompt, it shows the address and
+    stops: run the command again with --pin and the PIN, within 15 minutes.
 
     Example:
 
     \b
         costanza account add x --consumer-key KEY --consumer-secret SECRET
+        costanza account add x --consumer-key KEY --consumer-secret SECRET --no-prompt
+        costanza account add x --consumer-key KEY --consumer-secret SECRET --pin 1234567
     """
     from costanza import accounts
 
+    if pin is None and not access_token and not access_token_secret and (
+            no_prompt or not _has_terminal()):
+        started = accounts.start_x_pin(obj.app, consumer_key=consumer_key,
+                                       consumer_secret=consumer_secret, name=name)
+        _print_pin_step({**started, "next_command": _pin_command(obj, name)}, as_json)
+        return
     result = accounts.add_x(obj.app, consumer_key=consumer_key, consumer_secret=consumer_secret,
                             access_token=access_token, access_token_secret=access_token_secret,
-                            name=name, ask_pin=_ask_pin)
+                            name=name, ask_pin=_ask_pin, pin=pin)
     _print_added(result, as_json)
 
 

@@ -191,3 +191,11 @@ def secret_values(creds: dict[str, Any]) -> list[str]:
             "page_token", "user_token", "token")
     return [v for network in ("x", "facebook", "instagram")
             for k, v in creds[network].items() if k in keys]
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command runs as if at a terminal. CliRunner's input is a pipe, and a terminal
+    cannot exist in-process, so only the check for one is answered: yes
+    (test_account_x_pin checks the check itself on a real pseudo-terminal)."""
+    monkeypatch.setattr("costanza.cli.account._has_terminal", lambda: True)

@@ -1,4 +1,5 @@
-"""`costanza account add x` against the sandbox: keys given, the PIN flow, bad keys."""
+"""`costanza account add x` against the sandbox: keys given, the PIN flow at a terminal, bad
+keys (the PIN flow in two runs, without a terminal: test_account_x_pin)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_add_x_with_keys_stores_them_privately(run: Run, app: App, home: Path,
 
 
 def test_add_x_with_the_pin_flow(run: Run, app: App, home: Path, platform: Platform,
-                                 oauth_front: Front) -> None:
+                                 oauth_front: Front, terminal: None) -> None:
     x = platform.creds["x"]
     result = run("account", "add", "x", "--consumer-key", x["consumer_key"],
                  "--consumer-secret", x["consumer_secret"], "--name", "bottega-x",
@@ -64,7 +65,7 @@ def test_add_x_with_the_pin_flow(run: Run, app: App, home: Path, platform: Platf
 
 
 def test_a_wrong_pin_is_said_plainly(run: Run, app: App, home: Path, platform: Platform,
-                                     oauth_front: Front) -> None:
+                                     oauth_front: Front, terminal: None) -> None:
     x = platform.creds["x"]
     result = run("account", "add", "x", "--consumer-key", x["consumer_key"],
                  "--consumer-secret", x["consumer_secret"], input="999\n")
@@ -76,7 +77,7 @@ def test_a_wrong_pin_is_said_plainly(run: Run, app: App, home: Path, platform: P
 
 
 def test_bad_consumer_keys_in_the_pin_flow(run: Run, app: App, platform: Platform,
-                                           oauth_front: Front) -> None:
+                                           oauth_front: Front, terminal: None) -> None:
     result = run("account", "add", "x", "--consumer-key", "sbx-ck-wrong",
                  "--consumer-secret", "nope", input=f"{PIN}\n")
     assert result.exit_code == 1
@@ -136,6 +137,7 @@ def test_reserved_and_clashing_names(run: Run, app: App, platform: Platform) -> 
 
 def test_the_pin_flow_logs_no_token_even_at_debug(run: Run, app: App, home: Path,
                                                   platform: Platform, oauth_front: Front,
+                                                  terminal: None,
                                                   caplog) -> None:  # type: ignore[no-untyped-def]
     import logging
 
@@ -149,17 +151,17 @@ def test_the_pin_flow_logs_no_token_even_at_debug(run: Run, app: App, home: Path
         assert value not in logged
 
 
-def test_no_terminal_for_the_pin_says_how_to_connect(run: Run, app: App, home: Path,
-                                                      platform: Platform,
-                                                      oauth_front: Front) -> None:
-    """Nothing to read the PIN from (a script, a pipe): a plain way forward, not "Aborted!"."""
+def test_ending_the_typing_without_a_pin_says_how_to_connect(
+        run: Run, app: App, home: Path, platform: Platform, oauth_front: Front,
+        terminal: None) -> None:
+    """Ctrl-D at the PIN prompt: a plain way forward, not "Aborted!"."""
     x = platform.creds["x"]
     result = run("account", "add", "x", "--consumer-key", x["consumer_key"],
                  "--consumer-secret", x["consumer_secret"], input="")
 
     assert result.exit_code == 1
     assert "Aborted!" not in result.output
-    assert "no terminal to type the PIN in" in result.output
-    assert "--access-token T --access-token-secret TS" in result.output
+    assert "No PIN was typed, so the X account was not connected" in result.output
+    assert "--no-prompt" in result.output
     assert account_row(app, "x") is None
     assert not (home / "secrets.toml").exists()
