@@ -132,7 +132,7 @@ def start_x_pin(app: App, *, consumer_key: str, consumer_secret: str,
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of X
     _store(app).check_writable()
     request = x_oauth.request_token(app, consumer_key, consumer_secret)
-    expires = x_pending.save(app, consumer_key, request)
+    expires = x_pending.save(app, consumer_key, consumer_secret, request)
     return {"network": "x", "name": name, "authorize_url": request.url,
             "expires_at": expires.isoformat()}
 
@@ -159,7 +159,8 @@ def _finish_pin(app: App, consumer_key: str, consumer_secret: str, pin: str) -> 
     """The second step: the PIN for the request token that ``start_x_pin`` kept. Once X
     has exchanged it, the request token is spent, so it is forgotten whatever follows."""
     _store(app).check_writable()
-    request = x_pending.find(app, consumer_key, start_again=_START_AGAIN)
+    request = x_pending.find(app, consumer_key, consumer_secret,
+                               start_again=_START_AGAIN)
     token, secret = x_oauth.access_token(app, consumer_key, consumer_secret, request, pin,
                                          again=_AGAIN_GIVEN)
     x_pending.drop(app, consumer_key)

@@ -24,19 +24,25 @@ LIFETIME = timedelta(minutes=15)
 def _section(consumer_key: str) -> str:
     """The secrets-file name for the consumer key's pending authorisation: the ``:``
     keeps it apart from every account name, and the key itself stays out of it."""
-    return "x-pin:" + hashlib.sha256(consumer_key.encode("utf-8")).hexdigest()[:16]
+    return "x-pin:" + _digest(consumer_key)[:16]
 
 
-def save(app: App, consumer_key: str, request: RequestToken) -> datetime:
-    """Keep the request token for the second step; the time by which it must be used."""
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def save(app: App, consumer_key: str, consumer_secret: str, request: RequestToken) -> datetime:
+    """Keep the request token for the second step; the time by which it must be used.
+    Of the consumer secret only a digest is kept: enough to tell a mistyped one."""
     now = app.clock.now().astimezone(UTC)
     _store(app).put(_section(consumer_key), {
         "request_token": request.token, "request_token_secret": request.secret,
-        "started_at": now.isoformat()})
+        "consumer_secret_sha256": _digest(consumer_secret), "started_at": now.isoformat()})
     return now + LIFETIME
 
 
-def find(app: App, consumer_key: str, *, start_again: str) -> RequestToken:
+def find(app: App, consumer_key: str, consumer_secret: str, *,
+         start_again: str) -> RequestToken:
     """The pending authorisation for this consumer key, or a plain refusal when there is
     none or it is too old (``start_again`` says how to begin anew)."""
     saved = _store(app).saved(_section(consumer_key))
@@ -49,6 +55,11 @@ def find(app: App, consumer_key: str, *, start_again: str) -> RequestToken:
         raise InputError(
             "The X authorisation for this PIN was started more than 15 minutes ago, and X "
             f"no longer accepts it. {start_again}")
+    if saved.get("consumer_secret_sha256") not in (None, _digest(consumer_secret)):
+        raise InputError(
+            "This consumer secret is not the one given when the X authorisation was "
+            "started. Run the command again with the same consumer key and secret as then, "
+            "and the PIN.")
     return RequestToken("", token, secret)
 
 

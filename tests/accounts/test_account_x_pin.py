@@ -136,6 +136,19 @@ def test_a_wrong_pin_connects_nothing_and_the_right_one_still_works(
     assert account_row(app, "x") is not None and _pending(home) == []
 
 
+def test_another_consumer_secret_in_step_two_is_said_plainly(
+        run: Run, app: App, home: Path, platform: Platform) -> None:
+    _, url = _step_one(run, platform)
+    before = _file(home)
+    result = run("account", "add", "x", "--consumer-key", platform.creds["x"]["consumer_key"],
+                 "--consumer-secret", "sbx-cs-typo", "--pin", _pin_for(url))
+    assert result.exit_code == 1
+    assert result.output.startswith("This consumer secret is not the one given when the X "
+                                    "authorisation was started.")
+    assert "sbx-cs-typo" not in result.output and "sbx-cs-typo" not in str(_file(home))
+    assert account_row(app, "x") is None and _file(home) == before
+
+
 def test_a_pin_without_step_one_says_to_run_it(run: Run, app: App, home: Path,
                                                platform: Platform) -> None:
     result = run("account", "add", "x", *_keys(platform), "--pin", "1234567")
