@@ -263,6 +263,7 @@ def publish_now(app: App, post_id: int) -> None:
             raise InputError(f"Post {post_id} is already being published or was published. "
                              f"`costanza post show {post_id}` tells where it stands.")
         post.pinned_at = now
+        post.asap = True  # as soon as possible: never "late", whenever the daemon sends it
         post.updated_at = now
 
 

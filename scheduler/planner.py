@@ -30,6 +30,9 @@ The rules
   queue shifts to the next slot. After any downtime there is never a burst of
   catch-up posts: at most one queued post goes out late (a pinned post missed
   by less than the grace period also goes out late, at the time it asked for).
+* **A post sent with ``post now`` is never late**: it is pinned at the moment it was
+  asked for (``asap``), and whenever the daemon gets to it (a moment later, or when it
+  starts again within the grace period) is "as soon as possible", not late.
 * **A pinned post missed by more than the grace period loses its pin** and
   goes to the top of the queue, where it takes the next free slot like any
   unpinned post (several such posts keep the order of their pinned times).
@@ -71,10 +74,12 @@ Pause = tuple[datetime, datetime | None]
 
 
 class QueuedPost(NamedTuple):
-    """A post waiting in the queue; the queue is given in order (by position)."""
+    """A post waiting in the queue; the queue is given in order (by position). ``asap``:
+    pinned by ``post now``, so never late."""
 
     id: int
     pinned_at: datetime | None = None
+    asap: bool = False
 
 
 class PlanEntry(NamedTuple):
@@ -82,7 +87,7 @@ class PlanEntry(NamedTuple):
 
     ``pinned`` is true when the post keeps its own time; ``late`` when that
     time has already passed at planning time (it is published as soon as the
-    daemon gets to it).
+    daemon gets to it), unless the post was sent with ``post now``.
     """
 
     post_id: int
@@ -156,6 +161,7 @@ def plan(
     # Pins, lost pins and the order of the unpinned queue.
     pins: list[tuple[datetime, int, int]] = []
     pin_times: set[datetime] = set()
+    asap: set[int] = set()
     lost: list[tuple[datetime, int, int]] = []
     queue: list[int] = []
     seen: set[int] = set()
@@ -174,6 +180,8 @@ def plan(
         else:
             pins.append((at, order, post.id))
             pin_times.add(at)
+            if post.asap:
+                asap.add(post.id)
     pins.sort()
     lost.sort()
     queue = [post_id for _, _, post_id in lost] + queue
@@ -220,7 +228,7 @@ def plan(
         while pin_index < len(pins) and len(entries) < cap and (
                 moment is None or pins[pin_index][0] < moment):
             at, _, post_id = pins[pin_index]
-            entries.append(PlanEntry(post_id, at, True, at < now))
+            entries.append(PlanEntry(post_id, at, True, at < now and post_id not in asap))
             pin_index += 1
 
     exhausted = False

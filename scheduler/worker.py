@@ -159,6 +159,7 @@ class Worker:
                 # Its pinned time was missed beyond the grace period: it took a
                 # cadence slot instead, which now counts as used.
                 post.pinned_at = None
+                post.asap = False
             dl.dispatch_post(db, post, entry.at, now)
             count += 1
             log.info("post %s: its slot %s has come%s", post.id,
