@@ -118,6 +118,19 @@ def test_pinned_post_within_grace_goes_out_late() -> None:
     assert result.lost_pins == []
 
 
+def test_post_now_pin_is_never_late() -> None:
+    asked = NOW - timedelta(minutes=40)  # `post now`, the daemon was down since
+    result = make([QueuedPost(1), QueuedPost(2, asked, asap=True)])
+    assert result.entries[0] == (2, asked, True, False)
+    assert due(result, NOW) == [result.entries[0]]
+
+
+def test_post_now_pin_missed_beyond_grace_loses_its_pin_like_any_other() -> None:
+    result = make([QueuedPost(1), QueuedPost(2, NOW - timedelta(hours=5), asap=True)])
+    assert result.lost_pins == [2]
+    assert [e.post_id for e in result.entries][:2] == [2, 1]
+
+
 def test_pinned_post_missed_beyond_grace_loses_its_pin_and_goes_to_the_top() -> None:
     posts = [QueuedPost(1), QueuedPost(2, NOW - timedelta(hours=5)), QueuedPost(3),
              QueuedPost(4, NOW - timedelta(hours=30))]
