@@ -30,6 +30,9 @@ The rules
   queue shifts to the next slot. After any downtime there is never a burst of
   catch-up posts: at most one queued post goes out late (a pinned post missed
   by less than the grace period also goes out late, at the time it asked for).
+* **On time is within a minute** (``ON_TIME``): the daemon wakes a moment after a slot's
+  time, so a post it sends less than a minute after its time is not called late. This
+  only names it; which slot a post takes does not change.
 * **A post sent with ``post now`` is never late**: it is pinned at the moment it was
   asked for (``asap``), and whenever the daemon gets to it (a moment later, or when it
   starts again within the grace period) is "as soon as possible", not late.
@@ -72,6 +75,10 @@ __all__ = [
 
 Pause = tuple[datetime, datetime | None]
 
+ON_TIME = timedelta(minutes=1)
+"""A post sent less than this after its time is on time, not late (the daemon wakes a
+moment after a slot's time)."""
+
 
 class QueuedPost(NamedTuple):
     """A post waiting in the queue; the queue is given in order (by position). ``asap``:
@@ -86,8 +93,8 @@ class PlanEntry(NamedTuple):
     """One post and the time it goes out (UTC).
 
     ``pinned`` is true when the post keeps its own time; ``late`` when that
-    time has already passed at planning time (it is published as soon as the
-    daemon gets to it), unless the post was sent with ``post now``.
+    time had passed by ``ON_TIME`` or more at planning time (it is published as soon as
+    the daemon gets to it), unless the post was sent with ``post now``.
     """
 
     post_id: int
@@ -206,7 +213,7 @@ def plan(
 
     def free() -> Iterator[tuple[datetime, bool]]:
         if late is not None:
-            yield late, True
+            yield late, late <= now - ON_TIME
         if not slot_list:
             return
         start = now if last is None or last < now else last
@@ -228,7 +235,8 @@ def plan(
         while pin_index < len(pins) and len(entries) < cap and (
                 moment is None or pins[pin_index][0] < moment):
             at, _, post_id = pins[pin_index]
-            entries.append(PlanEntry(post_id, at, True, at < now and post_id not in asap))
+            entries.append(PlanEntry(post_id, at, True,
+                                     at <= now - ON_TIME and post_id not in asap))
             pin_index += 1
 
     exhausted = False

@@ -126,6 +126,16 @@ def test_slot_message_names_the_slot_in_the_profile_zone(app: App, clock: FakeCl
     assert slot_lines(caplog) == [f"post {post_id}: its slot Mon 30 Nov 09:30 CET has come"]
 
 
+def test_a_slot_the_daemon_wakes_for_a_moment_after_is_not_late(
+        app: App, clock: FakeClock, worker: Worker, caplog: pytest.LogCaptureFixture) -> None:
+    connect(app, "x")
+    post_id = add(app, "Cappelli di lana", ["x"])
+    clock.set(MON_0930_ROME + timedelta(milliseconds=4))  # a real wake-up is never exact
+    with caplog.at_level(logging.INFO, logger="costanza.daemon"):
+        worker.tick()
+    assert slot_lines(caplog) == [f"post {post_id}: its slot Mon 30 Nov 09:30 CET has come"]
+
+
 def test_post_now_is_not_late_when_the_daemon_gets_to_it_a_moment_later(
         app: App, clock: FakeClock, worker: Worker, caplog: pytest.LogCaptureFixture) -> None:
     connect(app, "x")
