@@ -25,6 +25,21 @@ def local_label(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str
             f"{d.hour:02d}:{d.minute:02d}")
 
 
+def zone_name(moment: datetime) -> str:
+    """The zone of an aware time as people read it: 'CET', 'CEST', 'UTC'; its offset
+    ('+0530') for the zones whose abbreviation is only a number, or that have none."""
+    name = moment.tzname() or ""
+    if not name or name[0] in "+-":
+        return moment.strftime("%z") or "UTC"
+    return name
+
+
+def local_with_zone(dt: datetime, tz: tzinfo) -> str:
+    """'Mon 07 Dec 10:18 CET': a time in the profile's zone, with the zone named (for log
+    lines, which are read away from the profile's other settings)."""
+    return f"{local_label(dt, tz)} {zone_name(dt.astimezone(tz))}"
+
+
 def _day(d: datetime) -> str:
     return f"{WEEKDAYS[d.weekday()]} {d.day:02d} {MONTHS[d.month]} {d.year}"
 

@@ -263,4 +263,15 @@ def publish_now(app: App, post_id: int) -> None:
             raise InputError(f"Post {post_id} is already being published or was published. "
                              f"`costanza post show {post_id}` tells where it stands.")
         post.pinned_at = now
+        post.asap = True  # as soon as possible: never "late", whenever the daemon sends it
         post.updated_at = now
+
+
+def profile_zone(app: App) -> ZoneInfo:
+    """The time zone of the profile in use (UTC when it does not exist yet): the daemon
+    stamps its log lines with it."""
+    from sqlalchemy import select
+
+    with app.store.read() as db:
+        name = db.scalar(select(Profile.timezone).where(Profile.name == app.profile_name))
+    return ZoneInfo(name or "UTC")

@@ -14,12 +14,12 @@ from posts import listing
 
 
 def _plan(app: App, conn: Any, profile: listing.ProfileView,
-          order: list[tuple[int, Any]]) -> Any:
-    """The plan of a profile's queue, given as (post id, pinned_at) in queue order."""
+          order: list[tuple[int, Any, bool]]) -> Any:
+    """The plan of a profile's queue, given as (post id, pinned_at, asap) in queue order."""
     from scheduler.cadence import WeeklySlot
     from scheduler.planner import QueuedPost, plan
 
-    return plan([QueuedPost(post_id, pinned_at) for post_id, pinned_at in order],
+    return plan([QueuedPost(*row) for row in order],
                 [WeeklySlot(w, m) for w, m in profile.slots], ZoneInfo(profile.timezone),
                 profile.pauses, app.clock.now(), app.settings.grace_period,
                 last_used=listing.last_used(conn, profile.id))
@@ -30,7 +30,7 @@ def _queue(app: App) -> tuple[listing.ProfileView, list[listing.QueuedRow], Any]
     with app.store.engine.connect() as conn:
         profile = listing.load_profile(conn, app.profile_name)
         rows = listing.queued(conn, profile.id)
-        full = _plan(app, conn, profile, [(r.id, r.pinned_at) for r in rows])
+        full = _plan(app, conn, profile, [(r.id, r.pinned_at, r.asap) for r in rows])
     return profile, rows, full
 
 

@@ -41,6 +41,7 @@ class QueuedRow:
     text: str
     targets: list[str]
     pinned_at: datetime | None
+    asap: bool  # pinned by `post now`
     position: int
     checks: dict[str, Any]
     photos: int
@@ -76,10 +77,11 @@ def last_used(conn: Connection, profile_id: int) -> datetime | None:
         "AND pinned_at IS NULL"), {"p": profile_id}).scalar())
 
 
-def queue_order(conn: Connection, profile_id: int) -> list[tuple[int, datetime | None]]:
-    """(id, pinned_at) of the queued posts, in queue order: all that planning needs."""
-    return [(r[0], _dt(r[1]) if r[1] else None) for r in conn.exec_driver_sql(
-        f"SELECT id, pinned_at FROM posts WHERE profile_id = {int(profile_id)} "
+def queue_order(conn: Connection,
+                profile_id: int) -> list[tuple[int, datetime | None, bool]]:
+    """(id, pinned_at, asap) of the queued posts, in queue order: all that planning needs."""
+    return [(r[0], _dt(r[1]) if r[1] else None, bool(r[2])) for r in conn.exec_driver_sql(
+        f"SELECT id, pinned_at, asap FROM posts WHERE profile_id = {int(profile_id)} "
         "AND state = 'queued' ORDER BY position, id").fetchall()]
 
 
@@ -100,7 +102,8 @@ def queued(conn: Connection, profile_id: int,
         pair[0 if kind == "photo" else 1] += n
     # The driver's cursor directly: this is the hot path of a 10,000-post listing.
     rows = conn.exec_driver_sql(
-        "SELECT p.id, p.text, p.targets, p.pinned_at, p.position, p.checks, p.category "
+        "SELECT p.id, p.text, p.targets, p.pinned_at, p.asap, p.position, p.checks, "
+        "p.category "
         f"FROM posts p WHERE p.profile_id = {int(profile_id)} AND p.state = 'queued'{among} "
         "ORDER BY p.position, p.id"
     ).fetchall()
@@ -117,6 +120,6 @@ def queued(conn: Connection, profile_id: int,
     result = []
     for r in rows:
         photos, videos = counts.get(r[0], (0, 0))
-        result.append(QueuedRow(r[0], r[1], cached(r[2]), _dt(r[3]) if r[3] else None, r[4],
-                                cached(r[5]) or {}, photos, videos, r[6]))
+        result.append(QueuedRow(r[0], r[1], cached(r[2]), _dt(r[3]) if r[3] else None,
+                                bool(r[4]), r[5], cached(r[6]) or {}, photos, videos, r[7]))
     return result

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -182,6 +183,9 @@ class Post(Base):
     state: Mapped[str] = mapped_column(String(16), default="queued")
     position: Mapped[int] = mapped_column(BigInteger)
     pinned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Pinned by `post now`: it goes out as soon as the daemon gets to it, so it is never
+    # "late" for being picked up a moment (or a daemon start) after its pinned time.
+    asap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

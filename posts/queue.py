@@ -318,9 +318,11 @@ def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, An
         post.fit = changes["fit"]
     if changes.get("unpin"):
         post.pinned_at = None
+        post.asap = False
     if changes.get("at") is not None:
         _check_future(changes["at"], now)
         post.pinned_at = changes["at"]
+        post.asap = False
     if alts is not None:
         for index, item in enumerate(post.media):
             item.alt_text = alts[index] if index < len(alts) else item.alt_text

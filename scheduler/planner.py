@@ -30,6 +30,12 @@ The rules
   queue shifts to the next slot. After any downtime there is never a burst of
   catch-up posts: at most one queued post goes out late (a pinned post missed
   by less than the grace period also goes out late, at the time it asked for).
+* **On time is within a minute** (``ON_TIME``): the daemon wakes a moment after a slot's
+  time, so a post it sends less than a minute after its time is not called late. This
+  only names it; which slot a post takes does not change.
+* **A post sent with ``post now`` is never late**: it is pinned at the moment it was
+  asked for (``asap``), and whenever the daemon gets to it (a moment later, or when it
+  starts again within the grace period) is "as soon as possible", not late.
 * **A pinned post missed by more than the grace period loses its pin** and
   goes to the top of the queue, where it takes the next free slot like any
   unpinned post (several such posts keep the order of their pinned times).
@@ -69,20 +75,26 @@ __all__ = [
 
 Pause = tuple[datetime, datetime | None]
 
+ON_TIME = timedelta(minutes=1)
+"""A post sent less than this after its time is on time, not late (the daemon wakes a
+moment after a slot's time)."""
+
 
 class QueuedPost(NamedTuple):
-    """A post waiting in the queue; the queue is given in order (by position)."""
+    """A post waiting in the queue; the queue is given in order (by position). ``asap``:
+    pinned by ``post now``, so never late."""
 
     id: int
     pinned_at: datetime | None = None
+    asap: bool = False
 
 
 class PlanEntry(NamedTuple):
     """One post and the time it goes out (UTC).
 
     ``pinned`` is true when the post keeps its own time; ``late`` when that
-    time has already passed at planning time (it is published as soon as the
-    daemon gets to it).
+    time had passed by ``ON_TIME`` or more at planning time (it is published as soon as
+    the daemon gets to it), unless the post was sent with ``post now``.
     """
 
     post_id: int
@@ -156,6 +168,7 @@ def plan(
     # Pins, lost pins and the order of the unpinned queue.
     pins: list[tuple[datetime, int, int]] = []
     pin_times: set[datetime] = set()
+    asap: set[int] = set()
     lost: list[tuple[datetime, int, int]] = []
     queue: list[int] = []
     seen: set[int] = set()
@@ -174,6 +187,8 @@ def plan(
         else:
             pins.append((at, order, post.id))
             pin_times.add(at)
+            if post.asap:
+                asap.add(post.id)
     pins.sort()
     lost.sort()
     queue = [post_id for _, _, post_id in lost] + queue
@@ -198,7 +213,7 @@ def plan(
 
     def free() -> Iterator[tuple[datetime, bool]]:
         if late is not None:
-            yield late, True
+            yield late, late <= now - ON_TIME
         if not slot_list:
             return
         start = now if last is None or last < now else last
@@ -220,7 +235,8 @@ def plan(
         while pin_index < len(pins) and len(entries) < cap and (
                 moment is None or pins[pin_index][0] < moment):
             at, _, post_id = pins[pin_index]
-            entries.append(PlanEntry(post_id, at, True, at < now))
+            entries.append(PlanEntry(post_id, at, True,
+                                     at <= now - ON_TIME and post_id not in asap))
             pin_index += 1
 
     exhausted = False

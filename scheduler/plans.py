@@ -60,12 +60,12 @@ def profile_plans(db: Session, now: datetime, grace: timedelta, limit: int | Non
             select(Pause.profile_id, Pause.start_at, Pause.end_at), Pause.profile_id)):
         pauses[pid].append((start, end))
     queued: dict[int, list[QueuedPost]] = defaultdict(list)
-    for pid, post_id, pinned_at in db.execute(only(
-            select(Post.profile_id, Post.id, Post.pinned_at)
+    for pid, post_id, pinned_at, asap in db.execute(only(
+            select(Post.profile_id, Post.id, Post.pinned_at, Post.asap)
             .where(Post.state == "queued"), Post.profile_id)
             .order_by(Post.profile_id, Post.position, Post.id)):
         queued[pid].append(QueuedPost(id=post_id, pinned_at=utc(pinned_at) if pinned_at
-                                      else None))
+                                      else None, asap=bool(asap)))
     last_used: dict[int, datetime] = {
         pid: utc(at) for pid, at in db.execute(only(
             select(Post.profile_id, func.max(Post.slot_at))

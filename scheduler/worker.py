@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -30,6 +31,7 @@ from costanza.errors import (
     PublishFailed,
     RetryLater,
 )
+from costanza.formatting import local_with_zone
 from posts.group_commit import GroupCommit
 from posts.media_store import MediaStore
 from posts.models import Delivery, Post
@@ -157,9 +159,11 @@ class Worker:
                 # Its pinned time was missed beyond the grace period: it took a
                 # cadence slot instead, which now counts as used.
                 post.pinned_at = None
+                post.asap = False
             dl.dispatch_post(db, post, entry.at, now)
             count += 1
-            log.info("post %s: its slot %s has come%s", post.id, entry.at.isoformat(),
+            log.info("post %s: its slot %s has come%s", post.id,
+                     local_with_zone(entry.at, ZoneInfo(p.timezone)),
                      " (late, within the grace period)" if entry.late else "")
         if count and p.plan.skipped:
             log.info("profile %s: %s slot(s) were missed while Costanza was stopped; the "

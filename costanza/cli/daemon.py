@@ -36,9 +36,10 @@ def daemon(obj: Context, concurrency: int, once: bool) -> None:
         costanza daemon --once
     """
     from costanza.logsetup import setup_logging
+    from costanza.services import profile_zone
     from scheduler.daemon import Daemon
 
-    setup_logging(obj.app.settings.log_format, verbose=obj.verbose)
+    setup_logging(obj.app.settings.log_format, verbose=obj.verbose, tz=profile_zone(obj.app))
     logging.getLogger("costanza").info("Costanza daemon starting (Ctrl-C stops it)")
     runner = Daemon(obj.app, concurrency=concurrency)
     runner.run(once=once)

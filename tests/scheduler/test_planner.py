@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from scheduler.cadence import WeeklySlot, occurrences, parse_slots
 from scheduler.planner import (
+    ON_TIME,
     Plan,
     QueuedPost,
     due,
@@ -116,6 +117,33 @@ def test_pinned_post_within_grace_goes_out_late() -> None:
     assert result.entries[0] == (2, pinned_at, True, True)
     assert due(result, NOW) == [result.entries[0]]
     assert result.lost_pins == []
+
+
+def test_a_slot_reached_a_moment_after_its_time_is_on_time() -> None:
+    # The daemon wakes a few milliseconds after 09:30 (a cadence slot) and 10:00 (a pin).
+    slot, pinned_at = rome(2026, 12, 7, 9, 30), rome(2026, 12, 7, 10, 0)
+    woke = make(queue(1), now=slot + timedelta(milliseconds=5))
+    assert woke.entries[0][:2] == (1, slot) and not woke.entries[0].late
+    woke = make([QueuedPost(1, pinned_at)], now=pinned_at + timedelta(seconds=2))
+    assert woke.entries[0] == (1, pinned_at, True, False)
+    # A minute or more after its time, it is late.
+    late = make(queue(1), now=slot + ON_TIME)
+    assert late.entries[0][:2] == (1, slot) and late.entries[0].late
+    late = make([QueuedPost(1, pinned_at)], now=pinned_at + ON_TIME)
+    assert late.entries[0].late
+
+
+def test_post_now_pin_is_never_late() -> None:
+    asked = NOW - timedelta(minutes=40)  # `post now`, the daemon was down since
+    result = make([QueuedPost(1), QueuedPost(2, asked, asap=True)])
+    assert result.entries[0] == (2, asked, True, False)
+    assert due(result, NOW) == [result.entries[0]]
+
+
+def test_post_now_pin_missed_beyond_grace_loses_its_pin_like_any_other() -> None:
+    result = make([QueuedPost(1), QueuedPost(2, NOW - timedelta(hours=5), asap=True)])
+    assert result.lost_pins == [2]
+    assert [e.post_id for e in result.entries][:2] == [2, 1]
 
 
 def test_pinned_post_missed_beyond_grace_loses_its_pin_and_goes_to_the_top() -> None:
@@ -394,7 +422,7 @@ def test_plan_properties(case: dict[str, object]) -> None:
             assert last_used is None or entry.at > last_used
             assert not paused(entry.at, pauses)
             assert entry.at >= now - grace
-        assert entry.late == (entry.at < now)
+        assert entry.late == (entry.at <= now - ON_TIME)
 
     # Unpinned posts follow the queue order (missed pins first, by pinned time).
     lost = sorted((p for p in posts if p.pinned_at is not None and p.pinned_at < now - grace),
