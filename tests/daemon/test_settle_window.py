@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from config.settings import load_settings
 from costanza.app import App
 from costanza.clock import FakeClock, utc
 from costanza.errors import SettingsError
+from costanza.formatting import local_label
 from posts.models import Account, Attempt, Delivery
 from posts.profiles import get_profile
 from scheduler.publishers.registry import make_publisher
@@ -341,3 +343,31 @@ def delivery_state(app: App, post_id: int) -> str | None:
         return delivery_of(app, post_id).state
     except Exception:
         return None
+
+
+# -- what the artisan sees ----------------------------------------------------------
+
+def test_post_list_status_and_log_say_checking_whether_it_went_out(
+        app: App, clock: FakeClock, run) -> None:  # type: ignore[no-untyped-def]
+    from scheduler.settle import checking_message
+    from tests.factories.queue import connect, dispatched
+
+    connect(app, "x")
+    post_id = add(app, "Le sciarpe di lana merino", ["x"])
+    dispatched(app, post_id, "x", "unknown", clock.now())
+    look_again = clock.now() + timedelta(minutes=2)
+    with app.store.write() as db:
+        row = db.scalars(select(Delivery).where(Delivery.post_id == post_id)).one()
+        row.due_at = look_again
+        row.reason = checking_message("x", look_again, ZoneInfo("Europe/Rome"))
+    when = local_label(look_again, ZoneInfo("Europe/Rome"))
+    for args in (("post", "list"), ("post", "list", "--all"), ("status",)):
+        result = run(*args)
+        assert result.exit_code == 0, result.output
+        assert f"Post {post_id} on X: checking whether it went out; Costanza looks again " \
+               f"at {when}" in result.output, args
+    shown = run("log")
+    assert shown.exit_code == 0
+    assert "checking" in shown.output
+    assert "Checking whether it went out" in " ".join(shown.output.split())
+    assert when in " ".join(shown.output.split())
