@@ -8,6 +8,8 @@ A delivery is one post on one network::
            -> failed                         (refused, or retries used up; `costanza retry`)
            -> held                           (the account must be reconnected; waits)
            -> unknown -> reconcile -> published | retry_wait | needs_review
+                      (not found yet while a request may still land: unknown again,
+                       due when its settle period ends; "checking", scheduler.settle)
 
 Every state change after a claim is *fenced*: it names the fencing token the
 claim received, and it only applies while the delivery still carries that

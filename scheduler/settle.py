@@ -54,6 +54,12 @@ def note_sent(progress: Mapping[str, Any] | None, when: datetime | None) -> dict
     return out
 
 
+def sent_extra(progress: Mapping[str, Any] | None, when: datetime | None) -> dict[str, Any]:
+    """The progress keys to store with an unknown outcome: the last send, when known."""
+    kept = note_sent(progress, when).get(SENT_AT)
+    return {SENT_AT: kept} if kept else {}
+
+
 def settle_end(progress: Mapping[str, Any] | None, settle: timedelta) -> datetime | None:
     """When no request of this delivery can still land; None when none was ever sent."""
     when = sent_at(progress)

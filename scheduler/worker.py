@@ -44,7 +44,7 @@ from scheduler.prepare import (
     prepare_request,
 )
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
-from scheduler.settle import SENT_AT, checking_reason, note_sent, still_settling
+from scheduler.settle import checking_reason, sent_extra, still_settling
 from scheduler.write_ahead import WriteAhead
 
 log = logging.getLogger("costanza.daemon")
@@ -527,12 +527,9 @@ class Worker:
                     progress = (delivery.progress if delivery else None) or {}
                 unclear = int(progress.get("unclear_replies", 0)) + 1
                 # The settle period counts from the last request sent (not known: now).
-                sent = note_sent(progress, record.last_send if record is not None else now)
-                extra = {"unclear_replies": unclear}
-                if SENT_AT in sent:
-                    extra[SENT_AT] = sent[SENT_AT]
+                sent = sent_extra(progress, record.last_send if record is not None else now)
                 dl.finish(db, c, now, "unknown", message=exc.message, due_at=now,
-                          extra=extra, **kwargs)
+                          extra={"unclear_replies": unclear, **sent}, **kwargs)
                 log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,
                             exc.message)
                 return

@@ -371,3 +371,19 @@ def test_post_list_status_and_log_say_checking_whether_it_went_out(
     assert "checking" in shown.output
     assert "Checking whether it went out" in " ".join(shown.output.split())
     assert when in " ".join(shown.output.split())
+
+
+# -- the rule itself ------------------------------------------------------------------
+
+def test_the_rule_counts_from_the_latest_send_known() -> None:
+    from scheduler.settle import note_sent, still_settling
+
+    settle = timedelta(seconds=120)
+    sent = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    progress = note_sent({}, sent)
+    assert note_sent(progress, sent - timedelta(seconds=5)) == progress  # an earlier one
+    assert still_settling(progress, settle, sent + timedelta(seconds=119)) == sent + settle
+    assert still_settling(progress, settle, sent + settle) is None
+    later = note_sent(progress, sent + timedelta(seconds=30))  # a re-send: counts from it
+    assert still_settling(later, settle, sent + settle) == sent + timedelta(seconds=150)
+    assert still_settling({}, settle, sent) is None  # nothing was ever sent
