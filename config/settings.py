@@ -54,6 +54,12 @@ class Settings:
     fit: str = "pad"
     facebook_chunk_mb: int = 20
     networks_base_url: str | None = None
+    # The HTTP timeout of every call to a network, and how long after a call that may
+    # have created a post an answer "not found" is trusted (see scheduler.settle).
+    networks_timeout_seconds: float = 30.0
+    settle_seconds_x: float = 120.0
+    settle_seconds_facebook: float = 120.0
+    settle_seconds_instagram: float = 120.0
     media_host: dict[str, Any] = field(default_factory=dict)
     notify: dict[str, Any] = field(default_factory=dict)
     log_format: str = "text"
@@ -149,6 +155,14 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("media", "facebook_chunk_mb"): ("a whole number of megabytes from 1 to 1024",
                                      _int_in(1, 1024)),
     ("networks", "base_url"): ('an address such as "http://127.0.0.1:8787"', _url),
+    ("networks", "timeout_seconds"): ("a number of seconds from 0.1 to 600",
+                                      _number_in(0.1, 600)),
+    ("networks", "settle_seconds_x"): ("a number of seconds from 0.2 to 86400",
+                                       _number_in(0.2, 86_400)),
+    ("networks", "settle_seconds_facebook"): ("a number of seconds from 0.2 to 86400",
+                                              _number_in(0.2, 86_400)),
+    ("networks", "settle_seconds_instagram"): ("a number of seconds from 0.2 to 86400",
+                                               _number_in(0.2, 86_400)),
     ("log", "format"): ('"text" or "json"', _choice("text", "json")),
     ("log", "keep_days"): ("a whole number of days from 1 to 36500", _int_in(1, 36_500)),
 }
@@ -156,7 +170,9 @@ _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,
 # or the one named here.
 _SPECIAL = {("storage", "data_dir"), ("database", "url"), ("networks", "base_url")}
-_FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days"}
+_FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days",
+           ("networks", "timeout_seconds"): "networks_timeout_seconds"}
+SETTLE_KEYS = ("settle_seconds_x", "settle_seconds_facebook", "settle_seconds_instagram")
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None,
@@ -217,6 +233,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
     given = {_FIELDS.get(key, key[1]): value for key, value in values.items()
              if key not in _SPECIAL}
     database_url = _database_url(env, values, home, path)
+    _check_settle(given, path)
     return Settings(
         home=home,
         database_url=database_url,
@@ -225,6 +242,30 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
         notify=dict(raw.get("notify", {})),
         **given,
     )
+
+
+def _check_settle(given: dict[str, Any], path: Path) -> None:
+    """Each network's settle period must outlast the timeout: a request still in flight
+    when it ends could create the post after Costanza decided it had not gone out."""
+    defaults = Settings.__dataclass_fields__
+    timeout = given.get("networks_timeout_seconds", defaults["networks_timeout_seconds"].default)
+    for key in SETTLE_KEYS:
+        settle = given.get(key, defaults[key].default)
+        if settle <= timeout:
+            raise SettingsError(
+                f"In {path}, `networks.{key}` = {settle:g} must be longer than "
+                f"`networks.timeout_seconds` = {timeout:g}: a post sent just before the "
+                "timeout can still appear on the network after it. Make it at least "
+                f"{timeout * 2:g}, or lower the timeout.")
+
+
+def settle_seconds(settings: Settings, network: str) -> float:
+    """How long after its last request an unanswered post is looked for before Costanza
+    concludes it did not go out (``[networks] settle_seconds_<network>``)."""
+    key = f"settle_seconds_{network}"
+    if key not in SETTLE_KEYS:  # a network without its own setting: the longest
+        return max(float(getattr(settings, k)) for k in SETTLE_KEYS)
+    return float(getattr(settings, key))
 
 
 def _database_url(env: dict[str, str], values: dict[tuple[str, str], Any], home: Home,

@@ -34,6 +34,14 @@ TEMPLATE = """\
 # Send all network traffic to one address (the sandbox, a test double, a proxy).
 # The environment variable COSTANZA_PLATFORM_URL does the same.
 # base_url = "http://127.0.0.1:8787"
+# How long to wait for a network's answer, in seconds.
+# timeout_seconds = 30
+# When a network does not answer in time, the post may still appear a little later:
+# Costanza keeps checking ("checking whether it went out") for this long after it was
+# sent before publishing it again. Each must be longer than timeout_seconds.
+# settle_seconds_x = 120
+# settle_seconds_facebook = 120
+# settle_seconds_instagram = 120
 
 # Instagram fetches photos from a public address. Pick one:
 # [media_host]

@@ -111,6 +111,9 @@ def status(app: App) -> dict[str, Any]:
         from posts.media_retention import store_usage
 
         usage = store_usage(db, app.media, now, app.settings.keep_originals)
+        from costanza.checking import checking
+
+        being_checked = checking(db, profile.id, tz)
         accounts = [{"name": a.name, "network": a.network, "health": a.health,
                      "reason": a.health_reason}
                     for a in db.scalars(select(Account).where(
@@ -122,7 +125,7 @@ def status(app: App) -> dict[str, Any]:
         "runway_warning": view["runway_warning"],
         "last_published": ({"at": iso(last[0]), "local": local(last[0], tz),
                             "network": last[1], "permalink": last[2]} if last else None),
-        "deliveries": counts, "accounts": accounts,
+        "deliveries": counts, "checking": being_checked, "accounts": accounts,
         "media_store": {**usage, "due_at": iso(usage["due_at"]) if usage["due_at"] else None,
                         "due_local": local(usage["due_at"], tz) if usage["due_at"] else None},
     }

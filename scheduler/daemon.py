@@ -71,6 +71,7 @@ class Daemon:
 
             def publishers(network: str) -> Any:
                 return make_publisher(network, base,
+                                      timeout=app.settings.networks_timeout_seconds,
                                       facebook_chunk_bytes=app.settings.facebook_chunk_mb
                                       * 1024 * 1024)
         media_host = None

@@ -8,6 +8,8 @@ A delivery is one post on one network::
            -> failed                         (refused, or retries used up; `costanza retry`)
            -> held                           (the account must be reconnected; waits)
            -> unknown -> reconcile -> published | retry_wait | needs_review
+                      (not found yet while a request may still land: unknown again,
+                       due when its settle period ends; "checking", scheduler.settle)
 
 Every state change after a claim is *fenced*: it names the fencing token the
 claim received, and it only applies while the delivery still carries that
@@ -27,8 +29,10 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from costanza.clock import utc
 from posts.models import Account, Attempt, Delivery, Post, Profile
 from posts.networks import NETWORKS, network_label
+from scheduler.settle import note_sent
 
 log = logging.getLogger("costanza.delivery")
 
@@ -96,6 +100,9 @@ def expire_leases(db: Session, now: datetime) -> list[int]:
             d.reason = ("Costanza stopped while publishing this post, so it is not yet known "
                         "whether it went out. It will check with the network before doing "
                         "anything else.")
+            # Whatever it sent left before its lease ran out: the settle period counts
+            # from there at the latest.
+            d.progress = note_sent(d.progress, utc(d.lease_expires_at))
             unknown.append(d.id)
         d.lease_owner = None
         d.lease_expires_at = None

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from config.secrets import SecretStore
-from config.settings import Settings
+from config.settings import Settings, settle_seconds
 from costanza.clock import Clock, utc
 from costanza.errors import (
     AuthExpired,
@@ -46,6 +46,7 @@ from scheduler.prepare import (
     prepare_request,
 )
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
+from scheduler.settle import checking_reason, sent_extra, still_settling
 from scheduler.write_ahead import WriteAhead
 
 log = logging.getLogger("costanza.daemon")
@@ -448,15 +449,25 @@ class Worker:
         except CostanzaError as exc:
             found = Reconciled(published=None, reason=exc.message)
         now = self.clock.now()
+        if found.published is False:
+            # Not found proves nothing while a request sent for it can still land.
+            until = still_settling(request.progress, self._settle(request.network), now)
+            if until is not None:
+                self._keep_checking(c, request, started, until)
+                return
         absent = int(request.progress.get("reconciled_absent", 0)) + 1
         # Only answers the network itself left unclear count towards giving up; an
         # interruption on our side (a crash, a restart) is not the network's doing.
         unclear = int(request.progress.get("unclear_replies", 0))
         with self.store.write() as db:
             if found.published:
+                message = "It had gone out: found on the network after the interruption."
+                if found.note:
+                    message = f"{message} {found.note}"
+                    log.warning("delivery %s: %s", c.delivery_id, found.note)
                 dl.finish(db, c, now, "published", started=started, action="reconcile",
-                          message="It had gone out: found on the network after the interruption.",
-                          remote_id=found.remote_id, permalink=found.permalink)
+                          message=message, remote_id=found.remote_id,
+                          permalink=found.permalink)
             elif found.published is False and unclear >= MAX_ABSENT:
                 # Published, then not found, again and again (e.g. the network calls it a
                 # duplicate but will not show it): stop and ask rather than loop.
@@ -485,6 +496,20 @@ class Worker:
                                    f"`costanza retry {c.delivery_id} --force` to publish it."))
                 self.on_event("needs_review", {"delivery_id": c.delivery_id})
 
+    def _settle(self, network: str) -> timedelta:
+        return timedelta(seconds=settle_seconds(self.settings, network))
+
+    def _keep_checking(self, c: dl.Claim, request: PublishRequest, started: datetime,
+                       until: datetime) -> None:
+        """Not found, but a request may still land: look again once the period ends
+        (the delivery stays "unknown", due then; other posts go on meanwhile)."""
+        with self.store.write() as db:
+            dl.finish(db, c, self.clock.now(), "unknown", started=started, action="reconcile",
+                      message=checking_reason(db, c.delivery_id, request.network, until),
+                      due_at=until)
+        log.info("delivery %s: not found on %s yet, but a request sent for it may still "
+                 "land; looking again at %s", c.delivery_id, request.network, until.isoformat())
+
     def _finish_error(self, c: dl.Claim, exc: CostanzaError, started: datetime, *,
                       action: str, attempts: int, record: WriteAhead | None = None) -> None:
         """Record a failed step. With ``record`` (a publish), the progress it holds is
@@ -505,8 +530,10 @@ class Worker:
                     delivery = db.get(Delivery, c.delivery_id)
                     progress = (delivery.progress if delivery else None) or {}
                 unclear = int(progress.get("unclear_replies", 0)) + 1
+                # The settle period counts from the last request sent (not known: now).
+                sent = sent_extra(progress, record.last_send if record is not None else now)
                 dl.finish(db, c, now, "unknown", message=exc.message, due_at=now,
-                          extra={"unclear_replies": unclear}, **kwargs)
+                          extra={"unclear_replies": unclear, **sent}, **kwargs)
                 log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,
                             exc.message)
                 return

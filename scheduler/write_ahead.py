@@ -38,6 +38,9 @@ class WriteAhead:
         self._lease_check = lease_check
         self.progress: dict[str, Any] = dict(progress)
         self.begun = False  # the intent is committed
+        # When the last call that sends something left (see scheduler.settle): an
+        # unanswered one may still create the post for a while after.
+        self.last_send: Any = None
         self._dirty = False  # progress changed since it was last committed
 
     def __call__(self, progress: dict[str, Any]) -> None:
@@ -50,6 +53,7 @@ class WriteAhead:
         lease is checked last, as close to the send as can be)."""
         self.flush()
         self._lease_check()
+        self.last_send = self._clock.now()
 
     def flush(self) -> None:
         """Commit what waits (the intent, the progress), if anything does."""

@@ -88,6 +88,10 @@ def status(obj: Context, as_json: bool) -> None:
     if last:
         click.echo(f"Last published: {last['local']} on {last['network']} "
                    f"{last['permalink'] or ''}")
+    from costanza.checking import checking_line
+
+    for item in data["checking"]:
+        click.echo(checking_line(item))
     for a in data["accounts"]:
         health = "ok" if a["health"] == "ok" else f"on hold: {a['reason']}"
         click.echo(f"Account {a['name']} ({a['network']}): {health}")

@@ -141,6 +141,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
         lines = views.list_posts(obj.app, lines=True)
         click.echo("\n".join(lines) if lines else
                    "The queue is empty. Add a story with `costanza post add \"...\"`.")
+        _checking_lines(obj)
         return
     from costanza import services
 
@@ -153,6 +154,18 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
     click.echo("\n".join(line for row in rows for line in post_lines(
         row["id"], row["planned_local"] or row["state"], bool(row["pinned_at"]),
         row["targets"], row["excerpt"], row["media_summary"] or "", row["warnings"])))
+    _checking_lines(obj)
+
+
+def _checking_lines(obj: Context) -> None:
+    """The posts sent with no clear answer yet, after the list (they left the queue)."""
+    from costanza.checking import checking_for, checking_line
+
+    items = checking_for(obj.app)
+    if items:
+        click.echo("Sent, not yet known whether they went out:")
+        for item in items:
+            click.echo("  " + checking_line(item))
 
 
 @post.command("show")

@@ -97,6 +97,9 @@ class Reconciled:
     remote_id: str | None = None
     permalink: str | None = None
     reason: str | None = None
+    # Plain words when more than one post on the network matches this delivery (an
+    # earlier attempt landed too): the oldest is taken, the others are reported here.
+    note: str | None = None
 
 
 Checkpoint = Callable[[dict[str, Any]], None]

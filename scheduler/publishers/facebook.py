@@ -25,7 +25,13 @@ from scheduler.publishers.base import (
 )
 from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.graph import GraphClient, account_id, open_client
-from scheduler.publishers.matching import after_intent, first_url, normalise, same_text
+from scheduler.publishers.matching import (
+    after_intent,
+    doubles_note,
+    first_url,
+    normalise,
+    same_text,
+)
 from scheduler.publishers.multipart import FileSlice
 from scheduler.publishers.progress import Progress
 
@@ -230,7 +236,9 @@ class FacebookPublisher:
                                            "since the attempt; check which one is this post.")
         best = found[-1]  # the oldest match: newest first is Graph's order
         return Reconciled(True, remote_id=str(best.get("id")),
-                          permalink=best.get("permalink_url"))
+                          permalink=best.get("permalink_url"),
+                          note=doubles_note("facebook",
+                                            [str(p.get("id")) for p in reversed(found)]))
 
 
 def _id(reply: dict[str, Any], what: str) -> str:

@@ -36,7 +36,7 @@ from scheduler.publishers.base import (
 )
 from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.graph import GRAPH_VERSION, GraphClient, account_id, open_client
-from scheduler.publishers.matching import after_intent, same_text
+from scheduler.publishers.matching import after_intent, doubles_note, same_text
 from scheduler.publishers.progress import Progress
 from scheduler.publishers.routing import redact
 
@@ -354,16 +354,21 @@ class InstagramPublisher:
     def _find_media(self, client: GraphClient, user: str,
                     request: PublishRequest) -> str | None:
         """The published media's id, found among the account's recent posts by caption."""
+        found = self._find_all_media(client, user, request)
+        return found[0] if found else None
+
+    def _find_all_media(self, client: GraphClient, user: str,
+                        request: PublishRequest) -> list[str]:
+        """The ids of the recent posts with this caption since the first attempt, oldest
+        first (Instagram lists the newest first)."""
         try:
             reply = client.get(f"{user}/media", fields="id,caption,timestamp,permalink",
                                limit=25)
         except PublishError:
-            return None
-        for item in reply.get("data", []):
-            if same_text(request.text, item.get("caption")) and \
-                    after_intent(item.get("timestamp"), request.intent_at):
-                return str(item.get("id"))
-        return None
+            return []
+        return [str(item.get("id")) for item in reversed(reply.get("data", []))
+                if same_text(request.text, item.get("caption"))
+                and after_intent(item.get("timestamp"), request.intent_at)]
 
     # -- reconcile ---------------------------------------------------------
 
@@ -388,9 +393,11 @@ class InstagramPublisher:
         state = str(client.get(container, fields="status_code,status")
                     .get("status_code") or "").upper()
         if state == "PUBLISHED":
-            found = self._find_media(client, self._user(request), request)
+            matches = self._find_all_media(client, self._user(request), request)
+            found = matches[0] if matches else None
             return Reconciled(True, remote_id=found or container,
-                              permalink=self._permalink(client, found) if found else None)
+                              permalink=self._permalink(client, found) if found else None,
+                              note=doubles_note("instagram", matches))
         if state in ("FINISHED", "IN_PROGRESS"):
             return Reconciled(False, reason="The container is ready but was not published; "
                                             "publishing it now is safe.")

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
+from posts.networks import network_label
+
 URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 # Clocks differ between us and the platform: accept posts a little before the intent
@@ -52,3 +54,14 @@ def after_intent(created: str | None, intent_at: datetime | None) -> bool:
     if when is None:
         return True
     return when >= intent_at - CLOCK_SLACK
+
+
+def doubles_note(network: str, ids: list[str]) -> str | None:
+    """Plain words when several posts on the network match one delivery, oldest first:
+    the oldest is counted as the post, the others are named so the artisan can act."""
+    if len(ids) < 2:
+        return None
+    others = ", ".join(ids[1:])
+    return (f"{network_label(network)} shows this post {len(ids)} times (an earlier attempt "
+            f"went out as well): Costanza counts the oldest ({ids[0]}) as this post. Look "
+            f"at the account and delete the other copy ({others}) if you do not want it.")

@@ -31,7 +31,7 @@ from scheduler.publishers.base import (
 )
 from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.hygiene import remember_secrets
-from scheduler.publishers.matching import after_intent, parse_time, same_text
+from scheduler.publishers.matching import after_intent, doubles_note, parse_time, same_text
 from scheduler.publishers.progress import Progress
 from scheduler.publishers.routing import RoutingSession
 from scheduler.publishers.transport import transport_error
@@ -237,10 +237,16 @@ class XPublisher:
 
     def _find(self, account: _Account, text: str, intent_at: datetime | None,
               timeline: list[dict[str, Any]] | None = None) -> str | None:
+        found = self._find_all(account, text, intent_at, timeline)
+        return found[0] if found else None
+
+    def _find_all(self, account: _Account, text: str, intent_at: datetime | None,
+                  timeline: list[dict[str, Any]] | None = None) -> list[str]:
+        """The ids of the posts with this text since the first attempt, oldest first."""
         tweets = self._timeline(account) if timeline is None else timeline
         matches = [t for t in tweets if same_text(text, t.get("text"))
                    and after_intent(t.get("created_at"), intent_at)]
-        return str(matches[-1]["id"]) if matches else None  # newest first: take the oldest
+        return [str(t["id"]) for t in reversed(matches)]  # the timeline is newest first
 
     # -- reconcile ---------------------------------------------------------
 
@@ -254,13 +260,20 @@ class XPublisher:
             parts = self.parts(request)
             ids: list[str] = list(request.progress.get("tweet_ids") or [])
             timeline = self._timeline(account) if len(ids) < len(parts) else []
+            notes: list[str] = []
             for text in parts[len(ids):]:
-                found = self._find(account, text, request.intent_at, timeline)
+                # Every attempt since the first intent counts: the oldest match is the
+                # post; a second one is an earlier attempt that landed too, reported.
+                found = self._find_all(account, text, request.intent_at, timeline)
                 if not found:
                     break
-                ids.append(found)
+                ids.append(found[0])
+                note = doubles_note("x", found)
+                if note:
+                    notes.append(note)
         if len(ids) == len(parts):
-            return Reconciled(True, remote_id=ids[0], permalink=account.permalink(ids[0]))
+            return Reconciled(True, remote_id=ids[0], permalink=account.permalink(ids[0]),
+                              note=" ".join(notes) or None)
         if ids:
             return Reconciled(False, reason=f"{len(ids)} of the {len(parts)} parts of the "
                                             "thread are out; publishing again sends the rest.")

@@ -94,6 +94,10 @@ class Sandbox:
                 self._expire_credential(network, request)
             if fault.latency_ms:
                 self.wait(fault.latency_ms / 1000)
+            if fault.commit_delay_secs:
+                request.received_at = self.state.now()
+                self.wait(fault.commit_delay_secs)
+                return self._held(request, route, fault)
             if fault.timeout and not fault.after_effect:
                 return Outcome(drop=True, hold_secs=fault.hold_secs)
             if not fault.after_effect:
@@ -122,6 +126,16 @@ class Sandbox:
         elif network == "x":
             self._add_x_limits(request, route, reply)
         return Outcome(reply)
+
+    def _held(self, request: Request, route: Route, fault: Fault) -> Outcome:
+        """A request held before it takes effect (``commit_delay_secs``), taking it now."""
+        request.args = route.args
+        try:
+            with self.state.lock:
+                reply = route.handler(self, request)
+        except ApiError as exc:
+            reply = exc.reply
+        return Outcome(drop=True) if fault.drop else Outcome(reply)
 
     def _add_x_limits(self, request: Request, route: Route, reply: Reply) -> None:
         """``x-rate-limit-*`` on every X reply (POST /2/tweets counts and enforces its own)."""

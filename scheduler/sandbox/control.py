@@ -49,17 +49,20 @@ class SandboxClient:
               timeout: bool = False, hold_secs: float | None = None, drop: bool = False,
               after_effect: bool = False, rate_limit_reset: float | None = None,
               rate_limit_code: int | None = None, expire_token: bool = False,
-              method: str | None = None, headers: dict[str, str] | None = None
-              ) -> dict[str, Any]:
+              method: str | None = None, headers: dict[str, str] | None = None,
+              commit_delay_secs: float | None = None) -> dict[str, Any]:
         """Arm a fault for the next ``times`` matching calls (see ``faults.py``).
 
-        ``rate_limit_reset`` is seconds from now (or a Unix time).
+        ``rate_limit_reset`` is seconds from now (or a Unix time). ``commit_delay_secs``:
+        the request is held that long before it takes effect (then answered, or dropped
+        with ``drop``).
         """
         spec: dict[str, Any] = {"network": network, "times": times}
         optional = {"endpoint": endpoint, "status": status, "body": body,
                     "latency_ms": latency_ms, "hold_secs": hold_secs,
                     "rate_limit_reset": rate_limit_reset, "rate_limit_code": rate_limit_code,
-                    "method": method, "headers": headers}
+                    "method": method, "headers": headers,
+                    "commit_delay_secs": commit_delay_secs}
         spec.update({key: value for key, value in optional.items() if value is not None})
         for key, flag in (("timeout", timeout), ("drop", drop), ("after_effect", after_effect),
                           ("expire_token", expire_token)):

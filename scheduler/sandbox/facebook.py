@@ -90,7 +90,8 @@ def create_feed_post(app: Sandbox, request: Request) -> Reply:
                 raise graph_errors.bad_param(f"(#100) The photo {media_id} is already "
                                              "published; attach unpublished photos only")
             photos.append(photo)
-        if message.strip() and not media_ids and _duplicate(app, page, message, link):
+        if message.strip() and not media_ids and _duplicate(
+                app, page, message, link, request.received_at):
             raise graph_errors.error(506, "Duplicate status message", subcode=1455006,
                                      user_title="Duplicate Post",
                                      user_msg="This status update is identical to the last "
@@ -127,9 +128,12 @@ def _attached_media(request: Request) -> list[str]:
     return [str(i["media_fbid"]) for i in items]
 
 
-def _duplicate(app: Sandbox, page: dict[str, Any], message: str, link: str | None) -> bool:
+def _duplicate(app: Sandbox, page: dict[str, Any], message: str, link: str | None,
+               received_at: float | None = None) -> bool:
+    """Posted already, in the duplicate window (as of a held request's arrival, if given)?"""
     horizon = app.state.now() - DUPLICATE_WINDOW_SECS
-    return any(not p["deleted"] and p["created_ts"] >= horizon
+    until = received_at if received_at is not None else float("inf")
+    return any(not p["deleted"] and horizon <= p["created_ts"] <= until
                and p["text"].strip() == message.strip() and p.get("link") == link
                for p in app.state.posts_of("facebook", page["page_id"]))
 

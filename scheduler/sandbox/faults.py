@@ -28,6 +28,10 @@ What it does, checked in this order:
 - ``status``/``body``: answer with that status and body; nothing happened.
 - ``after_effect``: the call takes effect (the post is created), then the reply
   is replaced by ``status`` (default 500) or, with ``drop``, a dropped connection.
+- ``commit_delay_secs``: the request is accepted and held this long before it takes
+  effect (the post is created late, as checked when it arrived: a duplicate made in
+  the meantime does not stop it), then answered, or dropped with ``drop``; a client
+  whose timeout is shorter has given up by then.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class Fault:
     rate_limit_reset: float | None = None
     rate_limit_code: int = 4
     expire_token: bool = False
+    commit_delay_secs: float | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
     def matches(self, network: str, endpoint: str, method: str, path: str) -> bool:

@@ -42,6 +42,9 @@ class Request:
     form_pairs: list[tuple[str, str]] = field(default_factory=list)
     args: dict[str, Any] = field(default_factory=dict)  # path parameters, set by routing
     parts: dict[str, bytes] = field(default_factory=dict)  # every multipart part, raw
+    # Set for a request held before it takes effect (``commit_delay_secs``): the sandbox
+    # time it arrived, when the network checked it (duplicates made later do not count).
+    received_at: float | None = None
 
     def part_bytes(self, name: str) -> bytes | None:
         """A multipart part's raw bytes, whether it came as a file or as a plain field."""

@@ -105,7 +105,7 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
                     "Reply to this conversation is not allowed because you have not been "
                     "mentioned or otherwise engaged by the author of the post you are "
                     "replying to.")
-        if text.strip() and _is_duplicate(app, caller, text):
+        if text.strip() and _is_duplicate(app, caller, text, request.received_at):
             raise ApiError(Reply(403, {"detail": DUPLICATE, "type": "about:blank",
                                        "title": "Forbidden", "status": 403},
                                  headers, content_type=x_errors.PROBLEM))
@@ -132,8 +132,12 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
     return Reply(201, {"data": data}, headers)
 
 
-def _is_duplicate(app: Sandbox, caller: Caller, text: str) -> bool:
+def _is_duplicate(app: Sandbox, caller: Caller, text: str,
+                  received_at: float | None = None) -> bool:
+    """Is ``text`` posted already (by the time a held request arrived, when given)?"""
     for post in app.state.posts_of("x", caller.user_id):
+        if received_at is not None and post["created_ts"] > received_at:
+            continue
         if not post.get("deleted") and post["text"].strip() == text.strip():
             return True
     return False

@@ -146,3 +146,48 @@ def test_fault_times_counts_matching_calls_only(x_client, graph, creds, control)
     with pytest.raises(facebook.GraphAPIError):
         graph.request(f"v26.0/{creds['facebook']['page_id']}/feed", post_args={"message": "a"})
     assert control.faults() == []
+
+
+def _wait_for_posts(control, network: str, count: int, within: float = 5.0) -> list:
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        posts = control.posts(network)
+        if len(posts) >= count:
+            return posts
+        time.sleep(0.05)
+    return control.posts(network)
+
+
+def test_fault_commit_delay_creates_the_post_after_the_client_gave_up(session, x_auth,
+                                                                       control):
+    control.fault("x", "tweets", commit_delay_secs=0.8)
+    with pytest.raises(requests.Timeout):
+        session.post(TWEETS, json={"text": "held"}, auth=x_auth, timeout=0.3)
+    assert control.posts("x") == []  # not yet: the server still holds it
+    [post] = _wait_for_posts(control, "x", 1)
+    assert post["text"] == "held"
+
+
+def test_a_held_request_is_checked_as_when_it_arrived(session, x_auth, control):
+    """A re-send made while the first request is held is no duplicate of it, and the
+    held one, checked on arrival, lands too: the double a settle period prevents."""
+    control.fault("x", "tweets", commit_delay_secs=0.8)
+    with pytest.raises(requests.Timeout):
+        session.post(TWEETS, json={"text": "twice"}, auth=x_auth, timeout=0.3)
+    again = session.post(TWEETS, json={"text": "twice"}, auth=x_auth, timeout=5)
+    assert again.status_code == 201
+    posts = _wait_for_posts(control, "x", 2)
+    assert [p["text"] for p in posts] == ["twice", "twice"]
+    # Without a held request, the same text is refused as X refuses it.
+    third = session.post(TWEETS, json={"text": "twice"}, auth=x_auth, timeout=5)
+    assert third.status_code == 403
+
+
+def test_fault_commit_delay_on_facebook_feed_then_answers(graph, creds, control):
+    control.fault("facebook", "feed", commit_delay_secs=0.3)
+    reply = graph.request(f"v26.0/{creds['facebook']['page_id']}/feed",
+                          post_args={"message": "Late but there"})
+    assert reply["id"]
+    assert [p["text"] for p in control.posts("facebook")] == ["Late but there"]
