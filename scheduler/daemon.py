@@ -96,6 +96,7 @@ class Daemon:
         self.settings_problem: str | None = None
         self._last_prune: datetime | None = None
         self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
+        self._wake_at: datetime | None = None  # when the round that just ended wants the next
         self.once = False  # stop after the first round that finds nothing due
 
     # -- life ----------------------------------------------------------------
@@ -113,11 +114,16 @@ class Daemon:
                                 "stopped; they are checked first", released)
             liveness.register(db, self.id, now)
         self.worker.warm_up()
+        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self._scheduler = BackgroundScheduler(timezone=UTC)
-        self._scheduler.add_job(self._wake, "date", run_date=datetime.now(UTC), id="wake",
-                                misfire_grace_time=None, coalesce=True, max_instances=1)
+        # The next round is armed once APScheduler counts this one as done, never from
+        # inside it: a round armed from inside, due at once, could be started while the
+        # running one was still counted, be skipped ("maximum number of running
+        # instances") and, a one-off job, never come back; the daemon then slept forever.
+        self._scheduler.add_listener(self._after_wake, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+        self._arm_wake(datetime.now(UTC))
         beat_every = min(self.lock_ttl.total_seconds() / 3, self.app.settings.lease_seconds / 3)
         watchdog = watchdog_interval()
         if watchdog:
@@ -220,13 +226,40 @@ class Daemon:
             if self.once and next_wake > self.app.clock.now():
                 log.info("nothing more is due now: stopping (run once)")
                 self.stop_event.set()
-            if not self.stop_event.is_set() and self._scheduler is not None:
-                # Translate the (possibly fake) clock's wait into real time.
-                delay = (next_wake - self.app.clock.now()).total_seconds()
-                run_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
-                self._scheduler.add_job(self._wake, "date", run_date=run_at, id="wake",
-                                        replace_existing=True, misfire_grace_time=None,
-                                        coalesce=True, max_instances=1)
+            # Translate the (possibly fake) clock's wait into real time; the next round is
+            # armed for then as soon as this one has ended (``_after_wake``).
+            delay = (next_wake - self.app.clock.now()).total_seconds()
+            self._wake_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
+
+    def _arm_wake(self, run_at: datetime) -> None:
+        if self.stop_event.is_set() or self._scheduler is None:
+            return
+        self._scheduler.add_job(self._wake, "date", run_date=run_at, id="wake",
+                                replace_existing=True, misfire_grace_time=None,
+                                coalesce=True, max_instances=1)
+
+    def _after_wake(self, event: Any) -> None:
+        """A round has ended (APScheduler no longer counts it): arm the next one."""
+        if event.job_id != "wake":
+            return
+        run_at, self._wake_at = self._wake_at, None
+        if run_at is None:  # the round failed outside its own error handling
+            run_at = datetime.now(UTC) + timedelta(seconds=self.app.settings.poll_seconds)
+        try:
+            self._arm_wake(run_at)
+        except Exception:  # the scheduler is shutting down
+            if not self.stop_event.is_set():
+                log.exception("the next round could not be planned; the heartbeat will")
+
+    def _watch_wake(self) -> None:
+        """Arm a round if none is planned or running (a lost wake would leave every post
+        waiting): checked with each heartbeat."""
+        if (self.stop_event.is_set() or self._scheduler is None
+                or self._wake_lock.locked() or self._wake_at is not None
+                or self._scheduler.get_job("wake") is not None):
+            return
+        log.warning("no round was planned; starting one now")
+        self._arm_wake(datetime.now(UTC))
 
     def waiting_retries(self) -> int:
         """Deliveries that will be tried (or checked) again later: what a run once left."""
@@ -287,6 +320,7 @@ class Daemon:
 
     def _beat(self) -> None:
         self.worker.renew_leases()
+        self._watch_wake()
         self.check_settings()
         self._heartbeat(self._next_wake)
         notify("WATCHDOG=1")
