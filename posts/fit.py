@@ -24,7 +24,7 @@ from typing import Any
 
 from costanza.errors import MediaRejected
 from posts.media_store import MediaStore, sha256_of, write_atomically
-from posts.probe import ProbeResult, human_size, probe, register_heif
+from posts.probe import ProbeResult, check_pixels, human_size, open_image, probe
 from posts.rules import (
     MIN_VIDEO_BITRATE,
     PHOTO_LIMITS,
@@ -205,6 +205,40 @@ def _fit_ratio(img: Any, lim: Any, mode: str) -> Any:
     return canvas
 
 
+def _scale_of(w: int, h: int, lim: Any, mode: str) -> float:
+    """By how much the photo's pixels are scaled on their way to ``network`` (``w`` x ``h``
+    as shown): the framing of ``_fit_ratio``, then the sizing of ``_scale``."""
+    ratio = w / h
+    goal = (lim.min_ratio if lim.min_ratio is not None and ratio < lim.min_ratio - 0.005
+            else lim.max_ratio if lim.max_ratio is not None and ratio > lim.max_ratio + 0.005
+            else None)
+    fw, fh = w, h
+    if goal is not None and mode == "crop":
+        fw, fh = (w, max(1, math.floor(w / goal))) if ratio < goal else \
+            (max(1, math.floor(h * goal)), h)
+    elif goal is not None:
+        fw, fh = (math.ceil(h * goal), h) if ratio < goal else (w, math.ceil(w / goal))
+    factor = 1.0
+    if lim.max_width is not None and fw > lim.max_width:
+        factor = lim.max_width / fw
+    elif lim.min_width is not None and fw < lim.min_width:
+        factor = lim.min_width / fw
+    if lim.max_side is not None and max(fw, fh) * factor > lim.max_side:
+        factor = lim.max_side / max(fw, fh)
+    return factor
+
+
+def _decode_reduced(opened: Any, factor: float) -> None:
+    """Have a JPEG decoded at 1/2, 1/4 or 1/8 of its size (Pillow's draft mode) when the
+    copy is at least that much smaller: a 12000x12000 photo fitted to 1440 pixels is read
+    as 1500x1500, never as 144 megapixels. The decoded size stays at least the copy's, so
+    the final resize still only shrinks."""
+    if factor >= 0.5:
+        return
+    w, h = opened.size
+    opened.draft(opened.mode, (math.ceil(w * factor), math.ceil(h * factor)))
+
+
 def _pad_colour(mode: str) -> Any:
     return (*PAD_COLOUR, 255) if mode == "RGBA" else PAD_COLOUR if mode == "RGB" else 255
 
@@ -242,15 +276,16 @@ def _flatten(img: Any) -> Any:
 
 def _fit_photo(network: str, src: Path, info: ProbeResult, fmt: str, mode: str,
                out: Path) -> None:
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
-    if info.format == "heic":
-        register_heif()
     lim = PHOTO_LIMITS[network]
-    with Image.open(src) as opened:
+    with open_image(src, info.format) as opened:
+        check_pixels(info.format, opened.size, info.name)  # from the header, before decoding
         if fmt == "gif":
             _save_animated_gif(opened, out)
             return
+        if opened.format == "JPEG":
+            _decode_reduced(opened, _scale_of(info.width, info.height, lim, mode))
         img = ImageOps.exif_transpose(opened)
         img.load()
     if fmt == "jpeg":
