@@ -273,23 +273,17 @@ def check_pixels(fmt: str, size: tuple[int, int], name: str) -> None:
         raise too_many_pixels(name, size)
 
 
-_bomb_warning_quiet = False
-
-
 def open_image(path: Path, fmt: str) -> Any:
     """``Image.open``: reads the header only. Pillow's warning about a photo of more
     than 89 megapixels is silenced (Costanza checks the size itself, ``check_pixels``,
     and a warning would reach the person's terminal as a technical line)."""
-    global _bomb_warning_quiet
     import warnings
 
     from PIL import Image
 
     if fmt == "heic":
         register_heif()
-    if not _bomb_warning_quiet:
-        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
-        _bomb_warning_quiet = True
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)  # no duplicate
     return Image.open(path)
 
 
@@ -300,12 +294,16 @@ def _probe_photo(path: Path, fmt: str, size: int, name: str) -> ProbeResult:
         with open_image(path, fmt) as img:
             width, height = img.size
             check_pixels(fmt, (width, height), name)
+            if beyond_every_network(width, height):
+                # Refused for every network by its shape: nothing more is read (a PNG's
+                # EXIF, which may follow the pixels, would have them decoded).
+                return ProbeResult(kind="photo", format=fmt, mime=MIMES[fmt],
+                                   size_bytes=size, width=width, height=height, name=name)
             frames = int(getattr(img, "n_frames", 1) or 1)
             orientation, has_location, has_metadata = photo_metadata(img)
-            if not beyond_every_network(width, height):  # else refused unread, every network
-                if fmt == "jpeg":
-                    img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                img.load()
+            if fmt == "jpeg":
+                img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            img.load()
     except Image.DecompressionBombError:
         raise too_many_pixels(name) from None
     except MediaRejected:
