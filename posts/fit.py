@@ -39,6 +39,7 @@ JPEG_QUALITIES = (90, 82, 74, 66, 58)
 PAD_COLOUR = (255, 255, 255)
 DEFAULT_VIDEO_BITRATE = 5_000_000
 AUDIO_BITRATE = 128_000
+_ORIENTATION = 0x0112  # the EXIF tag
 
 
 @dataclass(frozen=True)
@@ -271,13 +272,11 @@ def _flatten(img: Any) -> Any:
         canvas = Image.new("RGB", rgba.size, PAD_COLOUR)
         canvas.paste(rgba, mask=rgba.getchannel("A"))
         return canvas
-    return img.convert("RGB")
+    return img if img.mode == "RGB" else img.convert("RGB")
 
 
 def _fit_photo(network: str, src: Path, info: ProbeResult, fmt: str, mode: str,
                out: Path) -> None:
-    from PIL import ImageOps
-
     lim = PHOTO_LIMITS[network]
     with open_image(src, info.format) as opened:
         check_pixels(info.format, opened.size, info.name)  # from the header, before decoding
@@ -286,14 +285,40 @@ def _fit_photo(network: str, src: Path, info: ProbeResult, fmt: str, mode: str,
             return
         if opened.format == "JPEG":
             _decode_reduced(opened, _scale_of(info.width, info.height, lim, mode))
-        img = ImageOps.exif_transpose(opened)
-        img.load()
+        opened.load()
+        img = _upright(opened)
+        if img is not opened:
+            opened.close()  # the photo as read is not needed any more: free it now
+        img = _framed(network, img, fmt, mode)
+        if img is not opened:
+            opened.close()
+        _save(network, img, info, fmt, out)
+
+
+def _upright(opened: Any) -> Any:
+    """The picture turned as its EXIF orientation says; the picture itself, not a copy,
+    when it is upright already (a copy of a big photo is as big again)."""
+    from PIL import ImageOps
+
+    if opened.getexif().get(_ORIENTATION) in (None, 1):
+        return opened
+    return ImageOps.exif_transpose(opened)
+
+
+def _framed(network: str, img: Any, fmt: str, mode: str) -> Any:
+    """``img`` in the colours, shape and size ``network`` takes."""
+    lim = PHOTO_LIMITS[network]
     if fmt == "jpeg":
         img = _flatten(img)
     elif img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-    img = _fit_ratio(img, lim, mode)
-    img = _scale(img, lim)
+    return _scale(_fit_ratio(img, lim, mode), lim)
+
+
+def _save(network: str, img: Any, info: ProbeResult, fmt: str, out: Path) -> None:
+    """Write ``img`` as ``fmt`` (JPEG when that is too big), compressed until ``network``
+    takes its size, without any metadata."""
+    lim = PHOTO_LIMITS[network]
     icc = img.info.get("icc_profile")
     img.info = {}  # no EXIF, XMP, GPS or comments reach the copy
     extra = {"icc_profile": icc} if icc else {}

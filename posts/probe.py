@@ -213,8 +213,9 @@ def fps_value(rate: Fraction | None) -> float | None:
 # --- photos -----------------------------------------------------------------
 
 # A photo that cannot be decoded at a reduced size (PNG, WEBP, HEIC, GIF) is decoded
-# whole: 3 to 4 bytes a pixel, so 100 megapixels take 300 to 400 MB, the most one photo
-# may take while the daemon fits a few at the same time. No camera makes more (the
+# whole, at 4 bytes a pixel (Pillow keeps RGB as RGBX): 100 megapixels take 400 MB, and
+# resizing them about half as much again. That is the most one photo may take on a small
+# home server where the daemon may fit a few at the same time. No camera makes more (the
 # largest sensors make 100-megapixel photos) and no network shows more than 4096 pixels
 # on a side, so a bigger photo is refused, with the fix, before any pixel is decoded.
 MAX_PIXELS = 100_000_000
