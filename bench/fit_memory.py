@@ -48,12 +48,12 @@ def _make_jpeg(path: Path, size: tuple[int, int]) -> None:
 
 
 def _child(photo: Path, way: str, folder: Path) -> dict[str, Any]:
-    from posts import fit
+    from posts import fit_photo
     from posts.fit import fit_for
     from posts.media_store import MediaStore
 
     if way == "whole":
-        fit._decode_reduced = lambda opened, factor: None  # type: ignore[assignment]
+        fit_photo.decode_reduced = lambda opened, factor: None  # type: ignore[assignment]
     warm = folder / "warm.jpg"
     _make_jpeg(warm, (1600, 1200))
     results: dict[str, Any] = {}
