@@ -11,6 +11,7 @@ BENCHMARKS = {
     "idle": "bench.idle",
     "upload": "bench.upload",
     "scale": "bench.scale",
+    "fit_memory": "bench.fit_memory",
     "chaos": "bench.chaos",
 }
 

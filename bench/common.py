@@ -6,6 +6,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,3 +49,42 @@ def fill_queue(home: Path, count: int) -> None:
                          texts={}, targets=["facebook", "x"], state="queued", position=i,
                          created_at=now, updated_at=now) for i in range(count)])
     app.close()
+
+
+def status_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field} is not in /proc/self/status")
+
+
+class PeakRss:
+    """Peak RSS over a stretch of code: the kernel's high-water mark, reset at the start
+    (falls back to sampling every millisecond where clear_refs cannot be written)."""
+
+    def __enter__(self) -> PeakRss:
+        self._stop = threading.Event()
+        self._sampled = 0
+        self._thread: threading.Thread | None = None
+        try:
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+                fh.write("5")
+            self.exact = True
+        except OSError:
+            self.exact = False
+            self._thread = threading.Thread(target=self._sample, daemon=True)
+            self._thread.start()
+        self.before_kb = status_kb("VmRSS")
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.001):
+            self._sampled = max(self._sampled, status_kb("VmRSS"))
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        peak = status_kb("VmHWM") if self.exact else self._sampled
+        self.peak_kb = max(peak, status_kb("VmRSS"))

@@ -45,6 +45,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench.common import PeakRss
+
 SIZE = 300 * 1024 * 1024
 MB = 1024 * 1024
 RSS_TARGET_MB = 32.0
@@ -172,45 +174,6 @@ class _Sink(BaseHTTPRequestHandler):
 # -- the child: only the uploads ---------------------------------------------------
 
 
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} is not in /proc/self/status")
-
-
-class _PeakRss:
-    """Peak RSS over a stretch of code: the kernel's high-water mark, reset at the start
-    (falls back to sampling every millisecond where clear_refs cannot be written)."""
-
-    def __enter__(self) -> _PeakRss:
-        self._stop = threading.Event()
-        self._sampled = 0
-        self._thread: threading.Thread | None = None
-        try:
-            with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
-                fh.write("5")
-            self.exact = True
-        except OSError:
-            self.exact = False
-            self._thread = threading.Thread(target=self._sample, daemon=True)
-            self._thread.start()
-        self.before_kb = _status_kb("VmRSS")
-        return self
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.001):
-            self._sampled = max(self._sampled, _status_kb("VmRSS"))
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-        peak = _status_kb("VmHWM") if self.exact else self._sampled
-        self.peak_kb = max(peak, _status_kb("VmRSS"))
-
-
 def _raw_copy(sink_url: str, path: Path) -> float:
     import requests
 
@@ -269,7 +232,7 @@ def _child(config: dict[str, Any]) -> dict[str, Any]:
     for number in range(ROUNDS):
         # The upload first: in the first round only the text post has run before it.
         post = request(10 + number, f"The whole shearing, take {number + 1}.", [video])
-        with _PeakRss() as rss:
+        with PeakRss() as rss:
             wall = time.time()
             start = time.perf_counter()
             publisher.publish(post, lambda progress: None)

@@ -250,8 +250,8 @@ def remove_post(app: App, post_id: int) -> None:
 def move_post(app: App, post_id: int, to: int) -> dict[str, Any]:
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        queue.move_post(db, profile, post_id, to, app.clock.now())
-    return show_post(app, post_id)
+        place = queue.move_post(db, profile, post_id, to, app.clock.now())
+    return {**show_post(app, post_id), "position": place, "last": place < to}
 
 
 def publish_now(app: App, post_id: int) -> None:

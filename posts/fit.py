@@ -1,7 +1,7 @@
 """Make the copy of a photo or video that one network will receive.
 
 ``fit_for(network, stored, store)`` applies the rules of ``posts.rules``:
-photos are turned upright, converted (HEIC, PNG, WEBP to JPEG for Instagram),
+photos (``posts.fit_photo``) are turned upright, converted (HEIC, PNG, WEBP to JPEG for Instagram),
 padded or cropped into Instagram's 4:5 to 1.91:1, scaled and compressed;
 videos that are not H.264/AAC in MP4, or over a network's limits, are
 transcoded with PyAV frame by frame. Every published copy is written without
@@ -15,7 +15,6 @@ the copies no post needs any more (``posts.fitted_tidy``).
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import asdict, dataclass
 from fractions import Fraction
@@ -23,20 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from costanza.errors import MediaRejected
+from posts.fit_photo import fit_photo as _fit_photo
+from posts.fit_photo import photo_output_format, publishable_as_is
 from posts.media_store import MediaStore, sha256_of, write_atomically
-from posts.probe import ProbeResult, human_size, probe, register_heif
+from posts.probe import ProbeResult, human_size, probe
 from posts.rules import (
     MIN_VIDEO_BITRATE,
-    PHOTO_LIMITS,
     RAISED_FPS,
     VIDEO_LIMITS,
-    check,
     network_name,
     video_changes,
 )
 
-JPEG_QUALITIES = (90, 82, 74, 66, 58)
-PAD_COLOUR = (255, 255, 255)
 DEFAULT_VIDEO_BITRATE = 5_000_000
 AUDIO_BITRATE = 128_000
 
@@ -78,10 +75,10 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
         raise MediaRejected(f"The fit setting {mode!r} is not known. Use pad or crop.")
     src, info = _source(stored, store)
     if info.kind == "photo":
-        if _publishable_as_is(network, info, mode):
+        if publishable_as_is(network, info, mode):
             return FittedMedia(path=src, mime=info.mime, width=info.width, height=info.height,
                                size_bytes=info.size_bytes, sha256=stored.sha256)
-        fmt = _photo_output_format(network, info)
+        fmt = photo_output_format(network, info)
         key = f"{stored.sha256}-{mode}" if network == "instagram" else stored.sha256
         ext = "jpg" if fmt == "jpeg" else fmt
     else:
@@ -153,145 +150,6 @@ def _record(target: Path, kind: str) -> FittedMedia:
     write_atomically(_sidecar(target), fill, tmp_dir=target.parent, name=target.name,
                      size=len(body))
     return fitted
-
-
-# --- photos ---------------------------------------------------------------------
-
-
-def _publishable_as_is(network: str, info: ProbeResult, mode: str) -> bool:
-    """True when the photo needs no change at all (and carries no metadata)."""
-    verdict = check(network, "", [info], fit=mode)
-    return verdict.status == "ok" and not info.has_metadata
-
-
-def _photo_output_format(network: str, info: ProbeResult) -> str:
-    lim = PHOTO_LIMITS[network]
-    if info.format == "gif" and info.frames > 1 and lim.gif_max_bytes is not None:
-        return "gif"
-    return info.format if info.format in lim.formats else "jpeg"
-
-
-def _fit_ratio(img: Any, lim: Any, mode: str) -> Any:
-    from PIL import Image
-
-    w, h = img.size
-    ratio = w / h
-    if lim.min_ratio is not None and ratio < lim.min_ratio - 0.005:
-        goal = lim.min_ratio
-    elif lim.max_ratio is not None and ratio > lim.max_ratio + 0.005:
-        goal = lim.max_ratio
-    else:
-        return img
-    if mode == "crop":
-        if ratio < goal:  # too tall: keep the full width
-            nh = max(1, math.floor(w / goal))
-            top = (h - nh) // 2
-            return img.crop((0, top, w, top + nh))
-        nw = max(1, math.floor(h * goal))
-        left = (w - nw) // 2
-        return img.crop((left, 0, left + nw, h))
-    size = (math.ceil(h * goal), h) if ratio < goal else (w, math.ceil(w / goal))
-    # Shrink first when the padded frame would be scaled down anyway: the frame of a
-    # tall photo padded to 4:5 is never built larger than what is published.
-    shrink = lim.max_width / size[0] if lim.max_width and size[0] > lim.max_width else 1.0
-    if shrink < 1.0:
-        img = img.resize((max(1, round(w * shrink)), max(1, round(h * shrink))),
-                         Image.Resampling.LANCZOS)
-        w, h = img.size
-        size = (min(lim.max_width, math.ceil(h * goal)), h) if ratio < goal else \
-            (w, math.ceil(w / goal))
-    canvas = Image.new(img.mode, size, _pad_colour(img.mode))
-    canvas.paste(img, ((size[0] - w) // 2, (size[1] - h) // 2))
-    return canvas
-
-
-def _pad_colour(mode: str) -> Any:
-    return (*PAD_COLOUR, 255) if mode == "RGBA" else PAD_COLOUR if mode == "RGB" else 255
-
-
-def _scale(img: Any, lim: Any) -> Any:
-    from PIL import Image
-
-    w, h = img.size
-    factor = 1.0
-    if lim.max_width is not None and w > lim.max_width:
-        factor = lim.max_width / w
-    elif lim.min_width is not None and w < lim.min_width:
-        factor = lim.min_width / w
-    if lim.max_side is not None and max(w, h) * factor > lim.max_side:
-        factor = lim.max_side / max(w, h)
-    if factor == 1.0:
-        return img
-    size = (max(1, round(w * factor)), max(1, round(h * factor)))
-    if lim.max_width is not None:
-        size = (min(size[0], lim.max_width), size[1])
-    return img.resize(size, Image.Resampling.LANCZOS)
-
-
-def _flatten(img: Any) -> Any:
-    """RGB for JPEG: transparency becomes white."""
-    from PIL import Image
-
-    if img.mode in ("RGBA", "LA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        canvas = Image.new("RGB", rgba.size, PAD_COLOUR)
-        canvas.paste(rgba, mask=rgba.getchannel("A"))
-        return canvas
-    return img.convert("RGB")
-
-
-def _fit_photo(network: str, src: Path, info: ProbeResult, fmt: str, mode: str,
-               out: Path) -> None:
-    from PIL import Image, ImageOps
-
-    if info.format == "heic":
-        register_heif()
-    lim = PHOTO_LIMITS[network]
-    with Image.open(src) as opened:
-        if fmt == "gif":
-            _save_animated_gif(opened, out)
-            return
-        img = ImageOps.exif_transpose(opened)
-        img.load()
-    if fmt == "jpeg":
-        img = _flatten(img)
-    elif img.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-    img = _fit_ratio(img, lim, mode)
-    img = _scale(img, lim)
-    icc = img.info.get("icc_profile")
-    img.info = {}  # no EXIF, XMP, GPS or comments reach the copy
-    extra = {"icc_profile": icc} if icc else {}
-    if fmt != "jpeg":
-        img.save(out, _PIL_FORMATS[fmt], **extra)
-        if out.stat().st_size <= lim.max_bytes:
-            return
-        img = _flatten(img)  # too big as PNG/WEBP/GIF: JPEG it is, under the same name
-    for attempt in range(12):
-        quality = JPEG_QUALITIES[min(attempt, len(JPEG_QUALITIES) - 1)]
-        img.save(out, "JPEG", quality=quality, optimize=True, **extra)
-        if out.stat().st_size <= lim.max_bytes:
-            return
-        if attempt >= len(JPEG_QUALITIES) - 1:
-            img = img.resize((max(1, int(img.width * 0.8)), max(1, int(img.height * 0.8))))
-    raise MediaRejected(
-        f"{info.name} could not be made small enough for {network_name(network)}. "
-        "Export it at a smaller size and add it again."
-    )
-
-
-_PIL_FORMATS = {"png": "PNG", "webp": "WEBP", "gif": "GIF", "jpeg": "JPEG"}
-
-
-def _save_animated_gif(opened: Any, out: Path) -> None:
-    from PIL import ImageSequence
-
-    frames = [frame.copy() for frame in ImageSequence.Iterator(opened)]
-    durations = [frame.info.get("duration", 100) for frame in frames]
-    for frame in frames:
-        frame.info = {}
-    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=durations,
-                   loop=opened.info.get("loop", 0), disposal=2)
 
 
 # --- videos ---------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from costanza.errors import MediaRejected
+from posts.shapes import beyond_every_network
 
 MAX_BYTES = 1024**3  # 1 GB: the largest file Costanza takes in
 GB = 1024**3
@@ -211,6 +212,20 @@ def fps_value(rate: Fraction | None) -> float | None:
 
 # --- photos -----------------------------------------------------------------
 
+# A photo that cannot be decoded at a reduced size (PNG, WEBP, HEIC, GIF) is decoded
+# whole, at 4 bytes a pixel (Pillow keeps RGB as RGBX): 100 megapixels take 400 MB, and
+# resizing them about half as much again. That is the most one photo may take on a small
+# home server where the daemon may fit a few at the same time. No camera makes more (the
+# largest sensors make 100-megapixel photos) and no network shows more than 4096 pixels
+# on a side, so a bigger photo is refused, with the fix, before any pixel is decoded.
+MAX_PIXELS = 100_000_000
+# A JPEG is decoded at 1/2, 1/4 or 1/8 of its size when the copy is that much smaller
+# (``posts.fit``); above 100 megapixels it always is (no network keeps more than 4096
+# pixels on a side), so a JPEG may be bigger, up to just under Pillow's own ceiling
+# (twice its ``Image.MAX_IMAGE_PIXELS``), beyond which Pillow does not open a file at all.
+MAX_JPEG_PIXELS = 178_000_000
+REDUCIBLE = ("jpeg",)
+
 _ORIENTATION = 0x0112
 _GPS_IFD = 0x8825
 
@@ -242,24 +257,58 @@ def photo_metadata(img: Any) -> tuple[int | None, bool, bool]:
     return (int(orientation) if orientation else None), has_location, has_metadata
 
 
-def _probe_photo(path: Path, fmt: str, size: int, name: str) -> ProbeResult:
+def too_many_pixels(name: str, size: tuple[int, int] | None = None) -> MediaRejected:
+    """The refusal of a photo over the pixel budget, with the fix."""
+    what = (f"{name} is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} "
+            "megapixels)" if size else f"{name} has far too many pixels")
+    return MediaRejected(
+        f"{what}, far more than a photo needs and more than Costanza can open safely. "
+        f"Export it smaller than {MAX_PIXELS // 1_000_000} megapixels (for example 8000x6000 "
+        "pixels, or 4000 pixels wide) and add it again.")
+
+
+def check_pixels(fmt: str, size: tuple[int, int], name: str) -> None:
+    """Refuse, from the header alone, a photo too big to decode (see ``MAX_PIXELS``)."""
+    limit = MAX_JPEG_PIXELS if fmt in REDUCIBLE else MAX_PIXELS
+    if size[0] * size[1] > limit:
+        raise too_many_pixels(name, size)
+
+
+def open_image(path: Path, fmt: str) -> Any:
+    """``Image.open``: reads the header only. Pillow's warning about a photo of more
+    than 89 megapixels is silenced (Costanza checks the size itself, ``check_pixels``,
+    and a warning would reach the person's terminal as a technical line)."""
+    import warnings
+
     from PIL import Image
 
     if fmt == "heic":
         register_heif()
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)  # no duplicate
+    return Image.open(path)
+
+
+def _probe_photo(path: Path, fmt: str, size: int, name: str) -> ProbeResult:
+    from PIL import Image
+
     try:
-        with Image.open(path) as img:
+        with open_image(path, fmt) as img:
             width, height = img.size
+            check_pixels(fmt, (width, height), name)
+            if beyond_every_network(width, height):
+                # Refused for every network by its shape: nothing more is read (a PNG's
+                # EXIF, which may follow the pixels, would have them decoded).
+                return ProbeResult(kind="photo", format=fmt, mime=MIMES[fmt],
+                                   size_bytes=size, width=width, height=height, name=name)
             frames = int(getattr(img, "n_frames", 1) or 1)
             orientation, has_location, has_metadata = photo_metadata(img)
             if fmt == "jpeg":
                 img.draft("RGB", (max(1, width // 8), max(1, height // 8)))
             img.load()
     except Image.DecompressionBombError:
-        raise MediaRejected(
-            f"{name} has far too many pixels to be a normal photo. "
-            "Export it at a smaller size (for example 4000 pixels wide) and add it again."
-        ) from None
+        raise too_many_pixels(name) from None
+    except MediaRejected:
+        raise
     except Exception as exc:
         raise damaged(name, "photo") from exc
     if orientation in (5, 6, 7, 8):

@@ -253,8 +253,9 @@ def _editable(post: Post) -> None:
         )
 
 
-def move_post(db: Session, profile: Profile, post_id: int, to: int, now: datetime) -> None:
-    """Put a queued post at position ``to`` (1 = next) and renumber the queue."""
+def move_post(db: Session, profile: Profile, post_id: int, to: int, now: datetime) -> int:
+    """Put a queued post at position ``to`` (1 = next) and renumber the queue; a place past
+    the end puts it last. Returns the place it took."""
     post = get_post(db, profile, post_id)
     _editable(post)
     posts = [p for p in queued_posts(db, profile) if p.id != post.id]
@@ -266,6 +267,7 @@ def move_post(db: Session, profile: Profile, post_id: int, to: int, now: datetim
         p.position = i
     post.updated_at = now
     db.flush()
+    return index + 1
 
 
 def remove_post(db: Session, profile: Profile, post_id: int, now: datetime) -> Post:

@@ -19,7 +19,7 @@ from typing import Any
 from costanza.errors import InputError
 from posts.networks import NETWORK_NAMES
 from posts.probe import MB, ProbeResult, format_label, human_size
-from posts.shapes import extreme_shape
+from posts.shapes import NARROWEST, WIDEST, extreme_shape
 
 X_TEXT_LIMIT = 280
 # twitter-text v3 weights: Latin, Greek, Cyrillic and most punctuation count one; emoji,
@@ -47,8 +47,8 @@ class PhotoLimits:
     # The most extreme shapes taken at all (width / height). Beyond them a photo shows
     # as a thin line (1x100000), and for Instagram padding would leave a thin strip or
     # cropping would cut nearly all of it away: the person crops it better by hand.
-    narrowest: float = 1 / 20
-    widest: float = 20.0
+    narrowest: float = NARROWEST
+    widest: float = WIDEST
 
 
 @dataclass(frozen=True)

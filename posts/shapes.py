@@ -12,6 +12,16 @@ from typing import Any
 
 _LABELS = {0.8: "4:5", 1.91: "1.91:1"}
 
+# The most extreme shapes any network takes (width / height); Instagram's are narrower.
+# A photo beyond them is refused for every network, so it is never decoded at all.
+NARROWEST = 1 / 20
+WIDEST = 20.0
+
+
+def beyond_every_network(width: int, height: int) -> bool:
+    """True for a shape that no network takes (a 1x100000 strip)."""
+    return height <= 0 or not NARROWEST <= width / height <= WIDEST
+
 
 def shape_label(ratio: float) -> str:
     """4/5 -> "4:5", 1/5 -> "1:5", 8.0 -> "8:1"."""

@@ -286,8 +286,9 @@ def move(obj: Context, post_id: int, to: int) -> None:
     from costanza import services
 
     data = services.move_post(obj.app, post_id, to)
-    click.echo(f"Post {post_id} is now number {to} in the queue and goes out "
-               f"{data['planned_local'] or '-'}.")
+    place = (f"last in the queue (number {data['position']})" if data["last"]
+             else f"number {data['position']} in the queue")
+    click.echo(f"Post {post_id} is now {place} and goes out {data['planned_local'] or '-'}.")
 
 
 @post.command("now")

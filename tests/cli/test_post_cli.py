@@ -228,6 +228,17 @@ def test_edit_move_top_remove_replan(run, app: App) -> None:
     assert json.loads(run("post", "show", "2", "--json").output)["text"] == "second"
 
 
+def test_a_move_past_the_end_puts_it_last_and_says_so(run, app: App) -> None:
+    for text in ("first", "second", "third"):
+        assert run("post", "add", text, "--to", "x").exit_code == 0
+    result = run("post", "move", "1", "--to", "99999999999999999999999")
+    assert result.exit_code == 0, result.output
+    assert "Post 1 is now last in the queue (number 3)" in result.output
+    assert [row["id"] for row in json.loads(run("post", "list", "--json").output)] == [2, 3, 1]
+    result = run("post", "move", "1", "--to", "2")
+    assert "Post 1 is now number 2 in the queue and goes out" in result.output
+
+
 def test_commands_before_init_say_what_to_do(run) -> None:
     result = run("post", "list")
     assert result.exit_code == 1
