@@ -124,7 +124,8 @@ def _stories(count: int, seed: int, media: Path) -> list[dict[str, Any]]:
             story["video"] = video
             story["targets"] = ["facebook", "instagram", "x"]
         else:
-            text += " " + " ".join(f"Sentence {j} about wool and care." for j in range(18))
+            text += " " + " ".join(f"Sentence {j} of story {i} about wool and care."
+                                   for j in range(18))
             story["targets"] = ["x", "facebook"]
             story["thread"] = True
         story["text"] = text
