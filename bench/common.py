@@ -34,7 +34,7 @@ def costanza_env(home: Path) -> dict[str, str]:
 def fill_queue(home: Path, count: int) -> None:
     """A set-up home with ``count`` queued text posts (inserted in one transaction)."""
     from costanza.app import App
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
     from posts.models import Post
     from posts.profiles import get_profile
 

@@ -6,7 +6,7 @@ photo once decoded): 8000x6000 (48 megapixels, a high-end camera) and 12000x1200
 (4096 on its longest side) in a child process that does only that, twice:
 
 - **reduced** (what Costanza does): the JPEG is decoded at 1/2, 1/4 or 1/8 of its size
-  when the copy is at least that much smaller (Pillow's draft mode, ``posts.fit``);
+  when the copy is at least that much smaller (Pillow's draft mode, ``posts.media.fit``);
 - **whole** (what it did before): the same fit with the reduced decoding turned off.
 
 Figures: the child's peak RSS during ``fit_for`` minus its RSS right before (the kernel's
@@ -48,9 +48,9 @@ def _make_jpeg(path: Path, size: tuple[int, int]) -> None:
 
 
 def _child(photo: Path, way: str, folder: Path) -> dict[str, Any]:
-    from posts import fit_photo
-    from posts.fit import fit_for
-    from posts.media_store import MediaStore
+    from posts.media import fit_photo
+    from posts.media.fit import fit_for
+    from posts.media.store import MediaStore
 
     if way == "whole":
         fit_photo.decode_reduced = lambda opened, factor: None  # type: ignore[assignment]

@@ -28,7 +28,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def run() -> list[tuple[str, str, str, bool]]:
     from costanza.app import App
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
 
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, COSTANZA_HOME=str(Path(tmp) / "home"))

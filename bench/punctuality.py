@@ -44,7 +44,7 @@ def run() -> list[tuple[str, str, str, bool]]:
 
     from config.edit import set_values
     from costanza.app import App
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
     from posts import queue
     from posts.models import Account
     from posts.profiles import get_profile

@@ -270,7 +270,7 @@ def _pg_database() -> tuple[str, Any]:
 def run_one(label: str, sandbox_url: str, accounts: list[tuple[str, str, dict[str, Any]]],
             count: int, daemons: int, postgres: bool, folder: Path,
             say: Any = None) -> Outcome:
-    from scheduler.sandbox.control import SandboxClient
+    from costanza.demo.sandbox.control import SandboxClient
 
     say = say or (lambda _msg: None)
     drop = None
@@ -335,8 +335,8 @@ def _parameters() -> tuple[int, int]:
 def run(count: int | None = None, accounts: int | None = None) -> list[Row]:
     import sys
 
-    from scheduler.sandbox.control import SandboxClient
-    from scheduler.sandbox.server import SandboxServer
+    from costanza.demo.sandbox.control import SandboxClient
+    from costanza.demo.sandbox.server import SandboxServer
 
     default_count, default_accounts = _parameters()
     count = count or default_count

@@ -191,7 +191,7 @@ def _chunked_copy(sink_url: str, path: Path, chunk: int) -> float:
     each), to the sink: what the transfer costs without the sandbox's processing."""
     import requests
 
-    from scheduler.publishers.multipart import FileSlice, MultipartBody
+    from scheduler.http.multipart import FileSlice, MultipartBody
 
     size = path.stat().st_size
     with requests.Session() as session:
@@ -258,7 +258,7 @@ class _ParseTimer:
         self._lock = threading.Lock()
 
     def __enter__(self) -> _ParseTimer:
-        from scheduler.sandbox import server
+        from costanza.demo.sandbox import server
 
         self._server = server
         self._original = getattr(server, "parse_request", None)
@@ -304,8 +304,8 @@ def _account(network: str, creds: dict[str, Any]) -> tuple[str, dict[str, str]]:
 
 
 def run() -> list[tuple[str, str, str, bool]]:
-    from scheduler.sandbox.control import SandboxClient
-    from scheduler.sandbox.server import SandboxServer
+    from costanza.demo.sandbox.control import SandboxClient
+    from costanza.demo.sandbox.server import SandboxServer
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="costanza-bench-upload-") as tmp:

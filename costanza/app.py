@@ -10,12 +10,12 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from config.clock import Clock, SystemClock
+from config.errors import NotSetUp
 from config.settings import Settings, load_settings
-from costanza.clock import Clock, SystemClock
-from costanza.errors import NotSetUp
 
 if TYPE_CHECKING:
-    from posts.media_store import MediaStore
+    from posts.media.store import MediaStore
     from posts.store import Store
 
 DEFAULT_PROFILE = "default"
@@ -60,7 +60,7 @@ class App:
 
     @property
     def media(self) -> MediaStore:
-        from posts.media_store import MediaStore
+        from posts.media.store import MediaStore
 
         return MediaStore(self.settings.media_dir, self.clock)
 

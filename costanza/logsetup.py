@@ -61,7 +61,7 @@ def setup_logging(fmt: str = "text", verbose: bool = False, tz: tzinfo = UTC) ->
         handler.setFormatter(LocalFormatter(tz))
     # Every record that reaches the handler is scrubbed of known secrets, whichever
     # library logged it (the per-logger filters cover the libraries we know of).
-    from scheduler.publishers.hygiene import redacting_filter
+    from scheduler.http.hygiene import redacting_filter
 
     handler.addFilter(redacting_filter())
     root = logging.getLogger()
@@ -74,7 +74,7 @@ def setup_logging(fmt: str = "text", verbose: bool = False, tz: tzinfo = UTC) ->
 def setup_cli_logging() -> None:
     """``--verbose`` for the other commands: INFO on stderr, the same scrubbing filter and
     the same quiet third-party loggers as the daemon."""
-    from scheduler.publishers.hygiene import redacting_filter
+    from scheduler.http.hygiene import redacting_filter
 
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from costanza.errors import TextUnreadable
+from config.errors import TextUnreadable
 
 PIPE = "-"
 # A post is a few thousand characters at most; a bigger "text" is another kind of file.

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from costanza.errors import InputError, shown
+from config.errors import InputError, shown
 
 # The years a typed date may name: far enough for any plan, and clear of the calendar's
 # edges (year 1 in a zone east of UTC is before datetime's first instant).

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from costanza.errors import NotFound
+from config.errors import NotFound
 
 
 def _dt(value: Any) -> datetime | None:

@@ -212,7 +212,7 @@ class PostMedia(Base):
     item: Mapped[Media] = relationship(lazy="joined")
 
 
-# Delivery states after which nothing is ever sent again (scheduler.delivery has the
+# Delivery states after which nothing is ever sent again (posts.deliveries has the
 # life cycle).
 TERMINAL_DELIVERY_STATES = ("published", "cancelled")
 

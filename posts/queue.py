@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from costanza.errors import InputError, NotFound
+from config.errors import InputError, NotFound
 from posts.models import Account, Media, Post, PostMedia, Profile
 from posts.networks import NETWORKS
 
 if TYPE_CHECKING:
-    from posts.media_store import MediaStore, StoredMedia
+    from posts.media.store import MediaStore, StoredMedia
     from posts.rules import Verdict
     from posts.store import Store
 
@@ -136,7 +136,7 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     ``created`` receives each file this call copies into the store as it is copied: if
     the transaction then fails, hand them to ``discard_new_media`` once it has ended.
     """
-    from posts.probe import probe
+    from posts.media.probe import probe
     from posts.rules import check_post
 
     _check_draft(draft, now)
@@ -293,7 +293,7 @@ def remove_post(db: Session, profile: Profile, post_id: int, now: datetime) -> P
 def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, Any],
               alts: list[str] | None, now: datetime) -> tuple[Post, dict[str, Verdict]]:
     """Change a queued post; the rules are checked again before anything is saved."""
-    from posts.probe import ProbeResult
+    from posts.media.probe import ProbeResult
     from posts.rules import check_post
 
     post = get_post(db, profile, post_id)

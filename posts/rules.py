@@ -3,7 +3,7 @@
 ``check(network, text, media)`` answers for one network with a ``Verdict``:
 ``status`` is "ok" (goes out as it is), "fit" (Costanza adjusts the media
 automatically; ``notes`` say how) or "refused" (``problems`` say why and what
-to do). The limits come from ../shared/platforms.md; ``posts.fit`` uses the
+to do). The limits come from ../shared/platforms.md; ``posts.media.fit`` uses the
 same numbers to make the publishable copies.
 """
 
@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from costanza.errors import InputError
+from config.errors import InputError
+from posts.media.probe import MB, ProbeResult, format_label, human_size
+from posts.media.shapes import NARROWEST, WIDEST, extreme_shape
 from posts.networks import NETWORK_NAMES
-from posts.probe import MB, ProbeResult, format_label, human_size
-from posts.shapes import NARROWEST, WIDEST, extreme_shape
 
 X_TEXT_LIMIT = 280
 # twitter-text v3 weights: Latin, Greek, Cyrillic and most punctuation count one; emoji,

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DisconnectionError, OperationalError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-from costanza.errors import StoreError
+from config.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _migrated: set[str] = set()

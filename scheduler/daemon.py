@@ -26,9 +26,9 @@ from types import FrameType
 from typing import Any
 
 from costanza.app import App
+from posts.deliveries import release_dead_leases
 from posts.store import Store
 from scheduler import liveness
-from scheduler.delivery import release_dead_leases
 from scheduler.sdnotify import notify, watchdog_interval
 from scheduler.worker import PublisherFactory, Worker
 
@@ -54,7 +54,7 @@ class Daemon:
         from config.settings import MAX_CONCURRENCY
 
         if not 1 <= concurrency <= MAX_CONCURRENCY:
-            from costanza.errors import InputError
+            from config.errors import InputError
 
             raise InputError(f"The daemon cannot send {concurrency} posts at a time: use "
                              f"--concurrency from 1 to {MAX_CONCURRENCY}, such as 4.")
@@ -79,7 +79,7 @@ class Daemon:
             from scheduler.media_hosts import make_media_host
 
             media_host = make_media_host(app.settings)
-        from scheduler.notifications import Notifier
+        from scheduler.notify.outbox import Notifier
 
         # Events are only remembered here; the notifier writes and sends them on its own
         # schedule, so a mail server that is down never slows publishing.
@@ -101,7 +101,7 @@ class Daemon:
 
     # -- life ----------------------------------------------------------------
     def start(self) -> None:
-        from scheduler.notify_channels import load_notify_config
+        from scheduler.notify.channels import load_notify_config
 
         load_notify_config(self.app.settings)  # a bad [notify] section stops us at start
         now = self.app.clock.now()
@@ -195,8 +195,8 @@ class Daemon:
         if mtime == self._settings_mtime:
             return self.settings_problem
         self._settings_mtime = mtime
+        from config.errors import SettingsError
         from config.settings import load_settings
-        from costanza.errors import SettingsError
 
         try:
             load_settings(str(self.app.settings.home.config_file))
@@ -278,8 +278,8 @@ class Daemon:
         try:
             self.runway_warnings(now)
             if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
-                from costanza.publog import prune_attempts
-                from posts.fitted_tidy import tidy_fitted
+                from costanza.services.log import prune_attempts
+                from posts.media.tidy import tidy_fitted
 
                 with self.store.write() as db:
                     removed = prune_attempts(db, now, self.app.settings.log_keep_days)
@@ -289,7 +289,7 @@ class Daemon:
                              self.app.settings.log_keep_days)
                 with self.store.read() as db:
                     tidy_fitted(db, self.app.media, now)
-                from posts.media_retention import tidy_originals
+                from posts.media.retention import tidy_originals
 
                 tidy_originals(self.store, self.app.media, now, self.app.settings.keep_originals)
         except Exception:
@@ -299,8 +299,8 @@ class Daemon:
         """A plain warning per profile whose queue runs dry within the warning period."""
         from zoneinfo import ZoneInfo
 
-        from scheduler.planner import runway_days, runway_sentence
-        from scheduler.plans import profile_plans
+        from scheduler.planning.planner import runway_days, runway_sentence
+        from scheduler.planning.plans import profile_plans
 
         warnings = []
         days_limit = self.app.settings.runway_warning_days

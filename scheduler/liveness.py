@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from costanza.errors import DaemonRunning
+from config.errors import DaemonRunning
 from posts.models import DaemonBeat, Lock
 
 SQLITE_LOCK = "sqlite-daemon"

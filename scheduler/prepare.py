@@ -13,9 +13,9 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from config.errors import AuthExpired, MediaRejected, PublishFailed
 from config.secrets import SecretStore
-from costanza.errors import AuthExpired, MediaRejected, PublishFailed
-from posts.media_store import MediaStore
+from posts.media.store import MediaStore
 from posts.models import Account, Delivery, Post
 from posts.networks import network_label
 from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
@@ -131,7 +131,7 @@ def prepare_request(loaded: Loaded, media_store: MediaStore, secrets: SecretStor
 
 
 def _fit(network: str, media: Any, original: Path, store: MediaStore, mode: str) -> Any:
-    from posts.fit import fit_for
+    from posts.media.fit import fit_for
 
     src = _Original(sha256=media.sha256, kind=media.kind, format=media.format, path=original,
                     probe=dict(media.probe or {}))

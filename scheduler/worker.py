@@ -21,23 +21,23 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from config.secrets import SecretStore
-from config.settings import Settings, settle_seconds
-from costanza.clock import Clock, utc
-from costanza.errors import (
+from config.clock import Clock, utc
+from config.errors import (
     AuthExpired,
     CostanzaError,
     OutcomeUnknown,
     PublishFailed,
     RetryLater,
 )
+from config.secrets import SecretStore
+from config.settings import Settings, settle_seconds
 from costanza.formatting import local_with_zone
+from posts import deliveries as dl
 from posts.group_commit import GroupCommit
-from posts.media_store import MediaStore
+from posts.media.store import MediaStore
 from posts.models import Delivery, Post
 from posts.store import Store
-from scheduler import delivery as dl
-from scheduler.plans import ProfilePlan, profile_plans
+from scheduler.planning.plans import ProfilePlan, profile_plans
 from scheduler.prepare import (
     Fetched,
     MediaHost,

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from costanza.clock import Clock
-from scheduler import delivery as dl
+from config.clock import Clock
+from posts import deliveries as dl
 
 Write = Callable[..., Any]  # Worker._write: (fn(session), one_statement=...) -> fn's result
 

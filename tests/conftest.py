@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
 
 # A Saturday evening in Rome; the default slots are Mon 09:30, Wed 18:00, Fri 12:00.
 # COSTANZA_TEST_START moves it: scripts/test runs every test on the fake clock a second
@@ -118,7 +118,7 @@ def make_app(home: Path, clock: FakeClock) -> Iterator[Callable[..., App]]:
                 slots: str = "mon 09:30, wed 18:00, fri 12:00", **_: Any) -> App:
         app = App.load(clock=clock)
         if init and not app.is_set_up():
-            from costanza.setup import initialise
+            from costanza.services.setup import initialise
 
             initialise(app, timezone=timezone, slots=slots, force=False)
         apps.append(app)

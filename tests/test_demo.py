@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from costanza.demo import STORIES, run_demo
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.run import STORIES, run_demo
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.slow
 

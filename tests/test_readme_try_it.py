@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.sandbox.control import SandboxClient
+from costanza.demo.sandbox.control import SandboxClient
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "try",

@@ -18,8 +18,8 @@ import requests
 from click.testing import Result
 from PIL import Image
 
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.server import SandboxServer
 
 Run = Callable[..., Result]
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,7 +193,7 @@ def test_refuses_an_unknown_profile(run: Run, pointed: str) -> None:
 
 def test_refuses_when_no_sandbox_answers(run: Run, home: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("costanza.sandbox_accounts.WAIT_SECONDS", 0.5)
+    monkeypatch.setattr("costanza.demo.accounts.WAIT_SECONDS", 0.5)
     port = free_port()
     monkeypatch.setenv("COSTANZA_PLATFORM_URL", f"http://127.0.0.1:{port}")
     assert run("init", "--timezone", "Europe/Rome").exit_code == 0
@@ -208,7 +208,7 @@ def test_refuses_when_no_sandbox_answers(run: Run, home: Path,
 
 def test_refuses_what_is_not_the_sandbox(run: Run, home: Path, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from costanza.file_server import serve_folder
+    from costanza.demo.file_server import serve_folder
 
     assert run("init", "--timezone", "Europe/Rome").exit_code == 0
     with serve_folder(tmp_path / "www") as url:

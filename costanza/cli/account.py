@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
+from config.errors import InputError
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
-from costanza.errors import InputError
 
 _LABELS = {"x": "X account", "facebook": "Facebook Page", "instagram": "Instagram account"}
 _NAME_HELP = ("A name for this account (default: the network's name). Using a name already "
@@ -150,7 +150,7 @@ def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: s
         costanza account add x --consumer-key KEY --consumer-secret SECRET --no-prompt
         costanza account add x --consumer-key KEY --consumer-secret SECRET --pin 1234567
     """
-    from costanza import accounts
+    from costanza.services import accounts
 
     if pin is None and not access_token and not access_token_secret and (
             no_prompt or not _has_terminal()):
@@ -187,7 +187,7 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
         costanza account add facebook --user-token EAAB... \\
             --app-id 123 --app-secret abc
     """
-    from costanza import accounts
+    from costanza.services import accounts
 
     result = accounts.add_facebook(obj.app, page_id=page_id, page_token=page_token,
                                    user_token=user_token, app_id=app_id,
@@ -214,7 +214,7 @@ def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_
     \b
         costanza account add instagram
     """
-    from costanza import accounts
+    from costanza.services import accounts
 
     result = accounts.add_instagram(obj.app, ig_user_id=ig_user_id, token=token,
                                     page_id=page_id, page_token=page_token, name=name)
@@ -232,7 +232,7 @@ def list_(obj: Context, as_json: bool) -> None:
     \b
         costanza account list --json
     """
-    from costanza import accounts
+    from costanza.services import accounts
 
     rows = accounts.list_accounts(obj.app)
     if as_json:
@@ -262,7 +262,7 @@ def check(obj: Context, name: str | None, as_json: bool) -> None:
     \b
         costanza account check instagram
     """
-    from costanza import accounts
+    from costanza.services import accounts
 
     results = accounts.check_accounts(obj.app, name)
     if as_json:
@@ -306,7 +306,7 @@ def remove(obj: Context, name: str) -> None:
     \b
         costanza account remove x
     """
-    from costanza import accounts
+    from costanza.services import accounts
 
     result = accounts.remove_account(obj.app, name)
     click.echo(f"Removed the account '{result['name']}' and its keys.")

@@ -36,7 +36,7 @@ def daemon(obj: Context, concurrency: int, once: bool) -> None:
         costanza daemon --once
     """
     from costanza.logsetup import setup_logging
-    from costanza.services import profile_zone
+    from costanza.services.posts import profile_zone
     from scheduler.daemon import Daemon
 
     setup_logging(obj.app.settings.log_format, verbose=obj.verbose, tz=profile_zone(obj.app))
@@ -67,7 +67,7 @@ def status(obj: Context, as_json: bool) -> None:
     \b
         costanza status
     """
-    from costanza.schedule_service import status as get_status
+    from costanza.services.schedule import status as get_status
 
     data = get_status(obj.app)
     if as_json:
@@ -88,7 +88,7 @@ def status(obj: Context, as_json: bool) -> None:
     if last:
         click.echo(f"Last published: {last['local']} on {last['network']} "
                    f"{last['permalink'] or ''}")
-    from costanza.checking import checking_line
+    from costanza.services.checking import checking_line
 
     for item in data["checking"]:
         click.echo(checking_line(item))
@@ -99,7 +99,7 @@ def status(obj: Context, as_json: bool) -> None:
 
 
 def _media_line(media: dict[str, Any]) -> None:
-    from posts.media_retention import size_label
+    from posts.media.retention import size_label
 
     click.echo(f"Media store: {size_label(media['originals_bytes'])} of originals, "
                f"{size_label(media['converted_bytes'])} of converted copies.")

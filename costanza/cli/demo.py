@@ -27,8 +27,8 @@ def demo(folder: str | None, timeout: float) -> None:
     \b
         costanza demo
     """
-    from costanza.demo import run_demo
-    from costanza.errors import CostanzaError
+    from config.errors import CostanzaError
+    from costanza.demo.run import run_demo
 
     logging.getLogger("costanza").setLevel(logging.WARNING)
     result = run_demo(click.echo, Path(folder) if folder else None, timeout=timeout)

@@ -34,7 +34,7 @@ def _style() -> Any:
 
 def _print_entry(entry: dict[str, Any], as_json: bool, width: int, style: Any) -> None:
     """One entry: a JSON line (--json with --follow), or the lines of the table."""
-    from costanza import publog
+    from costanza.services import log as publog
 
     if as_json:
         click.echo(json.dumps(entry, ensure_ascii=False))
@@ -76,7 +76,7 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
         costanza log --since 30d --failed
         costanza log --network x --csv > publish-log.csv
     """
-    from costanza import publog
+    from costanza.services import log as publog
 
     if as_json and as_csv:
         raise click.UsageError("Choose one of --json and --csv.")
@@ -134,7 +134,7 @@ def retry(obj: Context, delivery_id: int, force: bool, as_json: bool) -> None:
         costanza retry 12
         costanza retry 12 --force
     """
-    from costanza.publog import retry_delivery
+    from costanza.services.log import retry_delivery
 
     result = retry_delivery(obj.app, delivery_id, force=force)
     if as_json:

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
+from config.errors import CostanzaError, shown
 from costanza import __version__
-from costanza.errors import CostanzaError, shown
 
 # Subcommands live in their own modules and are imported only when used, so
 # that `costanza post list` never pays for the publishers' libraries.

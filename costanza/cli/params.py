@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from costanza.errors import NotFound, shown
+from config.errors import NotFound, shown
 
 # The largest id a database row can have (a signed 64-bit integer).
 MAX_ID = 2**63 - 1

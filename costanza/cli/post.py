@@ -92,7 +92,7 @@ def add(obj: Context, text: str | None, text_file: str | None, encoding: str | N
             --alt "Gomitoli di lana grezza" --to facebook,instagram,x
         costanza post add --text-file storia.txt --photo telaio.jpg
     """
-    from costanza import services
+    from costanza.services import posts as services
 
     source = _text_source(text, text_file, encoding, "in quotes")
     app = obj.app
@@ -133,7 +133,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
         costanza post list --json
     """
     if not show_all:
-        from costanza import views
+        from costanza.services import views
 
         if as_json:
             echo_json(views.list_posts(obj.app))
@@ -143,7 +143,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
                    "The queue is empty. Add a story with `costanza post add \"...\"`.")
         _checking_lines(obj)
         return
-    from costanza import services
+    from costanza.services import posts as services
 
     rows = services.list_posts(obj.app, include_done=True)
     if as_json:
@@ -159,7 +159,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
 
 def _checking_lines(obj: Context) -> None:
     """The posts sent with no clear answer yet, after the list (they left the queue)."""
-    from costanza.checking import checking_for, checking_line
+    from costanza.services.checking import checking_for, checking_line
 
     items = checking_for(obj.app)
     if items:
@@ -180,7 +180,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
     \b
         costanza post show 3
     """
-    from costanza import services
+    from costanza.services import posts as services
 
     data = services.show_post(obj.app, post_id)
     if as_json:
@@ -242,7 +242,7 @@ def edit(obj: Context, post_id: int, **options: Any) -> None:
         costanza post edit 3 --text "The scarf, finished" --to facebook,x
         costanza post edit 3 --text-file storia.txt
     """
-    from costanza import services
+    from costanza.services import posts as services
 
     source = _text_source(options.pop("text"), options.pop("text_file"),
                           options.pop("encoding"), "with --text")
@@ -264,7 +264,7 @@ def remove(obj: Context, post_id: int) -> None:
     \b
         costanza post remove 3
     """
-    from costanza import services
+    from costanza.services import posts as services
 
     services.remove_post(obj.app, post_id)
     click.echo(f"Post {post_id} removed from the queue. The posts after it move up.")
@@ -283,7 +283,7 @@ def move(obj: Context, post_id: int, to: int) -> None:
     \b
         costanza post move 7 --to 1
     """
-    from costanza import services
+    from costanza.services import posts as services
 
     data = services.move_post(obj.app, post_id, to)
     place = (f"last in the queue (number {data['position']})" if data["last"]
@@ -302,7 +302,7 @@ def now(obj: Context, post_id: int) -> None:
     \b
         costanza post now 3
     """
-    from costanza import services
+    from costanza.services import posts as services
 
     services.publish_now(obj.app, post_id)
     click.echo(f"Post {post_id} will go out within a few seconds, if the daemon is running "

@@ -63,11 +63,11 @@ def report(obj: Context, weeks: int, out: str | None, as_json: bool) -> None:
     \b
         costanza report --weeks 12 --out steady.png
     """
-    from costanza.report import build_report
+    from costanza.services.report import build_report
 
     data = build_report(obj.app, weeks)
     if out:
-        from costanza.heatmap import write
+        from costanza.services.heatmap import write
 
         write(data, Path(out))
     if as_json:

@@ -47,8 +47,8 @@ def sandbox(ctx: click.Context, port: int, data_dir: str | None, latency_ms: int
                 f"sandbox (`costanza sandbox --port 8787`), not for `costanza sandbox "
                 f"{ctx.invoked_subcommand}`.")
         return
-    from costanza.errors import CostanzaError
-    from scheduler.sandbox.server import serve
+    from config.errors import CostanzaError
+    from costanza.demo.sandbox.server import serve
 
     try:
         serve(port=port, data_dir=Path(data_dir) if data_dir else None, latency_ms=latency_ms)
@@ -76,7 +76,7 @@ def connect(obj: Context) -> None:
         export COSTANZA_PLATFORM_URL=http://127.0.0.1:8787
         costanza sandbox connect
     """
-    from costanza.sandbox_accounts import connect_sandbox
+    from costanza.demo.accounts import connect_sandbox
 
     result = connect_sandbox(obj.app)
     labels = {"x": "X account", "facebook": "Facebook Page", "instagram": "Instagram account"}

@@ -24,7 +24,7 @@ def queue(obj: Context, limit: int, as_json: bool) -> None:
     \b
         costanza queue --limit 10
     """
-    from costanza.views import queue_view
+    from costanza.services.views import queue_view
 
     view = queue_view(obj.app, limit=limit)
     if as_json:
@@ -67,7 +67,7 @@ def cadence_show(obj: Context, as_json: bool) -> None:
     \b
         costanza cadence show
     """
-    from costanza.schedule_service import cadence_show as show
+    from costanza.services.schedule import cadence_show as show
 
     data = show(obj.app)
     if as_json:
@@ -89,7 +89,7 @@ def cadence_set(obj: Context, slots: str, timezone: str | None) -> None:
     \b
         costanza cadence set "mon 09:30, wed 18:00, fri 12:00"
     """
-    from costanza.schedule_service import cadence_set as set_
+    from costanza.services.schedule import cadence_set as set_
 
     data = set_(obj.app, slots, timezone)
     click.echo(f"Weekly slots set: {data['slots']} ({data['timezone']}).")
@@ -109,7 +109,7 @@ def pause(obj: Context, start: str | None, until: str | None) -> None:
     \b
         costanza pause --from 2026-08-08 --until 2026-08-24
     """
-    from costanza.schedule_service import pause as do_pause
+    from costanza.services.schedule import pause as do_pause
 
     data = do_pause(obj.app, start, until)
     until_text = data["until_local"] or "you run `costanza resume`"
@@ -129,7 +129,7 @@ def resume(obj: Context, everything: bool, as_json: bool) -> None:
     \b
         costanza resume
     """
-    from costanza.schedule_service import resume_queue
+    from costanza.services.schedule import resume_queue
 
     data = resume_queue(obj.app, everything)
     if as_json:

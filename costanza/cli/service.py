@@ -37,7 +37,7 @@ def install(obj: Context, user_unit: bool, print_only: bool) -> None:
         costanza service install --user
         costanza service install --print
     """
-    from costanza import service_unit
+    from costanza.services import service as service_unit
 
     unit = service_unit.build_unit(obj.app, user_unit=user_unit,
                                    command=service_unit.executable(sys.argv[0]),

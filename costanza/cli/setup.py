@@ -19,8 +19,8 @@ def at_terminal() -> bool:
 
 def ask_zone(found: str | None) -> str:
     """Ask for the time zone until it is one Costanza knows."""
-    from costanza.errors import InputError
-    from scheduler.cadence import parse_timezone
+    from config.errors import InputError
+    from scheduler.planning.cadence import parse_timezone
 
     def check(text: str) -> str:
         try:
@@ -50,7 +50,7 @@ def init(obj: Context, timezone: str | None, slots: str | None, force: bool) -> 
     \b
         costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
     """
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
 
     result = initialise(obj.app, timezone=timezone, slots=slots, force=force,
                         ask_zone=ask_zone if at_terminal() else None)

@@ -7,8 +7,8 @@ contract and how to add one.
 
 from __future__ import annotations
 
+from config.errors import SettingsError
 from config.settings import Settings
-from costanza.errors import SettingsError
 from scheduler.media_hosts.base import (
     CheckResult,
     MediaHost,

@@ -33,9 +33,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from config.errors import CostanzaError, SettingsError
 from config.settings import Settings, parse_duration
-from costanza.errors import CostanzaError, SettingsError
-from posts.media_store import sha256_of
+from posts.media.store import sha256_of
 
 SECTION = "media_host"
 # The secrets of a media host (S3 keys...) live under this account name.

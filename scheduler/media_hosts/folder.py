@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from config.errors import PublishFailed
 from config.settings import Settings
-from costanza.errors import PublishFailed
 from scheduler.media_hosts.base import MediaHost, Table, checked_hash, file_name, register
 
 

@@ -24,9 +24,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from config.errors import PublishError, PublishFailed, RetryLater, SettingsError
 from config.secrets import SecretStore
 from config.settings import Settings
-from costanza.errors import PublishError, PublishFailed, RetryLater, SettingsError
 from scheduler.media_hosts.base import (
     SECRETS_NAME,
     MediaHost,
@@ -111,7 +111,7 @@ class S3Host(MediaHost):
                               s3={"addressing_style": self.addressing_style}))
             # botocore logs every request with its Authorization header at DEBUG: its
             # loggers exist now, so the scrubbing filter can be put on each of them.
-            from scheduler.publishers.hygiene import install_log_filters
+            from scheduler.http.hygiene import install_log_filters
 
             install_log_filters()
         return self._client

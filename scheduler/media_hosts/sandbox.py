@@ -24,8 +24,8 @@ from typing import Any
 
 import requests
 
+from config.errors import PublishFailed, RetryLater, SettingsError
 from config.settings import Settings
-from costanza.errors import PublishFailed, RetryLater, SettingsError
 from scheduler.media_hosts.base import MediaHost, Table, checked_hash, register
 
 TIMEOUT = 60.0

@@ -10,7 +10,7 @@ or together with the outcome, whichever comes first; ``checkpoint.flush()``
 (when the callback has one) commits it at once, for an id worth keeping
 through a long wait (``Progress.save_now``).
 
-Outcomes are told by return value or exception (``costanza.errors``):
+Outcomes are told by return value or exception (``config.errors``):
 
 - return ``PublishResult``: the post is out;
 - ``RetryLater`` / ``RateLimited``: provably not taken, safe to try again (``retry_at``);

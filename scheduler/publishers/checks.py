@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from costanza.errors import PublishFailed
+from config.errors import PublishFailed
+from scheduler.http.transport import network_name
 from scheduler.publishers.base import PublishRequest
-from scheduler.publishers.transport import network_name
 
 
 def check_media_files(request: PublishRequest) -> None:

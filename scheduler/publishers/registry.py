@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 from scheduler.publishers.base import Publisher
-from scheduler.publishers.facebook import DEFAULT_CHUNK_THRESHOLD, FacebookPublisher
-from scheduler.publishers.instagram import InstagramPublisher
-from scheduler.publishers.x import XPublisher
+from scheduler.publishers.graph.facebook import DEFAULT_CHUNK_THRESHOLD, FacebookPublisher
+from scheduler.publishers.graph.instagram import InstagramPublisher
+from scheduler.publishers.x.publisher import XPublisher
 
 NETWORKS = ("facebook", "instagram", "x")
 

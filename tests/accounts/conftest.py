@@ -39,8 +39,8 @@ class Platform:
 
 @pytest.fixture
 def platform(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
-    from scheduler.sandbox.control import SandboxClient
-    from scheduler.sandbox.server import SandboxServer
+    from costanza.demo.sandbox.control import SandboxClient
+    from costanza.demo.sandbox.server import SandboxServer
 
     server = SandboxServer(data_dir=tmp_path / "sandbox")
     base = server.start()
@@ -164,9 +164,9 @@ def oauth_front(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> Iterator
 @pytest.fixture
 def queued_for(app: App) -> Callable[..., list[int]]:
     """Posts whose slot came: deliveries for ``network`` (held when no account is connected)."""
-    from costanza import services
+    from costanza.services import posts as services
+    from posts.deliveries import dispatch_post
     from posts.models import Post
-    from scheduler.delivery import dispatch_post
 
     def make(network: str, count: int = 1) -> list[int]:
         ids = []

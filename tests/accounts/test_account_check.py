@@ -10,8 +10,8 @@ import pytest
 from click.testing import Result
 
 from costanza.app import App
-from costanza.file_server import serve_folder
-from scheduler.delivery import hold_account
+from costanza.demo.file_server import serve_folder
+from posts.deliveries import hold_account
 from tests.accounts.conftest import SHORT_LIVED, Front, Platform, secret_values
 from tests.accounts.helpers import account_row, assert_no_leak, delivery, set_state
 
@@ -195,7 +195,7 @@ def test_account_commands_load_no_network_library_until_used() -> None:
     import sys
 
     code = ("import sys\n"
-            "import costanza.accounts, costanza.cli.account\n"
+            "import costanza.services.accounts, costanza.cli.account\n"
             "loaded = {'boto3', 'tweepy', 'facebook'} & set(sys.modules)\n"
             "assert not loaded, loaded\n")
     subprocess.run([sys.executable, "-c", code], check=True,

@@ -207,7 +207,7 @@ def test_several_pages_and_a_page_id_needs_no_question(
 
 
 def test_an_unrecognised_graph_error_says_what_to_do() -> None:
-    from costanza.accounts.common import AccountProblem, graph_problem
+    from costanza.services.accounts.common import AccountProblem, graph_problem
 
     problem = graph_problem("instagram", 400, {"code": 368, "message": "Temporarily blocked"})
     assert isinstance(problem, AccountProblem)

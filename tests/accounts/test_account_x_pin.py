@@ -20,8 +20,8 @@ import pytest
 import requests
 from click.testing import Result
 
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
 from tests.accounts.conftest import Platform, secret_values
 from tests.accounts.helpers import account_row, assert_no_leak, stored_secrets
 

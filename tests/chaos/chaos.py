@@ -99,7 +99,7 @@ class ChaosReport:
 
 
 def _stories(count: int, seed: int, media: Path) -> list[dict[str, Any]]:
-    from costanza.demo_media import make_photo, make_video
+    from costanza.demo.media import make_photo, make_video
 
     rng = random.Random(seed)
     photos = [make_photo(media / f"p{i}.jpg", (1080, 1080), (40 * i % 255, 120, 90),
@@ -137,13 +137,13 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
               say: Any = print, settle_timeout: float = 240.0) -> ChaosReport:
     from config.edit import set_values
     from costanza.app import App
-    from costanza.file_server import serve_folder
-    from costanza.sandbox_accounts import connect_sandbox_accounts
-    from costanza.setup import initialise
+    from costanza.demo.accounts import connect_sandbox_accounts
+    from costanza.demo.file_server import serve_folder
+    from costanza.demo.sandbox.control import SandboxClient
+    from costanza.demo.sandbox.server import SandboxServer
+    from costanza.services.setup import initialise
     from posts import queue
     from posts.profiles import get_profile
-    from scheduler.sandbox.control import SandboxClient
-    from scheduler.sandbox.server import SandboxServer
 
     rng = random.Random(seed)
     work = folder or Path(tempfile.mkdtemp(prefix="costanza-chaos-"))

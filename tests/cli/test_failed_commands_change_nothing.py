@@ -190,7 +190,7 @@ def snapshot(folder: Path, database_url: str | None) -> dict[str, Any]:
 def sandbox_url(tmp_path_factory: pytest.TempPathFactory,
                 monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The sandbox as a real HTTP server (its records outside the folder compared)."""
-    from scheduler.sandbox.server import SandboxServer
+    from costanza.demo.sandbox.server import SandboxServer
 
     server = SandboxServer(data_dir=tmp_path_factory.mktemp("sandbox"))
     base = server.start()
@@ -208,9 +208,9 @@ def world(run, home: Path, tmp_path: Path, app, monkeypatch: pytest.MonkeyPatch,
     sandbox's credentials for the networks."""
     from PIL import Image
 
+    from costanza.demo.sandbox.control import SandboxClient
     from posts.models import Account
     from posts.profiles import get_profile
-    from scheduler.sandbox.control import SandboxClient
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.chdir(tmp_path)

@@ -25,8 +25,8 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
+from config.clock import FakeClock
 from costanza.cli.main import cli
-from costanza.clock import FakeClock
 from tests.cli.test_help import _all_commands
 from tests.factories.media import make_heic, make_jpeg, make_mp4, make_png
 
@@ -55,7 +55,7 @@ def _every_backend() -> str:
 
 @pytest.fixture(scope="module")
 def sandbox_url() -> Iterator[str]:
-    from scheduler.sandbox.server import SandboxServer
+    from costanza.demo.sandbox.server import SandboxServer
 
     with SandboxServer() as server:
         yield server.base_url

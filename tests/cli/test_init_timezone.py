@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from costanza import tzdetect
+from config.errors import TimezoneNeeded
 from costanza.app import App
-from costanza.errors import TimezoneNeeded
-from costanza.tzdetect import detect_timezone
+from costanza.services import tzdetect
+from costanza.services.tzdetect import detect_timezone
 
 
 def link(tmp_path: Path, target: str) -> Path:
@@ -114,7 +114,7 @@ def test_a_given_or_kept_zone_needs_no_detection(run, machine, home: Path) -> No
 
 
 def test_initialise_takes_the_detection_passed_in(home: Path) -> None:
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
 
     app = App.load()
     try:

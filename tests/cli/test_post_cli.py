@@ -115,7 +115,7 @@ def test_oversized_file_is_refused_before_copying(run, home: Path, tmp_path: Pat
 def test_interrupted_add_leaves_no_row_and_no_file(run, home: Path, tmp_path: Path,
                                                    app: App, monkeypatch) -> None:
     video = make_mp4(tmp_path / "tessitura.mp4", seconds=1.0)
-    from posts import media_store
+    from posts.media import store as media_store
 
     def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
@@ -133,7 +133,7 @@ def test_ctrl_c_after_the_post_was_saved_says_so(run, tmp_path: Path, app: App,
                                                   monkeypatch) -> None:
     """Ctrl-C while the post added is being shown: it is saved, and the message must
     not claim that nothing was changed."""
-    from costanza import services
+    from costanza.services import posts as services
 
     def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
@@ -152,7 +152,7 @@ def test_database_failure_after_copy_removes_the_new_file(run, home: Path, tmp_p
     from posts import queue
 
     def broken_insert(*args, **kwargs):  # type: ignore[no-untyped-def]
-        from costanza.errors import StoreError
+        from config.errors import StoreError
 
         raise StoreError("The database could not be written.")
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 from sqlalchemy import select
 
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
 from posts.models import Pause
 
 # Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;

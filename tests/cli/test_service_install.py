@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from config.secrets import SecretStore
-from costanza.service_unit import executable
+from costanza.services.service import executable
 
 ROOT = Path(__file__).resolve().parents[2]
 COSTANZA = Path(sys.executable).with_name("costanza")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.server import SandboxServer
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from costanza.app import App
-from costanza.sandbox_accounts import connect_sandbox_accounts
-from costanza.setup import initialise
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.accounts import connect_sandbox_accounts
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.server import SandboxServer
+from costanza.services.setup import initialise
 
 pytestmark = pytest.mark.slow
 

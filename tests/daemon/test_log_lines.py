@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from costanza import services
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
 from costanza.formatting import local_with_zone, zone_name
 from costanza.logsetup import setup_logging
-from costanza.views import list_posts, queue_view
+from costanza.services import posts as services
+from costanza.services.views import list_posts, queue_view
 from posts.models import Post
 from scheduler.publishers.recording import RecordingPublisher
 from scheduler.worker import Worker

@@ -24,17 +24,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from config.clock import FakeClock, utc
+from config.errors import SettingsError
 from config.secrets import SecretStore
 from config.settings import load_settings
 from costanza.app import App
-from costanza.clock import FakeClock, utc
-from costanza.errors import SettingsError
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.server import SandboxServer
 from costanza.formatting import local_label
 from posts.models import Account, Attempt, Delivery
 from posts.profiles import get_profile
 from scheduler.publishers.registry import make_publisher
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.server import SandboxServer
 from scheduler.settle import sent_at
 from scheduler.worker import Worker
 from tests.factories.queue import add
@@ -264,8 +264,8 @@ def test_publishers_use_the_configured_timeout(make_app: Callable[..., App],
 @pytest.fixture
 def env(home: Path, sandbox: SandboxServer) -> dict[str, str]:
     from config.edit import set_values
-    from costanza.sandbox_accounts import connect_sandbox_accounts
-    from costanza.setup import initialise
+    from costanza.demo.accounts import connect_sandbox_accounts
+    from costanza.services.setup import initialise
 
     values = dict(os.environ)
     values.update({"COSTANZA_HOME": str(home), "COSTANZA_PLATFORM_URL": sandbox.base_url})

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from config.clock import FakeClock
+from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
 from posts.models import Account, Attempt, Delivery, Post
 from scheduler.publishers.base import Reconciled
 from scheduler.publishers.recording import RecordingPublisher
@@ -154,7 +154,7 @@ def test_refused_post_fails_with_its_reason_and_retry_requeues(app: App, clock: 
     worker.tick()
     (d,) = deliveries(app)
     assert d.state == "failed" and "too long" in d.reason
-    from scheduler.delivery import retry
+    from posts.deliveries import retry
 
     with app.store.write() as db:
         retry(db, db.get(Delivery, d.id), clock.now(), force=False)
@@ -177,7 +177,7 @@ def test_expired_token_holds_the_account_and_nothing_is_dropped(app: App, clock:
     rows = deliveries(app)
     assert [d.state for d in rows] == ["held", "held"]
     assert fakes["facebook"].calls == 1  # the second one waits: the account is held
-    from scheduler.delivery import release_account
+    from posts.deliveries import release_account
 
     with app.store.write() as db:
         account = db.scalars(select(Account)).one()
@@ -234,7 +234,7 @@ def test_unsettled_outcome_needs_review(app: App, clock: FakeClock, worker: Work
 def test_crash_mid_publish_is_reconciled_after_the_lease(app: App, clock: FakeClock,
                                                          fakes: Any) -> None:
     """A worker that committed its intent and vanished: the next one reconciles."""
-    from scheduler import delivery as dl
+    from posts import deliveries as dl
 
     connect(app, "x")
     add(app, "story", ["x"])
@@ -312,7 +312,7 @@ def test_a_daemon_frozen_past_its_lease_before_the_call_does_not_publish(
 
 def test_the_lease_check_allows_a_call_while_the_lease_is_alive_and_renewed(
         app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
-    from scheduler import delivery as dl
+    from posts import deliveries as dl
 
     connect(app, "x")
     add(app, "story", ["x"])
@@ -339,8 +339,8 @@ def test_renewing_leases_survives_a_database_that_does_not_answer(
     and the lease this daemon knows of is not extended (so it stops sending in time)."""
     import logging
 
+    from posts import deliveries as dl
     from posts.store import Store
-    from scheduler import delivery as dl
 
     connect(app, "x")
     add(app, "story", ["x"])
@@ -370,7 +370,7 @@ def test_no_account_holds_the_delivery_until_one_is_connected(app: App, clock: F
     worker.tick()
     (d,) = deliveries(app)
     assert d.state == "held" and "costanza account add facebook" in d.reason
-    from scheduler.delivery import attach_account
+    from posts.deliveries import attach_account
 
     connect(app, "facebook")
     with app.store.write() as db:
@@ -380,7 +380,7 @@ def test_no_account_holds_the_delivery_until_one_is_connected(app: App, clock: F
 
 
 def test_retries_are_capped(app: App, clock: FakeClock, worker: Worker, fakes: Any) -> None:
-    from costanza.errors import RetryLater
+    from config.errors import RetryLater
 
     connect(app, "x")
     add(app, "story", ["x"])
@@ -419,7 +419,7 @@ def test_a_rate_limit_holds_the_whole_account(app: App, clock: FakeClock, worker
 
 def test_per_network_concurrency_counts_every_daemon(app: App, clock: FakeClock) -> None:
     """Deliveries already leased by another daemon take places from the limit."""
-    from scheduler import delivery as dl
+    from posts import deliveries as dl
 
     dispatch_x_stories(app, clock, 5)
     with app.store.write() as db:
@@ -526,7 +526,7 @@ def test_a_claim_frozen_mid_transaction_does_not_stall_the_other_daemons(
     after the idle timeout PostgreSQL ends its transaction and the others go on."""
     from sqlalchemy.exc import DBAPIError
 
-    from scheduler import delivery as dl
+    from posts import deliveries as dl
 
     dispatch_x_stories(app, clock, 2)
     lease = timedelta(seconds=60)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from config.clock import FakeClock
+from config.errors import PublishFailed, RetryLater
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.errors import PublishFailed, RetryLater
+from posts import deliveries as dl
 from posts.models import Delivery
-from scheduler import delivery as dl
 from scheduler.publishers.progress import Progress
 from scheduler.publishers.recording import RecordingPublisher
 from scheduler.worker import Worker

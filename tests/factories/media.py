@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from costanza.demo_media import write_video
+from costanza.demo.media import write_video
 
 ORIENTATION = 0x0112
 GPS_IFD = 0x8825

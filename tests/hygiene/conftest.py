@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from costanza.file_server import serve_folder
+from costanza.demo.file_server import serve_folder
 from scheduler.publishers.base import (
     Checkpoint,
     Publisher,
@@ -44,8 +44,8 @@ class SandboxRun:
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[SandboxRun]:
-    server_mod = pytest.importorskip("scheduler.sandbox.server")
-    control_mod = pytest.importorskip("scheduler.sandbox.control")
+    server_mod = pytest.importorskip("costanza.demo.sandbox.server")
+    control_mod = pytest.importorskip("costanza.demo.sandbox.control")
     server = server_mod.SandboxServer(data_dir=tmp_path / "sandbox-data", latency_ms=0)
     base_url = server.start()
     try:

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from config.clock import FakeClock, utc
 from config.secrets import SecretStore
 from costanza.app import App
-from costanza.clock import FakeClock, utc
 from posts.models import Account, Delivery, Profile
 from posts.profiles import get_profile
-from scheduler.notifications import Notifier
-from scheduler.plans import profile_plan
+from scheduler.notify.outbox import Notifier
+from scheduler.planning.plans import profile_plan
 from scheduler.publishers.registry import make_publisher
 from scheduler.worker import Worker
 from tests.factories.media import make_jpeg, make_mp4

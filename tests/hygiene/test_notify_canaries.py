@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from config.clock import FakeClock
 from config.secrets import SecretStore
 from costanza.app import App
-from costanza.clock import FakeClock
-from scheduler.notifications import deliver_pending, enqueue
+from scheduler.notify.outbox import deliver_pending, enqueue
 from tests.hygiene.conftest import Trap
 from tests.hygiene.test_canaries import files_of, find_leaks
 from tests.notifications.conftest import SmtpServer, Webhook

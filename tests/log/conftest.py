@@ -28,9 +28,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from config.clock import FakeClock
+from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
 from posts.models import Delivery
 from scheduler.publishers.base import Reconciled
 from scheduler.publishers.recording import RecordingPublisher
@@ -127,7 +127,7 @@ def fill(app: App, clock: FakeClock) -> Filled:
 @pytest.fixture(scope="session")
 def filled_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     """The filled home, built once; each test works on its own copy."""
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
 
     folder = tmp_path_factory.mktemp("filled") / "costanza home"
     with pytest.MonkeyPatch.context() as mp:

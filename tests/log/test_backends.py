@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from costanza import publog
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.report import build_report
+from costanza.services import log as publog
+from costanza.services.report import build_report
 from tests.log.conftest import ROME, fill
 
 # Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
-from costanza import publog
+from costanza.services import log as publog
 from tests.log.conftest import Filled
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from costanza.heatmap import PALETTE, Layout, colour_for
-from costanza.report import build_report
+from costanza.services.heatmap import PALETTE, Layout, colour_for
+from costanza.services.report import build_report
 from posts.profiles import add_pause, get_profile
 from tests.log.conftest import Filled
 
@@ -153,7 +153,7 @@ def test_png_picture_cells_sampled_at_their_centres(filled: Filled, cli: Any,
 def test_weeks_are_named_by_their_dates() -> None:
     from datetime import date
 
-    from costanza.report import week_dates
+    from costanza.services.report import week_dates
 
     assert week_dates(date(2026, 11, 30), 2026) == "30 Nov - 6 Dec"
     assert week_dates(date(2026, 12, 28), 2026) == "28 Dec - 3 Jan 2027"

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.report import build_report
-from costanza.schedule_service import cadence_set
-from costanza.setup import initialise
+from costanza.services.report import build_report
+from costanza.services.schedule import cadence_set
+from costanza.services.setup import initialise
 from posts.models import CadenceChange
 from posts.profiles import get_profile
 from tests.factories.queue import add, dispatched

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
+from posts.deliveries import record_attempt
 from posts.models import Delivery
 from posts.store import Store
-from scheduler.delivery import record_attempt
 
 
 def main(argv: list[str]) -> None:

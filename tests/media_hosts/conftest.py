@@ -11,7 +11,7 @@ import pytest
 
 from config.paths import Home
 from config.settings import Settings
-from costanza.file_server import serve_folder
+from costanza.demo.file_server import serve_folder
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from config.errors import SettingsError
 from config.settings import Settings
-from costanza.errors import SettingsError
 from scheduler.media_hosts import MediaHostUnreachable, make_media_host
 from scheduler.media_hosts.folder import FolderHost, encode_base_url
 from tests.factories.media import make_jpeg

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from config.errors import PublishFailed, SettingsError
 from config.secrets import SecretStore
 from config.settings import Settings
-from costanza.errors import PublishFailed, SettingsError
 from scheduler.media_hosts import make_media_host
 from scheduler.media_hosts.s3 import S3Host
 from tests.factories.media import make_jpeg

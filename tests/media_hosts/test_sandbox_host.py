@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from config.errors import RetryLater, SettingsError
 from config.paths import Home
 from config.settings import Settings
-from costanza.errors import RetryLater, SettingsError
+from costanza.demo.sandbox.server import SandboxServer
 from scheduler.media_hosts import make_media_host
 from scheduler.media_hosts.sandbox import SandboxHost
-from scheduler.sandbox.server import SandboxServer
 from tests.factories.media import make_jpeg
 
 

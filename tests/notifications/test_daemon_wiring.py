@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+from config.errors import PublishFailed
 from costanza.app import App
-from costanza.errors import PublishFailed
 from posts import queue
 from posts.models import Account
 from posts.profiles import get_profile

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from config.clock import FakeClock
+from config.errors import AuthExpired, OutcomeUnknown, PublishFailed
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed
 from posts import queue
 from posts.models import Account, Notification
 from posts.profiles import get_profile
-from scheduler.notifications import Notifier, enqueue, event_to_notification
+from scheduler.notify.outbox import Notifier, enqueue, event_to_notification
 from scheduler.publishers.base import Reconciled
 from scheduler.publishers.recording import RecordingPublisher
 from scheduler.worker import Worker

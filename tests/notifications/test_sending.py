@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from config.clock import FakeClock
 from config.secrets import SecretStore
 from costanza.app import App
-from costanza.clock import FakeClock
 from posts.models import Notification
-from scheduler.notifications import MAX_ATTEMPTS, deliver_pending, enqueue
+from scheduler.notify.outbox import MAX_ATTEMPTS, deliver_pending, enqueue
 from tests.notifications.conftest import SmtpServer, Webhook, free_port
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from config.clock import FakeClock
+from config.errors import SettingsError
 from costanza.app import App
-from costanza.clock import FakeClock
-from costanza.errors import SettingsError
-from scheduler.notifications import deliver_pending, enqueue
-from scheduler.notify_channels import load_notify_config
+from scheduler.notify.channels import load_notify_config
+from scheduler.notify.outbox import deliver_pending, enqueue
 
 
 def test_nothing_set_means_no_channel(with_notify: Callable[..., Any]) -> None:

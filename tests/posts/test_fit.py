@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from posts import fit, rules
-from posts.fit import fit_for
-from posts.media_store import MediaStore, StoredMedia
-from posts.probe import probe
+from posts import rules
+from posts.media import fit
+from posts.media.fit import fit_for
+from posts.media.probe import probe
+from posts.media.store import MediaStore, StoredMedia
 from tests.factories.media import (
     make_gif,
     make_heic,

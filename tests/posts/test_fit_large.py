@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from PIL import Image, JpegImagePlugin
 
-from posts.fit import fit_for
-from posts.media_store import MediaStore
-from posts.probe import MAX_PIXELS, probe
+from posts.media.fit import fit_for
+from posts.media.probe import MAX_PIXELS, probe
+from posts.media.store import MediaStore
 from tests.factories.media import make_jpeg, make_phone_photo, truncate
 
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from costanza.app import App
-from posts.fit import fit_for
-from posts.fitted_tidy import tidy_fitted
+from posts.media.fit import fit_for
+from posts.media.tidy import tidy_fitted
 from posts.models import Delivery, Media, Post
 from tests.factories import queue as posts
 from tests.factories.media import make_jpeg

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from config.clock import FakeClock
 from costanza.app import App
-from costanza.clock import FakeClock
 from posts import queue
-from posts.media_retention import tidy_originals
+from posts.media.retention import tidy_originals
 from posts.models import Media, Post
 from posts.profiles import get_profile
 from tests.factories import queue as posts
@@ -131,7 +131,7 @@ def test_the_daemon_housekeeping_removes_due_originals(
 def test_status_shows_the_store_size_and_what_is_due(
         app: App, clock: FakeClock, tmp_path: Path) -> None:
     from costanza.formatting import iso
-    from costanza.schedule_service import status
+    from costanza.services.schedule import status
 
     post_id, stored = _post(app, make_jpeg(tmp_path / "lana.jpg", size=(800, 600)))
     media = status(app)["media_store"]

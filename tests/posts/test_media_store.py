@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from costanza.errors import MediaRejected
-from posts import media_store
-from posts.media_store import MediaStore
+from config.errors import MediaRejected
+from posts.media import store as media_store
+from posts.media.store import MediaStore
 from tests.factories.media import make_heic, make_jpeg, make_mp4, make_phone_photo
 
 
@@ -161,7 +161,7 @@ def test_bad_input_leaves_nothing(tmp_path: Path, store: MediaStore, name: str) 
 
 def test_intake_uses_the_probe_already_made(tmp_path: Path, store: MediaStore,
                                             monkeypatch) -> None:
-    from posts.probe import probe
+    from posts.media.probe import probe
 
     src = make_mp4(tmp_path / "tessitura.mp4")
     probed = probe(src)
@@ -176,7 +176,7 @@ def test_intake_uses_the_probe_already_made(tmp_path: Path, store: MediaStore,
 
 
 def test_file_changed_after_probe_is_refused(tmp_path: Path, store: MediaStore) -> None:
-    from posts.probe import probe
+    from posts.media.probe import probe
 
     src = make_jpeg(tmp_path / "telaio.jpg")
     probed = probe(src)

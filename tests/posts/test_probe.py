@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from costanza.errors import MediaRejected
-from posts.probe import ProbeResult, probe
+from config.errors import MediaRejected
+from posts.media.probe import ProbeResult, probe
 from tests.factories.media import (
     make_gif,
     make_heic,
@@ -199,8 +199,8 @@ def test_photo_probe_does_not_import_av(tmp_path: Path) -> None:
     import subprocess
 
     path = make_heic(tmp_path / "a.heic")
-    code = ("import sys; import posts.fit, posts.media_store, posts.rules; "
-            "from posts.probe import probe; probe(sys.argv[1]); "
+    code = ("import sys; import posts.media.fit, posts.media.store, posts.rules; "
+            "from posts.media.probe import probe; probe(sys.argv[1]); "
             "sys.exit(1 if 'av' in sys.modules else 0)")
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=root)
@@ -209,7 +209,8 @@ def test_photo_probe_does_not_import_av(tmp_path: Path) -> None:
 def test_importing_media_modules_loads_no_media_library() -> None:
     import subprocess
 
-    code = ("import sys; import posts.fit, posts.media_store, posts.probe, posts.rules; "
+    code = ("import sys; import posts.media.fit, posts.media.store, posts.media.probe, "
+            "posts.rules; "
             "loaded = {'av', 'PIL', 'pillow_heif', 'twitter_text'} & set(sys.modules); "
             "sys.exit(str(sorted(loaded)) if loaded else 0)")
     root = Path(__file__).resolve().parents[2]

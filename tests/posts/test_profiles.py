@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from config.errors import NotFound
 from costanza.app import App
-from costanza.errors import NotFound
 from posts.listing import load_profile
 from posts.profiles import get_profile
 

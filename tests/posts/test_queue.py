@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from config.errors import InputError
 from costanza.app import App
-from costanza.errors import InputError
 from posts import queue
 from posts.profiles import get_profile
 from tests.factories import queue as posts
@@ -43,7 +43,8 @@ def test_edit_that_empties_a_post_says_what_to_do(app: App) -> None:
 
 
 def test_add_post_probes_each_photo_once(app: App, tmp_path: Path, monkeypatch) -> None:
-    from posts import media_store, probe
+    from posts.media import probe
+    from posts.media import store as media_store
 
     calls = []
     real = probe.probe

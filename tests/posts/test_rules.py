@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from costanza.errors import InputError
-from posts.probe import ProbeResult, probe
+from config.errors import InputError
+from posts.media.probe import ProbeResult, probe
 from posts.rules import check, check_post, x_length
 from tests.factories.media import make_heic, make_mov_hevc, make_mp4, make_phone_photo
 

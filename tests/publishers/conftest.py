@@ -20,7 +20,7 @@ import pytest
 import requests
 from PIL import Image
 
-from costanza.file_server import serve_folder
+from costanza.demo.file_server import serve_folder
 from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 from tests.factories.media import make_jpeg, make_mp4
 
@@ -53,8 +53,8 @@ class Sandbox:
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    server_mod = pytest.importorskip("scheduler.sandbox.server")
-    control_mod = pytest.importorskip("scheduler.sandbox.control")
+    server_mod = pytest.importorskip("costanza.demo.sandbox.server")
+    control_mod = pytest.importorskip("costanza.demo.sandbox.control")
     srv = server_mod.SandboxServer(data_dir=tmp_path / "sandbox-data", latency_ms=0)
     base_url = srv.start()
     try:

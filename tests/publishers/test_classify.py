@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from costanza.errors import (
+from config.errors import (
     AuthExpired,
     OutcomeUnknown,
     PublishFailed,
@@ -15,8 +15,8 @@ from costanza.errors import (
     RetryLater,
 )
 from scheduler.publishers.base import MediaFile
-from scheduler.publishers.graph_errors import classify_graph_error, usage_retry_at
-from scheduler.publishers.x_errors import classify_x_response, reset_time
+from scheduler.publishers.graph.errors import classify_graph_error, usage_retry_at
+from scheduler.publishers.x.errors import classify_x_response, reset_time
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

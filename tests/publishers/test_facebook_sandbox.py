@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited, RetryLater
-from scheduler.publishers.facebook import FacebookPublisher
+from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited, RetryLater
+from scheduler.publishers.graph.facebook import FacebookPublisher
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from costanza.errors import AuthExpired, PublishFailed
+from config.errors import AuthExpired, PublishFailed
 from scheduler.publishers.base import AccountAuth, PublishRequest
-from scheduler.publishers.facebook import FacebookPublisher
-from scheduler.publishers.instagram import InstagramPublisher
+from scheduler.publishers.graph.facebook import FacebookPublisher
+from scheduler.publishers.graph.instagram import InstagramPublisher
 
 
 def _request(network: str, remote_id: str | None = None) -> PublishRequest:

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from costanza.errors import (
+from config.errors import (
     AuthExpired,
     OutcomeUnknown,
     PublishFailed,
     RateLimited,
     RetryLater,
 )
-from scheduler.publishers.instagram import InstagramPublisher
+from scheduler.publishers.graph.instagram import InstagramPublisher
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from costanza.errors import PublishFailed
+from config.errors import PublishFailed
+from scheduler.http.multipart import FileSlice, MultipartBody
 from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 from scheduler.publishers.checks import check_media_files
-from scheduler.publishers.multipart import FileSlice, MultipartBody
 
 
 def _parse(body: MultipartBody) -> dict[str, bytes]:

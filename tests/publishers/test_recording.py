@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from costanza.errors import OutcomeUnknown, RateLimited
+from config.errors import OutcomeUnknown, RateLimited
 from scheduler.publishers.base import AccountAuth, PublishRequest
 from scheduler.publishers.recording import RecordingPublisher
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.publishers.facebook import FacebookPublisher
-from scheduler.publishers.instagram import InstagramPublisher
+from scheduler.publishers.graph.facebook import FacebookPublisher
+from scheduler.publishers.graph.instagram import InstagramPublisher
 from scheduler.publishers.registry import make_publisher
-from scheduler.publishers.x import XPublisher
+from scheduler.publishers.x.publisher import XPublisher
 
 
 def test_make_publisher_builds_each_network() -> None:

@@ -9,8 +9,8 @@ from typing import ClassVar
 import pytest
 import requests
 
-from scheduler.publishers.routing import RoutingSession, redact, rewrite_url
-from scheduler.publishers.transport import never_sent, transport_error
+from scheduler.http.routing import RoutingSession, redact, rewrite_url
+from scheduler.http.transport import never_sent, transport_error
 
 
 @pytest.mark.parametrize("url,expected", [
@@ -86,7 +86,7 @@ def test_redact_hides_known_secrets_and_token_shapes() -> None:
 
 
 def test_redact_hides_a_remembered_secret_whole_when_a_given_one_is_inside_it() -> None:
-    from scheduler.publishers.hygiene import remember_secrets
+    from scheduler.http.hygiene import remember_secrets
 
     remember_secrets("OUTERPART-inner-77")
     out = redact("failed with OUTERPART-inner-77", ["inner-77"])
@@ -180,7 +180,7 @@ def test_redact_finds_each_of_thousands_of_remembered_secrets() -> None:
     hidden wherever it appears, whole when it contains another, and URL-quoted too."""
     import secrets as random_tokens
 
-    from scheduler.publishers.hygiene import remember_secrets
+    from scheduler.http.hygiene import remember_secrets
 
     tokens = [random_tokens.token_urlsafe(24) for _ in range(2000)]
     remember_secrets(*tokens)
@@ -215,7 +215,7 @@ class _Proxy(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def proxy_env(monkeypatch: pytest.MonkeyPatch, echo_url: str) -> Iterator[str]:
-    from scheduler.publishers.routing import forget_environment
+    from scheduler.http.routing import forget_environment
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

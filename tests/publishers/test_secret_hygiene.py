@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
-from costanza.errors import CostanzaError
-from scheduler.publishers.facebook import FacebookPublisher
-from scheduler.publishers.instagram import InstagramPublisher
-from scheduler.publishers.x import XPublisher
+from config.errors import CostanzaError
+from scheduler.publishers.graph.facebook import FacebookPublisher
+from scheduler.publishers.graph.instagram import InstagramPublisher
+from scheduler.publishers.x.publisher import XPublisher
 
 LOGGERS = ("", "tweepy", "urllib3", "requests_oauthlib", "oauthlib", "facebook", "requests")
 

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.publishers.x_thread import split_thread, weight
+from scheduler.publishers.x.thread import split_thread, weight
 
 
 def test_short_text_stays_one_part() -> None:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from costanza.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited, RetryLater
+from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited, RetryLater
 from scheduler.publishers.registry import make_publisher
-from scheduler.publishers.x import XPublisher
-from scheduler.publishers.x_thread import weight
+from scheduler.publishers.x.publisher import XPublisher
+from scheduler.publishers.x.thread import weight
 
 STORY = " ".join(
     f"Day {i}: we cut the cheese wheels, turned them by hand and brushed the rinds with brine."

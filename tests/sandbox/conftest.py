@@ -2,7 +2,7 @@
 
 tweepy and facebook-sdk build URLs from fixed hosts (``https://api.twitter.com``,
 ``https://graph.facebook.com/``); their ``requests.Session`` gets a
-``PlatformRedirect`` adapter (``scheduler.sandbox.routing``) that sends those
+``PlatformRedirect`` adapter (``costanza.demo.sandbox.routing``) that sends those
 calls to the sandbox, path and query unchanged.
 """
 
@@ -23,9 +23,9 @@ import requests
 import tweepy
 from PIL import Image
 
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.routing import redirect_session
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.routing import redirect_session
+from costanza.demo.sandbox.server import SandboxServer
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.sandbox.server import SandboxServer
 
 
 def test_a_client_hanging_up_mid_answer_prints_nothing(capfd: pytest.CaptureFixture[str]

@@ -7,7 +7,7 @@ import hashlib
 import facebook
 import pytest
 
-from scheduler.sandbox.routing import redirect_session
+from costanza.demo.sandbox.routing import redirect_session
 
 GRAPH = "https://graph.facebook.com/v26.0"
 

@@ -8,9 +8,9 @@ import hashlib
 import facebook
 import requests
 
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.routing import redirect_session
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.routing import redirect_session
+from costanza.demo.sandbox.server import SandboxServer
 
 
 def test_state_survives_a_restart(tmp_path, jpeg, x_client_for):
@@ -85,7 +85,7 @@ def test_serve_runs_in_the_foreground_until_sigterm():
     import subprocess
     import sys
 
-    code = ("from scheduler.sandbox.server import serve; "
+    code = ("from costanza.demo.sandbox.server import serve; "
             "serve(port=0, data_dir=None, latency_ms=0)")
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:

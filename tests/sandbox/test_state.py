@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scheduler.sandbox.state import SandboxState
+from costanza.demo.sandbox.state import SandboxState
 
 
 def _post(network: str, account_id: str, text: str) -> dict[str, object]:

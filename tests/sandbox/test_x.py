@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tweepy
 
-from scheduler.sandbox.x_api import DUPLICATE
+from costanza.demo.sandbox.x_api import DUPLICATE
 
 TWEETS = "https://api.x.com/2/tweets"
 

@@ -10,7 +10,7 @@ import tweepy
 import tweepy.auth
 from requests_oauthlib import OAuth1Session
 
-from scheduler.sandbox.routing import redirect_session
+from costanza.demo.sandbox.routing import redirect_session
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def set_up_home(env: dict[str, str], daemon: dict[str, Any]) -> None:
     """``costanza init`` for the default profile, then the [daemon] settings given."""
     from config.edit import set_values
     from costanza.app import App
-    from costanza.setup import initialise
+    from costanza.services.setup import initialise
 
     app = App.load(env=env)
     try:
@@ -58,7 +58,7 @@ def add_profiles(env: dict[str, str], names: Iterable[str], sandbox_url: str) ->
     """One profile per name (besides ``default``), each connected to its own sandbox
     accounts (NAME-x, NAME-page, NAME-ig)."""
     from costanza.app import App
-    from costanza.sandbox_accounts import connect_sandbox_accounts
+    from costanza.demo.accounts import connect_sandbox_accounts
     from posts.profiles import create_or_update_profile
 
     for name in names:

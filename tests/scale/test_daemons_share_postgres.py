@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.sandbox.control import SandboxClient
-from scheduler.sandbox.server import SandboxServer
+from costanza.demo.sandbox.control import SandboxClient
+from costanza.demo.sandbox.server import SandboxServer
 from tests.scale.harness import (
     DaemonProcess,
     add_profiles,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costanza.errors import InputError
-from scheduler.cadence import (
+from config.errors import InputError
+from scheduler.planning.cadence import (
     WeeklySlot,
     format_slots,
     local_time,

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.cadence import WeeklySlot, occurrences, parse_slots
-from scheduler.planner import (
+from scheduler.planning.cadence import WeeklySlot, occurrences, parse_slots
+from scheduler.planning.planner import (
     ON_TIME,
     Plan,
     QueuedPost,

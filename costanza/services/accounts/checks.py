@@ -1,0 +1,234 @@
+"""Listing, checking and removing accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from config.errors import CostanzaError, InputError, NotFound
+from costanza.app import App
+from costanza.services.accounts.common import (
+    BUSY,
+    FACEBOOK_PERMISSIONS,
+    INSTAGRAM_PERMISSIONS,
+    WAITING,
+    AccountProblem,
+    _Graph,
+)
+from costanza.services.accounts.meta import _check_page_token
+from costanza.services.accounts.store import _find, _store
+from costanza.services.accounts.x import _x_me, _XKeys
+from posts.deliveries import hold_account, release_account
+from posts.models import Account, Delivery
+from posts.networks import network_label
+from posts.profiles import get_profile
+
+
+def _row(account: Account) -> dict[str, Any]:
+    return {"name": account.name, "network": account.network, "remote_id": account.remote_id,
+            "display_name": account.display_name, "health": account.health,
+            "reason": account.health_reason,
+            "checked_at": account.checked_at.isoformat() if account.checked_at else None}
+
+
+def _no_such_account(name: str) -> NotFound:
+    return NotFound(f"There is no account called '{name}'. See them with "
+                    "`costanza account list`.")
+
+
+def list_accounts(app: App) -> list[dict[str, Any]]:
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        accounts = db.scalars(select(Account).where(Account.profile_id == profile.id)
+                              .order_by(Account.network, Account.name)).all()
+        return [_row(a) for a in accounts]
+
+
+def check_accounts(app: App, name: str | None = None) -> list[dict[str, Any]]:
+    """Ask each network whether the account still works; hold or release it accordingly."""
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        query = select(Account).where(Account.profile_id == profile.id)
+        if name:
+            query = query.where(Account.name == name)
+        accounts = db.scalars(query.order_by(Account.network, Account.name)).all()
+    if name and not accounts:
+        raise _no_such_account(name)
+    return [_check_one(app, account) for account in accounts]
+
+
+def _check_one(app: App, account: Account) -> dict[str, Any]:
+    result: dict[str, Any] = {"name": account.name, "network": account.network,
+                              "display_name": account.display_name, "ok": True,
+                              "problems": [], "notes": [], "permissions": None,
+                              "expires": None, "media_host": None, "resumed": 0}
+    secrets = _store(app).get(account.name)
+    try:
+        {"x": _check_x, "facebook": _check_facebook,
+         "instagram": _check_instagram}[account.network](app, account, secrets, result)
+    except AccountProblem as exc:
+        result["ok"] = False
+        result["problems"].append(exc.message)
+        if exc.expired:
+            reason = (f"{exc.message} Posts for '{account.name}' wait until it is connected "
+                      f"again with `costanza account add {account.network} ...`.")
+            with app.store.write() as db:
+                hold_account(db, account.id, reason, app.clock.now())
+        result["health"] = "held" if exc.expired else account.health
+        return result
+    except CostanzaError as exc:
+        result["ok"] = False
+        result["problems"].append(exc.message)
+        result["health"] = account.health
+        return result
+    with app.store.write() as db:
+        result["resumed"] = release_account(db, account.id, app.clock.now())
+    result["health"] = "ok"
+    if result["problems"]:
+        result["ok"] = False
+    return result
+
+
+def _missing(account: Account, keys: tuple[str, ...], secrets: dict[str, str]) -> None:
+    if not all(secrets.get(k) for k in keys):
+        raise AccountProblem(
+            f"The keys of the {network_label(account.network)} account '{account.name}' are "
+            f"missing from the secrets file. Connect it again with `costanza account add "
+            f"{account.network} ... --name {account.name}`.", expired=True)
+
+
+def _check_x(app: App, account: Account, secrets: dict[str, str],
+             result: dict[str, Any]) -> None:
+    keys = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
+    _missing(account, keys, secrets)
+    user_id, _, level = _x_me(app, _XKeys(*(secrets[k] for k in keys)))
+    if account.remote_id and user_id != account.remote_id:
+        raise AccountProblem(
+            f"These keys now act for another X account (id {user_id}, not "
+            f"{account.remote_id}). Connect the right one with `costanza account add x`.")
+    result["expires"] = "never (X keys stay valid until you revoke them)"
+    if level:
+        result["permissions"] = [level]
+        if "write" not in level:
+            result["problems"].append(
+                "X says this app may only read: posts will be refused. Set the app's "
+                "permissions to \"Read and write\" in the X developer portal, create the "
+                "access token again and connect again.")
+
+
+def _permissions(app: App, network: str, secrets: dict[str, str],
+                 result: dict[str, Any], needed: tuple[str, ...]) -> None:
+    """The permissions the login granted, when a user token is stored and Meta tells them."""
+    user_token = secrets.get("user_token")
+    if not user_token:
+        return
+    try:
+        reply = _Graph(app, network).get("me/permissions", user_token)
+    except CostanzaError:
+        result["notes"].append(f"{network_label(network)} did not say which permissions were "
+                               "granted.")
+        return
+    granted = sorted(str(p.get("permission")) for p in reply.get("data") or []
+                     if isinstance(p, dict) and p.get("status") == "granted")
+    result["permissions"] = granted
+    lacking = [p for p in needed if p not in granted]
+    if lacking:
+        result["problems"].append(
+            f"The login lacks the permissions {', '.join(lacking)}: posts will be refused. "
+            f"Connect again with `costanza account add {network}` and allow every permission "
+            "asked.")
+
+
+def _check_facebook(app: App, account: Account, secrets: dict[str, str],
+                    result: dict[str, Any]) -> None:
+    _missing(account, ("page_token",), secrets)
+    _, page_name = _check_page_token(_Graph(app, "facebook"), secrets["page_token"],
+                                     account.remote_id)
+    result["display_name"] = page_name
+    if secrets.get("user_token_expires_at"):
+        result["expires"] = "never (a Page token from a long-lived login does not expire)"
+    _permissions(app, "facebook", secrets, result, FACEBOOK_PERMISSIONS)
+
+
+def _check_instagram(app: App, account: Account, secrets: dict[str, str],
+                     result: dict[str, Any]) -> None:
+    _missing(account, ("token",), secrets)
+    user = _Graph(app, "instagram").get(account.remote_id or "me", secrets["token"],
+                                        fields="id,username")
+    if account.remote_id and str(user.get("id") or "") != account.remote_id:
+        raise AccountProblem("Instagram did not confirm this account. Connect it again with "
+                             "`costanza account add instagram`.", expired=True)
+    _permissions(app, "instagram", secrets, result,
+                 FACEBOOK_PERMISSIONS[1:] + INSTAGRAM_PERMISSIONS)
+    result["media_host"] = _check_media_host(app, result)
+
+
+def _check_media_host(app: App, result: dict[str, Any]) -> dict[str, Any]:
+    """Can Instagram fetch photos? Put a test photo on the media host and read it back."""
+    if not app.settings.media_host:
+        result["problems"].append(
+            "No media host is set up, so Instagram cannot fetch your photos (videos can go "
+            "out). Add a [media_host] section to your settings (see the README).")
+        return {"ok": False, "url": None}
+    from scheduler.media_hosts import make_media_host
+
+    try:
+        host = make_media_host(app.settings)
+        checked = host.check()
+    except CostanzaError as exc:
+        result["problems"].append(exc.message)
+        return {"ok": False, "url": None}
+    result["notes"].extend(checked.warnings)
+    return {"ok": True, "url": checked.url.split("?", 1)[0], "where": host.describe()}
+
+
+def remove_account(app: App, name: str) -> dict[str, Any]:
+    """Remove an account and its secrets; its waiting posts wait for a new account.
+
+    The row and the keys go in one unit: the secrets file is checked first and
+    rewritten inside the database transaction, so a file that cannot be read or
+    written leaves the account connected, not half-removed."""
+    store = _store(app)
+    store.check_writable()
+    now = app.clock.now()
+    with app.store.write() as db:
+        profile = get_profile(db, app.profile_name)
+        account = _find(db, profile, name)
+        if account is None:
+            raise _no_such_account(name)
+        network = account.network
+        waiting = _detach(db, account, name, now)
+        db.delete(account)
+        db.flush()
+        store.remove(name)  # raises before the commit: the row stays
+    left = sorted(store.get(name))
+    return {"name": name, "network": network, "waiting": waiting,
+            "secrets_elsewhere": bool(left)}
+
+
+def _detach(db: Any, account: Account, name: str, now: datetime) -> int:
+    """Hold the account's waiting deliveries and unlink its finished ones; refuse while
+    it is publishing. Returns how many posts now wait for another account."""
+    busy = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
+                                             Delivery.state.in_(BUSY))).all()
+    if busy:
+        posts = ", ".join(str(d.post_id) for d in busy)
+        raise InputError(
+            f"The account '{name}' is publishing, or checking whether it published, post "
+            f"{posts} right now. Wait until `costanza log` shows how it went, then run "
+            "the command again.")
+    label = network_label(account.network)
+    reason = (f"No {label} account is connected. Connect one with "
+              f"`costanza account add {account.network} ...`; the post waits.")
+    waiting = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
+                                                Delivery.state.in_(WAITING))).all()
+    for delivery in waiting:
+        delivery.state = "held"
+        delivery.account_id = None
+        delivery.reason = reason
+        delivery.updated_at = now
+    for delivery in db.scalars(select(Delivery).where(Delivery.account_id == account.id)):
+        delivery.account_id = None  # finished ones keep their history
+    return len(waiting)

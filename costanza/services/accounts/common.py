@@ -1,0 +1,150 @@
+"""Constants, errors and the Graph client shared by the account modules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from config.errors import CostanzaError, InputError
+from costanza.app import App
+from posts.networks import network_label
+from scheduler.media_hosts.base import SECRETS_NAME
+
+GRAPH = "https://graph.facebook.com/v26.0"
+X_API = "https://api.x.com"
+RESERVED_NAMES = {SECRETS_NAME}  # the media host's keys live under this name
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Deliveries that may be mid-call, or need the account to find out what happened.
+BUSY = ("claimed", "publishing", "unknown")
+WAITING = ("queued", "retry_wait", "held")
+AUTH_CODES = {102, 190, 463, 467}
+PERMISSION_CODES = {10, *range(200, 300)}
+RATE_CODES = {4, 17, 32, 613}
+FACEBOOK_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
+INSTAGRAM_PERMISSIONS = ("instagram_basic", "instagram_content_publish")
+
+AskPin = Callable[[str], str]
+ChoosePage = Callable[[list[dict[str, str]]], str]
+
+
+class AccountProblem(InputError):
+    """A network did not accept an account's keys or token.
+
+    ``expired`` is true when the token expired or was revoked (the account's
+    posts must wait until it is connected again).
+    """
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+class NetworkTrouble(CostanzaError):
+    """The network could not be reached or had a temporary problem; nothing was changed."""
+
+
+# -- talking to the networks --------------------------------------------------------------
+
+
+def _session(app: App) -> Any:
+    from scheduler.http.routing import RoutingSession
+
+    return RoutingSession(app.settings.networks_base_url, timeout=30.0)
+
+
+def _hide(*values: str | None) -> None:
+    from scheduler.http.hygiene import remember_secrets
+
+    remember_secrets(*values)
+
+
+def _unreachable(label: str, exc: requests.RequestException) -> NetworkTrouble:
+    kind = "it did not answer in time" if isinstance(exc, requests.Timeout) else \
+        "the connection failed"
+    return NetworkTrouble(
+        f"Costanza could not reach {label} ({kind}). Check your internet connection, then "
+        "run the command again. Nothing was changed.")
+
+
+class _Graph:
+    """The few Graph API calls account setup needs, over the routing session."""
+
+    def __init__(self, app: App, network: str) -> None:
+        self.session = _session(app)
+        self.network = network
+        self.label = network_label(network)
+
+    def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
+        _hide(token)
+        return self._reply(lambda: self.session.get(
+            f"{GRAPH}/{path.lstrip('/')}", params=params or None,
+            headers={"Authorization": f"OAuth {token}"}))
+
+    def post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
+        _hide(*data.values())
+        return self._reply(lambda: self.session.post(f"{GRAPH}/{path.lstrip('/')}", data=data))
+
+    def _reply(self, send: Callable[[], requests.Response]) -> dict[str, Any]:
+        try:
+            response = send()
+        except requests.RequestException as exc:
+            raise _unreachable(self.label, exc) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code < 400 and isinstance(body, dict) and "error" not in body:
+            return body
+        error = body.get("error") if isinstance(body, dict) else None
+        raise graph_problem(self.network, response.status_code,
+                            error if isinstance(error, dict) else {})
+
+
+def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaError:
+    """A Graph API error met while connecting or checking an account, in plain words."""
+    from scheduler.http.hygiene import redact
+
+    label = network_label(network)
+    code = _int(error.get("code"))
+    said = redact(error.get("error_user_msg") or error.get("message") or "").strip()
+    tag = f"code {code}" if code is not None else f"HTTP {status}"
+    if code in AUTH_CODES or status == 401:
+        return AccountProblem(
+            f"{label} did not accept this token ({tag}): it has expired, was revoked, or was "
+            "not copied whole. Get a new one (for example in Meta's Graph API Explorer, "
+            f"with your app selected), then run `costanza account add {network}` again.",
+            expired=True)
+    if code in PERMISSION_CODES:
+        needed = FACEBOOK_PERMISSIONS + (INSTAGRAM_PERMISSIONS if network == "instagram" else ())
+        return AccountProblem(
+            f"{label} says this token is missing a permission ({tag}: {said}). Create the "
+            f"token again granting {', '.join(needed)}, then run the command again.",
+            expired=True)
+    if code in RATE_CODES:
+        return NetworkTrouble(
+            f"{label} asked Costanza to slow down ({tag}). Wait a few minutes, then run the "
+            "command again. Nothing was changed.")
+    if code in (1, 2) or status >= 500:
+        return NetworkTrouble(
+            f"{label} had a temporary problem ({tag}). Run the command again in a few "
+            "minutes. Nothing was changed.")
+    if code in (100, 803):
+        return AccountProblem(
+            f"{label} does not know that id, or this token may not read it ({tag}: {said}). "
+            "Check the number (a Page's id is in its About section) and that the token "
+            "belongs to someone who manages it.")
+    return AccountProblem(
+        f"{label} refused the request ({tag}: {said or 'no reason given'}). Check the id and "
+        "the token you gave, then run the command again; if it keeps happening, connect the "
+        f"account again with `costanza account add {network} ...`.")
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+

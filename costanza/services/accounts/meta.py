@@ -1,0 +1,183 @@
+"""Connecting a Facebook Page and an Instagram professional account."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from config.errors import InputError
+from costanza.app import App
+from costanza.services.accounts.common import (
+    FACEBOOK_PERMISSIONS,
+    AccountProblem,
+    ChoosePage,
+    NetworkTrouble,
+    _Graph,
+    _hide,
+)
+from costanza.services.accounts.store import _account_name, _Connection, _save, _store
+from posts.models import Account
+from posts.profiles import get_profile
+
+
+def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None = None,
+                 user_token: str | None = None, app_id: str | None = None,
+                 app_secret: str | None = None, name: str | None = None,
+                 choose_page: ChoosePage | None = None) -> dict[str, Any]:
+    """Connect a Facebook Page with its Page token, or pick it with a user token."""
+    name = _account_name(app, "facebook", name)
+    if bool(page_token) == bool(user_token):
+        raise InputError("Give either --page-token (with --page-id) or --user-token.")
+    if bool(app_id) != bool(app_secret):
+        raise InputError("Give both --app-id and --app-secret (to get a long-lived token), "
+                         "or neither.")
+    app.store  # noqa: B018 - fail early (not set up) before anything is asked of Facebook
+    graph = _Graph(app, "facebook")
+    secrets: dict[str, str] = {}
+    notes: list[str] = []
+    if user_token:
+        if app_id and app_secret:
+            user_token, expires = _long_lived(graph, user_token, app_id, app_secret)
+            if expires:
+                secrets["user_token_expires_at"] = expires
+        else:
+            notes.append("Without --app-id and --app-secret the login token was not exchanged "
+                         "for a long-lived one, so the Page token may stop working within "
+                         "hours. Connect again with them to get one that lasts.")
+        secrets["user_token"] = user_token
+        page_id, page_token, _ = _pick_page(graph, user_token, page_id, choose_page)
+        page_id, page_name = _check_page_token(graph, page_token, page_id)
+    else:
+        assert page_token is not None
+        page_id, page_name = _check_page_token(graph, page_token, page_id)
+    secrets["page_token"] = page_token
+    return _save(app, name, _Connection("facebook", page_id, page_name, secrets, notes))
+
+
+def _long_lived(graph: _Graph, token: str, app_id: str, app_secret: str) -> tuple[str, str]:
+    """Exchange a login token for a long-lived one (sent in a POST body, never a URL)."""
+    reply = graph.post("oauth/access_token", {
+        "grant_type": "fb_exchange_token", "client_id": app_id, "client_secret": app_secret,
+        "fb_exchange_token": token})
+    long_lived = str(reply.get("access_token") or "")
+    if not long_lived:
+        raise NetworkTrouble("Facebook did not return a long-lived token. Run the command "
+                             "again in a few minutes.")
+    expires = ""
+    if isinstance(reply.get("expires_in"), int | float) and reply["expires_in"] > 0:
+        when = datetime.now(UTC) + timedelta(seconds=float(reply["expires_in"]))
+        expires = when.replace(microsecond=0).isoformat()
+    return long_lived, expires
+
+
+def _pick_page(graph: _Graph, user_token: str, page_id: str | None,
+               choose_page: ChoosePage | None) -> tuple[str, str, str]:
+    reply = graph.get("me/accounts", user_token, fields="id,name,access_token", limit="100")
+    pages = [{"id": str(p["id"]), "name": str(p.get("name") or p["id"]),
+              "access_token": str(p.get("access_token") or "")}
+             for p in reply.get("data") or [] if isinstance(p, dict) and p.get("id")]
+    if not pages:
+        raise AccountProblem(
+            "This Facebook login manages no Page that it shared with the app. When you log "
+            "in, choose your Page and allow every permission asked, then run the command "
+            "again.")
+    if page_id is None and len(pages) == 1:
+        page_id = pages[0]["id"]
+    if page_id is None:
+        if choose_page is None:
+            listed = ", ".join(f"{p['name']} ({p['id']})" for p in pages)
+            raise InputError(f"This login manages several Pages: {listed}. Choose one with "
+                             "--page-id.")
+        page_id = choose_page([{"id": p["id"], "name": p["name"]} for p in pages])
+    page = next((p for p in pages if p["id"] == page_id), None)
+    if page is None:
+        listed = ", ".join(f"{p['name']} ({p['id']})" for p in pages)
+        raise InputError(f"This login does not manage the Page {page_id}. It manages: "
+                         f"{listed}.")
+    if not page["access_token"]:
+        raise AccountProblem(
+            f"Facebook gave no Page token for {page['name']}: the login may lack the "
+            f"permissions {', '.join(FACEBOOK_PERMISSIONS)}. Log in again allowing them.")
+    _hide(page["access_token"])
+    return page["id"], page["access_token"], page["name"]
+
+
+def _check_page_token(graph: _Graph, page_token: str, page_id: str | None) -> tuple[str, str]:
+    """Read the Page the token belongs to; it must be a Page token (of ``page_id``)."""
+    me = graph.get("me", page_token, fields="id,name")
+    found = str(me.get("id") or "")
+    if page_id and found != page_id:
+        page = graph.get(page_id, page_token, fields="id,name")
+        raise AccountProblem(
+            f"This token is not the Page token of the Page {page_id} ({page.get('name')}): it "
+            f"belongs to {me.get('name') or found}. Give the Page's own token, or use "
+            "--user-token to choose the Page from a list.")
+    page = graph.get(found, page_token, fields="id,name,instagram_business_account")
+    if str(page.get("id") or "") != found:
+        raise AccountProblem("Facebook did not confirm which Page this token belongs to. "
+                             "Check the token, then run the command again.")
+    return found, str(page.get("name") or found)
+
+
+def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None = None,
+                  page_id: str | None = None, page_token: str | None = None,
+                  name: str | None = None) -> dict[str, Any]:
+    """Connect an Instagram professional account, given or found from the Facebook Page."""
+    name = _account_name(app, "instagram", name)
+    app.store  # noqa: B018 - fail early (not set up) before anything is asked of Instagram
+    notes: list[str] = []
+    if not token or not ig_user_id:
+        page_id, page_token = _page_for_instagram(app, page_id, page_token or token)
+        graph = _Graph(app, "facebook")
+        if not ig_user_id:
+            page = graph.get(page_id, page_token, fields="id,name,instagram_business_account")
+            linked = page.get("instagram_business_account") or {}
+            if not isinstance(linked, dict) or not linked.get("id"):
+                raise AccountProblem(
+                    f"The Facebook Page {page.get('name') or page_id} has no Instagram "
+                    "professional account linked to it. In the Instagram app, switch to a "
+                    "professional account and link it to this Page, then run the command "
+                    "again (or give --ig-user-id and --token).")
+            ig_user_id = str(linked["id"])
+            notes.append(f"Found the Instagram account linked to the Page "
+                         f"{page.get('name') or page_id}.")
+        token = token or page_token
+    graph = _Graph(app, "instagram")
+    user = graph.get(ig_user_id, token, fields="id,username")
+    if str(user.get("id") or "") != ig_user_id:
+        raise AccountProblem("Instagram did not confirm this account id. Check --ig-user-id.")
+    username = str(user.get("username") or "")
+    if not app.settings.media_host:
+        notes.append("Instagram fetches photos from a public web address: add a [media_host] "
+                     "section to your settings (see the README) before queueing photos for "
+                     "Instagram, then run `costanza account check`.")
+    found = _Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
+                        {"token": token}, notes)
+    return _save(app, name, found)
+
+
+def _page_for_instagram(app: App, page_id: str | None,
+                        page_token: str | None) -> tuple[str, str]:
+    if page_id and page_token:
+        return page_id, page_token
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        pages = db.scalars(select(Account).where(Account.profile_id == profile.id,
+                                                 Account.network == "facebook")
+                           .order_by(Account.id)).all()
+        page = next((p for p in pages if not page_id or p.remote_id == page_id), None)
+        if page is None:
+            raise InputError(
+                "To find your Instagram account Costanza needs the Facebook Page it is linked "
+                "to. Connect the Page first with `costanza account add facebook ...`, or give "
+                "--ig-user-id and --token.")
+        name, found_id = page.name, page.remote_id
+    stored = _store(app).get(name)
+    token = page_token or stored.get("page_token")
+    if not token or not found_id:
+        raise InputError(f"The Facebook account '{name}' has no Page token stored. Connect it "
+                         "again with `costanza account add facebook ...`.")
+    return found_id, token
+

@@ -1,0 +1,203 @@
+"""The consistency report as a picture: a calendar heatmap.
+
+One column per week (oldest on the left; the month above it, the day its Monday
+falls on below it), one row per weekday (Monday at the top); each cell is
+coloured by the number of posts published that day. A day with a missed slot
+gets a red border. Days not counted yet (the future, or before Costanza was set
+up) are white.
+
+``write(report, path)`` draws PNG (Pillow) or SVG (hand-written XML) by the
+file's suffix. ``Layout`` tells where each cell is, for whoever needs to find
+it again (the tests sample the pixel at each cell's centre).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from config.errors import InputError
+from costanza.formatting import MONTHS, WEEKDAYS
+
+NOT_COUNTED = "#ffffff"
+PALETTE = ("#ebedf0", "#9be9a8", "#40c463", "#216e39")  # 0, 1, 2, 3 or more posts
+BORDER = "#d0d7de"
+MISSED = "#d73a49"
+INK = "#24292f"
+
+
+def colour_for(count: int | None) -> str:
+    """The fill of a cell with ``count`` posts (None: a day not counted)."""
+    if count is None:
+        return NOT_COUNTED
+    return PALETTE[min(max(count, 0), len(PALETTE) - 1)]
+
+
+@dataclass(frozen=True)
+class Layout:
+    weeks: int
+    cell: int = 18
+    gap: int = 4
+    left: int = 44
+    top: int = 48
+    bottom: int = 56
+    right: int = 16
+    min_width: int = 400
+
+    @property
+    def width(self) -> int:
+        grid = self.weeks * (self.cell + self.gap) - self.gap
+        return max(self.min_width, self.left + grid + self.right)
+
+    @property
+    def height(self) -> int:
+        return self.top + 7 * (self.cell + self.gap) - self.gap + self.bottom
+
+    def box(self, week: int, weekday: int) -> tuple[int, int, int, int]:
+        """The cell's left, top, right, bottom (right and bottom included)."""
+        x = self.left + week * (self.cell + self.gap)
+        y = self.top + weekday * (self.cell + self.gap)
+        return x, y, x + self.cell - 1, y + self.cell - 1
+
+    def centre(self, week: int, weekday: int) -> tuple[int, int]:
+        x0, y0, _, _ = self.box(week, weekday)
+        return x0 + self.cell // 2, y0 + self.cell // 2
+
+
+def _cells(report: dict[str, Any]) -> list[tuple[int, int, date, int | None, bool]]:
+    cells = []
+    for col, week in enumerate(report["weeks"]):
+        monday = date.fromisoformat(week["start"])
+        missed = set(week.get("missed_days", []))
+        for row, count in enumerate(week["days"]):
+            cells.append((col, row, monday + timedelta(days=row), count, row in missed))
+    return cells
+
+
+def _title(report: dict[str, Any]) -> str:
+    first = date.fromisoformat(report["weeks"][0]["start"])
+    last = date.fromisoformat(report["weeks"][-1]["end"])
+    span = " to ".join(f"{d.day} {MONTHS[d.month]} {d.year}" for d in (first, last))
+    return (f"Posts published per day, {span} "
+            f"(streak: {report['streak']} steady week{'s' if report['streak'] != 1 else ''})")
+
+
+def _week_starts(report: dict[str, Any]) -> list[tuple[int, str]]:
+    """Each column's Monday, its day of the month under the column: with the months
+    above, every week reads as a date ("Nov" ... "30"), never as an ISO week number."""
+    return [(col, str(date.fromisoformat(week["start"]).day))
+            for col, week in enumerate(report["weeks"])]
+
+
+def _month_labels(report: dict[str, Any]) -> list[tuple[int, str]]:
+    labels, seen = [], None
+    for col, week in enumerate(report["weeks"]):
+        month = date.fromisoformat(week["start"]).month
+        if month != seen:
+            labels.append((col, MONTHS[month]))
+            seen = month
+    return labels
+
+
+def _day_label(day: date, count: int | None, missed: bool) -> str:
+    name = f"{WEEKDAYS[day.weekday()]} {day.day:02d} {MONTHS[day.month]} {day.year}"
+    if count is None:
+        return f"{name}: not counted"
+    what = f"{count} post{'s' if count != 1 else ''}"
+    return f"{name}: {what}" + (", a slot was missed" if missed else "")
+
+
+def svg(report: dict[str, Any]) -> str:
+    """The heatmap as an SVG document. Cells are ``<rect class="cell">``."""
+    layout = Layout(len(report["weeks"]))
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{layout.width}" '
+        f'height="{layout.height}" viewBox="0 0 {layout.width} {layout.height}" '
+        'font-family="sans-serif" font-size="11">',
+        f'<text x="{layout.left}" y="16" fill="{INK}" font-size="13">'
+        f'{escape(_title(report))}</text>',
+    ]
+    for col, name in _month_labels(report):
+        x, _, _, _ = layout.box(col, 0)
+        out.append(f'<text x="{x}" y="{layout.top - 8}" fill="{INK}">{name}</text>')
+    for row in (0, 2, 4, 6):
+        _, y, _, y1 = layout.box(0, row)
+        out.append(f'<text x="4" y="{(y + y1) // 2 + 4}" fill="{INK}">{WEEKDAYS[row]}</text>')
+    for col, row, day, count, missed in _cells(report):
+        x, y, _, _ = layout.box(col, row)
+        stroke = MISSED if missed else BORDER
+        width = 2 if missed else 1
+        out.append(f'<rect class="cell" x="{x}" y="{y}" width="{layout.cell}" '
+                   f'height="{layout.cell}" rx="3" fill="{colour_for(count)}" '
+                   f'stroke="{stroke}" stroke-width="{width}">'
+                   f'<title>{escape(_day_label(day, count, missed))}</title></rect>')
+    under = layout.height - layout.bottom + 14
+    for col, day in _week_starts(report):
+        x, _, _, _ = layout.box(col, 0)
+        out.append(f'<text class="week" x="{x}" y="{under}" fill="{INK}">{day}</text>')
+    legend_y = layout.height - layout.bottom + 30
+    out.append(f'<text x="{layout.left}" y="{legend_y + 11}" fill="{INK}">Fewer</text>')
+    x = layout.left + 40
+    for fill in PALETTE:
+        out.append(f'<rect class="legend" x="{x}" y="{legend_y}" width="12" height="12" '
+                   f'rx="2" fill="{fill}" stroke="{BORDER}"/>')
+        x += 16
+    out.append(f'<text x="{x + 4}" y="{legend_y + 11}" fill="{INK}">More</text>')
+    out.append(f'<text x="{x + 44}" y="{legend_y + 11}" fill="{MISSED}">'
+               'red border: a slot was missed</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def png(report: dict[str, Any]) -> Any:
+    """The heatmap as a Pillow image (RGB)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    layout = Layout(len(report["weeks"]))
+    image = Image.new("RGB", (layout.width, layout.height), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default()
+    draw.text((layout.left, 4), _title(report), fill=INK, font=font)
+    for col, name in _month_labels(report):
+        x, _, _, _ = layout.box(col, 0)
+        draw.text((x, layout.top - 18), name, fill=INK, font=font)
+    for row in (0, 2, 4, 6):
+        _, y, _, _ = layout.box(0, row)
+        draw.text((4, y + 3), WEEKDAYS[row], fill=INK, font=font)
+    for col, row, _day, count, missed in _cells(report):
+        draw.rectangle(layout.box(col, row), fill=colour_for(count),
+                       outline=MISSED if missed else BORDER, width=2 if missed else 1)
+    for col, day in _week_starts(report):
+        x, _, _, _ = layout.box(col, 0)
+        draw.text((x + 2, layout.height - layout.bottom + 4), day, fill=INK, font=font)
+    legend_y = layout.height - layout.bottom + 30
+    draw.text((layout.left, legend_y), "Fewer", fill=INK, font=font)
+    x = layout.left + 40
+    for fill in PALETTE:
+        draw.rectangle((x, legend_y, x + 11, legend_y + 11), fill=fill, outline=BORDER)
+        x += 16
+    draw.text((x + 4, legend_y), "More", fill=INK, font=font)
+    draw.text((x + 44, legend_y), "red border: a slot was missed", fill=MISSED, font=font)
+    return image
+
+
+def write(report: dict[str, Any], path: Path) -> Path:
+    """Draw the heatmap into ``path``: PNG or SVG by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise InputError(f"Costanza draws the picture as PNG or SVG: give a file name ending "
+                         f"in .png or .svg (not '{path.name}').")
+    try:
+        if suffix == ".svg":
+            path.write_text(svg(report), encoding="utf-8")
+        else:
+            png(report).save(path, format="PNG")
+    except OSError as exc:
+        raise InputError(f"Costanza could not write the picture to {path} "
+                         f"({exc.strerror or exc}). Check the folder exists and you may "
+                         "write there.") from None
+    return path

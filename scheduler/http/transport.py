@@ -1,0 +1,81 @@
+"""Network failures below HTTP, told apart by one question: did the request leave?
+
+- never sent (connection refused, name not found, connect timeout): nothing can
+  have happened on the platform, so it is safe to try again (``RetryLater``);
+- sent, then the reply was lost (read timeout, dropped connection): if the call
+  could have created something, nobody knows whether it did (``OutcomeUnknown``);
+  if it only read or uploaded loose media, trying again is safe (``RetryLater``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import requests
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NameResolutionError,
+    NewConnectionError,
+)
+
+from config.errors import OutcomeUnknown, PublishError, RetryLater
+from posts.networks import network_label
+from scheduler.http.routing import redact
+
+network_name = network_label  # the name the publishers' messages use
+
+
+def never_sent(exc: BaseException) -> bool:
+    """True when ``exc`` proves the request never reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        seen: set[int] = set()
+        stack: list[BaseException | None] = [exc]
+        while stack:
+            item = stack.pop()
+            if item is None or id(item) in seen:
+                continue
+            seen.add(id(item))
+            if isinstance(item, NewConnectionError | NameResolutionError | ConnectTimeoutError
+                          | ConnectionRefusedError):
+                return True
+            reason = getattr(item, "reason", None)
+            stack.extend([reason if isinstance(reason, BaseException) else None,
+                          item.__cause__, item.__context__])
+            stack.extend(a for a in getattr(item, "args", ()) if isinstance(a, BaseException))
+    return False
+
+
+def transport_error(
+    exc: BaseException,
+    *,
+    network: str,
+    creates: bool,
+    secrets: Iterable[str | None] = (),
+) -> PublishError:
+    """Turn a ``requests`` failure into one of our errors."""
+    name = network_name(network)
+    detail = redact(type(exc).__name__, secrets)
+    if never_sent(exc):
+        return RetryLater(
+            f"Costanza could not reach {name} (the connection was refused or the address "
+            f"was not found), so nothing was sent. It will try again; check the internet "
+            f"connection if this keeps happening. ({detail})",
+            code="not_sent",
+        )
+    if creates:
+        return OutcomeUnknown(
+            f"The post was sent to {name} but no answer came back "
+            f"({'it took too long' if _is_timeout(exc) else 'the connection dropped'}). "
+            f"Costanza will check whether it went out before trying again. ({detail})",
+            code="no_reply",
+        )
+    return RetryLater(
+        f"{name} did not answer in time. Nothing was posted; Costanza will try again. ({detail})",
+        code="no_reply",
+    )
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, requests.exceptions.Timeout)

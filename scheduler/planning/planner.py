@@ -1,0 +1,323 @@
+"""Planning: which queued post goes out when.
+
+The plan is derived, never stored: it is computed from the queue (in order),
+the weekly cadence, the pauses and the current time, whenever it is needed.
+Editing the queue (move, --top, remove, edit) therefore re-plans at once, and
+there is no stored copy to drift.
+
+The rules
+---------
+* **The i-th queued post takes the i-th free slot.** Unpinned posts take the
+  free cadence slots in queue order: the first unpinned post the first free
+  slot, the second the second, and so on.
+* **A free slot** is a cadence occurrence (see ``scheduler.planning.cadence`` for the
+  daylight-saving rule) that is after the last slot already used by a
+  published post, is not inside a pause, and is not the time of a pinned post.
+* **Pinned posts keep their own time**, and that time is not offered to
+  others. A pinned post goes out at its time **even inside a pause**: the
+  artisan asked for that time explicitly, so a pause holds back only the
+  cadence slots.
+* **Pauses** hold slots back; nothing fails and nothing is dropped. A pause
+  covers the times from its start (included) to its end (excluded); a pause
+  with no end holds back every slot after its start, and the posts that would
+  need one wait, listed as unplanned.
+* **Missed slots and the grace period.** A slot whose time has passed (the
+  daemon was not running) is published late only within the grace period
+  (a setting, 2 hours by default), and at most one of them: among the missed
+  slots of the last ``grace``, only the latest is offered, so the next post
+  goes out late once, and the following ones take the normal future slots.
+  Slots missed by more than the grace period are skipped (and reported): the
+  queue shifts to the next slot. After any downtime there is never a burst of
+  catch-up posts: at most one queued post goes out late (a pinned post missed
+  by less than the grace period also goes out late, at the time it asked for).
+* **On time is within a minute** (``ON_TIME``): the daemon wakes a moment after a slot's
+  time, so a post it sends less than a minute after its time is not called late. This
+  only names it; which slot a post takes does not change.
+* **A post sent with ``post now`` is never late**: it is pinned at the moment it was
+  asked for (``asap``), and whenever the daemon gets to it (a moment later, or when it
+  starts again within the grace period) is "as soon as possible", not late.
+* **A pinned post missed by more than the grace period loses its pin** and
+  goes to the top of the queue, where it takes the next free slot like any
+  unpinned post (several such posts keep the order of their pinned times).
+* **Two pinned posts at the same instant**: the one earlier in the queue keeps
+  the time; the other is planned as an unpinned post at its place in the
+  queue, so no two posts ever share a time.
+* **No cadence slots**: unpinned posts get no time (they are listed as
+  unplanned); pinned posts still go out at their times.
+
+All times are timezone-aware UTC; the profile's zone is used only to compute
+slots and to show times to people.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from itertools import islice
+from typing import NamedTuple
+
+from config.clock import utc
+from scheduler.planning.cadence import SlotLike, occurrences
+
+__all__ = [
+    "Plan",
+    "PlanEntry",
+    "QueuedPost",
+    "due",
+    "format_local",
+    "next_wake",
+    "plan",
+    "runway_days",
+    "runway_sentence",
+]
+
+Pause = tuple[datetime, datetime | None]
+
+ON_TIME = timedelta(minutes=1)
+"""A post sent less than this after its time is on time, not late (the daemon wakes a
+moment after a slot's time)."""
+
+
+class QueuedPost(NamedTuple):
+    """A post waiting in the queue; the queue is given in order (by position). ``asap``:
+    pinned by ``post now``, so never late."""
+
+    id: int
+    pinned_at: datetime | None = None
+    asap: bool = False
+
+
+class PlanEntry(NamedTuple):
+    """One post and the time it goes out (UTC).
+
+    ``pinned`` is true when the post keeps its own time; ``late`` when that
+    time had passed by ``ON_TIME`` or more at planning time (it is published as soon as
+    the daemon gets to it), unless the post was sent with ``post now``.
+    """
+
+    post_id: int
+    at: datetime
+    pinned: bool
+    late: bool
+
+
+@dataclass
+class Plan:
+    """The plan derived from the queue, the cadence and the pauses at one moment."""
+
+    entries: list[PlanEntry]
+    """Posts and their times, in time order."""
+    free_slots_after: list[datetime] = field(default_factory=list)
+    """The next free slots beyond the queue (as many as asked for)."""
+    runs_dry_at: datetime | None = None
+    """Time of the last planned post: the queue runs dry after it. None if nothing is planned
+    or the plan was cut short by ``limit``."""
+    skipped: list[datetime] = field(default_factory=list)
+    """Slots missed by the daemon that no post will take (beyond grace, or not the latest
+    within grace). Only reported when ``last_used`` is known."""
+    unplanned: list[int] = field(default_factory=list)
+    """Queued posts that get no time: there are no cadence slots, or a pause with no end."""
+    unplanned_reason: str | None = None
+    """Why ``unplanned`` is not empty, as words: "no cadence is set" or "the queue is paused
+    with no end"."""
+    lost_pins: list[int] = field(default_factory=list)
+    """Posts whose pinned time was missed by more than the grace period: now at the top of
+    the queue."""
+    truncated: bool = False
+    """True when ``limit`` stopped planning before every post had a time."""
+
+
+def _paused(at: datetime, pauses: Sequence[tuple[datetime, datetime]]) -> bool:
+    return any(start <= at < end for start, end in pauses)
+
+
+def plan(
+    posts: Iterable[QueuedPost],
+    slots: Iterable[SlotLike],
+    tz: tzinfo,
+    pauses: Iterable[Pause],
+    now: datetime,
+    grace: timedelta,
+    last_used: datetime | None = None,
+    limit: int | None = None,
+    free_after: int = 3,
+) -> Plan:
+    """Plan the queue: see the module's rules.
+
+    ``posts`` is the queue in order; ``pauses`` are (start, end) pairs in UTC,
+    end None for a pause with no end; ``last_used`` is the latest slot time
+    already taken by a dispatched post (slots at or before it are never
+    offered again). ``limit`` bounds how many entries are computed;
+    ``free_after`` is how many free slots beyond the queue to list.
+    """
+    now = utc(now)
+    cutoff = now - grace
+    last = utc(last_used) if last_used is not None else None
+    slot_list = list(slots)
+    bounded: list[tuple[datetime, datetime]] = []
+    open_from: datetime | None = None
+    for start, end in pauses:
+        start = utc(start)
+        if end is None:
+            open_from = start if open_from is None else min(open_from, start)
+        elif utc(end) > start:
+            bounded.append((start, utc(end)))
+
+    # Pins, lost pins and the order of the unpinned queue.
+    pins: list[tuple[datetime, int, int]] = []
+    pin_times: set[datetime] = set()
+    asap: set[int] = set()
+    lost: list[tuple[datetime, int, int]] = []
+    queue: list[int] = []
+    seen: set[int] = set()
+    for order, post in enumerate(posts):
+        if post.id in seen:
+            continue
+        seen.add(post.id)
+        if post.pinned_at is None:
+            queue.append(post.id)
+            continue
+        at = utc(post.pinned_at)
+        if at < cutoff:
+            lost.append((at, order, post.id))
+        elif at in pin_times:
+            queue.append(post.id)
+        else:
+            pins.append((at, order, post.id))
+            pin_times.add(at)
+            if post.asap:
+                asap.add(post.id)
+    pins.sort()
+    lost.sort()
+    queue = [post_id for _, _, post_id in lost] + queue
+
+    result = Plan(entries=[], lost_pins=[post_id for _, _, post_id in lost])
+
+    # Slots in the past: skipped, or the one late slot within grace.
+    late: datetime | None = None
+    if slot_list:
+        past_start = last if last is not None else cutoff
+        past_end = now if open_from is None else min(now, open_from)
+        if past_start < past_end:
+            for at in occurrences(slot_list, tz, past_start, past_end):
+                if (last is not None and at <= last) or at in pin_times or _paused(at, bounded):
+                    continue
+                if at < cutoff:
+                    result.skipped.append(at)
+                    continue
+                if late is not None:
+                    result.skipped.append(late)
+                late = at
+
+    def free() -> Iterator[tuple[datetime, bool]]:
+        if late is not None:
+            yield late, late <= now - ON_TIME
+        if not slot_list:
+            return
+        start = now if last is None or last < now else last
+        if open_from is not None and open_from <= start:
+            return
+        for at in occurrences(slot_list, tz, start, open_from):
+            if (last is not None and at <= last) or at in pin_times or (
+                    bounded and _paused(at, bounded)):
+                continue
+            yield at, False
+
+    free_slots = free()
+    entries = result.entries
+    cap = limit if limit is not None else len(queue) + len(pins)
+    pin_index = 0
+
+    def add_pins_before(moment: datetime | None) -> None:
+        nonlocal pin_index
+        while pin_index < len(pins) and len(entries) < cap and (
+                moment is None or pins[pin_index][0] < moment):
+            at, _, post_id = pins[pin_index]
+            entries.append(PlanEntry(post_id, at, True,
+                                     at <= now - ON_TIME and post_id not in asap))
+            pin_index += 1
+
+    exhausted = False
+    for index, post_id in enumerate(queue):
+        if len(entries) >= cap:
+            break
+        slot = next(free_slots, None)
+        if slot is None:
+            exhausted = True
+            result.unplanned = queue[index:]
+            result.unplanned_reason = (
+                "no cadence is set" if not slot_list else "the queue is paused with no end")
+            break
+        at, is_late = slot
+        if pin_index < len(pins):
+            add_pins_before(at)
+            if len(entries) >= cap:
+                break
+        entries.append(PlanEntry(post_id, at, False, is_late))
+    add_pins_before(None)
+
+    planned = len(entries) + len(result.unplanned)
+    result.truncated = planned < len(queue) + len(pins)
+    if entries and not result.truncated:
+        result.runs_dry_at = entries[-1].at
+    if not result.truncated and not exhausted and free_after > 0:
+        result.free_slots_after = [at for at, _ in islice(free_slots, free_after)]
+    return result
+
+
+def due(plan: Plan, now: datetime) -> list[PlanEntry]:
+    """The entries whose time is now or past: what the daemon dispatches."""
+    now = utc(now)
+    return plan.entries[:bisect_right([entry.at for entry in plan.entries], now)]
+
+
+def next_wake(plan: Plan, after: datetime | None = None) -> datetime | None:
+    """When the daemon should next wake: the earliest entry's time (after ``after`` if given).
+
+    The time may already have passed (a late post): then wake at once. None
+    when nothing is planned.
+    """
+    if after is not None:
+        after = utc(after)
+        for entry in plan.entries:
+            if entry.at > after:
+                return entry.at
+        return None
+    return plan.entries[0].at if plan.entries else None
+
+
+def runway_days(plan: Plan, now: datetime) -> float | None:
+    """Days until the queue runs dry, from ``now``.
+
+    0.0 when the queue is empty; None when it cannot be told (posts wait with
+    no slot, or the plan was cut short by ``limit``).
+    """
+    if plan.truncated or plan.unplanned:
+        return None
+    if plan.runs_dry_at is None:
+        return 0.0
+    return max(0.0, (plan.runs_dry_at - utc(now)).total_seconds() / 86400)
+
+
+def format_local(dt: datetime, tz: tzinfo) -> str:
+    """A UTC time as people read it in the profile's zone: "Mon 01 Dec 09:30"."""
+    return utc(dt).astimezone(tz).strftime("%a %d %b %H:%M")
+
+
+def runway_sentence(plan: Plan, tz: tzinfo, now: datetime) -> str:
+    """One plain sentence on the runway: "The queue runs dry after Fri 19 Dec."."""
+    if plan.unplanned:
+        count = len(plan.unplanned)
+        posts = "post waits" if count == 1 else "posts wait"
+        return f"{count} queued {posts} without a time because {plan.unplanned_reason}."
+    if plan.truncated:
+        return "The queue holds more posts than were planned."
+    if plan.runs_dry_at is None:
+        return "The queue is empty."
+    local = plan.runs_dry_at.astimezone(tz)
+    text = local.strftime("%a %d %b")
+    if local.year != utc(now).astimezone(tz).year:
+        text += f" {local.year}"
+    return f"The queue runs dry after {text}."

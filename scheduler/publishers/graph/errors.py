@@ -1,0 +1,203 @@
+"""Graph API errors (Facebook Pages and Instagram) as Costanza's errors, in plain words.
+
+Codes: 190 and friends re-authorise; 4, 17, 32, 613 and 80000-80099 are rate
+limits (``estimated_time_to_regain_access`` from the usage headers); 368 is a
+temporary block; 506 a duplicate; 1, 2 and 5xx are transient (unknown outcome
+when the call could have created something); Instagram subcodes name the
+photo's problem and its fix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from config.errors import (
+    AuthExpired,
+    OutcomeUnknown,
+    PublishError,
+    PublishFailed,
+    RateLimited,
+    RetryLater,
+)
+from scheduler.http.hygiene import redact
+from scheduler.http.transport import network_name
+from scheduler.publishers.base import MediaFile
+
+RATE_LIMIT_CODES = {4, 17, 32, 613}
+AUTH_CODES = {102, 190, 463, 467}
+PERMISSION_CODES = {10, *range(200, 300)}
+TRANSIENT_CODES = {1, 2}
+
+
+def usage_retry_at(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    """When Meta says the app or page may call again (``estimated_time_to_regain_access``)."""
+    minutes = 0
+    for name in ("X-Business-Use-Case-Usage", "X-App-Usage", "X-Ad-Account-Usage"):
+        raw = _header(headers, name)
+        if not raw:
+            continue
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            continue
+        for item in _walk(parsed):
+            value = item.get("estimated_time_to_regain_access")
+            if isinstance(value, int | float) and value > minutes:
+                minutes = int(value)
+    return now + timedelta(minutes=minutes) if minutes > 0 else None
+
+
+def _walk(obj: Any) -> list[dict[str, Any]]:
+    if isinstance(obj, dict):
+        found = [obj]
+        for value in obj.values():
+            found.extend(_walk(value))
+        return found
+    if isinstance(obj, list):
+        return [d for v in obj for d in _walk(v)]
+    return []
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    if hasattr(headers, "get"):
+        value = headers.get(name)
+        if value is None:
+            value = next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+        return value
+    return None
+
+
+def classify_graph_error(
+    status: int | None,
+    error: Mapping[str, Any] | None,
+    headers: Mapping[str, str],
+    *,
+    network: str,
+    creates: bool,
+    now: datetime,
+    media: list[MediaFile] | None = None,
+    post_id: int | None = None,
+    secrets: tuple[str, ...] | tuple[str] = (),
+) -> PublishError:
+    """One Graph API failure, as the error the daemon acts on, in plain words."""
+    name = network_name(network)
+    error = error or {}
+    code = _int(error.get("code"))
+    subcode = _int(error.get("error_subcode"))
+    said = redact(error.get("error_user_msg") or error.get("message") or "", secrets).strip()
+    tag = f"{code}/{subcode}" if subcode else (str(code) if code is not None else None)
+    post = f" {post_id}" if post_id is not None else " ID"
+
+    if network == "instagram" and subcode is not None:
+        ig = _instagram_subcode(subcode, media, post, now, status, tag)
+        if ig is not None:
+            return ig
+    if code in AUTH_CODES or status == 401:
+        return AuthExpired(
+            f"{name} no longer accepts Costanza's access to this account (the token expired "
+            f"or was revoked). Connect it again with `costanza account add {network}`; "
+            f"queued posts wait until then.",
+            http_status=status, code=tag,
+        )
+    if code in PERMISSION_CODES:
+        return AuthExpired(
+            f"{name} says Costanza is missing a permission for this account ({said}). Connect "
+            f"it again with `costanza account add {network}` and grant every permission asked.",
+            http_status=status, code=tag,
+        )
+    if code in RATE_LIMIT_CODES or (code is not None and 80000 <= code <= 80099):
+        retry_at = usage_retry_at(headers, now)
+        when = f" until {retry_at:%H:%M} UTC" if retry_at else " for a while"
+        return RateLimited(
+            f"{name} asked Costanza to slow down (too many calls). Nothing was posted; "
+            f"it will wait{when} and try again.",
+            retry_at=retry_at, http_status=status, code=tag,
+        )
+    if code == 368:
+        return RetryLater(
+            f"{name} has temporarily blocked posting from this account (it can happen after "
+            f"many posts in a short time). Costanza will try again later. {said}".strip(),
+            retry_at=now + timedelta(hours=1), http_status=status, code=tag,
+        )
+    if code == 506:
+        return PublishFailed(
+            f"{name} refused the post because the same text was already posted recently. "
+            f"Change the text with `costanza post edit{post}` if you want to post it again.",
+            http_status=status, code="duplicate",
+        )
+    transient = code in TRANSIENT_CODES or bool(error.get("is_transient"))
+    unreadable = status is None or status < 400  # a reply we could not read
+    if transient or unreadable or status >= 500:
+        if creates:
+            return OutcomeUnknown(
+                f"{name} answered with an internal error after receiving the post, so it may "
+                f"or may not be out. Costanza will check before trying again.",
+                http_status=status, code=tag,
+            )
+        return RetryLater(
+            f"{name} had a temporary problem. Nothing was posted; Costanza will try again.",
+            http_status=status, code=tag,
+        )
+    return PublishFailed(
+        f"{name} refused the post: {said or 'no reason given'}. Check it with "
+        f"`costanza post show{post.rstrip()}` and change it with `costanza post edit{post}`.",
+        http_status=status, code=tag,
+    )
+
+
+def _instagram_subcode(
+    subcode: int,
+    media: list[MediaFile] | None,
+    post: str,
+    now: datetime,
+    status: int | None,
+    tag: str | None,
+) -> PublishError | None:
+    edit = f"`costanza post edit{post}`"
+    if subcode == 2207009:
+        shape = "its shape is outside what Instagram takes (between 4:5 and 1.91:1)"
+        for item in media or []:
+            if item.height and item.width / item.height > 1.91:
+                shape = "it is wider than 1.91:1"
+                break
+            if item.height and item.width / item.height < 0.8:
+                shape = "it is taller than 4:5"
+                break
+        return PublishFailed(
+            f"Instagram refused the photo: {shape}. Run `costanza post edit{post} --fit crop` "
+            f"or choose another photo.", http_status=status, code=tag,
+        )
+    if subcode == 2207004:
+        return PublishFailed(
+            "Instagram refused the photo: it is larger than 8 MB. Choose a smaller photo "
+            f"with {edit}.", http_status=status, code=tag,
+        )
+    if subcode == 2207005:
+        return PublishFailed(
+            "Instagram refused the file: its format is not supported (Instagram takes JPEG "
+            f"photos and MP4 videos). Choose another file with {edit}.",
+            http_status=status, code=tag,
+        )
+    if subcode in (2207052, 9004):
+        return PublishFailed(
+            "Instagram could not fetch the photo from its public web address. Check that "
+            "your media host is reachable from the internet with `costanza account check`, "
+            "then run `costanza retry` for this post.", http_status=status, code=tag,
+        )
+    if subcode == 2207042:
+        return RateLimited(
+            "Instagram's daily limit of posts for this account is reached. Costanza will "
+            "post this tomorrow.", retry_at=now + timedelta(hours=24),
+            http_status=status, code=tag,
+        )
+    return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,117 @@
+"""X API replies that are not a success, as Costanza's errors in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+
+from config.errors import (
+    AuthExpired,
+    OutcomeUnknown,
+    PublishError,
+    PublishFailed,
+    RateLimited,
+    RetryLater,
+)
+from scheduler.http.routing import redact
+
+DUPLICATE = "duplicate"
+
+
+def x_body(response: requests.Response | None) -> dict[str, Any]:
+    if response is None:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def x_detail(body: Mapping[str, Any]) -> str:
+    """X's own words for a failure (``detail``, ``errors[].message``, ``title``)."""
+    parts: list[str] = []
+    if body.get("detail"):
+        parts.append(str(body["detail"]))
+    for error in body.get("errors") or []:
+        if isinstance(error, dict):
+            text = error.get("message") or error.get("detail")
+            if text and text not in parts:
+                parts.append(str(text))
+    if not parts and body.get("title"):
+        parts.append(str(body["title"]))
+    if not parts and body.get("error"):
+        parts.append(str(body["error"]))
+    return " ".join(parts)
+
+
+def is_duplicate(status: int | None, body: Mapping[str, Any]) -> bool:
+    if status != 403:
+        return False
+    codes = [e.get("code") for e in body.get("errors") or [] if isinstance(e, dict)]
+    return 187 in codes or "duplicate" in x_detail(body).lower()
+
+
+def reset_time(headers: Mapping[str, str]) -> datetime | None:
+    """The latest reset among the limits that are used up (15-minute and 24-hour windows)."""
+    resets: list[int] = []
+    for prefix in ("x-rate-limit", "x-user-limit-24hour", "x-app-limit-24hour"):
+        remaining = headers.get(f"{prefix}-remaining")
+        reset = headers.get(f"{prefix}-reset")
+        if reset is None:
+            continue
+        if prefix != "x-rate-limit" and remaining not in (None, "0"):
+            continue
+        try:
+            resets.append(int(float(reset)))
+        except ValueError:
+            continue
+    return datetime.fromtimestamp(max(resets), UTC) if resets else None
+
+
+def classify_x_response(
+    response: requests.Response | None,
+    *,
+    creates: bool,
+    secrets: Iterable[str | None] = (),
+    post_id: int | None = None,
+    what: str = "post",
+) -> PublishError:
+    """One failed X reply as the error the daemon acts on (``what``: "post", "photo"...)."""
+    status = response.status_code if response is not None else None
+    body = x_body(response)
+    said = redact(x_detail(body), secrets).strip() or "no reason given"
+    edit = f"`costanza post edit {post_id}`" if post_id is not None else "`costanza post edit`"
+    if status == 429:
+        retry_at = reset_time(response.headers) if response is not None else None
+        when = f" until {retry_at:%H:%M} UTC" if retry_at else " for a while"
+        return RateLimited(
+            f"X asked Costanza to slow down (too many posts or calls). Nothing was posted; "
+            f"it will wait{when} and try again.",
+            retry_at=retry_at, http_status=429, code="rate_limit")
+    if status == 401:
+        return AuthExpired(
+            "X no longer accepts Costanza's access to this account (the keys were revoked "
+            "or changed). Connect it again with `costanza account add x`; queued posts wait "
+            "until then.", http_status=401, code="unauthorized")
+    if is_duplicate(status, body):
+        return PublishFailed(
+            "X refused the post because the same text was already posted on this account. "
+            f"Change the text with {edit} if you want to post it again.",
+            http_status=403, code=DUPLICATE)
+    if status is not None and 400 <= status < 500:
+        return PublishFailed(
+            f"X refused the {what}: {said}. Check it with "
+            f"`costanza post show {post_id if post_id is not None else 'ID'}` and change it "
+            f"with {edit}.", http_status=status, code=str(status))
+    if creates:
+        return OutcomeUnknown(
+            "X answered with a server error after receiving the post, so it may or may not "
+            "be out. Costanza will check before trying again.",
+            http_status=status, code="server_error")
+    return RetryLater(
+        "X had a temporary problem. Nothing was posted; Costanza will try again.",
+        http_status=status, code="server_error")
