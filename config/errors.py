@@ -70,6 +70,10 @@ class DaemonRunning(CostanzaError):
     """Another Costanza daemon is already running on this database."""
 
 
+class MediaHostUnreachable(CostanzaError):
+    """Instagram will not be able to fetch your photos from the media host."""
+
+
 class PublishError(CostanzaError):
     """A network did not accept a post."""
 

@@ -39,7 +39,7 @@ def _scrub_from_logs(values: Iterable[str]) -> None:
     """Every secret Costanza loads, from any of the three places, is given to the log
     scrubber: a library that logs a request at DEBUG (botocore's Authorization header,
     an OAuth signature) must not print it, whichever publisher or host used it."""
-    from scheduler.http.hygiene import remember_secrets
+    from config.scrub import remember_secrets
 
     remember_secrets(*values)
 

@@ -55,7 +55,7 @@ class Settings:
     facebook_chunk_mb: int = 20
     networks_base_url: str | None = None
     # The HTTP timeout of every call to a network, and how long after a call that may
-    # have created a post an answer "not found" is trusted (see scheduler.settle).
+    # have created a post an answer "not found" is trusted (see posts.settle).
     networks_timeout_seconds: float = 30.0
     settle_seconds_x: float = 120.0
     settle_seconds_facebook: float = 120.0

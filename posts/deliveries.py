@@ -9,7 +9,7 @@ A delivery is one post on one network::
            -> held                           (the account must be reconnected; waits)
            -> unknown -> reconcile -> published | retry_wait | needs_review
                       (not found yet while a request may still land: unknown again,
-                       due when its settle period ends; "checking", scheduler.settle)
+                       due when its settle period ends; "checking", posts.settle)
 
 Every state change after a claim is *fenced*: it names the fencing token the
 claim received, and it only applies while the delivery still carries that
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from config.clock import utc
 from posts.models import Account, Attempt, Delivery, Post, Profile
 from posts.networks import NETWORKS, network_label
-from scheduler.settle import note_sent
+from posts.settle import note_sent
 
 log = logging.getLogger("costanza.delivery")
 

@@ -23,16 +23,32 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
-from costanza.app import App
+from config.clock import Clock
+from config.settings import Settings
 from posts.deliveries import release_dead_leases
+from posts.media.store import MediaStore
 from posts.store import Store
 from scheduler import liveness
 from scheduler.sdnotify import notify, watchdog_interval
 from scheduler.worker import PublisherFactory, Worker
 
 log = logging.getLogger("costanza.daemon")
+
+
+class DaemonParts(Protocol):
+    """What the daemon is handed by whoever starts it (the command line's ``App``): the
+    engine never reaches up for the application itself."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> Store: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def media(self) -> MediaStore: ...
 
 
 @contextlib.contextmanager
@@ -49,7 +65,7 @@ def signal_handlers(handler: Any) -> Iterator[None]:
 
 
 class Daemon:
-    def __init__(self, app: App, publishers: PublisherFactory | None = None,
+    def __init__(self, app: DaemonParts, publishers: PublisherFactory | None = None,
                  concurrency: int = 4) -> None:
         from config.settings import MAX_CONCURRENCY
 
@@ -278,7 +294,7 @@ class Daemon:
         try:
             self.runway_warnings(now)
             if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
-                from costanza.services.log import prune_attempts
+                from posts.attempts import prune_attempts
                 from posts.media.tidy import tidy_fitted
 
                 with self.store.write() as db:

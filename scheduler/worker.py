@@ -29,13 +29,14 @@ from config.errors import (
     PublishFailed,
     RetryLater,
 )
+from config.localtime import local_with_zone
 from config.secrets import SecretStore
 from config.settings import Settings, settle_seconds
-from costanza.formatting import local_with_zone
 from posts import deliveries as dl
 from posts.group_commit import GroupCommit
 from posts.media.store import MediaStore
 from posts.models import Delivery, Post
+from posts.settle import checking_reason, sent_extra, still_settling
 from posts.store import Store
 from scheduler.planning.plans import ProfilePlan, profile_plans
 from scheduler.prepare import (
@@ -46,7 +47,6 @@ from scheduler.prepare import (
     prepare_request,
 )
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
-from scheduler.settle import checking_reason, sent_extra, still_settling
 from scheduler.write_ahead import WriteAhead
 
 log = logging.getLogger("costanza.daemon")

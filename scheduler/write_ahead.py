@@ -38,7 +38,7 @@ class WriteAhead:
         self._lease_check = lease_check
         self.progress: dict[str, Any] = dict(progress)
         self.begun = False  # the intent is committed
-        # When the last call that sends something left (see scheduler.settle): an
+        # When the last call that sends something left (see posts.settle): an
         # unanswered one may still create the post for a while after.
         self.last_send: Any = None
         self._dirty = False  # progress changed since it was last committed

@@ -2,7 +2,7 @@
 
 Such a delivery ("unknown") is looked up on the network; a post not found there yet is
 looked up again once no request sent for it can still land (the settle period, see
-``scheduler.settle``), and published again only if it is still missing. ``post list``,
+``posts.settle``), and published again only if it is still missing. ``post list``,
 ``status`` and ``log`` show them as "checking whether it went out".
 """
 

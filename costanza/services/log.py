@@ -52,7 +52,7 @@ import re
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -410,18 +410,3 @@ def retry_delivery(app: App, delivery_id: int, force: bool = False) -> dict[str,
 
 
 # -- retention -------------------------------------------------------------
-
-def prune_attempts(db: Any, now: datetime, keep_days: int) -> int:
-    """Delete tries older than ``keep_days`` (setting ``log.keep_days``), but never the
-    latest try of a delivery. Returns how many were deleted. ``db`` is a Session in
-    a write transaction (the daemon calls this once a day)."""
-    from sqlalchemy import delete, func, select
-
-    from posts.models import Attempt
-
-    cutoff = now - timedelta(days=keep_days)
-    latest = select(func.max(Attempt.id)).group_by(Attempt.delivery_id)
-    result = db.execute(delete(Attempt).where(Attempt.started_at < cutoff,
-                                              Attempt.id.not_in(latest))
-                        .execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)

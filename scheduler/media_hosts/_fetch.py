@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from scheduler.media_hosts.base import MediaHostUnreachable
+from config.errors import MediaHostUnreachable
 
 LEAD = "Instagram will not be able to fetch your photos:"
 

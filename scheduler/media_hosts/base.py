@@ -33,7 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from config.errors import CostanzaError, SettingsError
+from config.errors import SettingsError
 from config.settings import Settings, parse_duration
 from posts.media.store import sha256_of
 
@@ -46,8 +46,6 @@ _KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _NOT_KINDS = {"base"}
 
 
-class MediaHostUnreachable(CostanzaError):
-    """Instagram will not be able to fetch your photos from the media host."""
 
 EXTENSIONS = {
     "image/jpeg": ".jpg",

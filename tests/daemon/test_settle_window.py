@@ -34,8 +34,8 @@ from costanza.demo.sandbox.server import SandboxServer
 from costanza.formatting import local_label
 from posts.models import Account, Attempt, Delivery
 from posts.profiles import get_profile
+from posts.settle import sent_at
 from scheduler.publishers.registry import make_publisher
-from scheduler.settle import sent_at
 from scheduler.worker import Worker
 from tests.factories.queue import add
 
@@ -349,7 +349,7 @@ def delivery_state(app: App, post_id: int) -> str | None:
 
 def test_post_list_status_and_log_say_checking_whether_it_went_out(
         app: App, clock: FakeClock, run) -> None:  # type: ignore[no-untyped-def]
-    from scheduler.settle import checking_message
+    from posts.settle import checking_message
     from tests.factories.queue import connect, dispatched
 
     connect(app, "x")
@@ -376,7 +376,7 @@ def test_post_list_status_and_log_say_checking_whether_it_went_out(
 # -- the rule itself ------------------------------------------------------------------
 
 def test_the_rule_counts_from_the_latest_send_known() -> None:
-    from scheduler.settle import note_sent, still_settling
+    from posts.settle import note_sent, still_settling
 
     settle = timedelta(seconds=120)
     sent = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)

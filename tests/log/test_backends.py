@@ -11,6 +11,7 @@ from config.clock import FakeClock
 from costanza.app import App
 from costanza.services import log as publog
 from costanza.services.report import build_report
+from posts.attempts import prune_attempts
 from tests.log.conftest import ROME, fill
 
 # Fixed dates of their own on the fake clock, the week of tests.conftest.DEFAULT_START;
@@ -38,4 +39,4 @@ def test_log_report_retry_and_prune_on_each_backend(backend: str, make_app: Call
     assert publog.retry_delivery(app, 5)["state"] == "queued"
     assert publog.new_attempts(app, start) == (start, [])
     with app.store.write() as db:
-        assert publog.prune_attempts(db, clock.now() + timedelta(days=1), keep_days=10) == 2
+        assert prune_attempts(db, clock.now() + timedelta(days=1), keep_days=10) == 2

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from costanza.services.log import prune_attempts
+from posts.attempts import prune_attempts
 from posts.models import Attempt
 from tests.log.conftest import Filled
 

@@ -29,7 +29,7 @@ from costanza.demo.sandbox.routes import Route
 from costanza.demo.sandbox.state import DEFAULT_SETTINGS
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 NETWORKS = ("x", "facebook", "instagram")
 EXTENSIONS = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}

@@ -32,7 +32,7 @@ from costanza.demo.sandbox.messages import Reply, Request
 from costanza.demo.sandbox.timefmt import graph_time
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 PHOTO_MAX = 10 * 1024 * 1024
 DUPLICATE_WINDOW_SECS = 24 * 3600

@@ -24,7 +24,7 @@ from costanza.demo.sandbox.timefmt import graph_time
 from costanza.demo.sandbox.video import probe_video
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 VIDEO_MAX = 10 * 1024 * 1024 * 1024
 DEFAULT_CHUNK = 4 * 1024 * 1024

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from costanza.demo.sandbox import facebook, fb_video, graph_errors, graph_tokens, instagram
 from costanza.demo.sandbox.graph_auth import authenticate, token_of
+from costanza.demo.sandbox.graph_version import VERSION
 from costanza.demo.sandbox.messages import Reply, Request
 from costanza.demo.sandbox.routes import Handler, Route
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
-VERSION = "v26.0"
 LIVE_VERSIONS = {"v24.0", "v25.0", "v26.0"}
 _PATH = re.compile(r"^/(?:(v\d+\.\d+)/)?([^/]+)(?:/([^/]+))?/?$")
 

@@ -11,7 +11,7 @@ from costanza.demo.sandbox.messages import Request
 from costanza.demo.sandbox.timefmt import graph_moment
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
     from costanza.demo.sandbox.state import SandboxState
 
 

@@ -18,7 +18,7 @@ from costanza.demo.sandbox.graph_auth import authenticate
 from costanza.demo.sandbox.messages import Reply, Request
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 LONG_LIVED_SECS = 60 * 24 * 3600
 SCOPES = {

@@ -46,7 +46,7 @@ from costanza.demo.sandbox.timefmt import graph_time
 from costanza.demo.sandbox.video import probe_video
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 IMAGE_MAX = 8 * 1024 * 1024
 EXPIRES_SECS = 24 * 3600
@@ -150,7 +150,7 @@ def create_container(app: Sandbox, request: Request) -> Reply:
         state["nodes"][container_id] = {"kind": "container", "account": account}
     body: dict[str, Any] = {"id": container_id}
     if resumable:
-        from costanza.demo.sandbox.graph_api import VERSION
+        from costanza.demo.sandbox.graph_version import VERSION
 
         body["uri"] = f"{request.base_url}/ig-api-upload/{VERSION}/{container_id}"
     return Reply(200, body)

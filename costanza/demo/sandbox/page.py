@@ -9,7 +9,7 @@ from costanza.demo.sandbox.messages import Reply, Request
 from costanza.demo.sandbox.routes import Route
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 TITLES = {"facebook": "Facebook Page", "instagram": "Instagram", "x": "X"}
 

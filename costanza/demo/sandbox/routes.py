@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from costanza.demo.sandbox.faults import FaultBook
 from costanza.demo.sandbox.messages import Reply, Request
+from costanza.demo.sandbox.state import SandboxState
 
-if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
 
-Handler = Callable[["Sandbox", Request], Reply]
+class Sandbox(Protocol):
+    """What a route's handler may use of the sandbox (``app.Sandbox`` is the one): the
+    route modules import this, never the app that imports them."""
+
+    state: SandboxState
+    faults: FaultBook
+
+    def fetch(self, url: str) -> tuple[bytes, str]: ...
+
+    def requests_log(self) -> list[dict[str, Any]]: ...
+
+
+Handler = Callable[[Sandbox, Request], Reply]
 
 
 @dataclass

@@ -18,7 +18,7 @@ from costanza.demo.sandbox.messages import ApiError, Reply, Request
 from costanza.demo.sandbox.routes import Route
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 _PATH = re.compile(r"^/ig-api-upload/(?:v\d+\.\d+/)?(\d+)/?$")
 MAX_BYTES = 1024 * 1024 * 1024

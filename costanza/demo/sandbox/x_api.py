@@ -29,7 +29,7 @@ from costanza.demo.sandbox.x_auth import Caller, authenticate
 from posts.x_weight import weight
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
 WINDOW_SECS = 15 * 60

@@ -25,7 +25,7 @@ from costanza.demo.sandbox.video import probe_video, x_video_problem
 from costanza.demo.sandbox.x_auth import Caller, authenticate
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 EXPIRES_SECS = 86400
 IMAGE_MAX = 5 * 1024 * 1024

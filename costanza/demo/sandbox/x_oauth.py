@@ -27,7 +27,7 @@ from costanza.demo.sandbox.messages import ApiError, Reply, Request
 from costanza.demo.sandbox.routes import Route
 
 if TYPE_CHECKING:
-    from costanza.demo.sandbox.app import Sandbox
+    from costanza.demo.sandbox.routes import Sandbox
 
 FORM = "application/x-www-form-urlencoded"
 REQUEST_TOKEN_SECS = 15 * 60

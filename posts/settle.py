@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from costanza.formatting import local_label
+from config.localtime import local_label
 from posts.models import Delivery, Profile
 from posts.networks import network_label
 
