@@ -7,12 +7,11 @@ contract and how to add one.
 
 from __future__ import annotations
 
-from config.errors import SettingsError
+from config.errors import MediaHostUnreachable, SettingsError
 from config.settings import Settings
 from scheduler.media_hosts.base import (
     CheckResult,
     MediaHost,
-    MediaHostUnreachable,
     available_kinds,
     host_class,
     register,
