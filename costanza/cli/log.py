@@ -14,8 +14,9 @@ import click
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 from costanza.cli.params import DELIVERY_ID, POST_ID, WHEN, Bounded
+from posts.networks import NETWORKS
 
-NETWORK_CHOICE = click.Choice(["facebook", "instagram", "x"], case_sensitive=False)
+NETWORK_CHOICE = click.Choice(list(NETWORKS), case_sensitive=False)
 
 
 def _width() -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from posts.networks import NETWORKS
 from scheduler.publishers.base import Publisher
 from scheduler.publishers.graph.facebook import DEFAULT_CHUNK_THRESHOLD, FacebookPublisher
 from scheduler.publishers.graph.instagram import InstagramPublisher
 from scheduler.publishers.x.publisher import XPublisher
 
-NETWORKS = ("facebook", "instagram", "x")
+__all__ = ["NETWORKS", "make_publisher"]
 
 
 def make_publisher(
