@@ -67,7 +67,7 @@ class AddResult:
 _MEDIA_LOCK = 7_233_002
 
 
-def _hold_media(db: Session, sha256: str) -> None:
+def hold_media(db: Session, sha256: str) -> None:
     """Hold the media lock of a file until ``db``'s transaction ends. On SQLite, write
     transactions take turns already: nothing to do."""
     if db.get_bind().dialect.name == "postgresql":
@@ -154,7 +154,7 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     stored: list[StoredMedia] = []
     for (path, expected), probed in zip(files, probes, strict=True):
         item = media_store.intake(path, expect=expected, probed=probed)
-        _hold_media(db, item.sha256)
+        hold_media(db, item.sha256)
         if not item.path.exists():  # a failed add of the same photo removed it just now
             item = media_store.intake(path, expect=expected, probed=probed)
         if item.created:
@@ -175,7 +175,7 @@ def discard_new_media(store: Store, media_store: MediaStore,
     try:
         with store.write() as db:
             for item in created:
-                _hold_media(db, item.sha256)
+                hold_media(db, item.sha256)
                 if db.get(Media, item.sha256) is None:
                     media_store.discard(item)
     except Exception as exc:  # the add's own error is told first; this one only adds

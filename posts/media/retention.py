@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from posts.media.store import MediaStore
 from posts.models import TERMINAL_DELIVERY_STATES, Delivery, Media, Post, PostMedia
-from posts.queue import _hold_media
+from posts.queue import hold_media
 from posts.store import Store
 
 log = logging.getLogger("costanza.media")
@@ -86,7 +86,7 @@ def _remove_one(store: Store, media_store: MediaStore, sha: str, now: datetime,
     path = aside = None
     try:
         with store.write() as db:
-            _hold_media(db, sha)
+            hold_media(db, sha)
             last = _last_use(db, sha)
             media = db.get(Media, sha)
             if media is None or last is None or last + keep > now:

@@ -158,3 +158,15 @@ def test_architecture_md_names_only_modules_that_exist() -> None:
     assert named, "the journey of a post names no module"
     missing = sorted(p for p in named if not (ROOT / p).exists())
     assert missing == []
+
+
+def test_no_module_takes_another_modules_private_names() -> None:
+    import ast
+
+    taken = []
+    for name, path in KNOWN.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in KNOWN:
+                taken += [f"{name} takes {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert taken == [], "\n".join(taken)

@@ -110,12 +110,12 @@ def test_an_add_copies_the_file_again_if_a_failed_add_removed_it_meanwhile(
     real_hold = queue._hold_media
 
     def first_cleans_up_now(db: Any, sha256: str) -> None:
-        monkeypatch.setattr(queue, "_hold_media", real_hold)
+        monkeypatch.setattr(queue, "hold_media", real_hold)
         queue.discard_new_media(app.store, app.media, created)  # between copy and lock
         assert not created[0].path.exists()
         real_hold(db, sha256)
 
-    monkeypatch.setattr(queue, "_hold_media", first_cleans_up_now)
+    monkeypatch.setattr(queue, "hold_media", first_cleans_up_now)
     post_id = posts.add(app, "Il telaio, di nuovo", ["facebook"], photos=[photo])
     assert _media_file_of(app, post_id).is_file()
 

@@ -15,11 +15,11 @@ from costanza.services.accounts.common import (
     INSTAGRAM_PERMISSIONS,
     WAITING,
     AccountProblem,
-    _Graph,
+    GraphSession,
 )
-from costanza.services.accounts.meta import _check_page_token
-from costanza.services.accounts.store import _find, _store
-from costanza.services.accounts.x import _x_me, _XKeys
+from costanza.services.accounts.meta import check_page_token
+from costanza.services.accounts.store import find_account, secret_store
+from costanza.services.accounts.x import XKeys, x_me
 from posts.deliveries import hold_account, release_account
 from posts.models import Account, Delivery
 from posts.networks import network_label
@@ -64,7 +64,7 @@ def _check_one(app: App, account: Account) -> dict[str, Any]:
                               "display_name": account.display_name, "ok": True,
                               "problems": [], "notes": [], "permissions": None,
                               "expires": None, "media_host": None, "resumed": 0}
-    secrets = _store(app).get(account.name)
+    secrets = secret_store(app).get(account.name)
     try:
         {"x": _check_x, "facebook": _check_facebook,
          "instagram": _check_instagram}[account.network](app, account, secrets, result)
@@ -103,7 +103,7 @@ def _check_x(app: App, account: Account, secrets: dict[str, str],
              result: dict[str, Any]) -> None:
     keys = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
     _missing(account, keys, secrets)
-    user_id, _, level = _x_me(app, _XKeys(*(secrets[k] for k in keys)))
+    user_id, _, level = x_me(app, XKeys(*(secrets[k] for k in keys)))
     if account.remote_id and user_id != account.remote_id:
         raise AccountProblem(
             f"These keys now act for another X account (id {user_id}, not "
@@ -125,7 +125,7 @@ def _permissions(app: App, network: str, secrets: dict[str, str],
     if not user_token:
         return
     try:
-        reply = _Graph(app, network).get("me/permissions", user_token)
+        reply = GraphSession(app, network).get("me/permissions", user_token)
     except CostanzaError:
         result["notes"].append(f"{network_label(network)} did not say which permissions were "
                                "granted.")
@@ -144,7 +144,7 @@ def _permissions(app: App, network: str, secrets: dict[str, str],
 def _check_facebook(app: App, account: Account, secrets: dict[str, str],
                     result: dict[str, Any]) -> None:
     _missing(account, ("page_token",), secrets)
-    _, page_name = _check_page_token(_Graph(app, "facebook"), secrets["page_token"],
+    _, page_name = check_page_token(GraphSession(app, "facebook"), secrets["page_token"],
                                      account.remote_id)
     result["display_name"] = page_name
     if secrets.get("user_token_expires_at"):
@@ -155,7 +155,7 @@ def _check_facebook(app: App, account: Account, secrets: dict[str, str],
 def _check_instagram(app: App, account: Account, secrets: dict[str, str],
                      result: dict[str, Any]) -> None:
     _missing(account, ("token",), secrets)
-    user = _Graph(app, "instagram").get(account.remote_id or "me", secrets["token"],
+    user = GraphSession(app, "instagram").get(account.remote_id or "me", secrets["token"],
                                         fields="id,username")
     if account.remote_id and str(user.get("id") or "") != account.remote_id:
         raise AccountProblem("Instagram did not confirm this account. Connect it again with "
@@ -190,12 +190,12 @@ def remove_account(app: App, name: str) -> dict[str, Any]:
     The row and the keys go in one unit: the secrets file is checked first and
     rewritten inside the database transaction, so a file that cannot be read or
     written leaves the account connected, not half-removed."""
-    store = _store(app)
+    store = secret_store(app)
     store.check_writable()
     now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        account = _find(db, profile, name)
+        account = find_account(db, profile, name)
         if account is None:
             raise _no_such_account(name)
         network = account.network

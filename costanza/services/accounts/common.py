@@ -49,19 +49,19 @@ class NetworkTrouble(CostanzaError):
 # -- talking to the networks --------------------------------------------------------------
 
 
-def _session(app: App) -> Any:
+def http_session(app: App) -> Any:
     from scheduler.http.routing import RoutingSession
 
     return RoutingSession(app.settings.networks_base_url, timeout=30.0)
 
 
-def _hide(*values: str | None) -> None:
+def hide_secrets(*values: str | None) -> None:
     from scheduler.http.hygiene import remember_secrets
 
     remember_secrets(*values)
 
 
-def _unreachable(label: str, exc: requests.RequestException) -> NetworkTrouble:
+def unreachable(label: str, exc: requests.RequestException) -> NetworkTrouble:
     kind = "it did not answer in time" if isinstance(exc, requests.Timeout) else \
         "the connection failed"
     return NetworkTrouble(
@@ -69,29 +69,29 @@ def _unreachable(label: str, exc: requests.RequestException) -> NetworkTrouble:
         "run the command again. Nothing was changed.")
 
 
-class _Graph:
+class GraphSession:
     """The few Graph API calls account setup needs, over the routing session."""
 
     def __init__(self, app: App, network: str) -> None:
-        self.session = _session(app)
+        self.session = http_session(app)
         self.network = network
         self.label = network_label(network)
 
     def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
-        _hide(token)
+        hide_secrets(token)
         return self._reply(lambda: self.session.get(
             f"{GRAPH}/{path.lstrip('/')}", params=params or None,
             headers={"Authorization": f"OAuth {token}"}))
 
     def post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
-        _hide(*data.values())
+        hide_secrets(*data.values())
         return self._reply(lambda: self.session.post(f"{GRAPH}/{path.lstrip('/')}", data=data))
 
     def _reply(self, send: Callable[[], requests.Response]) -> dict[str, Any]:
         try:
             response = send()
         except requests.RequestException as exc:
-            raise _unreachable(self.label, exc) from None
+            raise unreachable(self.label, exc) from None
         try:
             body = response.json()
         except ValueError:

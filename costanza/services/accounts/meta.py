@@ -13,11 +13,16 @@ from costanza.services.accounts.common import (
     FACEBOOK_PERMISSIONS,
     AccountProblem,
     ChoosePage,
+    GraphSession,
     NetworkTrouble,
-    _Graph,
-    _hide,
+    hide_secrets,
 )
-from costanza.services.accounts.store import _account_name, _Connection, _save, _store
+from costanza.services.accounts.store import (
+    Connection,
+    make_account_name,
+    save_connection,
+    secret_store,
+)
 from posts.models import Account
 from posts.profiles import get_profile
 
@@ -27,14 +32,14 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
                  app_secret: str | None = None, name: str | None = None,
                  choose_page: ChoosePage | None = None) -> dict[str, Any]:
     """Connect a Facebook Page with its Page token, or pick it with a user token."""
-    name = _account_name(app, "facebook", name)
+    name = make_account_name(app, "facebook", name)
     if bool(page_token) == bool(user_token):
         raise InputError("Give either --page-token (with --page-id) or --user-token.")
     if bool(app_id) != bool(app_secret):
         raise InputError("Give both --app-id and --app-secret (to get a long-lived token), "
                          "or neither.")
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of Facebook
-    graph = _Graph(app, "facebook")
+    graph = GraphSession(app, "facebook")
     secrets: dict[str, str] = {}
     notes: list[str] = []
     if user_token:
@@ -48,15 +53,15 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
                          "hours. Connect again with them to get one that lasts.")
         secrets["user_token"] = user_token
         page_id, page_token, _ = _pick_page(graph, user_token, page_id, choose_page)
-        page_id, page_name = _check_page_token(graph, page_token, page_id)
+        page_id, page_name = check_page_token(graph, page_token, page_id)
     else:
         assert page_token is not None
-        page_id, page_name = _check_page_token(graph, page_token, page_id)
+        page_id, page_name = check_page_token(graph, page_token, page_id)
     secrets["page_token"] = page_token
-    return _save(app, name, _Connection("facebook", page_id, page_name, secrets, notes))
+    return save_connection(app, name, Connection("facebook", page_id, page_name, secrets, notes))
 
 
-def _long_lived(graph: _Graph, token: str, app_id: str, app_secret: str) -> tuple[str, str]:
+def _long_lived(graph: GraphSession, token: str, app_id: str, app_secret: str) -> tuple[str, str]:
     """Exchange a login token for a long-lived one (sent in a POST body, never a URL)."""
     reply = graph.post("oauth/access_token", {
         "grant_type": "fb_exchange_token", "client_id": app_id, "client_secret": app_secret,
@@ -72,7 +77,7 @@ def _long_lived(graph: _Graph, token: str, app_id: str, app_secret: str) -> tupl
     return long_lived, expires
 
 
-def _pick_page(graph: _Graph, user_token: str, page_id: str | None,
+def _pick_page(graph: GraphSession, user_token: str, page_id: str | None,
                choose_page: ChoosePage | None) -> tuple[str, str, str]:
     reply = graph.get("me/accounts", user_token, fields="id,name,access_token", limit="100")
     pages = [{"id": str(p["id"]), "name": str(p.get("name") or p["id"]),
@@ -100,11 +105,11 @@ def _pick_page(graph: _Graph, user_token: str, page_id: str | None,
         raise AccountProblem(
             f"Facebook gave no Page token for {page['name']}: the login may lack the "
             f"permissions {', '.join(FACEBOOK_PERMISSIONS)}. Log in again allowing them.")
-    _hide(page["access_token"])
+    hide_secrets(page["access_token"])
     return page["id"], page["access_token"], page["name"]
 
 
-def _check_page_token(graph: _Graph, page_token: str, page_id: str | None) -> tuple[str, str]:
+def check_page_token(graph: GraphSession, page_token: str, page_id: str | None) -> tuple[str, str]:
     """Read the Page the token belongs to; it must be a Page token (of ``page_id``)."""
     me = graph.get("me", page_token, fields="id,name")
     found = str(me.get("id") or "")
@@ -125,12 +130,12 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
                   page_id: str | None = None, page_token: str | None = None,
                   name: str | None = None) -> dict[str, Any]:
     """Connect an Instagram professional account, given or found from the Facebook Page."""
-    name = _account_name(app, "instagram", name)
+    name = make_account_name(app, "instagram", name)
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of Instagram
     notes: list[str] = []
     if not token or not ig_user_id:
         page_id, page_token = _page_for_instagram(app, page_id, page_token or token)
-        graph = _Graph(app, "facebook")
+        graph = GraphSession(app, "facebook")
         if not ig_user_id:
             page = graph.get(page_id, page_token, fields="id,name,instagram_business_account")
             linked = page.get("instagram_business_account") or {}
@@ -144,7 +149,7 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
             notes.append(f"Found the Instagram account linked to the Page "
                          f"{page.get('name') or page_id}.")
         token = token or page_token
-    graph = _Graph(app, "instagram")
+    graph = GraphSession(app, "instagram")
     user = graph.get(ig_user_id, token, fields="id,username")
     if str(user.get("id") or "") != ig_user_id:
         raise AccountProblem("Instagram did not confirm this account id. Check --ig-user-id.")
@@ -153,9 +158,9 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
         notes.append("Instagram fetches photos from a public web address: add a [media_host] "
                      "section to your settings (see the README) before queueing photos for "
                      "Instagram, then run `costanza account check`.")
-    found = _Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
+    found = Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
                         {"token": token}, notes)
-    return _save(app, name, found)
+    return save_connection(app, name, found)
 
 
 def _page_for_instagram(app: App, page_id: str | None,
@@ -174,7 +179,7 @@ def _page_for_instagram(app: App, page_id: str | None,
                 "to. Connect the Page first with `costanza account add facebook ...`, or give "
                 "--ig-user-id and --token.")
         name, found_id = page.name, page.remote_id
-    stored = _store(app).get(name)
+    stored = secret_store(app).get(name)
     token = page_token or stored.get("page_token")
     if not token or not found_id:
         raise InputError(f"The Facebook account '{name}' has no Page token stored. Connect it "

@@ -20,7 +20,7 @@ from posts.profiles import get_profile
 
 
 @dataclass
-class _Connection:
+class Connection:
     network: str
     remote_id: str
     display_name: str
@@ -28,11 +28,11 @@ class _Connection:
     notes: list[str] = field(default_factory=list)
 
 
-def _store(app: App) -> SecretStore:
+def secret_store(app: App) -> SecretStore:
     return SecretStore(app.settings.home.secrets_file)
 
 
-def _account_name(app: App, network: str, name: str | None) -> str:
+def make_account_name(app: App, network: str, name: str | None) -> str:
     if name is None:
         return network if app.profile_name == DEFAULT_PROFILE else \
             f"{app.profile_name}-{network}"
@@ -46,16 +46,16 @@ def _account_name(app: App, network: str, name: str | None) -> str:
     return name
 
 
-def _find(db: Session, profile: Profile, name: str) -> Account | None:
+def find_account(db: Session, profile: Profile, name: str) -> Account | None:
     return db.scalars(select(Account).where(Account.profile_id == profile.id,
                                             Account.name == name)).one_or_none()
 
 
-def _save(app: App, name: str, found: _Connection) -> dict[str, Any]:
+def save_connection(app: App, name: str, found: Connection) -> dict[str, Any]:
     """Store the secrets (keeping the ones not given again) and the account row, as one
     unit: when the database refuses the row, the secrets file is put back as it was."""
     now = app.clock.now()
-    store = _store(app)
+    store = secret_store(app)
     before = store.saved(name)
     try:
         with app.store.write() as db:
@@ -77,11 +77,11 @@ def _restore(store: SecretStore, name: str, before: dict[str, str]) -> None:
         store.remove(name)
 
 
-def _save_rows(db: Session, app: App, store: SecretStore, name: str, found: _Connection,
+def _save_rows(db: Session, app: App, store: SecretStore, name: str, found: Connection,
                before: dict[str, str], now: datetime) -> tuple[bool, int]:
     """The account row and its secrets, inside the caller's transaction."""
     profile = get_profile(db, app.profile_name)
-    account = _find(db, profile, name)
+    account = find_account(db, profile, name)
     if account is not None and account.network != found.network:
         raise InputError(
             f"An account called '{name}' is already connected to "

@@ -15,25 +15,30 @@ from costanza.services.accounts.common import (
     AccountProblem,
     AskPin,
     NetworkTrouble,
-    _hide,
-    _session,
-    _unreachable,
+    hide_secrets,
+    http_session,
+    unreachable,
 )
-from costanza.services.accounts.store import _account_name, _Connection, _save, _store
+from costanza.services.accounts.store import (
+    Connection,
+    make_account_name,
+    save_connection,
+    secret_store,
+)
 
 
 @dataclass(frozen=True)
-class _XKeys:
+class XKeys:
     consumer_key: str
     consumer_secret: str
     access_token: str
     access_token_secret: str
 
 
-def _x_client(app: App, keys: _XKeys) -> tuple[Any, Any]:
+def _x_client(app: App, keys: XKeys) -> tuple[Any, Any]:
     import tweepy
 
-    session = _session(app)
+    session = http_session(app)
     client = tweepy.Client(consumer_key=keys.consumer_key,
                            consumer_secret=keys.consumer_secret,
                            access_token=keys.access_token,
@@ -42,11 +47,12 @@ def _x_client(app: App, keys: _XKeys) -> tuple[Any, Any]:
     return client, session
 
 
-def _x_me(app: App, keys: _XKeys) -> tuple[str, str, str | None]:
+def x_me(app: App, keys: XKeys) -> tuple[str, str, str | None]:
     """(user id, username, access level) of the X account these keys act for."""
     import tweepy
 
-    _hide(keys.consumer_key, keys.consumer_secret, keys.access_token, keys.access_token_secret)
+    hide_secrets(keys.consumer_key, keys.consumer_secret, keys.access_token,
+                 keys.access_token_secret)
     client, session = _x_client(app, keys)
     try:
         reply = client.get_me(user_auth=True)
@@ -57,7 +63,7 @@ def _x_me(app: App, keys: _XKeys) -> tuple[str, str, str | None]:
         raise x_problem(exc.response.status_code if exc.response is not None else None) \
             from None
     except requests.RequestException as exc:
-        raise _unreachable("X", exc) from None
+        raise unreachable("X", exc) from None
     data = (reply or {}).get("data") or {}
     if not data.get("id"):
         raise NetworkTrouble("X answered without saying which account these keys belong "
@@ -92,7 +98,7 @@ def add_x(app: App, *, consumer_key: str, consumer_secret: str,
     """Connect an X account with its keys; or with the PIN for the authorisation that
     ``start_x_pin`` began (``pin``); or through the whole PIN flow, asking for the PIN
     with ``ask_pin``, when neither is given."""
-    name = _account_name(app, "x", name)
+    name = make_account_name(app, "x", name)
     if bool(access_token) != bool(access_token_secret):
         raise InputError("Give both --access-token and --access-token-secret, or neither (then "
                          "Costanza asks X for them with a PIN).")
@@ -101,7 +107,7 @@ def add_x(app: App, *, consumer_key: str, consumer_secret: str,
                          "both: the PIN is how Costanza gets the access token from X.")
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of X
     if access_token and access_token_secret:
-        keys = _XKeys(consumer_key, consumer_secret, access_token, access_token_secret)
+        keys = XKeys(consumer_key, consumer_secret, access_token, access_token_secret)
     elif pin is not None:
         keys = _finish_pin(app, consumer_key, consumer_secret, pin)
     else:
@@ -110,17 +116,17 @@ def add_x(app: App, *, consumer_key: str, consumer_secret: str,
                              "browser: run the command without --pin to get the address, "
                              "then again with --pin and the PIN that X shows.")
         keys = _pin_flow(app, consumer_key, consumer_secret, ask_pin)
-    user_id, username, level = _x_me(app, keys)
+    user_id, username, level = x_me(app, keys)
     notes = []
     if level and "write" not in level:
         notes.append("X says this app may only read. In the X developer portal set the "
                      "app's permissions to \"Read and write\", create the access token "
                      "again, and connect again, or posts will be refused.")
-    found = _Connection("x", user_id, f"@{username}" if username else user_id, {
+    found = Connection("x", user_id, f"@{username}" if username else user_id, {
         "consumer_key": keys.consumer_key, "consumer_secret": keys.consumer_secret,
         "access_token": keys.access_token, "access_token_secret": keys.access_token_secret,
         "username": username}, notes)
-    return _save(app, name, found)
+    return save_connection(app, name, found)
 
 
 def start_x_pin(app: App, *, consumer_key: str, consumer_secret: str,
@@ -128,9 +134,9 @@ def start_x_pin(app: App, *, consumer_key: str, consumer_secret: str,
     """The first of two steps, for a run without a terminal: ask X for a request token,
     keep it (secrets.toml) for ``add_x(pin=...)``, and return the address where the person
     authorises the app, and by when the PIN must be given (UTC)."""
-    name = _account_name(app, "x", name)
+    name = make_account_name(app, "x", name)
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of X
-    _store(app).check_writable()
+    secret_store(app).check_writable()
     request = x_oauth.request_token(app, consumer_key, consumer_secret)
     expires = x_pending.save(app, consumer_key, consumer_secret, request)
     return {"network": "x", "name": name, "authorize_url": request.url,
@@ -146,22 +152,22 @@ _START_AGAIN = ("Run the same command without --pin first: it shows a new addres
                 "authorise the app, and then X gives you a new PIN (within 15 minutes).")
 
 
-def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin) -> _XKeys:
+def _pin_flow(app: App, consumer_key: str, consumer_secret: str, ask_pin: AskPin) -> XKeys:
     """OAuth 1.0a with a PIN: the person authorises the app in a browser and types the PIN."""
     request = x_oauth.request_token(app, consumer_key, consumer_secret)
     pin = ask_pin(request.url)
     token, secret = x_oauth.access_token(app, consumer_key, consumer_secret, request, pin,
                                          again=_AGAIN_TYPED)
-    return _XKeys(consumer_key, consumer_secret, token, secret)
+    return XKeys(consumer_key, consumer_secret, token, secret)
 
 
-def _finish_pin(app: App, consumer_key: str, consumer_secret: str, pin: str) -> _XKeys:
+def _finish_pin(app: App, consumer_key: str, consumer_secret: str, pin: str) -> XKeys:
     """The second step: the PIN for the request token that ``start_x_pin`` kept. Once X
     has exchanged it, the request token is spent, so it is forgotten whatever follows."""
-    _store(app).check_writable()
+    secret_store(app).check_writable()
     request = x_pending.find(app, consumer_key, consumer_secret,
                                start_again=_START_AGAIN)
     token, secret = x_oauth.access_token(app, consumer_key, consumer_secret, request, pin,
                                          again=_AGAIN_GIVEN)
     x_pending.drop(app, consumer_key)
-    return _XKeys(consumer_key, consumer_secret, token, secret)
+    return XKeys(consumer_key, consumer_secret, token, secret)

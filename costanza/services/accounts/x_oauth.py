@@ -13,7 +13,12 @@ import requests
 
 from config.errors import CostanzaError, InputError
 from costanza.app import App
-from costanza.services.accounts.common import AccountProblem, NetworkTrouble, _hide, _unreachable
+from costanza.services.accounts.common import (
+    AccountProblem,
+    NetworkTrouble,
+    hide_secrets,
+    unreachable,
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ def _handler(app: App, consumer_key: str, consumer_secret: str) -> Any:
 
     base_url = app.settings.networks_base_url
     install_log_filters()
-    _hide(consumer_key, consumer_secret)
+    hide_secrets(consumer_key, consumer_secret)
 
     class RoutedOAuth1Session(OAuth1Session):  # type: ignore[misc]
         """OAuth1Session with Costanza's routing, timeout and quiet transport."""
@@ -82,7 +87,7 @@ def request_token(app: App, consumer_key: str, consumer_secret: str) -> RequestT
         raise _pin_problem(exc, step="keys") from None
     token = str(handler.request_token["oauth_token"])
     secret = str(handler.request_token["oauth_token_secret"])
-    _hide(secret)
+    hide_secrets(secret)
     return RequestToken(url, token, secret)
 
 
@@ -98,13 +103,13 @@ def access_token(app: App, consumer_key: str, consumer_secret: str, request: Req
     handler = _handler(app, consumer_key, consumer_secret)
     handler.request_token = {"oauth_token": request.token,
                              "oauth_token_secret": request.secret}
-    _hide(request.secret)
+    hide_secrets(request.secret)
     try:
         with _quiet_oauth_logs():
             token, secret = handler.get_access_token(pin)
     except Exception as exc:  # requests-oauthlib raises several kinds
         raise _pin_problem(exc, step="pin", again=again) from None
-    _hide(token, secret)
+    hide_secrets(token, secret)
     return token, secret
 
 
@@ -136,7 +141,7 @@ def _pin_problem(exc: Exception, *, step: str, again: str = "") -> CostanzaError
         cause = cause.__cause__ or cause.__context__ or (
             cause.args[0] if cause.args and isinstance(cause.args[0], Exception) else None)
     if isinstance(cause, requests.RequestException):
-        return _unreachable("X", cause)
+        return unreachable("X", cause)
     status = getattr(cause, "status_code", None)
     if step == "pin" and status in (400, 401):
         return AccountProblem(f"X did not accept the PIN ({status}). {again}")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from config.errors import InputError
 from costanza.app import App
-from costanza.services.accounts.store import _store
+from costanza.services.accounts.store import secret_store
 from costanza.services.accounts.x_oauth import RequestToken
 
 # How long X accepts a request token: past this, step one must be run again.
@@ -35,7 +35,7 @@ def save(app: App, consumer_key: str, consumer_secret: str, request: RequestToke
     """Keep the request token for the second step; the time by which it must be used.
     Of the consumer secret only a digest is kept: enough to tell a mistyped one."""
     now = app.clock.now().astimezone(UTC)
-    _store(app).put(_section(consumer_key), {
+    secret_store(app).put(_section(consumer_key), {
         "request_token": request.token, "request_token_secret": request.secret,
         "consumer_secret_sha256": _digest(consumer_secret), "started_at": now.isoformat()})
     return now + LIFETIME
@@ -45,7 +45,7 @@ def find(app: App, consumer_key: str, consumer_secret: str, *,
          start_again: str) -> RequestToken:
     """The pending authorisation for this consumer key, or a plain refusal when there is
     none or it is too old (``start_again`` says how to begin anew)."""
-    saved = _store(app).saved(_section(consumer_key))
+    saved = secret_store(app).saved(_section(consumer_key))
     token, secret = saved.get("request_token"), saved.get("request_token_secret")
     if not token or not secret:
         raise InputError(
@@ -65,7 +65,7 @@ def find(app: App, consumer_key: str, consumer_secret: str, *,
 
 def drop(app: App, consumer_key: str) -> None:
     """Forget the pending authorisation (used, or spent at X)."""
-    _store(app).remove(_section(consumer_key))
+    secret_store(app).remove(_section(consumer_key))
 
 
 def _started(value: str | None) -> datetime:
