@@ -107,7 +107,7 @@ def test_an_add_copies_the_file_again_if_a_failed_add_removed_it_meanwhile(
     app = make_app()
     photo = make_jpeg(tmp_path / "telaio.jpg")
     created = _failed_add(app, photo)
-    real_hold = queue._hold_media
+    real_hold = queue.hold_media
 
     def first_cleans_up_now(db: Any, sha256: str) -> None:
         monkeypatch.setattr(queue, "hold_media", real_hold)
