@@ -7,12 +7,16 @@ code 1 here, in one place. Usage errors are click's (exit code 2).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from config.errors import CostanzaError, shown
 from costanza import __version__
+
+if TYPE_CHECKING:  # the App is imported only when a command needs it
+    from config.clock import Clock
+    from costanza.app import App
 
 # Subcommands live in their own modules and are imported only when used, so
 # that `costanza post list` never pays for the publishers' libraries.
@@ -124,15 +128,15 @@ class Context:
     """What every command receives: the options, and the App built on first use."""
 
     def __init__(self, config: str | None, profile: str | None, verbose: bool,
-                 clock: Any = None) -> None:
+                 clock: Clock | None = None) -> None:
         self.config = config
         self.profile = profile
         self.verbose = verbose
         self.clock = clock  # None: the real clock; tests pass a fake one
-        self._app: Any = None
+        self._app: App | None = None
 
     @property
-    def app(self) -> Any:
+    def app(self) -> App:
         if self._app is None:
             from costanza.app import App
 
