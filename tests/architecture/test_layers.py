@@ -170,3 +170,12 @@ def test_no_module_takes_another_modules_private_names() -> None:
                 taken += [f"{name} takes {node.module}.{a.name}" for a in node.names
                           if a.name.startswith("_") and not a.name.startswith("__")]
     assert taken == [], "\n".join(taken)
+
+
+def test_one_list_of_networks() -> None:
+    from costanza.cli.log import NETWORK_CHOICE
+    from posts.networks import NETWORKS
+    from scheduler.publishers.registry import NETWORKS as PUBLISHED
+
+    assert PUBLISHED is NETWORKS
+    assert tuple(NETWORK_CHOICE.choices) == NETWORKS
