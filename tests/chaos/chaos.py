@@ -133,8 +133,23 @@ def _stories(count: int, seed: int, media: Path) -> list[dict[str, Any]]:
     return stories
 
 
+def _faults(held_secs: float | None) -> list[tuple[str, str | None, dict[str, Any]]]:
+    """FAULTS, with the held requests held ``held_secs`` instead (when given)."""
+    if held_secs is None:
+        return FAULTS
+    return [(n, e, {**o, "commit_delay_secs": held_secs} if "commit_delay_secs" in o else o)
+            for n, e, o in FAULTS]
+
+
+# With --held: the daemon's real timeout and settle periods, against requests the network
+# holds longer than that timeout (the issue's case: held 40 s, timeout 30 s, settle 120 s).
+REAL_NETWORKS = {"timeout_seconds": 30, "settle_seconds_x": 120,
+                 "settle_seconds_facebook": 120, "settle_seconds_instagram": 120}
+
+
 def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
-              say: Any = print, settle_timeout: float = 240.0) -> ChaosReport:
+              say: Any = print, settle_timeout: float = 240.0,
+              held_secs: float | None = None) -> ChaosReport:
     from config.edit import set_values
     from costanza.app import App
     from costanza.demo.accounts import connect_sandbox_accounts
@@ -161,7 +176,7 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
         set_values(cfg, "daemon", {"poll_seconds": 0.2, "lease_seconds": 5,
                                    "max_attempts": 50, "retry_base_seconds": 0.5,
                                    "retry_max_seconds": 5})
-        set_values(cfg, "networks", CHAOS_NETWORKS)
+        set_values(cfg, "networks", CHAOS_NETWORKS if held_secs is None else REAL_NETWORKS)
         set_values(cfg, "media_host", {"kind": "folder", "path": str(work / "public"),
                                        "base_url": public_url})
         app.close()
@@ -185,9 +200,11 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
                                                   app.clock.now()).post.id
         app.close()
 
+        faults = _faults(held_secs)
+
         def arm_faults() -> None:
             for _ in range(rng.randint(1, 3)):
-                network, endpoint, options = FAULTS[rng.randrange(len(FAULTS))]
+                network, endpoint, options = faults[rng.randrange(len(faults))]
                 client.fault(network, endpoint, **options)
                 report.faults_armed[f"{network}/{endpoint}"] += 1
 
@@ -320,8 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--folder", type=Path, help="keep the run's files here")
+    parser.add_argument("--held", type=float, metavar="SECONDS",
+                        help="hold created posts this long, with the real 30 s timeout and "
+                             "120 s settle periods (the settle window's own case: 40)")
     args = parser.parse_args(argv)
-    report = run_chaos(args.kills, args.posts, args.seed, args.folder)
+    report = run_chaos(args.kills, args.posts, args.seed, args.folder, held_secs=args.held,
+                       settle_timeout=240.0 if args.held is None else 600.0)
     if args.json:
         print(json.dumps({**report.__dict__, "faults_armed": dict(report.faults_armed)}))
     else:
