@@ -24,13 +24,16 @@ Libraries with fixed hosts (tweepy, facebook-sdk) reach it through
 
 Modules:
 
-- ``server``: ``SandboxServer`` (background thread) and ``serve`` (foreground).
+- ``server``: ``SandboxServer`` (background thread) and ``serve`` (foreground);
+  ``handler``: reading a request and answering it.
 - ``app``: routing, faults, latency, the request log.
 - ``x_api``, ``x_media``, ``x_auth``, ``oauth1``, ``x_oauth``, ``x_errors``,
   ``schema``/``x_spec``: X API v2.
 - ``graph_api``, ``graph_auth``, ``graph_errors``, ``graph_tokens``,
   ``facebook``, ``fb_video``: Graph API and Facebook Pages.
-- ``instagram``, ``uploads``: Instagram content publishing and resumable upload.
+- ``instagram`` (media, comments), ``ig_containers``, ``ig_checks``,
+  ``ig_publish``, ``ig_user``, ``uploads``: Instagram content publishing and
+  resumable upload.
 - ``accounts``: on-demand accounts and the credential scheme.
 - ``faults``: faults on demand. ``state``: memory and the data folder.
 - ``control_api`` (``/_sandbox/...``), ``control`` (``SandboxClient``),

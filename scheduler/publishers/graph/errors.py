@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -70,6 +71,19 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """One Graph API failure, read once: what each classifier below looks at."""
+
+    network: str
+    name: str  # the network as people write it ("Facebook")
+    status: int | None
+    code: int | None
+    tag: str | None  # "code/subcode", the error's code in Costanza
+    said: str  # the platform's own words, secrets removed
+    post: str  # " 12" (the post id, for commands) or " ID"
+
+
 def classify_graph_error(
     status: int | None,
     error: Mapping[str, Any] | None,
@@ -83,68 +97,96 @@ def classify_graph_error(
     secrets: tuple[str, ...] | tuple[str] = (),
 ) -> PublishError:
     """One Graph API failure, as the error the daemon acts on, in plain words."""
-    name = network_name(network)
     error = error or {}
     code = _int(error.get("code"))
     subcode = _int(error.get("error_subcode"))
     said = redact(error.get("error_user_msg") or error.get("message") or "", secrets).strip()
     tag = f"{code}/{subcode}" if subcode else (str(code) if code is not None else None)
     post = f" {post_id}" if post_id is not None else " ID"
+    failure = _Failure(network, network_name(network), status, code, tag, said, post)
 
     if network == "instagram" and subcode is not None:
         ig = _instagram_subcode(subcode, media, post, now, status, tag)
         if ig is not None:
             return ig
-    if code in AUTH_CODES or status == 401:
+    return (_access_problem(failure) or _throttled(failure, headers, now)
+            or _duplicate(failure) or _server_trouble(failure, error, creates)
+            or _refused(failure))
+
+
+def _access_problem(f: _Failure) -> PublishError | None:
+    """The token expired or was revoked, or a permission is missing: connect again."""
+    if f.code in AUTH_CODES or f.status == 401:
         return AuthExpired(
-            f"{name} no longer accepts Costanza's access to this account (the token expired "
-            f"or was revoked). Connect it again with `costanza account add {network}`; "
+            f"{f.name} no longer accepts Costanza's access to this account (the token expired "
+            f"or was revoked). Connect it again with `costanza account add {f.network}`; "
             f"queued posts wait until then.",
-            http_status=status, code=tag,
+            http_status=f.status, code=f.tag,
         )
-    if code in PERMISSION_CODES:
+    if f.code in PERMISSION_CODES:
         return AuthExpired(
-            f"{name} says Costanza is missing a permission for this account ({said}). Connect "
-            f"it again with `costanza account add {network}` and grant every permission asked.",
-            http_status=status, code=tag,
+            f"{f.name} says Costanza is missing a permission for this account ({f.said}). "
+            f"Connect it again with `costanza account add {f.network}` and grant every "
+            "permission asked.",
+            http_status=f.status, code=f.tag,
         )
-    if code in RATE_LIMIT_CODES or (code is not None and 80000 <= code <= 80099):
+    return None
+
+
+def _throttled(f: _Failure, headers: Mapping[str, str], now: datetime) -> PublishError | None:
+    """Too many calls (wait as long as Meta says), or posting blocked for a while."""
+    if f.code in RATE_LIMIT_CODES or (f.code is not None and 80000 <= f.code <= 80099):
         retry_at = usage_retry_at(headers, now)
         when = f" until {retry_at:%H:%M} UTC" if retry_at else " for a while"
         return RateLimited(
-            f"{name} asked Costanza to slow down (too many calls). Nothing was posted; "
+            f"{f.name} asked Costanza to slow down (too many calls). Nothing was posted; "
             f"it will wait{when} and try again.",
-            retry_at=retry_at, http_status=status, code=tag,
+            retry_at=retry_at, http_status=f.status, code=f.tag,
         )
-    if code == 368:
+    if f.code == 368:
         return RetryLater(
-            f"{name} has temporarily blocked posting from this account (it can happen after "
-            f"many posts in a short time). Costanza will try again later. {said}".strip(),
-            retry_at=now + timedelta(hours=1), http_status=status, code=tag,
+            f"{f.name} has temporarily blocked posting from this account (it can happen after "
+            f"many posts in a short time). Costanza will try again later. {f.said}".strip(),
+            retry_at=now + timedelta(hours=1), http_status=f.status, code=f.tag,
         )
-    if code == 506:
-        return PublishFailed(
-            f"{name} refused the post because the same text was already posted recently. "
-            f"Change the text with `costanza post edit{post}` if you want to post it again.",
-            http_status=status, code="duplicate",
-        )
-    transient = code in TRANSIENT_CODES or bool(error.get("is_transient"))
-    unreadable = status is None or status < 400  # a reply we could not read
-    if transient or unreadable or status >= 500:
-        if creates:
-            return OutcomeUnknown(
-                f"{name} answered with an internal error after receiving the post, so it may "
-                f"or may not be out. Costanza will check before trying again.",
-                http_status=status, code=tag,
-            )
-        return RetryLater(
-            f"{name} had a temporary problem. Nothing was posted; Costanza will try again.",
-            http_status=status, code=tag,
-        )
+    return None
+
+
+def _duplicate(f: _Failure) -> PublishError | None:
+    if f.code != 506:
+        return None
     return PublishFailed(
-        f"{name} refused the post: {said or 'no reason given'}. Check it with "
-        f"`costanza post show{post.rstrip()}` and change it with `costanza post edit{post}`.",
-        http_status=status, code=tag,
+        f"{f.name} refused the post because the same text was already posted recently. "
+        f"Change the text with `costanza post edit{f.post}` if you want to post it again.",
+        http_status=f.status, code="duplicate",
+    )
+
+
+def _server_trouble(f: _Failure, error: Mapping[str, Any],
+                    creates: bool) -> PublishError | None:
+    """A transient or server error, or an unreadable reply: maybe out, or try again."""
+    transient = f.code in TRANSIENT_CODES or bool(error.get("is_transient"))
+    unreadable = f.status is None or f.status < 400  # a reply we could not read
+    if not (transient or unreadable or (f.status is not None and f.status >= 500)):
+        return None
+    if creates:
+        return OutcomeUnknown(
+            f"{f.name} answered with an internal error after receiving the post, so it may "
+            f"or may not be out. Costanza will check before trying again.",
+            http_status=f.status, code=f.tag,
+        )
+    return RetryLater(
+        f"{f.name} had a temporary problem. Nothing was posted; Costanza will try again.",
+        http_status=f.status, code=f.tag,
+    )
+
+
+def _refused(f: _Failure) -> PublishError:
+    return PublishFailed(
+        f"{f.name} refused the post: {f.said or 'no reason given'}. Check it with "
+        f"`costanza post show{f.post.rstrip()}` and change it with "
+        f"`costanza post edit{f.post}`.",
+        http_status=f.status, code=f.tag,
     )
 
 

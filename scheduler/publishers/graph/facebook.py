@@ -1,4 +1,4 @@
-"""Posting to a Facebook Page: text, link, photos, video (Graph API through ``graph.py``).
+"""Posting to a Facebook Page: text, link, photos, video (Graph API through ``client.py``).
 
 Progress kept through ``checkpoint`` (a restart resumes from it):
 ``photo_ids`` (unpublished photos of a multi-photo post, by position),
@@ -11,21 +11,16 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from config.errors import OutcomeUnknown, PublishError, PublishFailed, RetryLater
 from scheduler.http.multipart import FileSlice
-from scheduler.publishers.base import (
-    Checkpoint,
-    MediaFile,
-    PublishRequest,
-    PublishResult,
-    Reconciled,
-)
+from scheduler.publishers.base import MediaFile, PublishRequest, PublishResult, Reconciled
 from scheduler.publishers.checks import check_media_files
-from scheduler.publishers.graph.client import GraphClient, account_id, open_client
+from scheduler.publishers.graph.client import GraphClient, account_id
+from scheduler.publishers.graph.publisher import GraphPublisher
 from scheduler.publishers.matching import (
     after_intent,
     doubles_note,
@@ -38,10 +33,12 @@ from scheduler.publishers.progress import Progress
 DEFAULT_CHUNK_THRESHOLD = 20 * 1024 * 1024
 
 
-class FacebookPublisher:
+class FacebookPublisher(GraphPublisher):
     """Publishes to one Facebook Page per request (``account.remote_id`` is the page id)."""
 
     network = "facebook"
+    token_keys = ("page_token", "token", "access_token")
+    token_name = "Page token"
 
     def __init__(
         self,
@@ -52,16 +49,8 @@ class FacebookPublisher:
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] | None = None,
     ) -> None:
-        self.base_url = base_url
-        self.timeout = timeout
+        super().__init__(base_url, timeout=timeout, sleep=sleep, now=now)
         self.chunk_threshold = chunk_threshold
-        self.sleep = sleep
-        self.now = now or (lambda: datetime.now(UTC))
-
-    def _client(self, request: PublishRequest) -> GraphClient:
-        return open_client(request, ("page_token", "token", "access_token"),
-                           network=self.network, token_name="Page token",
-                           base_url=self.base_url, timeout=self.timeout, now=self.now)
 
     @staticmethod
     def _page(request: PublishRequest) -> str:
@@ -69,11 +58,6 @@ class FacebookPublisher:
                           code="no_page")
 
     # -- publish -----------------------------------------------------------
-
-    def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
-        client = self._client(request)
-        with client.session:
-            return self._publish(client, request, Progress(request.progress, checkpoint))
 
     def _publish(self, client: GraphClient, request: PublishRequest,
                  progress: Progress) -> PublishResult:
@@ -206,16 +190,8 @@ class FacebookPublisher:
 
     # -- reconcile ---------------------------------------------------------
 
-    def reconcile(self, request: PublishRequest) -> Reconciled:
-        """Look for the post among the Page's recent posts (same text, after the intent).
-
-        Raises ``AuthExpired`` or ``RetryLater`` when the Page cannot be read now.
-        """
-        client = self._client(request)
-        with client.session:
-            return self._reconcile(client, request)
-
     def _reconcile(self, client: GraphClient, request: PublishRequest) -> Reconciled:
+        """Look for the post among the Page's recent posts (same text, after the intent)."""
         known = request.progress.get("post_id")
         if known:
             return Reconciled(True, remote_id=known, permalink=self._permalink(client, known))
