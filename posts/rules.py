@@ -3,8 +3,8 @@
 ``check(network, text, media)`` answers for one network with a ``Verdict``:
 ``status`` is "ok" (goes out as it is), "fit" (Costanza adjusts the media
 automatically; ``notes`` say how) or "refused" (``problems`` say why and what
-to do). The limits come from ../shared/platforms.md; ``posts.media.fit`` uses the
-same numbers to make the publishable copies.
+to do). The limits, from ../shared/platforms.md, are in ``posts.limits``;
+``posts.media.fit`` uses the same numbers to make the publishable copies.
 """
 
 from __future__ import annotations
