@@ -175,16 +175,11 @@ _FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days
 SETTLE_KEYS = ("settle_seconds_x", "settle_seconds_facebook", "settle_seconds_instagram")
 
 
-def load_settings(config_file: str | os.PathLike[str] | None = None,
-                  env: dict[str, str] | None = None) -> Settings:
-    """Read the settings; a missing file means all defaults."""
-    env = dict(os.environ) if env is None else env
-    home = resolve_home(config_file, env)
-    raw: dict[str, Any] = {}
-    path = home.config_file
+def _read_file(path: Path, config_file: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """The settings file's tables; empty when there is none (unless --config named it)."""
     if path.exists():
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            return tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(
                 f"The settings file {path} is not valid TOML ({exc}). "
@@ -192,8 +187,13 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
             ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise SettingsError(f"The settings file {path} cannot be read ({exc}).") from None
-    elif config_file:
+    if config_file:
         raise SettingsError(f"The settings file {path} does not exist. Check the --config path.")
+    return {}
+
+
+def _checked_values(raw: dict[str, Any], path: Path) -> dict[tuple[str, str], Any]:
+    """Every known key of the file, converted; an unknown key or a bad value is refused."""
     values: dict[tuple[str, str], Any] = {}
     for section, table in raw.items():
         if not isinstance(table, dict):
@@ -217,6 +217,17 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
                     f"In {path}, the setting `{section}.{key}` = {shown(repr(value))} is not "
                     f"allowed: use {allowed}."
                 ) from None
+    return values
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None,
+                  env: dict[str, str] | None = None) -> Settings:
+    """Read the settings; a missing file means all defaults."""
+    env = dict(os.environ) if env is None else env
+    home = resolve_home(config_file, env)
+    path = home.config_file
+    raw = _read_file(path, config_file)
+    values = _checked_values(raw, path)
     if ("storage", "data_dir") in values and not env.get("COSTANZA_HOME"):
         home = Home(config_file=home.config_file,
                     data_dir=Path(values[("storage", "data_dir")]).expanduser())

@@ -44,6 +44,34 @@ def _print_entry(entry: dict[str, Any], as_json: bool, width: int, style: Any) -
         click.echo("\n".join(publog.format_entry(entry, width, style)))
 
 
+def _print_entries(entries: list[dict[str, Any]], as_json: bool, follow: bool, width: int,
+                   style: Any) -> None:
+    """The entries found: the table with its header (or JSON lines), or a word if none."""
+    from costanza.services import log as publog
+
+    if entries and not as_json:
+        click.echo(publog.header(width))
+    for entry in entries:
+        _print_entry(entry, as_json, width, style)
+    if not entries and not follow:
+        click.echo("Nothing in the log for this choice. Try a longer time, "
+                   "for example `costanza log --since 30d`.")
+
+
+def _follow(app: Any, start: int, as_json: bool, width: int, style: Any,
+            **choice: Any) -> None:
+    """--follow: print each new try after attempt ``start`` as it happens, until Ctrl-C."""
+    from costanza.services import log as publog
+
+    click.echo("Watching for new entries (Ctrl-C stops)...", err=True)
+    try:
+        for entry in publog.follow(app, after_id=start, **choice):
+            _print_entry(entry, as_json, width, style)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        click.echo("Stopped watching.", err=True)
+
+
 @click.command()
 @click.option("--since", type=WHEN, metavar="WHEN",
               help="Start from: 7d, 12h, 2w back, or a date like 2026-12-01 (default: 7d).")
@@ -97,23 +125,10 @@ def log(obj: Context, since: str | None, until: str | None, network: str | None,
     if as_json and not follow:
         echo_json(entries)
         return
-    if entries and not as_json:
-        click.echo(publog.header(width))
-    for entry in entries:
-        _print_entry(entry, as_json, width, style)
-    if not entries and not follow:
-        click.echo("Nothing in the log for this choice. Try a longer time, "
-                   "for example `costanza log --since 30d`.")
-    if not follow:
-        return
-    click.echo("Watching for new entries (Ctrl-C stops)...", err=True)
-    try:
-        for entry in publog.follow(app, network=network, post_id=post_id, failed=failed,
-                                   interval=interval, max_polls=max_polls, after_id=start):
-            _print_entry(entry, as_json, width, style)
-            sys.stdout.flush()
-    except KeyboardInterrupt:
-        click.echo("Stopped watching.", err=True)
+    _print_entries(entries, as_json, follow, width, style)
+    if follow:
+        _follow(app, start, as_json, width, style, network=network, post_id=post_id,
+                failed=failed, interval=interval, max_polls=max_polls)
 
 
 @click.command()

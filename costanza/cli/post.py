@@ -105,6 +105,11 @@ def add(obj: Context, text: str | None, text_file: str | None, encoding: str | N
     if as_json:
         echo_json(result)
         return
+    _print_added(result)
+
+
+def _print_added(result: dict[str, Any]) -> None:
+    """What `post add` says: when the post goes out, where, and each network's verdict."""
     when = result["planned_local"] or "when a slot is free (set slots with `costanza cadence set`)"
     click.echo(f"Added post {result['id']}. It will go out {when} on "
                f"{', '.join(result['targets'])}.")

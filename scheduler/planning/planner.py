@@ -133,6 +133,161 @@ def _paused(at: datetime, pauses: Sequence[tuple[datetime, datetime]]) -> bool:
     return any(start <= at < end for start, end in pauses)
 
 
+@dataclass
+class _Frame:
+    """What every pass of one planning run reads: the moment, the slots, the pauses."""
+
+    now: datetime
+    cutoff: datetime
+    last: datetime | None
+    slots: list[SlotLike]
+    tz: tzinfo
+    bounded: list[tuple[datetime, datetime]]
+    open_from: datetime | None
+    pin_times: set[datetime] = field(default_factory=set)
+
+    def taken(self, at: datetime) -> bool:
+        """True when the slot at ``at`` is not free: already used, pinned, or paused."""
+        return ((self.last is not None and at <= self.last) or at in self.pin_times
+                or (bool(self.bounded) and _paused(at, self.bounded)))
+
+
+@dataclass
+class _Queue:
+    """The queue sorted out: the pins that keep their time, and the unpinned order."""
+
+    pins: list[tuple[datetime, int, int]] = field(default_factory=list)
+    asap: set[int] = field(default_factory=set)
+    lost: list[int] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)
+
+
+def _split_pauses(
+    pauses: Iterable[Pause],
+) -> tuple[list[tuple[datetime, datetime]], datetime | None]:
+    """The pauses with an end (empty ones dropped), and the earliest start of one with none."""
+    bounded: list[tuple[datetime, datetime]] = []
+    open_from: datetime | None = None
+    for start, end in pauses:
+        start = utc(start)
+        if end is None:
+            open_from = start if open_from is None else min(open_from, start)
+        elif utc(end) > start:
+            bounded.append((start, utc(end)))
+    return bounded, open_from
+
+
+def _sort_queue(posts: Iterable[QueuedPost], cutoff: datetime, pin_times: set[datetime]) -> _Queue:
+    """Pins, lost pins and the order of the unpinned queue; fills ``pin_times``."""
+    result = _Queue()
+    lost: list[tuple[datetime, int, int]] = []
+    seen: set[int] = set()
+    for order, post in enumerate(posts):
+        if post.id in seen:
+            continue
+        seen.add(post.id)
+        if post.pinned_at is None:
+            result.order.append(post.id)
+            continue
+        at = utc(post.pinned_at)
+        if at < cutoff:
+            lost.append((at, order, post.id))
+        elif at in pin_times:
+            result.order.append(post.id)
+        else:
+            result.pins.append((at, order, post.id))
+            pin_times.add(at)
+            if post.asap:
+                result.asap.add(post.id)
+    result.pins.sort()
+    lost.sort()
+    result.lost = [post_id for _, _, post_id in lost]
+    result.order = result.lost + result.order
+    return result
+
+
+def _past_slots(frame: _Frame, skipped: list[datetime]) -> datetime | None:
+    """Slots in the past: the skipped ones go to ``skipped``; returns the one late slot
+    within grace, if any."""
+    late: datetime | None = None
+    if not frame.slots:
+        return None
+    past_start = frame.last if frame.last is not None else frame.cutoff
+    past_end = frame.now if frame.open_from is None else min(frame.now, frame.open_from)
+    if past_start >= past_end:
+        return None
+    for at in occurrences(frame.slots, frame.tz, past_start, past_end):
+        if frame.taken(at):
+            continue
+        if at < frame.cutoff:
+            skipped.append(at)
+            continue
+        if late is not None:
+            skipped.append(late)
+        late = at
+    return late
+
+
+def _free_slots(frame: _Frame, late: datetime | None) -> Iterator[tuple[datetime, bool]]:
+    """The free slots in time order, each with whether it is late: first the late one."""
+    if late is not None:
+        yield late, late <= frame.now - ON_TIME
+    if not frame.slots:
+        return
+    last = frame.last
+    start = frame.now if last is None or last < frame.now else last
+    if frame.open_from is not None and frame.open_from <= start:
+        return
+    for at in occurrences(frame.slots, frame.tz, start, frame.open_from):
+        if frame.taken(at):
+            continue
+        yield at, False
+
+
+def _fill(
+    result: Plan,
+    queue: _Queue,
+    free_slots: Iterator[tuple[datetime, bool]],
+    now: datetime,
+    cap: int,
+    no_cadence: bool,
+) -> bool:
+    """Give each queued post the next free slot, with the pins merged in time order, up to
+    ``cap`` entries. Returns True when the free slots ran out before the queue did."""
+    entries = result.entries
+    pins = queue.pins
+    pin_index = 0
+
+    def add_pins_before(moment: datetime | None) -> None:
+        nonlocal pin_index
+        while pin_index < len(pins) and len(entries) < cap and (
+                moment is None or pins[pin_index][0] < moment):
+            at, _, post_id = pins[pin_index]
+            entries.append(PlanEntry(post_id, at, True,
+                                     at <= now - ON_TIME and post_id not in queue.asap))
+            pin_index += 1
+
+    exhausted = False
+    for index, post_id in enumerate(queue.order):
+        if len(entries) >= cap:
+            break
+        slot = next(free_slots, None)
+        if slot is None:
+            exhausted = True
+            result.unplanned = queue.order[index:]
+            result.unplanned_reason = (
+                "no cadence is set" if no_cadence else "the queue is paused with no end")
+            break
+        at, is_late = slot
+        if pin_index < len(pins):
+            add_pins_before(at)
+            if len(entries) >= cap:
+                break
+        entries.append(PlanEntry(post_id, at, False, is_late))
+    add_pins_before(None)
+    return exhausted
+
+
 def plan(
     posts: Iterable[QueuedPost],
     slots: Iterable[SlotLike],
@@ -153,115 +308,22 @@ def plan(
     ``free_after`` is how many free slots beyond the queue to list.
     """
     now = utc(now)
-    cutoff = now - grace
-    last = utc(last_used) if last_used is not None else None
-    slot_list = list(slots)
-    bounded: list[tuple[datetime, datetime]] = []
-    open_from: datetime | None = None
-    for start, end in pauses:
-        start = utc(start)
-        if end is None:
-            open_from = start if open_from is None else min(open_from, start)
-        elif utc(end) > start:
-            bounded.append((start, utc(end)))
+    bounded, open_from = _split_pauses(pauses)
+    frame = _Frame(now=now, cutoff=now - grace,
+                   last=utc(last_used) if last_used is not None else None,
+                   slots=list(slots), tz=tz, bounded=bounded, open_from=open_from)
+    queue = _sort_queue(posts, frame.cutoff, frame.pin_times)
+    result = Plan(entries=[], lost_pins=queue.lost)
+    late = _past_slots(frame, result.skipped)
+    free_slots = _free_slots(frame, late)
+    total = len(queue.order) + len(queue.pins)
+    cap = limit if limit is not None else total
+    exhausted = _fill(result, queue, free_slots, now, cap, no_cadence=not frame.slots)
 
-    # Pins, lost pins and the order of the unpinned queue.
-    pins: list[tuple[datetime, int, int]] = []
-    pin_times: set[datetime] = set()
-    asap: set[int] = set()
-    lost: list[tuple[datetime, int, int]] = []
-    queue: list[int] = []
-    seen: set[int] = set()
-    for order, post in enumerate(posts):
-        if post.id in seen:
-            continue
-        seen.add(post.id)
-        if post.pinned_at is None:
-            queue.append(post.id)
-            continue
-        at = utc(post.pinned_at)
-        if at < cutoff:
-            lost.append((at, order, post.id))
-        elif at in pin_times:
-            queue.append(post.id)
-        else:
-            pins.append((at, order, post.id))
-            pin_times.add(at)
-            if post.asap:
-                asap.add(post.id)
-    pins.sort()
-    lost.sort()
-    queue = [post_id for _, _, post_id in lost] + queue
-
-    result = Plan(entries=[], lost_pins=[post_id for _, _, post_id in lost])
-
-    # Slots in the past: skipped, or the one late slot within grace.
-    late: datetime | None = None
-    if slot_list:
-        past_start = last if last is not None else cutoff
-        past_end = now if open_from is None else min(now, open_from)
-        if past_start < past_end:
-            for at in occurrences(slot_list, tz, past_start, past_end):
-                if (last is not None and at <= last) or at in pin_times or _paused(at, bounded):
-                    continue
-                if at < cutoff:
-                    result.skipped.append(at)
-                    continue
-                if late is not None:
-                    result.skipped.append(late)
-                late = at
-
-    def free() -> Iterator[tuple[datetime, bool]]:
-        if late is not None:
-            yield late, late <= now - ON_TIME
-        if not slot_list:
-            return
-        start = now if last is None or last < now else last
-        if open_from is not None and open_from <= start:
-            return
-        for at in occurrences(slot_list, tz, start, open_from):
-            if (last is not None and at <= last) or at in pin_times or (
-                    bounded and _paused(at, bounded)):
-                continue
-            yield at, False
-
-    free_slots = free()
-    entries = result.entries
-    cap = limit if limit is not None else len(queue) + len(pins)
-    pin_index = 0
-
-    def add_pins_before(moment: datetime | None) -> None:
-        nonlocal pin_index
-        while pin_index < len(pins) and len(entries) < cap and (
-                moment is None or pins[pin_index][0] < moment):
-            at, _, post_id = pins[pin_index]
-            entries.append(PlanEntry(post_id, at, True,
-                                     at <= now - ON_TIME and post_id not in asap))
-            pin_index += 1
-
-    exhausted = False
-    for index, post_id in enumerate(queue):
-        if len(entries) >= cap:
-            break
-        slot = next(free_slots, None)
-        if slot is None:
-            exhausted = True
-            result.unplanned = queue[index:]
-            result.unplanned_reason = (
-                "no cadence is set" if not slot_list else "the queue is paused with no end")
-            break
-        at, is_late = slot
-        if pin_index < len(pins):
-            add_pins_before(at)
-            if len(entries) >= cap:
-                break
-        entries.append(PlanEntry(post_id, at, False, is_late))
-    add_pins_before(None)
-
-    planned = len(entries) + len(result.unplanned)
-    result.truncated = planned < len(queue) + len(pins)
-    if entries and not result.truncated:
-        result.runs_dry_at = entries[-1].at
+    planned = len(result.entries) + len(result.unplanned)
+    result.truncated = planned < total
+    if result.entries and not result.truncated:
+        result.runs_dry_at = result.entries[-1].at
     if not result.truncated and not exhausted and free_after > 0:
         result.free_slots_after = [at for at, _ in islice(free_slots, free_after)]
     return result
