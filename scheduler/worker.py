@@ -3,7 +3,9 @@
 ``Worker.tick()`` dispatches posts whose slot has come, recovers deliveries
 whose worker vanished, claims due deliveries, publishes or reconciles them,
 and returns when it next needs to wake. It reads time from the clock it is
-given, so tests drive it with a fake clock and never sleep.
+given, so tests drive it with a fake clock and never sleep. Each claim is run,
+on a publishing thread, by ``scheduler.attempt.Attempt``; the round keeps the
+pool full, the leases renewed and the rows read with each claim.
 """
 
 from __future__ import annotations
@@ -13,48 +15,31 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from config.clock import Clock, utc
-from config.errors import (
-    AuthExpired,
-    CostanzaError,
-    OutcomeUnknown,
-    PublishFailed,
-    RetryLater,
-)
 from config.localtime import local_with_zone
 from config.secrets import SecretStore
-from config.settings import Settings, settle_seconds
+from config.settings import Settings
 from posts import deliveries as dl
 from posts.group_commit import GroupCommit
 from posts.media.store import MediaStore
 from posts.models import Delivery, Post
-from posts.settle import checking_reason, sent_extra, still_settling
 from posts.store import Store
+from scheduler.attempt import MAX_ABSENT, Attempt
 from scheduler.planning.plans import ProfilePlan, profile_plans
-from scheduler.prepare import (
-    Fetched,
-    MediaHost,
-    fetch_deliveries,
-    load_request,
-    prepare_request,
-)
-from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
-from scheduler.write_ahead import WriteAhead
+from scheduler.prepare import Fetched, MediaHost, fetch_deliveries
+from scheduler.publishers.base import Publisher
+
+__all__ = ["MAX_ABSENT", "PublisherFactory", "Worker"]
 
 log = logging.getLogger("costanza.daemon")
 
 PublisherFactory = Callable[[str], Publisher]
-# How many unclear answers from the network (each followed by "not found") a delivery
-# may get before Costanza stops and asks the artisan instead of publishing again.
-MAX_ABSENT = 5
 # How many due posts one profile dispatches at a time (more follow as the pool frees up).
 DISPATCH_BATCH = 64
 DISPATCH_EVERY = 1.0  # seconds between dispatches while the pool is busy
@@ -297,7 +282,7 @@ class Worker:
         """A claim no thread started before the daemon stopped taking work: back to the
         queue (or to reconciliation), unleased, so that any daemon may take it at once."""
         try:
-            self._write(lambda db: dl.release(db, c, self.clock.now()))
+            self.write(lambda db: dl.release(db, c, self.clock.now()))
         except dl.LeaseLost:
             pass  # another daemon has it already
         except Exception as exc:  # its lease runs out instead; nothing is lost
@@ -305,7 +290,7 @@ class Worker:
                         "(%s); it is taken again once its lease runs out", c.delivery_id,
                         type(exc).__name__)
 
-    def _write(self, fn: Callable[[Any], Any], one_statement: bool = False) -> Any:
+    def write(self, fn: Callable[[Any], Any], one_statement: bool = False) -> Any:
         """Run ``fn(session)`` in a write transaction, committed (possibly together with
         other threads' writes) before this returns. ``one_statement``: ``fn`` runs a
         single statement, which on PostgreSQL needs no transaction around it."""
@@ -329,10 +314,19 @@ class Worker:
             self._publishers[network] = self.publishers(network)
         return self._publishers[network]
 
+    def claimed_rows(self, db: Any, delivery_id: int) -> Fetched:
+        """The delivery, post and account of a claim: those read with the claim, or (if
+        they were not) read now in ``db``."""
+        with self._lock:
+            found = self._fetched.pop(delivery_id, None)
+        if found is None:  # not read with the claim
+            found = fetch_deliveries(db, [delivery_id])[delivery_id]
+        return found
+
     def _run_claim(self, c: dl.Claim) -> None:
         try:
             if self.accepting:
-                self._execute(c)
+                Attempt(self, c).run()
             else:
                 self._give_back(c)
         except dl.LeaseLost as exc:
@@ -344,223 +338,3 @@ class Worker:
                 self._inflight.pop(c.delivery_id, None)
                 self._lease_ends.pop(c.delivery_id, None)
                 self._fetched.pop(c.delivery_id, None)
-
-    def _execute(self, c: dl.Claim) -> None:
-        started = self.clock.now()
-        with self._lock:
-            found = self._fetched.pop(c.delivery_id, None)
-        with self.store.read() as db:
-            if found is None:  # not read with the claim
-                found = fetch_deliveries(db, [c.delivery_id])[c.delivery_id]
-            delivery, post, account = found
-            attempts = delivery.attempts
-            intent_at = delivery.intent_at
-            loaded, problem = self._preparing(c, delivery.post_id,
-                                              lambda: load_request(db, delivery, post, account))
-        request = None
-        if loaded is not None:  # media are fitted outside any transaction
-            request, problem = self._preparing(c, delivery.post_id, lambda: prepare_request(
-                loaded, self.media_store, self.secrets, self.settings.fit, self.media_host))
-        if request is None:
-            assert problem is not None
-            if c.state == "unknown" and not isinstance(problem, AuthExpired):
-                # It may have gone out: never turn that into "failed" blindly.
-                message = (f"Costanza cannot check whether this post went out: "
-                           f"{problem.message} Look at the account, then run "
-                           f"`costanza retry {c.delivery_id}`.")
-                self._write(lambda db: dl.finish(
-                    db, c, self.clock.now(), "needs_review", started=started,
-                    action="reconcile", message=message))
-                self.on_event("needs_review", {"delivery_id": c.delivery_id})
-                return
-            self._finish_error(c, problem, started, action="prepare", attempts=attempts)
-            return
-        lease_check = partial(self.still_ours, c.delivery_id)
-        if c.state == "unknown":
-            self._reconcile(c, replace(request, before_send=lease_check), started)
-            return
-        # The intent and every checkpoint are committed right before the next send, or
-        # with the outcome: not one transaction each (see scheduler.write_ahead).
-        record = WriteAhead(self._write, c, self.clock, attempts, intent_at,
-                            request.progress, lease_check)
-        request = replace(request, before_send=record.before_send)
-        publisher = self.publisher(request.network)
-        try:
-            result = publisher.publish(request, record)
-        except CostanzaError as exc:
-            self._finish_error(c, exc, started, action="publish", attempts=attempts + 1,
-                               record=record)
-            return
-        except dl.LeaseLost:
-            raise  # a write was refused: another daemon holds it now (_run_claim says so)
-        except Exception as exc:  # a bug or a library error mid-call: outcome unknown
-            log.exception("delivery %s: unexpected error while publishing", c.delivery_id)
-            if not record.begun:  # nothing was sent, and nothing is on record: try again
-                exc = RetryLater(
-                    f"Something unexpected happened before the post was sent "
-                    f"({type(exc).__name__}); Costanza will try again later.")
-            else:
-                exc = OutcomeUnknown(
-                    f"Something unexpected happened while publishing ({type(exc).__name__}); "
-                    "Costanza will check with the network whether the post went out.")
-            self._finish_error(c, exc, started, action="publish", attempts=attempts + 1,
-                               record=record)
-            return
-        extra = dict(result.extra or {})
-        if result.warning:
-            extra["warning"] = result.warning
-        self._write(lambda db: dl.finish(
-            db, c, self.clock.now(), "published", started=started, action="publish",
-            message=result.warning, remote_id=result.remote_id, permalink=result.permalink,
-            extra=extra, progress=record.progress, attempts=record.attempts_to_record()),
-            one_statement=True)  # with progress given, finish is one statement
-        self.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
-                                    "permalink": result.permalink})
-
-    def _preparing(self, c: dl.Claim, post_id: int, step: Callable[[], Any]
-                   ) -> tuple[Any, CostanzaError | None]:
-        """Run one step of preparing a delivery: (its result, None) or (None, the problem
-        in plain words)."""
-        try:
-            return step(), None
-        except CostanzaError as exc:
-            return None, exc
-        except Exception:  # a row that no longer makes sense, a broken file...
-            log.exception("delivery %s: could not be prepared", c.delivery_id)
-            return None, PublishFailed(
-                "Costanza could not prepare this post, so nothing was sent (the technical "
-                f"details are in the daemon's log). Look at it with `costanza post show "
-                f"{post_id}`; once it is fixed, run `costanza retry {c.delivery_id}`.")
-
-    def _reconcile(self, c: dl.Claim, request: PublishRequest, started: datetime) -> None:
-        publisher = self.publisher(request.network)
-        try:
-            found = publisher.reconcile(request)
-        except RetryLater as exc:
-            now = self.clock.now()
-            with self.store.write() as db:
-                dl.finish(db, c, now, "unknown", started=started, action="reconcile",
-                          message=exc.message,
-                          due_at=dl.backoff(1, now, exc.retry_at if isinstance(
-                              exc.retry_at, datetime) else None,
-                              base=self.settings.retry_base_seconds,
-                              cap=self.settings.retry_max_seconds))
-            return
-        except CostanzaError as exc:
-            found = Reconciled(published=None, reason=exc.message)
-        now = self.clock.now()
-        if found.published is False:
-            # Not found proves nothing while a request sent for it can still land.
-            until = still_settling(request.progress, self._settle(request.network), now)
-            if until is not None:
-                self._keep_checking(c, request, started, until)
-                return
-        absent = int(request.progress.get("reconciled_absent", 0)) + 1
-        # Only answers the network itself left unclear count towards giving up; an
-        # interruption on our side (a crash, a restart) is not the network's doing.
-        unclear = int(request.progress.get("unclear_replies", 0))
-        with self.store.write() as db:
-            if found.published:
-                message = "It had gone out: found on the network after the interruption."
-                if found.note:
-                    message = f"{message} {found.note}"
-                    log.warning("delivery %s: %s", c.delivery_id, found.note)
-                dl.finish(db, c, now, "published", started=started, action="reconcile",
-                          message=message, remote_id=found.remote_id,
-                          permalink=found.permalink)
-            elif found.published is False and unclear >= MAX_ABSENT:
-                # Published, then not found, again and again (e.g. the network calls it a
-                # duplicate but will not show it): stop and ask rather than loop.
-                dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
-                          message=(
-                              f"The network's answers disagree: {unclear} times it gave no "
-                              f"clear answer, yet the post cannot be found. Look at the "
-                              f"account; then "
-                              f"run `costanza retry {c.delivery_id}` to check again, or "
-                              f"`costanza retry {c.delivery_id} --force` to publish it."),
-                          extra={"reconciled_absent": absent})
-                self.on_event("needs_review", {"delivery_id": c.delivery_id})
-            elif found.published is False:
-                dl.finish(db, c, now, "retry_wait", started=started, action="reconcile",
-                          message="It had not gone out; it will be published again.",
-                          due_at=dl.backoff(absent, now, base=self.settings.retry_base_seconds,
-                              cap=self.settings.retry_max_seconds)
-                          if absent > 1 else now,
-                          extra={"reconciled_absent": absent})
-            else:
-                reason = (found.reason or "the network gave no clear answer")
-                dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
-                          message=("Costanza cannot tell whether this post went out ("
-                                   + reason + "). Look at the account; then run "
-                                   f"`costanza retry {c.delivery_id}` to check again, or "
-                                   f"`costanza retry {c.delivery_id} --force` to publish it."))
-                self.on_event("needs_review", {"delivery_id": c.delivery_id})
-
-    def _settle(self, network: str) -> timedelta:
-        return timedelta(seconds=settle_seconds(self.settings, network))
-
-    def _keep_checking(self, c: dl.Claim, request: PublishRequest, started: datetime,
-                       until: datetime) -> None:
-        """Not found, but a request may still land: look again once the period ends
-        (the delivery stays "unknown", due then; other posts go on meanwhile)."""
-        with self.store.write() as db:
-            dl.finish(db, c, self.clock.now(), "unknown", started=started, action="reconcile",
-                      message=checking_reason(db, c.delivery_id, request.network, until),
-                      due_at=until)
-        log.info("delivery %s: not found on %s yet, but a request sent for it may still "
-                 "land; looking again at %s", c.delivery_id, request.network, until.isoformat())
-
-    def _finish_error(self, c: dl.Claim, exc: CostanzaError, started: datetime, *,
-                      action: str, attempts: int, record: WriteAhead | None = None) -> None:
-        """Record a failed step. With ``record`` (a publish), the progress it holds is
-        stored with the outcome, so a retry resumes from it."""
-        now = self.clock.now()
-        status = getattr(exc, "http_status", None)
-        code = getattr(exc, "code", None)
-        kwargs: dict[str, Any] = {"started": started, "action": action, "http_status": status,
-                                  "error_code": str(code) if code is not None else None}
-        if record is not None:
-            kwargs["progress"] = record.progress
-            kwargs["attempts"] = record.attempts_to_record()
-        with self.store.write() as db:
-            if isinstance(exc, OutcomeUnknown):
-                if record is not None:
-                    progress = record.progress
-                else:
-                    delivery = db.get(Delivery, c.delivery_id)
-                    progress = (delivery.progress if delivery else None) or {}
-                unclear = int(progress.get("unclear_replies", 0)) + 1
-                # The settle period counts from the last request sent (not known: now).
-                sent = sent_extra(progress, record.last_send if record is not None else now)
-                dl.finish(db, c, now, "unknown", message=exc.message, due_at=now,
-                          extra={"unclear_replies": unclear, **sent}, **kwargs)
-                log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,
-                            exc.message)
-                return
-            if isinstance(exc, RetryLater):
-                if attempts >= self.settings.max_attempts:
-                    dl.finish(db, c, now, "failed", message=(
-                        f"Tried {attempts} times without success; the last answer was: "
-                        f"{exc.message} Run `costanza retry {c.delivery_id}` to try again."),
-                        **kwargs)
-                    self.on_event("failed", {"delivery_id": c.delivery_id})
-                    return
-                retry_at = exc.retry_at if isinstance(exc.retry_at, datetime) else None
-                due = dl.backoff(attempts, now, retry_at, base=self.settings.retry_base_seconds,
-                              cap=self.settings.retry_max_seconds)
-                dl.finish(db, c, now, "retry_wait", message=exc.message, due_at=due, **kwargs)
-                delivery = db.get(Delivery, c.delivery_id)
-                if retry_at is not None and delivery is not None and delivery.account_id:
-                    # The whole account waits, for every daemon: not only this post.
-                    dl.rate_limit_account(db, delivery.account_id, retry_at)
-                return
-            if isinstance(exc, AuthExpired):
-                delivery = db.get(Delivery, c.delivery_id)
-                assert delivery is not None
-                dl.finish(db, c, now, "held", message=exc.message, **kwargs)
-                if delivery.account_id is not None:
-                    dl.hold_account(db, delivery.account_id, exc.message, now)
-                self.on_event("held", {"delivery_id": c.delivery_id, "reason": exc.message})
-                return
-            dl.finish(db, c, now, "failed", message=exc.message, **kwargs)
-            self.on_event("failed", {"delivery_id": c.delivery_id, "reason": exc.message})

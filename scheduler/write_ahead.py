@@ -21,7 +21,7 @@ from typing import Any
 from config.clock import Clock
 from posts import deliveries as dl
 
-Write = Callable[..., Any]  # Worker._write: (fn(session), one_statement=...) -> fn's result
+Write = Callable[..., Any]  # Worker.write: (fn(session), one_statement=...) -> fn's result
 
 
 class WriteAhead:
