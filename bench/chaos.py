@@ -1,12 +1,12 @@
 """The chaos run at full size: the daemon killed at random 500 times while it publishes
 (`python -m bench chaos`, or `make chaos`). CI runs the same suite at a reduced count
-(tests/chaos); the target is always 0 doubles and 0 losses."""
+(tests/integration/chaos); the target is always 0 doubles and 0 losses."""
 
 from __future__ import annotations
 
 import os
 
-from tests.chaos.chaos import run_chaos
+from tests.integration.chaos.chaos import run_chaos
 
 KILLS = int(os.environ.get("COSTANZA_CHAOS_KILLS", "500"))
 POSTS = int(os.environ.get("COSTANZA_CHAOS_POSTS", "100"))

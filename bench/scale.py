@@ -68,7 +68,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.scale.harness import DaemonProcess, daemon_ids, make_env, set_up_home, wait_until
+from tests.integration.scale.harness import (
+    DaemonProcess,
+    daemon_ids,
+    make_env,
+    set_up_home,
+    wait_until,
+)
 
 COUNT = 10_000  # the figures
 ACCOUNTS = 1_000
