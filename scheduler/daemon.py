@@ -2,10 +2,11 @@
 
 APScheduler 3 cannot share a job store between processes and by default
 drops runs missed by more than a second, so nothing is kept in its job
-store: one in-memory "wake" job is re-armed after every round for the time
-the database says is next (a slot, a retry, a lease running out), capped by
-``poll_seconds`` so that edits made with the command line are seen within
-seconds. A second job renews heartbeats and leases.
+store. The rounds run on a thread of their own, one after the other: each
+sleeps until the time the database says is next (a slot, a retry, a lease
+running out), capped by ``poll_seconds`` so that edits made with the command
+line are seen within seconds. APScheduler runs the periodic jobs: heartbeats
+and leases, notifications, housekeeping.
 
 Signals: the first SIGTERM/SIGINT stops taking new work, lets what is being
 published finish, and exits; a second one exits at once (anything cut short
@@ -113,6 +114,7 @@ class Daemon:
         self._last_prune: datetime | None = None
         self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
         self._wake_at: datetime | None = None  # when the round that just ended wants the next
+        self._rounds: threading.Thread | None = None
         self.once = False  # stop after the first round that finds nothing due
 
     # -- life ----------------------------------------------------------------
@@ -130,16 +132,15 @@ class Daemon:
                                 "stopped; they are checked first", released)
             liveness.register(db, self.id, now)
         self.worker.warm_up()
-        from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self._scheduler = BackgroundScheduler(timezone=UTC)
-        # The next round is armed once APScheduler counts this one as done, never from
-        # inside it: a round armed from inside, due at once, could be started while the
-        # running one was still counted, be skipped ("maximum number of running
-        # instances") and, a one-off job, never come back; the daemon then slept forever.
-        self._scheduler.add_listener(self._after_wake, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-        self._arm_wake(datetime.now(UTC))
+        # The rounds run on a thread of their own, one after the other, each sleeping until
+        # the time the last one asked for. (They once ran as a one-off APScheduler job that
+        # each round armed again: a round armed while the last was still counted as
+        # running was skipped, or removed with the job it replaced, and the daemon slept
+        # for good with posts queued.) APScheduler keeps the periodic jobs.
+        self._rounds = threading.Thread(target=self._run_rounds, name="rounds", daemon=True)
         beat_every = min(self.lock_ttl.total_seconds() / 3, self.app.settings.lease_seconds / 3)
         watchdog = watchdog_interval()
         if watchdog:
@@ -153,6 +154,7 @@ class Daemon:
                                 next_run_time=datetime.now(UTC) + timedelta(seconds=5),
                                 misfire_grace_time=None, coalesce=True, max_instances=1)
         self._scheduler.start()
+        self._rounds.start()
         notify("READY=1\nSTATUS=Publishing at your weekly slots")
         log.info("daemon %s started", self.id)
 
@@ -178,6 +180,8 @@ class Daemon:
     def shutdown(self) -> None:
         notify("STOPPING=1")
         self.worker.accepting = False
+        if self._rounds is not None and self._rounds.is_alive():
+            self._rounds.join()  # the round under way finishes what is being published
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
         self.worker.shutdown(wait=True)
@@ -242,40 +246,19 @@ class Daemon:
             if self.once and next_wake > self.app.clock.now():
                 log.info("nothing more is due now: stopping (run once)")
                 self.stop_event.set()
-            # Translate the (possibly fake) clock's wait into real time; the next round is
-            # armed for then as soon as this one has ended (``_after_wake``).
+            # Translate the (possibly fake) clock's wait into real time.
             delay = (next_wake - self.app.clock.now()).total_seconds()
             self._wake_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
 
-    def _arm_wake(self, run_at: datetime) -> None:
-        if self.stop_event.is_set() or self._scheduler is None:
-            return
-        self._scheduler.add_job(self._wake, "date", run_date=run_at, id="wake",
-                                replace_existing=True, misfire_grace_time=None,
-                                coalesce=True, max_instances=1)
-
-    def _after_wake(self, event: Any) -> None:
-        """A round has ended (APScheduler no longer counts it): arm the next one."""
-        if event.job_id != "wake":
-            return
-        run_at, self._wake_at = self._wake_at, None
-        if run_at is None:  # the round failed outside its own error handling
-            run_at = datetime.now(UTC) + timedelta(seconds=self.app.settings.poll_seconds)
-        try:
-            self._arm_wake(run_at)
-        except Exception:  # the scheduler is shutting down
-            if not self.stop_event.is_set():
-                log.exception("the next round could not be planned; the heartbeat will")
-
-    def _watch_wake(self) -> None:
-        """Arm a round if none is planned or running (a lost wake would leave every post
-        waiting): checked with each heartbeat."""
-        if (self.stop_event.is_set() or self._scheduler is None
-                or self._wake_lock.locked() or self._wake_at is not None
-                or self._scheduler.get_job("wake") is not None):
-            return
-        log.warning("no round was planned; starting one now")
-        self._arm_wake(datetime.now(UTC))
+    def _run_rounds(self) -> None:
+        """One round after the other until the daemon stops, each sleeping (in real time)
+        until the one before asked for."""
+        while not self.stop_event.is_set():
+            self._wake_at = None
+            self._wake()
+            wake_at = self._wake_at or datetime.now(UTC) + timedelta(
+                seconds=self.app.settings.poll_seconds)
+            self.stop_event.wait(max(0.0, (wake_at - datetime.now(UTC)).total_seconds()))
 
     def waiting_retries(self) -> int:
         """Deliveries that will be tried (or checked) again later: what a run once left."""
@@ -336,7 +319,6 @@ class Daemon:
 
     def _beat(self) -> None:
         self.worker.renew_leases()
-        self._watch_wake()
         self.check_settings()
         self._heartbeat(self._next_wake)
         notify("WATCHDOG=1")

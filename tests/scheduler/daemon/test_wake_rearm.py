@@ -1,9 +1,11 @@
-"""The daemon's round re-arms itself: a round due again at once must never be lost.
+"""The daemon's rounds keep coming: a round due again at once must never be lost.
 
-The "wake" job is added again from inside the running round. When the next round is due
-at once, APScheduler can start it before the running one has returned; with one instance
-allowed, that start was skipped ("maximum number of running instances reached") and, the
-job being a one-off date job, the daemon never woke again: posts stayed queued for good.
+The rounds once ran as a one-off APScheduler job that each round added again. When the
+next round was due at once, APScheduler could start it while the running one was still
+counted ("maximum number of running instances reached", the start skipped), or remove the
+new job with the one it replaced: the daemon never woke again, posts queued for good. The
+rounds now run on a thread of their own; this test holds APScheduler's bookkeeping up on
+purpose, as a loaded machine did, to show that nothing of it can stop them.
 """
 
 from __future__ import annotations
