@@ -166,7 +166,11 @@ def run_chaos(kills: int, posts: int, seed: int, folder: Path | None = None,
     with SandboxServer(data_dir=work / "sandbox", latency_ms=15) as sandbox, \
             serve_folder(work / "public") as public_url:
         client = SandboxClient(sandbox.base_url)
-        client.settings(ig_processing_secs=0.5)
+        # X's own posting caps (100 a day in the sandbox, as on X's basic tier) would leave
+        # a long run's last posts waiting for tomorrow: a matter of rate limits, which the
+        # faults below inject on purpose, not of surviving kills.
+        client.settings(ig_processing_secs=0.5, x_tweets_per_day=100_000,
+                        x_tweets_per_window=100_000)
         env = dict(os.environ, COSTANZA_HOME=str(work / "home"),
                    COSTANZA_PLATFORM_URL=sandbox.base_url)
         env.pop("COSTANZA_DATABASE_URL", None)
