@@ -1,4 +1,5 @@
-"""Constants, errors and the Graph client shared by the account modules."""
+"""Constants, errors and the Graph calls shared by the account modules (over the one Graph
+client, ``scheduler.publishers.graph.client.GraphClient``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from costanza.app import App
 from posts.networks import network_label
 from scheduler.media_hosts.base import SECRETS_NAME
 
-GRAPH = "https://graph.facebook.com/v26.0"
 X_API = "https://api.x.com"
 RESERVED_NAMES = {SECRETS_NAME}  # the media host's keys live under this name
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -70,7 +70,8 @@ def unreachable(label: str, exc: requests.RequestException) -> NetworkTrouble:
 
 
 class GraphSession:
-    """The few Graph API calls account setup needs, over the routing session."""
+    """The few Graph API calls account setup needs, made by the Graph client the publishers
+    use, with the problems worded for setting up (nothing was changed, what to check)."""
 
     def __init__(self, app: App, network: str) -> None:
         self.session = http_session(app)
@@ -78,14 +79,18 @@ class GraphSession:
         self.label = network_label(network)
 
     def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
+        from scheduler.publishers.graph.client import GraphClient  # (loads facebook-sdk)
+
         hide_secrets(token)
-        return self._reply(lambda: self.session.get(
-            f"{GRAPH}/{path.lstrip('/')}", params=params or None,
-            headers={"Authorization": f"OAuth {token}"}))
+        client = GraphClient(token, self.session, network=self.network)
+        return self._reply(lambda: client.reply_to("GET", path, params))
 
     def post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
+        from scheduler.publishers.graph.client import GraphClient
+
         hide_secrets(*data.values())
-        return self._reply(lambda: self.session.post(f"{GRAPH}/{path.lstrip('/')}", data=data))
+        client = GraphClient("", self.session, network=self.network)  # the data signs it
+        return self._reply(lambda: client.reply_to("POST", path, data))
 
     def _reply(self, send: Callable[[], requests.Response]) -> dict[str, Any]:
         try:

@@ -26,6 +26,7 @@ from scheduler.publishers.base import MediaFile, PublishRequest
 from scheduler.publishers.graph.errors import classify_graph_error, usage_retry_at
 
 GRAPH_VERSION = "v26.0"
+GRAPH_URL = f"https://graph.facebook.com/{GRAPH_VERSION}"
 
 Now = Callable[[], datetime]
 
@@ -117,6 +118,16 @@ class GraphClient:
         return self._call(path, post_args=body, files=files, creates=creates,
                           media=media, post_id=post_id)
 
+    def reply_to(self, method: str, path: str,
+                 data: Mapping[str, Any] | None = None) -> requests.Response:
+        """One Graph call with its reply left unread, for account setup, which words its own
+        problems (a ``requests.RequestException`` is the caller's to handle too)."""
+        url = f"{GRAPH_URL}/{path.lstrip('/')}"
+        values = _stringify(data or {})
+        if method == "GET":
+            return self.session.get(url, params=values or None)
+        return self.session.post(url, data=values)
+
     def upload(self, url: str, fileobj: Any, size: int, *, creates: bool = False) -> dict[str, Any]:
         """POST raw bytes (streamed from ``fileobj``) to a resumable-upload ``url``."""
         headers = {
@@ -145,7 +156,7 @@ class GraphClient:
         fields = _stringify(data)
         fields["access_token"] = self._token
         body = MultipartBody(fields, {field: (filename, part, mime)})
-        url = f"https://graph.facebook.com/{GRAPH_VERSION}/{path.lstrip('/')}"
+        url = f"{GRAPH_URL}/{path.lstrip('/')}"
         try:
             return self._send_raw(url, body, {"Content-Type": body.content_type},
                                   creates=creates, media=media, post_id=post_id)
@@ -257,4 +268,4 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
-__all__ = ["GRAPH_VERSION", "GraphClient", "classify_graph_error", "usage_retry_at"]
+__all__ = ["GRAPH_URL", "GRAPH_VERSION", "GraphClient", "classify_graph_error", "usage_retry_at"]
