@@ -106,14 +106,12 @@ class Daemon:
                              on_event=self.notifier.on_event)
         self.stop_event = threading.Event()
         self._signals = 0
-        self._wake_lock = threading.Lock()
         self.lock_ttl = liveness.lock_ttl(app.settings.poll_seconds)
         self._scheduler: Any = None
         self._settings_mtime = self._config_mtime()
         self.settings_problem: str | None = None
         self._last_prune: datetime | None = None
         self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
-        self._wake_at: datetime | None = None  # when the round that just ended wants the next
         self._rounds: threading.Thread | None = None
         self.once = False  # stop after the first round that finds nothing due
 
@@ -232,33 +230,25 @@ class Daemon:
         return None
 
     # -- jobs ----------------------------------------------------------------
-    def _wake(self) -> None:
-        if self.stop_event.is_set():
-            return
-        with self._wake_lock:
-            try:
-                next_wake = self.worker.tick()
-            except Exception:
-                log.exception("the daemon's round failed; trying again shortly")
-                next_wake = self.app.clock.now() + timedelta(
-                    seconds=self.app.settings.poll_seconds)
-            self._next_wake = next_wake  # written with the next heartbeat (the beat job)
-            if self.once and next_wake > self.app.clock.now():
-                log.info("nothing more is due now: stopping (run once)")
-                self.stop_event.set()
-            # Translate the (possibly fake) clock's wait into real time.
-            delay = (next_wake - self.app.clock.now()).total_seconds()
-            self._wake_at = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
+    def _wake(self) -> float:
+        """One round; returns how many seconds (real time) to sleep before the next."""
+        try:
+            next_wake = self.worker.tick()
+        except Exception:
+            log.exception("the daemon's round failed; trying again shortly")
+            next_wake = self.app.clock.now() + timedelta(seconds=self.app.settings.poll_seconds)
+        self._next_wake = next_wake  # written with the next heartbeat (the beat job)
+        if self.once and next_wake > self.app.clock.now():
+            log.info("nothing more is due now: stopping (run once)")
+            self.stop_event.set()
+        # The (possibly fake) clock's wait, as a wait in real time.
+        return max(0.0, (next_wake - self.app.clock.now()).total_seconds())
 
     def _run_rounds(self) -> None:
-        """One round after the other until the daemon stops, each sleeping (in real time)
-        until the one before asked for."""
+        """One round after the other until the daemon stops, each sleeping until the time
+        the one before asked for."""
         while not self.stop_event.is_set():
-            self._wake_at = None
-            self._wake()
-            wake_at = self._wake_at or datetime.now(UTC) + timedelta(
-                seconds=self.app.settings.poll_seconds)
-            self.stop_event.wait(max(0.0, (wake_at - datetime.now(UTC)).total_seconds()))
+            self.stop_event.wait(self._wake())
 
     def waiting_retries(self) -> int:
         """Deliveries that will be tried (or checked) again later: what a run once left."""
