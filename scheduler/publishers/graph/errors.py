@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from config.errors import (
@@ -23,6 +23,7 @@ from config.errors import (
     RateLimited,
     RetryLater,
 )
+from config.localtime import local_with_zone
 from scheduler.http.hygiene import redact
 from scheduler.http.transport import network_name
 from scheduler.publishers.base import MediaFile
@@ -137,7 +138,7 @@ def _throttled(f: _Failure, headers: Mapping[str, str], now: datetime) -> Publis
     """Too many calls (wait as long as Meta says), or posting blocked for a while."""
     if f.code in RATE_LIMIT_CODES or (f.code is not None and 80000 <= f.code <= 80099):
         retry_at = usage_retry_at(headers, now)
-        when = f" until {retry_at:%H:%M} UTC" if retry_at else " for a while"
+        when = f" until {local_with_zone(retry_at, UTC)}" if retry_at else " for a while"
         return RateLimited(
             f"{f.name} asked Costanza to slow down (too many calls). Nothing was posted; "
             f"it will wait{when} and try again.",

@@ -16,6 +16,7 @@ from config.errors import (
     RateLimited,
     RetryLater,
 )
+from config.localtime import local_with_zone
 from scheduler.http.routing import redact
 
 DUPLICATE = "duplicate"
@@ -87,7 +88,7 @@ def classify_x_response(
     edit = f"`costanza post edit {post_id}`" if post_id is not None else "`costanza post edit`"
     if status == 429:
         retry_at = reset_time(response.headers) if response is not None else None
-        when = f" until {retry_at:%H:%M} UTC" if retry_at else " for a while"
+        when = f" until {local_with_zone(retry_at, UTC)}" if retry_at else " for a while"
         return RateLimited(
             f"X asked Costanza to slow down (too many posts or calls). Nothing was posted; "
             f"it will wait{when} and try again.",

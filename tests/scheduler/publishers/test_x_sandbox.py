@@ -92,6 +92,18 @@ def test_x_rate_limit_gives_the_reset_time(sandbox, x, make_request, checkpoints
     assert sandbox.posts("x") == []
 
 
+def test_x_rate_limit_until_tomorrow_says_the_day(sandbox, x, make_request, checkpoints) -> None:
+    # X's 24-hour cap resets up to a day later: "until 10:58" alone would read as today.
+    from config.localtime import local_with_zone
+
+    reset = int((datetime.now(UTC) + timedelta(hours=23)).timestamp())
+    sandbox.control.fault("x", "tweets", rate_limit_reset=reset)
+    with pytest.raises(RateLimited) as info:
+        x.publish(make_request("x", "Tomorrow, then"), checkpoints)
+    day = local_with_zone(datetime.fromtimestamp(reset, UTC), UTC)
+    assert f"until {day} and try again" in info.value.message
+
+
 def test_x_expired_token_asks_to_reconnect(sandbox, x, make_request, checkpoints) -> None:
     sandbox.control.fault("x", "tweets", expire_token=True)
     with pytest.raises(AuthExpired) as info:
