@@ -7,6 +7,8 @@ them into a paragraph on stderr and exit code 1, in one place.
 
 from __future__ import annotations
 
+from config.i18n import N_, gettext
+
 # How much of a person's input an error message repeats: enough to recognise it.
 SHOWN_CHARS = 200  # a long file path stays whole; a pasted page does not
 
@@ -23,10 +25,16 @@ def shown(text: str, limit: int = SHOWN_CHARS) -> str:
 
 
 class CostanzaError(Exception):
-    """Something went wrong in Costanza."""
+    """Something went wrong in Costanza.
+
+    ``default`` is the message when none is given (marked for the catalog, translated
+    when the error is raised).
+    """
+
+    default = N_("Something went wrong in Costanza.")
 
     def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or (self.__doc__ or "").strip())
+        super().__init__(message or gettext(self.default))
 
     @property
     def message(self) -> str:
@@ -36,50 +44,75 @@ class CostanzaError(Exception):
 class SettingsError(CostanzaError):
     """The settings file has a problem."""
 
+    default = N_("The settings file has a problem.")
+
 
 class NotSetUp(CostanzaError):
     """Costanza is not set up yet. Run `costanza init` first."""
+
+    default = N_("Costanza is not set up yet. Run `costanza init` first.")
 
 
 class InputError(CostanzaError):
     """The command was given something it cannot use."""
 
+    default = N_("The command was given something it cannot use.")
+
 
 class TextUnreadable(InputError):
     """The text of the post could not be read. Nothing was changed."""
+
+    default = N_("The text of the post could not be read. Nothing was changed.")
 
 
 class TimezoneNeeded(InputError):
     """Costanza cannot tell your time zone. Run `costanza init --timezone Europe/Rome`
     (with your own zone)."""
 
+    default = N_("Costanza cannot tell your time zone. Run `costanza init --timezone "
+                 "Europe/Rome` (with your own zone).")
+
 
 class MediaRejected(InputError):
     """A photo or video cannot be used."""
+
+    default = N_("A photo or video cannot be used.")
 
 
 class NotFound(InputError):
     """There is no such item."""
 
+    default = N_("There is no such item.")
+
 
 class StoreError(CostanzaError):
     """The database could not be used."""
+
+    default = N_("The database could not be used.")
 
 
 class DaemonRunning(CostanzaError):
     """Another Costanza daemon is already running on this database."""
 
+    default = N_("Another Costanza daemon is already running on this database.")
+
 
 class MediaHostUnreachable(CostanzaError):
     """Instagram will not be able to fetch your photos from the media host."""
+
+    default = N_("Instagram will not be able to fetch your photos from the media host.")
 
 
 class PublishError(CostanzaError):
     """A network did not accept a post."""
 
+    default = N_("A network did not accept a post.")
+
 
 class AuthExpired(PublishError):
     """The account needs to be connected again: its token expired or was revoked."""
+
+    default = N_("The account needs to be connected again: its token expired or was revoked.")
 
     def __init__(self, message: str | None = None, http_status: int | None = None,
                  code: str | None = None) -> None:
@@ -90,6 +123,8 @@ class AuthExpired(PublishError):
 
 class PublishFailed(PublishError):
     """The network refused the post; trying again unchanged will not help."""
+
+    default = N_("The network refused the post; trying again unchanged will not help.")
 
     def __init__(self, message: str | None = None, http_status: int | None = None,
                  code: str | None = None) -> None:
@@ -104,6 +139,8 @@ class RetryLater(PublishError):
     ``retry_at`` is the time the network asked us to wait until, when it said.
     """
 
+    default = N_("The network did not take the post this time; it is safe to try again later.")
+
     def __init__(self, message: str | None = None, retry_at: object = None,
                  http_status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
@@ -115,6 +152,9 @@ class RetryLater(PublishError):
 class OutcomeUnknown(PublishError):
     """The request was sent but no clear answer came back: the post may or may not be out."""
 
+    default = N_("The request was sent but no clear answer came back: the post may or may not be "
+                 "out.")
+
     def __init__(self, message: str | None = None, http_status: int | None = None,
                  code: str | None = None) -> None:
         super().__init__(message)
@@ -124,3 +164,5 @@ class OutcomeUnknown(PublishError):
 
 class RateLimited(RetryLater):
     """The network asked us to slow down."""
+
+    default = N_("The network asked us to slow down.")

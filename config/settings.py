@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from config import i18n
 from config.errors import SettingsError, shown
 from config.paths import Home, resolve_home
 
@@ -65,6 +66,8 @@ class Settings:
     log_format: str = "text"
     log_keep_days: int = 365
     keep_originals: timedelta | None = timedelta(days=30)
+    # [ui] language: "it" or "en"; None lets COSTANZA_LANG or the system's locale choose.
+    language: str | None = None
 
     @property
     def media_dir(self) -> Path:
@@ -124,6 +127,13 @@ def _choice(*allowed: str) -> Callable[[Any], str]:
     return convert
 
 
+def _language(value: Any) -> str:
+    language = i18n.normalize(value) if isinstance(value, str) else None
+    if language is None:
+        raise ValueError
+    return language
+
+
 def _url(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
         raise ValueError
@@ -165,6 +175,7 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
                                                _number_in(0.2, 86_400)),
     ("log", "format"): ('"text" or "json"', _choice("text", "json")),
     ("log", "keep_days"): ("a whole number of days from 1 to 36500", _int_in(1, 36_500)),
+    ("ui", "language"): ('"it" (italiano) or "en" (English)', _language),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,

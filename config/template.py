@@ -9,6 +9,11 @@ TEMPLATE = """\
 # Secrets (tokens, keys) never go in this file: they live in secrets.toml
 # (mode 0600) next to the database, or in a systemd credentials directory.
 
+[ui]
+# The language Costanza speaks: "it" (italiano) or "en" (English). The option --lang and
+# the environment variable COSTANZA_LANG choose for one command.
+language = "{language}"
+
 [database]
 # url = "sqlite:///path/to/costanza.db"          # default: costanza.db in the data folder
 # url = "postgresql+psycopg://costanza@db.example.org/costanza"
@@ -59,3 +64,8 @@ TEMPLATE = """\
 # format = "text"      # or "json", for journald and log tools
 # keep_days = 365
 """
+
+
+def template(language: str) -> str:
+    """The settings file for a profile that speaks ``language``."""
+    return TEMPLATE.replace("{language}", language)

@@ -8,13 +8,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from config.localtime import MONTHS, WEEKDAYS, local_label, local_with_zone, zone_name
+from config.localtime import (
+    MONTHS,
+    WEEKDAYS,
+    day_label,
+    local_label,
+    local_with_zone,
+    month_short,
+    weekday_short,
+    zone_name,
+)
 
-__all__ = ["MONTHS", "WEEKDAYS", "local_label", "local_with_zone", "zone_name"]
+__all__ = ["MONTHS", "WEEKDAYS", "local_label", "local_with_zone", "month_short",
+           "weekday_short", "zone_name"]
 
 
 def _day(d: datetime) -> str:
-    return f"{WEEKDAYS[d.weekday()]} {d.day:02d} {MONTHS[d.month]} {d.year}"
+    return day_label(d.date())
 
 
 def pause_dates(start: datetime, end: datetime | None, tz: tzinfo) -> str:

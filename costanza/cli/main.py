@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from config import i18n
 from config.errors import CostanzaError, shown
+from config.i18n import N_, _
 from costanza import __version__
+from costanza.cli.i18n import LanguageChoice, install_click_translations, language_for, localize
 
 if TYPE_CHECKING:  # the App is imported only when a command needs it
     from config.clock import Clock
@@ -61,9 +64,12 @@ class CostanzaGroup(click.Group):
             if exc.name == module_name:
                 return None
             raise
-        return getattr(module, attr, None)
+        command = getattr(module, attr, None)
+        return localize(command) if command is not None else None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # The language comes first: click's own messages about the arguments use it.
+        i18n.set_language(language_for(args))
         _refuse_undecodable(args)
         ctx.meta["costanza.raw_args"] = list(args)
         return super().parse_args(ctx, args)
@@ -80,11 +86,11 @@ class CostanzaGroup(click.Group):
             ctx.exit(1)
         except KeyboardInterrupt:
             if getattr(ctx.obj, "saved_changes", lambda: False)():
-                click.echo("Stopped, but only after a change had been saved. Check what was "
-                           "saved (for example with `costanza post list` or `costanza "
-                           "status`) before running the command again.", err=True)
+                click.echo(_("Stopped, but only after a change had been saved. Check what "
+                             "was saved (for example with `costanza post list` or `costanza "
+                             "status`) before running the command again."), err=True)
             else:
-                click.echo("Stopped. Nothing was changed.", err=True)
+                click.echo(_("Stopped. Nothing was changed."), err=True)
             ctx.exit(130)  # the shell's convention for "stopped by Ctrl-C" (128 + SIGINT)
         except click.ClickException as exc:
             exc.message = shorten_echoes(exc.message, raw)
@@ -95,10 +101,10 @@ class CostanzaGroup(click.Group):
             verbose = bool(ctx.obj and getattr(ctx.obj, "verbose", False))
             if verbose:
                 raise
-            click.echo(
-                f"Costanza hit an unexpected problem ({type(exc).__name__}). Nothing else was "
-                "changed. Run the same command with --verbose to see the details, and "
-                "report them if the problem stays.", err=True)
+            click.echo(_(
+                "Costanza hit an unexpected problem ({kind}). Nothing else was changed. Run "
+                "the same command with --verbose to see the details, and report them if the "
+                "problem stays.").format(kind=type(exc).__name__), err=True)
             ctx.exit(1)
 
 
@@ -110,9 +116,10 @@ def _refuse_undecodable(args: list[str]) -> None:
             arg.encode("utf-8")
         except UnicodeEncodeError:
             clean = arg.encode("utf-8", "replace").decode("utf-8")
-            raise click.UsageError(
-                f"Word {number} of the command ({shown(clean)!r}) holds bytes that are not "
-                "UTF-8 text (shown as '?'). Type it again, or save the text as UTF-8.") from None
+            raise click.UsageError(_(
+                "Word {number} of the command ({word}) holds bytes that are not UTF-8 text "
+                "(shown as '?'). Type it again, or save the text as UTF-8.").format(
+                    number=number, word=repr(shown(clean)))) from None
 
 
 def shorten_echoes(message: str, args: list[str]) -> str:
@@ -151,16 +158,8 @@ class Context:
             self._app.close()
 
 
-@click.group(cls=CostanzaGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", metavar="FILE", envvar="COSTANZA_CONFIG",
-              help="Settings file to use (default: in COSTANZA_HOME or your config folder).")
-@click.option("--profile", metavar="NAME", envvar="COSTANZA_PROFILE",
-              help="Which artisan's profile to use (default: 'default').")
-@click.option("-v", "--verbose", is_flag=True, help="Show technical details of errors.")
-@click.version_option(__version__, prog_name="costanza")
-@click.pass_context
-def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bool) -> None:
-    """Costanza keeps a steady weekly cadence of posts on your Facebook Page,
+@click.group(cls=CostanzaGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             help=N_("""Costanza keeps a steady weekly cadence of posts on your Facebook Page,
     Instagram and X.
 
     Queue stories with `costanza post add`, let `costanza daemon` publish them
@@ -170,7 +169,22 @@ def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bo
 
     \b
         costanza init --timezone Europe/Rome --slots "mon 09:30, wed 18:00, fri 12:00"
-    """
+    """))
+@click.option("--config", "config", metavar=N_("FILE"), envvar="COSTANZA_CONFIG",
+              help=N_("Settings file to use (default: in COSTANZA_HOME or your config "
+                      "folder)."))
+@click.option("--profile", metavar=N_("NAME"), envvar="COSTANZA_PROFILE",
+              help=N_("Which artisan's profile to use (default: 'default')."))
+@click.option("--lang", "lang", type=LanguageChoice(), metavar=N_("LANGUAGE"),
+              help=N_("The language Costanza speaks: it (italiano) or en (English). Default: "
+                      "COSTANZA_LANG, then [ui] language in the settings, then your "
+                      "system's language."))
+@click.option("-v", "--verbose", is_flag=True, help=N_("Show technical details of errors."))
+@click.version_option(__version__, prog_name="costanza")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, profile: str | None, lang: str | None,
+        verbose: bool) -> None:
+    # The language was chosen (and set) while the arguments were parsed: language_for.
     # A caller may hand in the clock (`cli.main(..., obj={"clock": clock})`): the tests
     # run every command on the same fake clock as the rest of the test.
     given = ctx.obj if isinstance(ctx.obj, dict) else {}
@@ -181,6 +195,10 @@ def cli(ctx: click.Context, config: str | None, profile: str | None, verbose: bo
         from costanza.logsetup import setup_cli_logging
 
         setup_cli_logging()
+
+
+install_click_translations()
+localize(cli)
 
 
 def main() -> None:

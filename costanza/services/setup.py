@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from config import i18n
 from config.errors import InputError, SettingsError, TimezoneNeeded
-from config.template import TEMPLATE
+from config.template import template
 from costanza.app import App
 from costanza.services.tzdetect import detect_timezone, is_utc
 
@@ -102,7 +103,7 @@ def _write_template(cfg: Path, app: App) -> None:
         cfg.parent.mkdir(parents=True, exist_ok=True)
         app.settings.home.data_dir.mkdir(parents=True, exist_ok=True)
         tmp = cfg.with_name(cfg.name + ".tmp")
-        tmp.write_text(TEMPLATE, encoding="utf-8")
+        tmp.write_text(template(i18n.language()), encoding="utf-8")
         os.replace(tmp, cfg)
     except OSError as exc:
         raise SettingsError(
