@@ -36,6 +36,14 @@ ITALIAN_INPUT = {
     ("--until", "24/8/2026"): "2026-08-24",
     ("--since", "7 giorni"): "7d",
 }
+# The Italian input both READMEs' "Language" section shows (in both: Costanza reads it in
+# either language) -> what it means.
+LANGUAGE_SECTION = {
+    ("--timezone", "Roma"): "Europe/Rome",
+    ("--slots", "lun 9.30, mer 18.00, ven 12"): "mon 09:30, wed 18:00, fri 12:00",
+    ("--from", "24/12/2026"): "2026-12-24",
+    ("--until", "31/12/2026"): "2026-12-31",
+}
 
 _FENCE = re.compile(r"^```([a-z]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
 _HEADING = re.compile(r"^(#{1,6}) (.+)$", re.MULTILINE)
@@ -175,12 +183,19 @@ def test_every_italian_value_is_used_and_stands_for_its_english_one() -> None:
         assert f'{option} {shlex.quote(meaning)}' in english.replace('"', "'"), (option, meaning)
 
 
-@pytest.fixture
-def italian() -> Iterator[None]:
+def test_the_language_section_shows_its_italian_input_in_both() -> None:
+    for path in (ENGLISH, ITALIAN):
+        shown = " ".join(block for _, block in blocks(text(path))).replace('"', "'")
+        for option, value in LANGUAGE_SECTION:
+            assert f"{option} {shlex.quote(value)}" in shown, (path.name, option, value)
+
+
+@pytest.fixture(params=["it", "en"])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
     before = i18n.language()
-    i18n.set_language("it")
+    i18n.set_language(request.param)
     try:
-        yield
+        yield request.param
     finally:
         i18n.set_language(before)
 
@@ -188,13 +203,13 @@ def italian() -> Iterator[None]:
 @pytest.mark.xfail(raises=InputError, strict=True,
                    reason="Italian input is being taught to the parsers (issue 17, part 3): "
                           "remove this mark once they read it")
-@pytest.mark.parametrize(("option", "value"), list(ITALIAN_INPUT))
+@pytest.mark.parametrize(("option", "value", "meaning"),
+                         [(o, v, m) for (o, v), m in {**ITALIAN_INPUT, **LANGUAGE_SECTION}.items()])
 def test_costanza_reads_the_italian_value_as_the_english_one(
-        italian: None, option: str, value: str) -> None:
+        language: str, option: str, value: str, meaning: str) -> None:
     from costanza import timeparse
     from scheduler.planning import cadence
 
-    meaning = ITALIAN_INPUT[(option, value)]
     if option == "--timezone":
         assert cadence.parse_timezone(value) == cadence.parse_timezone(meaning)
     elif option == "--slots":
