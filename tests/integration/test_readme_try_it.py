@@ -30,17 +30,24 @@ COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info
                                      "dist", ".costanza-demo")
 
 
-def try_it_block(readme: str) -> str:
+# The "Try it" section's heading in each README (README.it.md must show the same block:
+# test_readme_italian.py checks it, so running README.md's block runs the Italian one too).
+TRY_IT = {"README.md": "Try it", "README.it.md": "Prova subito"}
+
+
+def try_it_block(readme: str, heading: str = TRY_IT["README.md"]) -> str:
     """The one fenced block of the README's "Try it" section."""
-    section = re.search(r"^## Try it.*?(?=^## )", readme, re.MULTILINE | re.DOTALL)
-    assert section, "README.md has no '## Try it' section"
+    section = re.search(rf"^## {re.escape(heading)}.*?(?=^## )", readme,
+                        re.MULTILINE | re.DOTALL)
+    assert section, f"the README has no '## {heading}' section"
     blocks = re.findall(r"^```[a-z]*\n(.*?)^```", section.group(0), re.MULTILINE | re.DOTALL)
     assert len(blocks) == 1, "the Try it section should show exactly one block"
     return str(blocks[0])
 
 
-def test_the_block_is_at_most_five_lines() -> None:
-    block = try_it_block((ROOT / "README.md").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", list(TRY_IT))
+def test_the_block_is_at_most_five_lines(name: str) -> None:
+    block = try_it_block((ROOT / name).read_text(encoding="utf-8"), TRY_IT[name])
     lines = [line for line in block.splitlines() if line.strip()]
     assert 1 <= len(lines) <= 5
     assert "${PORT:-8787}" in block  # so that a test (or a busy machine) can pick the port
