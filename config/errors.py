@@ -21,7 +21,9 @@ def shown(text: str, limit: int = SHOWN_CHARS) -> str:
     """
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}... ({len(text):,} characters)"
+    from config.i18n import number
+
+    return gettext("{text}... ({n} characters)").format(text=text[:limit], n=number(len(text)))
 
 
 class CostanzaError(Exception):
