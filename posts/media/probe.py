@@ -125,15 +125,20 @@ def probe(path: Path | str, expect: str | None = None) -> ProbeResult:
         expect = ("photo" if suffix in PHOTO_SUFFIXES
                   else "video" if suffix in VIDEO_SUFFIXES else None)
     if expect is not None and expect != kind:
-        option = "--video" if kind == "video" else "--photo"
-        sentence = (_("{name} is not a photo: it looks like a video ({format}). "
-                      "Rename it or pass it with {option}.") if expect == "photo" else
-                    _("{name} is not a video: it looks like a photo ({format}). "
-                      "Rename it or pass it with {option}."))
-        raise MediaRejected(sentence.format(name=name, format=format_label(fmt), option=option))
+        raise _other_kind(name, kind, fmt)
     if kind == "photo":
         return _probe_photo(path, fmt, size, name)
     return _probe_video(path, fmt, size, name)
+
+
+def _other_kind(name: str, kind: str, fmt: str) -> MediaRejected:
+    """A file given as a photo that is a video, or the other way round."""
+    option = "--video" if kind == "video" else "--photo"
+    sentence = (_("{name} is not a photo: it looks like a video ({format}). "
+                  "Rename it or pass it with {option}.") if kind == "video" else
+                _("{name} is not a video: it looks like a photo ({format}). "
+                  "Rename it or pass it with {option}."))
+    return MediaRejected(sentence.format(name=name, format=format_label(fmt), option=option))
 
 
 def damaged(name: str, kind: str) -> MediaRejected:
