@@ -7,7 +7,7 @@ them into a paragraph on stderr and exit code 1, in one place.
 
 from __future__ import annotations
 
-from config.i18n import N_, gettext
+from config.i18n import N_, _, gettext, number
 
 # How much of a person's input an error message repeats: enough to recognise it.
 SHOWN_CHARS = 200  # a long file path stays whole; a pasted page does not
@@ -21,7 +21,7 @@ def shown(text: str, limit: int = SHOWN_CHARS) -> str:
     """
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}... ({len(text):,} characters)"
+    return _("{text}... ({n} characters)").format(text=text[:limit], n=number(len(text)))
 
 
 class CostanzaError(Exception):

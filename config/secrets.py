@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from config.errors import SettingsError
+from config.i18n import _
 
 # The credential name under which the whole secrets file may be handed over.
 BUNDLE_CREDENTIAL = "costanza-secrets.toml"
@@ -73,10 +74,10 @@ class SecretStore:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             # Never echo the file's content: it holds secrets.
-            raise SettingsError(
-                f"The secrets file {self.path} cannot be read. Check its permissions, or "
+            raise SettingsError(_(
+                "The secrets file {path} cannot be read. Check its permissions, or "
                 "remove it and connect your accounts again with `costanza account add`."
-            ) from None
+            ).format(path=self.path)) from None
         return {k: {kk: str(vv) for kk, vv in v.items()} for k, v in data.items()
                 if isinstance(v, dict)}
 
@@ -88,9 +89,9 @@ class SecretStore:
         try:
             data = tomllib.loads(bundle.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            raise SettingsError(
-                f"The credential file {bundle} cannot be read. Check that Costanza may read "
-                "it and that it is a copy of secrets.toml.") from None
+            raise SettingsError(_(
+                "The credential file {path} cannot be read. Check that Costanza may read "
+                "it and that it is a copy of secrets.toml.").format(path=bundle)) from None
         table = data.get(account)
         return {k: str(v) for k, v in table.items()} if isinstance(table, dict) else {}
 
@@ -106,18 +107,20 @@ class SecretStore:
                 found.update({k: str(v) for k, v in
                               tomllib.loads(bundle.read_text(encoding="utf-8")).items()})
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                raise SettingsError(
-                    f"The credential file {bundle} cannot be read. Check that Costanza may "
-                    'read it and that it holds lines like key = "value".') from None
+                raise SettingsError(_(
+                    "The credential file {path} cannot be read. Check that Costanza may "
+                    'read it and that it holds lines like key = "value".').format(
+                    path=bundle)) from None
         for item in base.glob(f"{account}.*"):
             key = item.name[len(account) + 1:]
             if key != "toml" and item.is_file():
                 try:
                     found[key] = item.read_text(encoding="utf-8").strip()
                 except (OSError, UnicodeDecodeError):
-                    raise SettingsError(
-                        f"The credential file {item} cannot be read. Check that Costanza may "
-                        "read it and that it holds the secret as plain text.") from None
+                    raise SettingsError(_(
+                        "The credential file {path} cannot be read. Check that Costanza may "
+                        "read it and that it holds the secret as plain text.").format(
+                        path=item)) from None
         return found
 
     def get(self, account: str) -> dict[str, str]:
@@ -166,9 +169,10 @@ class SecretStore:
         self._cached()
         folder = self.path.parent
         if (self.path.exists() or folder.is_dir()) and not os.access(folder, os.W_OK):
-            raise SettingsError(
-                f"The secrets file {self.path} cannot be changed: Costanza may not write in "
-                f"{folder}. Check the folder's permissions.")
+            raise SettingsError(_(
+                "The secrets file {path} cannot be changed: Costanza may not write in "
+                "{folder}. Check the folder's permissions.").format(path=self.path,
+                                                                    folder=folder))
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
         lines = ["# Costanza account secrets. Keep this file private (mode 0600).", ""]

@@ -18,6 +18,7 @@ from typing import Any
 
 from config import i18n
 from config.errors import SettingsError, shown
+from config.i18n import N_, _
 from config.paths import Home, resolve_home
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$", re.IGNORECASE)
@@ -141,41 +142,41 @@ def _url(value: Any) -> str:
 
 
 _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
-    ("storage", "data_dir"): ("a folder path in quotes", _str),
-    ("database", "url"): ('a database URL such as "sqlite:///path/costanza.db" or '
-                          '"postgresql+psycopg://user@host/db"', _str),
-    ("database", "busy_timeout_ms"): ("a whole number of milliseconds from 1 to 600000",
+    ("storage", "data_dir"): (N_("a folder path in quotes"), _str),
+    ("database", "url"): (N_('a database URL such as "sqlite:///path/costanza.db" or '
+                          '"postgresql+psycopg://user@host/db"'), _str),
+    ("database", "busy_timeout_ms"): (N_("a whole number of milliseconds from 1 to 600000"),
                                       _int_in(1, 600_000)),
-    ("daemon", "grace_period"): ('a duration such as "30m" or "2h", at most "30d"', _duration),
-    ("daemon", "runway_warning_days"): ("a whole number of days from 1 to 365",
+    ("daemon", "grace_period"): (N_('a duration such as "30m" or "2h", at most "30d"'), _duration),
+    ("daemon", "runway_warning_days"): (N_("a whole number of days from 1 to 365"),
                                         _int_in(1, 365)),
-    ("daemon", "poll_seconds"): ("a number of seconds from 0.05 to 3600",
+    ("daemon", "poll_seconds"): (N_("a number of seconds from 0.05 to 3600"),
                                  _number_in(0.05, 3600)),
-    ("daemon", "lease_seconds"): ("a whole number of seconds from 1 to 86400",
+    ("daemon", "lease_seconds"): (N_("a whole number of seconds from 1 to 86400"),
                                   _int_in(1, 86_400)),
-    ("daemon", "max_attempts"): ("a whole number from 1 to 1000", _int_in(1, 1000)),
-    ("daemon", "retry_base_seconds"): ("a number of seconds from 0.01 to 86400",
+    ("daemon", "max_attempts"): (N_("a whole number from 1 to 1000"), _int_in(1, 1000)),
+    ("daemon", "retry_base_seconds"): (N_("a number of seconds from 0.01 to 86400"),
                                        _number_in(0.01, 86_400)),
-    ("daemon", "retry_max_seconds"): ("a number of seconds from 0.01 to 604800 (a week)",
+    ("daemon", "retry_max_seconds"): (N_("a number of seconds from 0.01 to 604800 (a week)"),
                                       _number_in(0.01, 7 * 86_400)),
-    ("daemon", "per_network_concurrency"): (f"a whole number from 1 to {MAX_CONCURRENCY}",
+    ("daemon", "per_network_concurrency"): (N_("a whole number from 1 to {max}"),
                                             _int_in(1, MAX_CONCURRENCY)),
-    ("media", "fit"): ('"pad" or "crop"', _choice("pad", "crop")),
-    ("media", "keep_originals"): ('a duration such as "30d", or "never"', _keep),
-    ("media", "facebook_chunk_mb"): ("a whole number of megabytes from 1 to 1024",
+    ("media", "fit"): (N_('"pad" or "crop"'), _choice("pad", "crop")),
+    ("media", "keep_originals"): (N_('a duration such as "30d", or "never"'), _keep),
+    ("media", "facebook_chunk_mb"): (N_("a whole number of megabytes from 1 to 1024"),
                                      _int_in(1, 1024)),
-    ("networks", "base_url"): ('an address such as "http://127.0.0.1:8787"', _url),
-    ("networks", "timeout_seconds"): ("a number of seconds from 0.1 to 600",
+    ("networks", "base_url"): (N_('an address such as "http://127.0.0.1:8787"'), _url),
+    ("networks", "timeout_seconds"): (N_("a number of seconds from 0.1 to 600"),
                                       _number_in(0.1, 600)),
-    ("networks", "settle_seconds_x"): ("a number of seconds from 0.2 to 86400",
+    ("networks", "settle_seconds_x"): (N_("a number of seconds from 0.2 to 86400"),
                                        _number_in(0.2, 86_400)),
-    ("networks", "settle_seconds_facebook"): ("a number of seconds from 0.2 to 86400",
+    ("networks", "settle_seconds_facebook"): (N_("a number of seconds from 0.2 to 86400"),
                                               _number_in(0.2, 86_400)),
-    ("networks", "settle_seconds_instagram"): ("a number of seconds from 0.2 to 86400",
+    ("networks", "settle_seconds_instagram"): (N_("a number of seconds from 0.2 to 86400"),
                                                _number_in(0.2, 86_400)),
-    ("log", "format"): ('"text" or "json"', _choice("text", "json")),
-    ("log", "keep_days"): ("a whole number of days from 1 to 36500", _int_in(1, 36_500)),
-    ("ui", "language"): ('"it" (italiano) or "en" (English)', _language),
+    ("log", "format"): (N_('"text" or "json"'), _choice("text", "json")),
+    ("log", "keep_days"): (N_("a whole number of days from 1 to 36500"), _int_in(1, 36_500)),
+    ("ui", "language"): (N_('"it" (italiano) or "en" (English)'), _language),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,
@@ -192,14 +193,16 @@ def _read_file(path: Path, config_file: str | os.PathLike[str] | None) -> dict[s
         try:
             return tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(
-                f"The settings file {path} is not valid TOML ({exc}). "
+            raise SettingsError(_(
+                "The settings file {path} is not valid TOML ({error}). "
                 "Fix the line it names, or move the file away and run `costanza init`."
-            ) from None
+            ).format(path=path, error=exc)) from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"The settings file {path} cannot be read ({exc}).") from None
+            raise SettingsError(_("The settings file {path} cannot be read ({error}).")
+                                .format(path=path, error=exc)) from None
     if config_file:
-        raise SettingsError(f"The settings file {path} does not exist. Check the --config path.")
+        raise SettingsError(_("The settings file {path} does not exist. Check the --config "
+                              "path.").format(path=path))
     return {}
 
 
@@ -208,25 +211,30 @@ def _checked_values(raw: dict[str, Any], path: Path) -> dict[tuple[str, str], An
     values: dict[tuple[str, str], Any] = {}
     for section, table in raw.items():
         if not isinstance(table, dict):
-            raise SettingsError(
-                f"In {path}, `{section}` should be a section like [{section}], not a single value."
-            )
+            raise SettingsError(_(
+                "In {path}, `{section}` should be a section like [{section}], not a single value."
+            ).format(path=path, section=section))
         if section in _FREE_SECTIONS:
             continue
         for key, value in table.items():
             spec = _KEYS.get((section, key))
             if spec is None:
                 known = sorted(k for s, k in _KEYS if s == section)
-                hint = (f" Known keys in [{section}]: {', '.join(known)}." if known
-                        else f" There is no [{section}] section in Costanza's settings.")
-                raise SettingsError(f"In {path}, the setting `{section}.{key}` is unknown.{hint}")
+                sentence = (_("In {path}, the setting `{section}.{key}` is unknown. Known keys "
+                              "in [{section}]: {known}.") if known else
+                            _("In {path}, the setting `{section}.{key}` is unknown. There is no "
+                              "[{section}] section in Costanza's settings."))
+                raise SettingsError(sentence.format(path=path, section=section, key=key,
+                                                    known=", ".join(known)))
             allowed, convert = spec
             try:
                 values[(section, key)] = convert(value)
             except (ValueError, TypeError, OverflowError):
-                raise SettingsError(
-                    f"In {path}, the setting `{section}.{key}` = {shown(repr(value))} is not "
-                    f"allowed: use {allowed}."
+                raise SettingsError(_(
+                    "In {path}, the setting `{section}.{key}` = {value} is not allowed: use "
+                    "{allowed}.").format(path=path, section=section, key=key,
+                                          value=shown(repr(value)),
+                                          allowed=_(allowed).format(max=MAX_CONCURRENCY))
                 ) from None
     return values
 
@@ -247,10 +255,10 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
         try:
             base_url = _url(base_url)
         except ValueError:
-            raise SettingsError(
-                f"COSTANZA_PLATFORM_URL = {base_url!r} is not an address: "
+            raise SettingsError(_(
+                "COSTANZA_PLATFORM_URL = {value} is not an address: "
                 'use one such as "http://127.0.0.1:8787".'
-            ) from None
+            ).format(value=repr(base_url))) from None
     # Every other key maps to a Settings field; a key not given keeps the field's default.
     given = {_FIELDS.get(key, key[1]): value for key, value in values.items()
              if key not in _SPECIAL}
@@ -274,11 +282,13 @@ def _check_settle(given: dict[str, Any], path: Path) -> None:
     for key in SETTLE_KEYS:
         settle = given.get(key, defaults[key].default)
         if settle <= timeout:
-            raise SettingsError(
-                f"In {path}, `networks.{key}` = {settle:g} must be longer than "
-                f"`networks.timeout_seconds` = {timeout:g}: a post sent just before the "
+            raise SettingsError(_(
+                "In {path}, `networks.{key}` = {settle} must be longer than "
+                "`networks.timeout_seconds` = {timeout}: a post sent just before the "
                 "timeout can still appear on the network after it. Make it at least "
-                f"{timeout * 2:g}, or lower the timeout.")
+                "{least}, or lower the timeout.").format(
+                path=path, key=key, settle=f"{settle:g}", timeout=f"{timeout:g}",
+                least=f"{timeout * 2:g}"))
 
 
 def settle_seconds(settings: Settings, network: str) -> float:
@@ -298,7 +308,8 @@ def _database_url(env: dict[str, str], values: dict[tuple[str, str], Any], home:
     if env.get("COSTANZA_DATABASE_URL"):
         url, where = env["COSTANZA_DATABASE_URL"], "COSTANZA_DATABASE_URL"
     elif ("database", "url") in values:
-        url, where = values[("database", "url")], f"In {path}, `database.url`"
+        url, where = values[("database", "url")], _("In {path}, `database.url`").format(
+            path=path)
     else:
         return home.default_database_url
     from sqlalchemy.engine import make_url
@@ -308,17 +319,19 @@ def _database_url(env: dict[str, str], values: dict[tuple[str, str], Any], home:
         parsed = make_url(url)
         backend = parsed.get_backend_name()
     except (ArgumentError, ValueError):
-        raise SettingsError(
-            f"{where} = {shown(url)!r} is not a database address: use one such as "
+        raise SettingsError(_(
+            "{where} = {value} is not a database address: use one such as "
             '"sqlite:////home/you/costanza/costanza.db" or '
-            '"postgresql+psycopg://user@host/db".') from None
+            '"postgresql+psycopg://user@host/db".').format(
+            where=where, value=repr(shown(url)))) from None
     database = parsed.database
     if backend == "sqlite" and database and database != ":memory:" \
             and not database.startswith("file:"):
         file = Path(database).expanduser()
         if file != home.database_file and not file.parent.is_dir():
-            raise SettingsError(
-                f"{where} names the database file {shown(str(file))}, but the folder "
-                f"{shown(str(file.parent))} does not exist. Create that folder, or correct "
-                "the address.")
+            raise SettingsError(_(
+                "{where} names the database file {file}, but the folder "
+                "{folder} does not exist. Create that folder, or correct "
+                "the address.").format(where=where, file=shown(str(file)),
+                                       folder=shown(str(file.parent))))
     return url

@@ -15,6 +15,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from config.clock import utc
+from config.i18n import _
 from posts.fencing import DELIVERIES, Claim, fenced
 from posts.models import Account, Delivery
 from posts.networks import NETWORKS
@@ -41,9 +42,9 @@ def expire_leases(db: Session, now: datetime) -> list[int]:
             d.state = "retry_wait" if d.attempts else "queued"
         else:
             d.state = "unknown"
-            d.reason = ("Costanza stopped while publishing this post, so it is not yet known "
-                        "whether it went out. It will check with the network before doing "
-                        "anything else.")
+            d.reason = _("Costanza stopped while publishing this post, so it is not yet known "
+                         "whether it went out. It will check with the network before doing "
+                         "anything else.")
             # Whatever it sent left before its lease ran out: the settle period counts
             # from there at the latest.
             d.progress = note_sent(d.progress, utc(d.lease_expires_at))

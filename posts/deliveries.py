@@ -29,6 +29,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.i18n import _
 from posts.account_holds import (
     attach_account,
     hold_account,
@@ -77,8 +78,9 @@ def dispatch_post(db: Session, post: Post, slot_at: datetime, now: datetime) -> 
         )
         if account is None:
             delivery.state = "held"
-            delivery.reason = (f"No {network_label(network)} account is connected. Connect one "
-                               f"with `costanza account add {network} ...`; the post waits.")
+            delivery.reason = _("No {name} account is connected. Connect one with "
+                                "`costanza account add {network} ...`; the post waits.").format(
+                name=network_label(network), network=network)
         elif account.health == "held":
             delivery.state = "held"
             delivery.reason = account.health_reason

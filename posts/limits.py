@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from config.i18n import N_
 from posts.media.formats import MB
 from posts.media.shapes import NARROWEST, WIDEST
 
 X_TEXT_LIMIT = 280
 # twitter-text v3 weights: Latin, Greek, Cyrillic and most punctuation count one; emoji,
 # Chinese, Japanese and Korean characters two; every link 23, however long.
-X_WEIGHT_NOTE = ("an emoji or a Chinese, Japanese or Korean character counts as two; "
-                 "a link counts as 23")
+X_WEIGHT_NOTE = N_("an emoji or a Chinese, Japanese or Korean character counts as two; "
+                    "a link counts as 23")
 INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAGS = 30
 INSTAGRAM_MENTIONS = 20

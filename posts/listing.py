@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from config.errors import NotFound
+from config.i18n import _
 
 
 def _dt(value: Any) -> datetime | None:
@@ -50,10 +51,10 @@ class QueuedRow:
 
 
 def profile_not_found(name: str) -> NotFound:
-    return NotFound(
-        f"There is no profile called '{name}'. Run `costanza init --profile {name}` "
+    return NotFound(_(
+        "There is no profile called '{name}'. Run `costanza init --profile {name}` "
         "to create it, or leave out --profile to use the default one."
-    )
+    ).format(name=name))
 
 
 def load_profile(conn: Connection, name: str) -> ProfileView:

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config.errors import InputError, NotFound
+from config.i18n import _
 from posts.models import Account, Media, Post, PostMedia, Profile
 from posts.networks import NETWORKS
 
@@ -86,10 +87,10 @@ def parse_targets(value: str | None) -> list[str] | None:
     names = [aliases.get(n, n) for n in names]
     unknown = [n for n in names if n not in NETWORKS]
     if unknown or not names:
-        raise InputError(
-            f"'{value}' names no network Costanza knows. Use one or more of "
+        raise InputError(_(
+            "'{value}' names no network Costanza knows. Use one or more of "
             "facebook, instagram, x, separated by commas (for example --to facebook,x)."
-        )
+        ).format(value=value))
     return sorted(set(names), key=NETWORKS.index)
 
 
@@ -102,31 +103,31 @@ def default_targets(db: Session, profile: Profile) -> list[str]:
 
 def _check_draft(draft: PostDraft, now: datetime) -> None:
     if not draft.text.strip() and not draft.photos and draft.video is None:
-        raise InputError(
+        raise InputError(_(
             "A post needs some text, a photo or a video. For example: "
             'costanza post add "The wool comes from our valley" --photo wool.jpg'
-        )
+        ))
     media_count = len(draft.photos) + (1 if draft.video else 0)
     if len(draft.alts) > media_count:
-        raise InputError(
-            f"There are {len(draft.alts)} --alt descriptions but only {media_count} "
+        raise InputError(_(
+            "There are {alts} --alt descriptions but only {media} "
             "photos or videos. Give one --alt per photo, in the same order."
-        )
+        ).format(alts=len(draft.alts), media=media_count))
     if draft.at is not None:
         _check_future(draft.at, now)
     for network in draft.texts:
         if network not in NETWORKS:
-            raise InputError(f"There is no network called '{network}'. Use facebook, "
-                             "instagram or x.")
+            raise InputError(_("There is no network called '{network}'. Use facebook, "
+                               "instagram or x.").format(network=network))
 
 
 def _check_future(at: datetime, now: datetime) -> None:
     if at <= now:
         example = (now + timedelta(days=7)).strftime("%Y-%m-%d") + " 10:00"
-        raise InputError(
+        raise InputError(_(
             "The time given with --at has already passed. Give a time in the future, "
-            f'for example --at "{example}".'
-        )
+            'for example --at "{example}".'
+        ).format(example=example))
 
 
 def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
@@ -148,7 +149,7 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     texts = {n: draft.texts.get(n) or draft.text for n in targets}
     verdicts = check_post(targets, texts, probes, first_comment=draft.first_comment,
                           thread=draft.thread)
-    _refuse_if_any(verdicts, "This post cannot go out as it is, so nothing was added.")
+    _refuse_if_any(verdicts, _("This post cannot go out as it is, so nothing was added."))
 
     created = [] if created is None else created
     stored: list[StoredMedia] = []
@@ -179,9 +180,10 @@ def discard_new_media(store: Store, media_store: MediaStore,
                 if db.get(Media, item.sha256) is None:
                     media_store.discard(item)
     except Exception as exc:  # the add's own error is told first; this one only adds
-        log.warning("The photos and videos copied for the post that was not added could not "
-                    "be checked (%s), so they stay in the media folder, where they do no "
-                    "harm.", type(exc).__name__)
+        log.warning("%s", _(
+            "The photos and videos copied for the post that was not added could not "
+            "be checked ({error}), so they stay in the media folder, where they do no "
+            "harm.").format(error=type(exc).__name__))
 
 
 def _refuse_if_any(verdicts: dict[str, Verdict], intro: str) -> None:
@@ -241,16 +243,17 @@ def queued_posts(db: Session, profile: Profile) -> list[Post]:
 def get_post(db: Session, profile: Profile, post_id: int) -> Post:
     post = db.get(Post, post_id)
     if post is None or post.profile_id != profile.id or post.state == "removed":
-        raise NotFound(f"There is no post {post_id}. `costanza post list` shows the queue.")
+        raise NotFound(_("There is no post {number}. `costanza post list` shows the queue.")
+                       .format(number=post_id))
     return post
 
 
 def _editable(post: Post) -> None:
     if post.state != "queued":
-        raise InputError(
-            f"Post {post.id} is already being published, so it can no longer be changed. "
-            f"`costanza post show {post.id}` shows where it stands."
-        )
+        raise InputError(_(
+            "Post {number} is already being published, so it can no longer be changed. "
+            "`costanza post show {number}` shows where it stands."
+        ).format(number=post.id))
 
 
 def move_post(db: Session, profile: Profile, post_id: int, to: int, now: datetime) -> int:
@@ -260,7 +263,8 @@ def move_post(db: Session, profile: Profile, post_id: int, to: int, now: datetim
     _editable(post)
     posts = [p for p in queued_posts(db, profile) if p.id != post.id]
     if to < 1:
-        raise InputError("Positions start at 1 (the next post to go out). Use --to 1 or more.")
+        raise InputError(_("Positions start at 1 (the next post to go out). Use --to 1 or "
+                           "more."))
     index = min(to - 1, len(posts))
     posts.insert(index, post)
     for i, p in enumerate(posts):
@@ -275,14 +279,14 @@ def remove_post(db: Session, profile: Profile, post_id: int, now: datetime) -> P
     post = get_post(db, profile, post_id)
     busy = [d for d in post.deliveries if d.state in ("claimed", "publishing", "unknown")]
     if busy:
-        raise InputError(
-            f"Post {post.id} is being published on {busy[0].network} right now, so it cannot "
+        raise InputError(_(
+            "Post {number} is being published on {network} right now, so it cannot "
             "be removed. Try again in a minute."
-        )
+        ).format(number=post.id, network=busy[0].network))
     for delivery in post.deliveries:
         if delivery.state in ("queued", "retry_wait", "held", "needs_review", "failed"):
             delivery.state = "cancelled"
-            delivery.reason = "Removed from the queue by you."
+            delivery.reason = _("Removed from the queue by you.")
             delivery.updated_at = now
     post.state = "removed"
     post.updated_at = now
@@ -329,14 +333,14 @@ def edit_post(db: Session, profile: Profile, post_id: int, changes: dict[str, An
         for index, item in enumerate(post.media):
             item.alt_text = alts[index] if index < len(alts) else item.alt_text
     if not post.text.strip() and not post.media:
-        raise InputError(
-            f"Post {post.id} would be left with no text, photo or video, so nothing was "
-            f'changed. Give it a text, for example `costanza post edit {post.id} --text "..."`.'
-        )
+        raise InputError(_(
+            "Post {number} would be left with no text, photo or video, so nothing was "
+            'changed. Give it a text, for example `costanza post edit {number} --text "..."`.'
+        ).format(number=post.id))
     probes = [ProbeResult.from_dict(m.item.probe) for m in post.media]
     verdicts = check_post(post.targets, {n: post.text_for(n) for n in post.targets}, probes,
                           first_comment=post.first_comment, thread=post.thread)
-    _refuse_if_any(verdicts, "The change was not saved: the post could not go out.")
+    _refuse_if_any(verdicts, _("The change was not saved: the post could not go out."))
     post.checks = verdicts_json(verdicts)
     post.updated_at = now
     db.flush()

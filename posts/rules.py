@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from config import i18n
 from config.errors import InputError
+from config.i18n import _, ngettext
 from posts.limits import (
     FACEBOOK_TEXT_LIMIT,
     INSTAGRAM_CAPTION_LIMIT,
@@ -63,9 +65,9 @@ def network_name(network: str) -> str:
     try:
         return NETWORK_NAMES[network]
     except KeyError:
-        raise InputError(
-            f"There is no network called {network!r}. Choose from facebook, instagram and x."
-        ) from None
+        raise InputError(_(
+            "There is no network called {network}. Choose from facebook, instagram and x."
+        ).format(network=repr(network))) from None
 
 
 def x_length(text: str) -> int:
@@ -79,13 +81,16 @@ _HASHTAG = re.compile(r"(?<![\w&])#\w+")
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+")
 
 
-def _the(words: str, name: str) -> str:
-    """'the HEIC photo gomitoli.heic', or 'the HEIC photo' when the name is unknown."""
-    return f"the {words} {name}".rstrip()
-
-
-def _what(m: ProbeResult) -> str:
-    return _the(m.kind, m.name)
+def _what(m: ProbeResult, form: str | None = None) -> str:
+    """'the photo gomitoli.heic', or 'the photo' when the name is unknown; ``form`` "gif"
+    for 'the animated GIF ...', or a format label for 'the HEIC photo ...'."""
+    if form == "gif":
+        words = _("the animated GIF {name}")
+    elif form:
+        words = _("the {format} photo {name}")
+    else:
+        words = _("the video {name}") if m.kind == "video" else _("the photo {name}")
+    return words.format(name=m.name, format=form).rstrip()
 
 
 def _ratio_label(r: float) -> str:
@@ -94,10 +99,15 @@ def _ratio_label(r: float) -> str:
 
 def duration_label(seconds: float) -> str:
     if seconds < 60:
-        return f"{seconds:g} seconds" if seconds != 1 else "1 second"
+        n = f"{seconds:g}".replace(".", "," if i18n.language() == "it" else ".")
+        count = int(seconds) if seconds == int(seconds) else 2
+        return ngettext("{n} second", "{n} seconds", count).format(n=n)
     minutes, secs = divmod(round(seconds), 60)
-    text = f"{minutes} minute{'s' if minutes != 1 else ''}"
-    return f"{text} {secs} seconds" if secs else text
+    if secs:
+        return ngettext("{minutes} minute {seconds} seconds",
+                        "{minutes} minutes {seconds} seconds",
+                        minutes).format(minutes=minutes, seconds=secs)
+    return ngettext("{n} minute", "{n} minutes", minutes).format(n=minutes)
 
 
 # --- text ---------------------------------------------------------------------
@@ -108,41 +118,47 @@ def _check_text(v: Verdict, text: str, media: Sequence[ProbeResult], first_comme
     net = v.network
     name = NETWORK_NAMES[net]
     if not text.strip() and not media:
-        v.refuse(f"there is nothing to post on {name}: add a text, a photo or a video")
+        v.refuse(_("there is nothing to post on {network}: add a text, a photo or a video")
+                 .format(network=name))
         return
     if net == "x":
         n = x_length(text)
         if n > X_TEXT_LIMIT and thread:
             parts = math.ceil(n / (X_TEXT_LIMIT - 10))
-            v.notes.append(f"the text ({n} characters) will go out on X as a thread of "
-                           f"about {parts} posts")
+            v.notes.append(_("the text ({n} characters) will go out on X as a thread of "
+                             "about {parts} posts").format(n=n, parts=parts))
         elif n > X_TEXT_LIMIT:
-            v.refuse(f"X counts {n} of {X_TEXT_LIMIT} characters ({X_WEIGHT_NOTE}): add "
-                     "--text-x with a shorter text, or --thread")
+            v.refuse(_("X counts {n} of {limit} characters ({note}): add --text-x with a "
+                       "shorter text, or --thread").format(n=n, limit=X_TEXT_LIMIT,
+                                                           note=_(X_WEIGHT_NOTE)))
     elif net == "instagram":
-        _check_caption(v, text, "the caption", "--text-instagram")
+        _check_caption(v, text, _("the caption"), "--text-instagram")
         if first_comment:
-            _check_caption(v, first_comment, "the first comment", "--first-comment")
+            _check_caption(v, first_comment, _("the first comment"), "--first-comment")
     elif net == "facebook":
         n = len(text)
         if n > FACEBOOK_TEXT_LIMIT:
-            v.refuse(f"the text is {n:,} of {FACEBOOK_TEXT_LIMIT:,} characters on Facebook: "
-                     "add --text-facebook with a shorter text")
+            v.refuse(_("the text is {n} of {limit} characters on Facebook: add "
+                       "--text-facebook with a shorter text").format(
+                n=i18n.number(n), limit=i18n.number(FACEBOOK_TEXT_LIMIT)))
 
 
 def _check_caption(v: Verdict, text: str, what: str, option: str) -> None:
     n = len(unicodedata.normalize("NFC", text))
     if n > INSTAGRAM_CAPTION_LIMIT:
-        v.refuse(f"{what} is {n:,} of {INSTAGRAM_CAPTION_LIMIT:,} characters on Instagram: "
-                 f"add {option} with a shorter text")
+        v.refuse(_("{what} is {n} of {limit} characters on Instagram: add {option} with a "
+                   "shorter text").format(what=what, n=i18n.number(n), option=option,
+                                          limit=i18n.number(INSTAGRAM_CAPTION_LIMIT)))
     tags = len(_HASHTAG.findall(text))
     if tags > INSTAGRAM_HASHTAGS:
-        v.refuse(f"{what} has {tags} hashtags and Instagram takes up to {INSTAGRAM_HASHTAGS}: "
-                 f"remove some with {option}")
+        v.refuse(_("{what} has {n} hashtags and Instagram takes up to {limit}: remove some "
+                   "with {option}").format(what=what, n=tags, limit=INSTAGRAM_HASHTAGS,
+                                           option=option))
     mentions = len(_MENTION.findall(text))
     if mentions > INSTAGRAM_MENTIONS:
-        v.refuse(f"{what} mentions {mentions} accounts and Instagram takes up to "
-                 f"{INSTAGRAM_MENTIONS} @mentions: remove some with {option}")
+        v.refuse(_("{what} mentions {n} accounts and Instagram takes up to {limit} "
+                   "@mentions: remove some with {option}").format(
+            what=what, n=mentions, limit=INSTAGRAM_MENTIONS, option=option))
 
 
 # --- media counts and mixes ---------------------------------------------------------
@@ -157,36 +173,36 @@ def _check_mix(v: Verdict, media: Sequence[ProbeResult]) -> None:
     name = NETWORK_NAMES[net]
     photos = [m for m in media if m.kind == "photo"]
     videos = [m for m in media if m.kind == "video"]
-    leave_out = f"or leave {name} out of --to"
     if net == "instagram":
         if not media:
-            v.refuse("Instagram needs at least one photo or video: add --photo or --video, "
-                     "or leave Instagram out of --to")
+            v.refuse(_("Instagram needs at least one photo or video: add --photo or --video, "
+                       "or leave Instagram out of --to"))
         elif len(media) > 10:
-            v.refuse(f"Instagram takes up to 10 photos and videos in one post and this one has "
-                     f"{len(media)}: remove some, {leave_out}")
+            v.refuse(_("Instagram takes up to 10 photos and videos in one post and this one "
+                       "has {n}: remove some, or leave {network} out of --to")
+                     .format(n=len(media), network=name))
         return
     if net == "x":
         gifs = [m for m in photos if _is_animated_gif(m)]
         if videos and photos:
-            v.refuse(f"X takes photos or one video in a post, not both: remove the photos or "
-                     f"the video, {leave_out}")
+            v.refuse(_("X takes photos or one video in a post, not both: remove the photos or "
+                       "the video, or leave {network} out of --to").format(network=name))
         elif len(videos) > 1:
-            v.refuse(f"X takes one video in a post and this one has {len(videos)}: keep one, "
-                     f"{leave_out}")
+            v.refuse(_("X takes one video in a post and this one has {n}: keep one, or "
+                       "leave {network} out of --to").format(n=len(videos), network=name))
         elif gifs and len(photos) > 1:
-            v.refuse(f"X takes an animated GIF only on its own in a post: remove the other "
-                     f"photos, {leave_out}")
+            v.refuse(_("X takes an animated GIF only on its own in a post: remove the other "
+                       "photos, or leave {network} out of --to").format(network=name))
         elif len(photos) > 4:
-            v.refuse(f"X takes up to 4 photos in a post and this one has {len(photos)}: "
-                     f"remove some, {leave_out}")
+            v.refuse(_("X takes up to 4 photos in a post and this one has {n}: remove some, "
+                       "or leave {network} out of --to").format(n=len(photos), network=name))
         return
     if videos and photos:
-        v.refuse(f"Facebook does not take a video and photos in one post: post them "
-                 f"separately, {leave_out}")
+        v.refuse(_("Facebook does not take a video and photos in one post: post them "
+                   "separately, or leave {network} out of --to").format(network=name))
     elif len(videos) > 1:
-        v.refuse(f"Facebook takes one video in a post and this one has {len(videos)}: "
-                 f"keep one, {leave_out}")
+        v.refuse(_("Facebook takes one video in a post and this one has {n}: keep one, or "
+                   "leave {network} out of --to").format(n=len(videos), network=name))
 
 
 # --- photos ---------------------------------------------------------------------
@@ -198,39 +214,50 @@ def _check_photo(v: Verdict, m: ProbeResult, mode: str) -> None:
     animated = _is_animated_gif(m)
     if animated and lim.gif_max_bytes is not None:
         if m.size_bytes > lim.gif_max_bytes:
-            v.refuse(f"{what} is an animated GIF of {human_size(m.size_bytes)} and "
-                     f"{NETWORK_NAMES[v.network]} takes GIFs up to "
-                     f"{human_size(lim.gif_max_bytes)}: make it shorter or smaller")
+            v.refuse(_("{what} is an animated GIF of {size} and {network} takes GIFs up to "
+                       "{limit}: make it shorter or smaller").format(
+                what=what, size=human_size(m.size_bytes), network=NETWORK_NAMES[v.network],
+                limit=human_size(lim.gif_max_bytes)))
         return
     if animated:
-        v.note(f"only the first frame of {_the('animated GIF', m.name)} will be used")
+        v.note(_("only the first frame of {what} will be used").format(what=_what(m, "gif")))
     if m.format not in lim.formats:
-        v.note(f"{_the(format_label(m.format) + ' photo', m.name)} will be converted to JPEG")
+        v.note(_("{what} will be converted to JPEG").format(
+            what=_what(m, format_label(m.format))))
     if m.orientation not in (None, 1):
-        v.note(f"{what} will be turned upright")
+        v.note(_("{what} will be turned upright").format(what=what))
     if m.has_location:
-        v.note(f"the location saved in {what} will be removed")
+        v.note(_("the location saved in {what} will be removed").format(what=what))
     elif m.has_metadata:
-        v.note(f"the camera details saved in {what} will be removed")
+        v.note(_("the camera details saved in {what} will be removed").format(what=what))
     ratio = m.aspect
     verb = "cropped" if mode == "crop" else "padded"
+    reshaped = (_("{what} will be cropped to {shape}") if mode == "crop"
+                else _("{what} will be padded to {shape}"))
     if not lim.narrowest <= ratio <= lim.widest:
         v.refuse(extreme_shape(NETWORK_NAMES[v.network], _what(m), (m.width, m.height),
                                lim, verb))
         return
     if lim.min_ratio is not None and ratio < lim.min_ratio - 0.005:
-        v.note(f"{what} will be {verb} to {_ratio_label(lim.min_ratio)}")
+        v.note(reshaped.format(what=what, shape=_ratio_label(lim.min_ratio)))
     elif lim.max_ratio is not None and ratio > lim.max_ratio + 0.005:
-        v.note(f"{what} will be {verb} to {_ratio_label(lim.max_ratio)}")
+        v.note(reshaped.format(what=what, shape=_ratio_label(lim.max_ratio)))
     if lim.max_width is not None and m.width > lim.max_width:
-        v.note(f"{what} will be scaled down to {lim.max_width} pixels wide")
+        v.note(_("{what} will be scaled down to {n} pixels wide").format(
+            what=what, n=lim.max_width))
     elif lim.min_width is not None and m.width < lim.min_width:
-        v.note(f"{what} will be enlarged to {lim.min_width} pixels wide")
+        v.note(_("{what} will be enlarged to {n} pixels wide").format(
+            what=what, n=lim.min_width))
     if lim.max_side is not None and max(m.width, m.height) > lim.max_side:
-        v.note(f"{what} will be scaled down to {lim.max_side} pixels on its longest side")
+        v.note(_("{what} will be scaled down to {n} pixels on its longest side").format(
+            what=what, n=lim.max_side))
     if m.size_bytes > lim.max_bytes:
-        v.note(f"{what} ({human_size(m.size_bytes)}) will be compressed to fit "
-               f"{NETWORK_NAMES[v.network]}'s {human_size(lim.max_bytes)} limit")
+        v.note(_compressed(what, m, NETWORK_NAMES[v.network], lim.max_bytes))
+
+
+def _compressed(what: str, m: ProbeResult, name: str, limit: int) -> str:
+    return _("{what} ({size}) will be compressed to fit {network}'s {limit} limit").format(
+        what=what, size=human_size(m.size_bytes), network=name, limit=human_size(limit))
 
 
 # --- videos ---------------------------------------------------------------------
@@ -265,47 +292,54 @@ def _check_video(v: Verdict, m: ProbeResult) -> None:
     lim = VIDEO_LIMITS[v.network]
     name = NETWORK_NAMES[v.network]
     what = _what(m)
-    span = f"from {duration_label(lim.min_seconds)} to {duration_label(lim.max_seconds)}"
+    span = dict(what=what, network=name, low=duration_label(lim.min_seconds),
+                high=duration_label(lim.max_seconds))
     duration = m.duration or 0.0
     if duration < lim.min_seconds:
-        v.refuse(f"{what} lasts {duration_label(round(duration, 1))} and {name} takes videos "
-                 f"{span}: choose a longer video, or leave {name} out of --to")
+        v.refuse(_("{what} lasts {length} and {network} takes videos from {low} to {high}: "
+                   "choose a longer video, or leave {network} out of --to").format(
+            length=duration_label(round(duration, 1)), **span))
     elif duration > lim.max_seconds:
-        v.refuse(f"{what} lasts {duration_label(round(duration))} and {name} takes videos "
-                 f"{span}: shorten it, or leave {name} out of --to")
+        v.refuse(_("{what} lasts {length} and {network} takes videos from {low} to {high}: "
+                   "shorten it, or leave {network} out of --to").format(
+            length=duration_label(round(duration)), **span))
     if min(m.width, m.height) < lim.min_side:
-        v.refuse(f"{what} is {m.width}x{m.height} pixels and {name} takes videos from "
-                 f"{lim.min_side}x{lim.min_side}: choose a bigger video")
+        v.refuse(_("{what} is {width}x{height} pixels and {network} takes videos from "
+                   "{side}x{side}: choose a bigger video").format(
+            what=what, width=m.width, height=m.height, network=name, side=lim.min_side))
     ratio = m.aspect
     if ((lim.min_ratio and ratio < lim.min_ratio - 0.005)
             or (lim.max_ratio and ratio > lim.max_ratio + 0.005)):
-        v.refuse(f"{what} is too narrow or too wide for {name}, which takes videos from "
-                 f"1:3 to 3:1: crop it, or leave {name} out of --to")
+        v.refuse(_("{what} is too narrow or too wide for {network}, which takes videos from "
+                   "1:3 to 3:1: crop it, or leave {network} out of --to").format(
+            what=what, network=name))
     if m.size_bytes > lim.max_bytes and duration:
         bitrate = lim.max_bytes * 8 * 0.9 / duration
         if bitrate < MIN_VIDEO_BITRATE:
-            v.refuse(f"{what} is {human_size(m.size_bytes)} and {name} takes videos up to "
-                     f"{human_size(lim.max_bytes)}: shorten it")
+            v.refuse(_("{what} is {size} and {network} takes videos up to {limit}: "
+                       "shorten it").format(what=what, size=human_size(m.size_bytes),
+                                            network=name, limit=human_size(lim.max_bytes)))
     if v.status == "refused":
         return
     changes = video_changes(v.network, m)
     if "format" in changes:
-        v.note(f"{what} will be converted to H.264 video with AAC sound in an MP4 file")
+        v.note(_("{what} will be converted to H.264 video with AAC sound in an MP4 file")
+               .format(what=what))
     if "rotation" in changes:
-        v.note(f"{what} will be turned upright")
-    if "fps-down" in changes:
-        v.note(f"{what} will be converted to {lim.max_fps:g} frames per second")
-    if "fps-up" in changes:
-        v.note(f"{what} will be converted to {RAISED_FPS} frames per second")
+        v.note(_("{what} will be turned upright").format(what=what))
+    for change, fps in (("fps-down", f"{lim.max_fps:g}"), ("fps-up", RAISED_FPS)):
+        if change in changes:
+            v.note(_("{what} will be converted to {fps} frames per second").format(
+                what=what, fps=fps))
     if "scale" in changes:
-        v.note(f"{what} will be scaled down to fit {lim.max_width}x{lim.max_height} pixels")
+        v.note(_("{what} will be scaled down to fit {width}x{height} pixels").format(
+            what=what, width=lim.max_width, height=lim.max_height))
     if "audio-rate" in changes:
-        v.note(f"the sound of {what} will be converted to 48 kHz")
+        v.note(_("the sound of {what} will be converted to 48 kHz").format(what=what))
     if "size" in changes:
-        v.note(f"{what} ({human_size(m.size_bytes)}) will be compressed to fit {name}'s "
-               f"{human_size(lim.max_bytes)} limit")
+        v.note(_compressed(what, m, name, lim.max_bytes))
     if m.has_location:
-        v.note(f"the location saved in {what} will be removed")
+        v.note(_("the location saved in {what} will be removed").format(what=what))
 
 
 # --- the entry points -----------------------------------------------------------

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from config.i18n import _
 from config.localtime import local_label
 from posts.models import Delivery, Profile
 from posts.networks import network_label
@@ -76,10 +77,10 @@ def still_settling(progress: Mapping[str, Any] | None, settle: timedelta,
 def checking_message(network: str, until: datetime, tz: tzinfo) -> str:
     """What the artisan reads while a delivery waits for its settle period to end."""
     name = network_label(network)
-    return (f"Checking whether it went out: {name} did not answer clearly, and the post "
-            f"can still appear there for a while. It is not there yet; Costanza looks "
-            f"again at {local_label(until, tz)} and publishes it only if it is still "
-            "missing.")
+    return _("Checking whether it went out: {network} did not answer clearly, and the post "
+             "can still appear there for a while. It is not there yet; Costanza looks "
+             "again at {time} and publishes it only if it is still "
+             "missing.").format(network=name, time=local_label(until, tz))
 
 
 def checking_reason(db: Session, delivery_id: int, network: str, until: datetime) -> str:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 from config.errors import StoreError
+from config.i18n import _
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _migrated: set[str] = set()
@@ -106,16 +107,19 @@ class Store:
             engine = create_engine(self.url, **kwargs)
         except ImportError:  # the address names a driver that is not installed
             if parsed.get_backend_name() == "postgresql":
-                raise StoreError(
+                raise StoreError(_(
                     "Costanza needs the PostgreSQL driver to use the database address "
-                    f"{parsed!r}, and it is not installed. Install it with "
-                    "`pip install 'costanza[postgres]'`, then run the command again.") from None
-            raise StoreError(
-                f"Costanza cannot use the database address {parsed!r}: its driver is not "
-                "installed. Install the driver, or use another address.") from None
+                    "{address}, and it is not installed. Install it with "
+                    "`pip install 'costanza[postgres]'`, then run the command again."
+                ).format(address=repr(parsed))) from None
+            raise StoreError(_(
+                "Costanza cannot use the database address {address}: its driver is not "
+                "installed. Install the driver, or use another address."
+            ).format(address=repr(parsed))) from None
         except Exception as exc:  # bad driver name...
-            raise StoreError(
-                f"Costanza cannot use the database address {parsed!r}: {exc}") from None
+            raise StoreError(_(
+                "Costanza cannot use the database address {address}: {error}"
+            ).format(address=repr(parsed), error=exc)) from None
         if self.is_sqlite:
             _sqlite_setup(engine, self.busy_timeout_ms)
         else:
@@ -200,10 +204,10 @@ class Store:
             try:
                 command.upgrade(cfg, "head")
             except OperationalError as exc:
-                raise StoreError(
-                    f"The database could not be prepared ({exc.orig}). "
+                raise StoreError(_(
+                    "The database could not be prepared ({error}). "
                     "Check that its folder exists and is writable."
-                ) from None
+                ).format(error=exc.orig)) from None
             _migrated.add(self.url)
 
     def _at_head(self) -> bool:

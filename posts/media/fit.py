@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import MediaRejected
+from config.i18n import _
 from posts.media.fit_photo import fit_photo as _fit_photo
 from posts.media.fit_photo import photo_output_format, publishable_as_is
 from posts.media.probe import ProbeResult, human_size, probe
@@ -73,7 +74,8 @@ def fit_for(network: str, stored: Any, store: MediaStore, mode: str = "pad") -> 
     ``store_path``) that ``network`` accepts; made once, then taken from the cache."""
     network_name(network)
     if mode not in ("pad", "crop"):
-        raise MediaRejected(f"The fit setting {mode!r} is not known. Use pad or crop.")
+        raise MediaRejected(_("The fit setting {mode} is not known. Use pad or crop.")
+                            .format(mode=repr(mode)))
     src, info = _source(stored, store)
     if info.kind == "photo":
         if publishable_as_is(network, info, mode):
@@ -206,10 +208,10 @@ def _transcode_within_limit(network: str, src: Path, info: ProbeResult, changes:
             return
         if "size" not in changes:
             changes = [*changes, "size"]
-    raise MediaRejected(
-        f"{info.name} is still too big for {network_name(network)} after compressing "
-        f"(it takes videos up to {human_size(limit)}). Shorten the video and add it again."
-    )
+    raise MediaRejected(_(
+        "{name} is still too big for {network} after compressing "
+        "(it takes videos up to {limit}). Shorten the video and add it again."
+    ).format(name=info.name, network=network_name(network), limit=human_size(limit)))
 
 
 def _rotation_filters(rotation: int) -> list[tuple[str, str | None]]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import MediaRejected
+from config.i18n import _
 from posts.media.probe import ProbeResult, check_pixels, open_image
 from posts.rules import PHOTO_LIMITS, check, network_name
 
@@ -199,10 +200,10 @@ def _save(network: str, img: Any, info: ProbeResult, fmt: str, out: Path) -> Non
             return
         if attempt >= len(JPEG_QUALITIES) - 1:
             img = img.resize((max(1, int(img.width * 0.8)), max(1, int(img.height * 0.8))))
-    raise MediaRejected(
-        f"{info.name} could not be made small enough for {network_name(network)}. "
+    raise MediaRejected(_(
+        "{name} could not be made small enough for {network}. "
         "Export it at a smaller size and add it again."
-    )
+    ).format(name=info.name, network=network_name(network)))
 
 
 _PIL_FORMATS = {"png": "PNG", "webp": "WEBP", "gif": "GIF", "jpeg": "JPEG"}

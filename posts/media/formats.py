@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from config import i18n
+
 GB = 1024**3
 MB = 1024**2
 
@@ -44,9 +46,9 @@ def display_name(path: Path | str | bytes) -> str:
 
 def human_size(n: int) -> str:
     if n >= GB:
-        return f"{n / GB:.1f} GB"
+        return f"{i18n.number(n / GB, 1)} GB"
     if n >= MB:
-        return f"{n / MB:.1f} MB"
+        return f"{i18n.number(n / MB, 1)} MB"
     return f"{max(1, round(n / 1024))} KB"
 
 

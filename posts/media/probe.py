@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import MediaRejected
+from config.i18n import N_, _
 from posts.media.formats import (
     MIMES,
     PHOTO_SUFFIXES,
@@ -28,7 +29,7 @@ from posts.media.formats import (
 from posts.media.shapes import beyond_every_network
 
 MAX_BYTES = 1024**3  # 1 GB: the largest file Costanza takes in
-_SUPPORTED = "Use a JPEG, PNG, WEBP, HEIC or GIF photo, or an MP4 or MOV video."
+_SUPPORTED = N_("Use a JPEG, PNG, WEBP, HEIC or GIF photo, or an MP4 or MOV video.")
 
 
 @dataclass(frozen=True)
@@ -80,62 +81,74 @@ def probe(path: Path | str, expect: str | None = None) -> ProbeResult:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise MediaRejected(
-            f"{name} was not found. Check the file name and the folder, then try again."
-        ) from None
+        raise MediaRejected(_(
+            "{name} was not found. Check the file name and the folder, then try again."
+        ).format(name=name)) from None
     except OSError as exc:
-        raise MediaRejected(
-            f"{name} could not be opened ({exc.strerror or 'access denied'}). "
+        raise MediaRejected(_(
+            "{name} could not be opened ({reason}). "
             "Check that the file exists and that you may read it."
-        ) from exc
+        ).format(name=name, reason=exc.strerror or _("access denied"))) from exc
     if stat.S_ISDIR(st.st_mode):
-        raise MediaRejected(f"{name} is a folder, not a photo or a video. Give the file itself.")
+        raise MediaRejected(_("{name} is a folder, not a photo or a video. Give the file "
+                              "itself.").format(name=name))
     if not stat.S_ISREG(st.st_mode):
-        raise MediaRejected(f"{name} is not a regular file. Give a photo or video file.")
+        raise MediaRejected(_("{name} is not a regular file. Give a photo or video file.")
+                            .format(name=name))
     size = st.st_size
     if size == 0:
-        raise MediaRejected(f"{name} is empty (0 bytes). Copy the file again from its source.")
+        raise MediaRejected(_("{name} is empty (0 bytes). Copy the file again from its "
+                              "source.").format(name=name))
     if size > MAX_BYTES:
-        raise MediaRejected(
-            f"{name} is {human_size(size)}; Costanza takes files up to 1 GB. "
+        raise MediaRejected(_(
+            "{name} is {size}; Costanza takes files up to 1 GB. "
             "Shorten the video or export it at a lower quality, then add it again."
-        )
+        ).format(name=name, size=human_size(size)))
     try:
         with open(path, "rb") as fh:
             head = fh.read(64)
     except OSError as exc:
-        raise MediaRejected(
-            f"{name} could not be read ({exc.strerror or 'read error'}). "
+        raise MediaRejected(_(
+            "{name} could not be read ({reason}). "
             "Check that you may read it and that the disk is working."
-        ) from exc
+        ).format(name=name, reason=exc.strerror or _("read error"))) from exc
 
     fmt = sniff(head)
     if fmt is None or fmt == "avif":
-        what = "an AVIF image" if fmt == "avif" else "a kind of file"
-        raise MediaRejected(
-            f"{name} is {what} Costanza cannot use. {_SUPPORTED}"
-        )
+        sentence = (_("{name} is an AVIF image Costanza cannot use. {supported}")
+                    if fmt == "avif" else
+                    _("{name} is a kind of file Costanza cannot use. {supported}"))
+        raise MediaRejected(sentence.format(name=name, supported=_(_SUPPORTED)))
     kind = kind_of(fmt)
     if expect is None:
         suffix = path.suffix.lower()
         expect = ("photo" if suffix in PHOTO_SUFFIXES
                   else "video" if suffix in VIDEO_SUFFIXES else None)
     if expect is not None and expect != kind:
-        option = "--video" if kind == "video" else "--photo"
-        raise MediaRejected(
-            f"{name} is not a {expect}: it looks like a {kind} ({format_label(fmt)}). "
-            f"Rename it or pass it with {option}."
-        )
+        raise _other_kind(name, kind, fmt)
     if kind == "photo":
         return _probe_photo(path, fmt, size, name)
     return _probe_video(path, fmt, size, name)
 
 
+def _other_kind(name: str, kind: str, fmt: str) -> MediaRejected:
+    """A file given as a photo that is a video, or the other way round."""
+    option = "--video" if kind == "video" else "--photo"
+    sentence = (_("{name} is not a photo: it looks like a video ({format}). "
+                  "Rename it or pass it with {option}.") if kind == "video" else
+                _("{name} is not a video: it looks like a photo ({format}). "
+                  "Rename it or pass it with {option}."))
+    return MediaRejected(sentence.format(name=name, format=format_label(fmt), option=option))
+
+
 def damaged(name: str, kind: str) -> MediaRejected:
-    return MediaRejected(
-        f"{name} could not be read as a {kind}: the file looks damaged or incomplete. "
-        f"Copy it again from the camera or phone, or export it again, then add it once more."
-    )
+    sentence = (_("{name} could not be read as a photo: the file looks damaged or "
+                  "incomplete. Copy it again from the camera or phone, or export it again, "
+                  "then add it once more.") if kind == "photo" else
+                _("{name} could not be read as a video: the file looks damaged or "
+                  "incomplete. Copy it again from the camera or phone, or export it again, "
+                  "then add it once more."))
+    return MediaRejected(sentence.format(name=name))
 
 
 def fps_value(rate: Fraction | None) -> float | None:
@@ -193,12 +206,19 @@ def photo_metadata(img: Any) -> tuple[int | None, bool, bool]:
 
 def too_many_pixels(name: str, size: tuple[int, int] | None = None) -> MediaRejected:
     """The refusal of a photo over the pixel budget, with the fix."""
-    what = (f"{name} is {size[0]}x{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} "
-            "megapixels)" if size else f"{name} has far too many pixels")
-    return MediaRejected(
-        f"{what}, far more than a photo needs and more than Costanza can open safely. "
-        f"Export it smaller than {MAX_PIXELS // 1_000_000} megapixels (for example 8000x6000 "
-        "pixels, or 4000 pixels wide) and add it again.")
+    limit = MAX_PIXELS // 1_000_000
+    if size is None:
+        return MediaRejected(_(
+            "{name} has far too many pixels, far more than a photo needs and more than "
+            "Costanza can open safely. Export it smaller than {limit} megapixels (for example "
+            "8000x6000 pixels, or 4000 pixels wide) and add it again.").format(
+            name=name, limit=limit))
+    return MediaRejected(_(
+        "{name} is {width}x{height} pixels ({megapixels} megapixels), far more than a photo "
+        "needs and more than Costanza can open safely. Export it smaller than {limit} "
+        "megapixels (for example 8000x6000 pixels, or 4000 pixels wide) and add it again."
+    ).format(name=name, width=size[0], height=size[1], limit=limit,
+             megapixels=f"{size[0] * size[1] / 1e6:.0f}"))
 
 
 def check_pixels(fmt: str, size: tuple[int, int], name: str) -> None:
@@ -299,7 +319,8 @@ def _video_info(container: Any, name: str) -> dict[str, Any]:
     if not container.streams.video and not container.streams.audio:
         raise damaged(name, "video")
     if not container.streams.video:
-        raise MediaRejected(f"{name} has no picture, only sound. Give a video with images in it.")
+        raise MediaRejected(_("{name} has no picture, only sound. Give a video with images "
+                              "in it.").format(name=name))
     vstream = container.streams.video[0]
     astream = container.streams.audio[0] if container.streams.audio else None
     duration = None

@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from config import i18n
+from config.i18n import ngettext
 from posts.media.store import MediaStore
 from posts.models import TERMINAL_DELIVERY_STATES, Delivery, Media, Post, PostMedia
 from posts.queue import hold_media
@@ -74,8 +76,10 @@ def tidy_originals(store: Store, media_store: MediaStore, now: datetime,
             files += 1
             size += sha_size
     if files:
-        log.info("removed %s original photos and videos no post needs any more (%s MB)",
-                 files, round(size / 1e6, 1))
+        log.info("%s", ngettext(
+            "removed {n} original photos and videos no post needs any more ({mb} MB)",
+            "removed {n} original photos and videos no post needs any more ({mb} MB)",
+            files).format(n=files, mb=i18n.number(size / 1e6, 1)))
     return files, size
 
 
@@ -124,4 +128,6 @@ def store_usage(db: Session, media_store: MediaStore, now: datetime,
 
 def size_label(size: int) -> str:
     """Megabytes below a gigabyte, gigabytes above: what people read on their disks."""
-    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
+    if size >= 1e9:
+        return f"{i18n.number(size / 1e9, 1)} GB"
+    return f"{i18n.number(size / 1e6, 1)} MB"

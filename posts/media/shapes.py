@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.i18n import _
+
 _LABELS = {0.8: "4:5", 1.91: "1.91:1"}
 
 # The most extreme shapes any network takes (width / height); Instagram's are narrower.
@@ -38,10 +40,16 @@ def extreme_shape(network_name: str, what: str, size: tuple[int, int], lim: Any,
     shape = "narrow" if width / height < lim.narrowest else "wide"
     if lim.min_ratio is not None:
         goal = shape_label(lim.min_ratio if shape == "narrow" else lim.max_ratio)
-        why = (f"padded to {goal} it would be a thin strip" if verb == "padded"
-               else f"cropped to {goal} almost all of it would be cut away")
+        why = (_("padded to {shape} it would be a thin strip") if verb == "padded"
+               else _("cropped to {shape} almost all of it would be cut away")).format(shape=goal)
     else:
-        why = "it would show as a thin line"
-    return (f"{what} is {width}x{height} pixels, far too {shape} for {network_name} "
-            f"({why}): crop it to a shape between {shape_label(lim.narrowest)} and "
-            f"{shape_label(lim.widest)}, or leave {network_name} out of --to")
+        why = _("it would show as a thin line")
+    sentence = (_("{what} is {width}x{height} pixels, far too narrow for {network} ({why}): "
+                  "crop it to a shape between {narrowest} and {widest}, or leave {network} "
+                  "out of --to") if shape == "narrow" else
+                _("{what} is {width}x{height} pixels, far too wide for {network} ({why}): "
+                  "crop it to a shape between {narrowest} and {widest}, or leave {network} "
+                  "out of --to"))
+    return sentence.format(what=what, width=width, height=height, network=network_name,
+                           why=why, narrowest=shape_label(lim.narrowest),
+                           widest=shape_label(lim.widest))

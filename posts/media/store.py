@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 
 from config.clock import Clock, SystemClock
 from config.errors import MediaRejected
+from config.i18n import _
 from posts.media.probe import ProbeResult, display_name, human_size, probe
 
 CHUNK_SIZE = 1024 * 1024
@@ -77,19 +78,19 @@ def _fsync_dir(path: Path) -> None:
 
 
 def no_space(name: str, size: int) -> MediaRejected:
-    return MediaRejected(
-        f"There is not enough free disk space to store {name} ({human_size(size)}). "
+    return MediaRejected(_(
+        "There is not enough free disk space to store {name} ({size}). "
         "Free some space on this computer and add it again."
-    )
+    ).format(name=name, size=human_size(size)))
 
 
 def _copy_failed(name: str, size: int, exc: OSError) -> MediaRejected:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return no_space(name, size)
-    return MediaRejected(
-        f"{name} could not be copied into the media folder ({exc.strerror}). "
+    return MediaRejected(_(
+        "{name} could not be copied into the media folder ({reason}). "
         "Check the disk and the folder's permissions, then try again."
-    )
+    ).format(name=name, reason=exc.strerror))
 
 
 def write_atomically(final: Path, fill: Any, *, tmp_dir: Path, name: str, size: int) -> None:
@@ -127,10 +128,10 @@ class MediaStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise MediaRejected(
-                f"The media folder {display_name(self.root)} could not be created "
-                f"({exc.strerror}). Check that Costanza may write in its home folder."
-            ) from exc
+            raise MediaRejected(_(
+                "The media folder {folder} could not be created "
+                "({reason}). Check that Costanza may write in its home folder."
+            ).format(folder=display_name(self.root), reason=exc.strerror)) from exc
 
     @staticmethod
     def relative_path(sha256: str, fmt: str) -> str:
@@ -159,10 +160,10 @@ class MediaStore:
                 dst.flush()
                 os.fsync(dst.fileno())
             if copied != result.size_bytes:
-                raise MediaRejected(
-                    f"{name} changed while it was being added. Wait until it is fully "
+                raise MediaRejected(_(
+                    "{name} changed while it was being added. Wait until it is fully "
                     "copied or saved, then add it again."
-                )
+                ).format(name=name))
             rel = self.relative_path(sha, result.format)
             final = self.root / rel
             created = not final.exists()
@@ -191,18 +192,18 @@ class MediaStore:
         try:
             src = open(path, "rb")
         except OSError as exc:
-            raise MediaRejected(
-                f"{name} could not be read ({exc.strerror}). Check that you may read it."
-            ) from exc
+            raise MediaRejected(_(
+                "{name} could not be read ({reason}). Check that you may read it."
+            ).format(name=name, reason=exc.strerror)) from exc
         with src:
             while True:
                 try:
                     data = src.read(CHUNK_SIZE)
                 except OSError as exc:
-                    raise MediaRejected(
-                        f"{name} could not be read to the end ({exc.strerror}). "
+                    raise MediaRejected(_(
+                        "{name} could not be read to the end ({reason}). "
                         "Copy it again from its source, then add it again."
-                    ) from exc
+                    ).format(name=name, reason=exc.strerror)) from exc
                 if not data:
                     break
                 hasher.update(data)
@@ -220,17 +221,17 @@ class MediaStore:
             return matches[0]
         candidate = (self.root / ref).resolve()
         if not candidate.is_relative_to(self.root.resolve()):
-            raise MediaRejected("That media path is outside the media folder.")
+            raise MediaRejected(_("That media path is outside the media folder."))
         if not candidate.is_file():
             raise self._missing()
         return candidate
 
     @staticmethod
     def _missing() -> MediaRejected:
-        return MediaRejected(
+        return MediaRejected(_(
             "A photo or video of this post is missing from the media folder. "
             "Add it to the post again with `costanza post edit`."
-        )
+        ))
 
     def discard(self, stored: StoredMedia) -> None:
         """Remove a file this store's intake just created (when the database write failed)."""

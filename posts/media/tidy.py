@@ -23,6 +23,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import i18n
+from config.i18n import ngettext
 from posts.media.store import MediaStore
 from posts.models import TERMINAL_DELIVERY_STATES, Delivery, Post, PostMedia
 from posts.networks import NETWORKS
@@ -65,8 +67,11 @@ def tidy_fitted(db: Session, media_store: MediaStore, now: datetime) -> tuple[in
                 files += 1
                 size += removed
     if files:
-        log.info("removed %s converted copies of photos and videos no post needs any more "
-                 "(%s MB)", files, round(size / 1e6, 1))
+        log.info("%s", ngettext(
+            "removed {n} converted copies of photos and videos no post needs any more "
+            "({mb} MB)",
+            "removed {n} converted copies of photos and videos no post needs any more "
+            "({mb} MB)", files).format(n=files, mb=i18n.number(size / 1e6, 1)))
     return files, size
 
 
