@@ -132,6 +132,13 @@ def update(merge: list[Path]) -> None:
                         found.flags.discard("fuzzy")
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()
+        for message in catalog:
+            # No fuzzy matching here, so a fuzzy flag means only Babel's note that a plural
+            # is new; a missing translation is found by `check` all the same.
+            message.flags.discard("fuzzy")
+            if isinstance(message.string, tuple | list):  # two forms, as gettext counts Italian
+                forms = (tuple(message.string) + ("", ""))[:2]
+                message.string = forms
         _write_po(catalog, po_path(language))
         print(f"{language}: {len(catalog)} messages, {len(missing(catalog))} to translate")
 
