@@ -67,9 +67,15 @@ _cleaned: dict[str, dict[str, str]] = {}
 _sources: dict[str, dict[str, str]] = {}
 
 
+_catalogs: dict[str, dict[str, str]] = {}
+
+
 def _catalog(language: str) -> dict[str, str]:
-    catalog = getattr(i18n.translations(language), "_catalog", {})
-    return {k: v for k, v in catalog.items() if isinstance(k, str) and k and v}
+    if language not in _catalogs:
+        catalog = getattr(i18n.translations(language), "_catalog", {})
+        _catalogs[language] = {k: v for k, v in catalog.items()
+                               if isinstance(k, str) and k and v}
+    return _catalogs[language]
 
 
 def translate(text: str | None) -> str | None:
@@ -93,6 +99,8 @@ def _source_of(text: str) -> str:
     for language in i18n.LANGUAGES:
         if language == i18n.SOURCE_LANGUAGE:
             continue
+        if text in _catalog(language):
+            return text  # an English message (some are their own translation: "FILE")
         if language not in _sources:
             _sources[language] = {v: k for k, v in _catalog(language).items()}
         if text in _sources[language]:

@@ -133,12 +133,16 @@ def test_click_value_names_are_italian(home: Path) -> None:
 
 @pytest.mark.parametrize("root", [("--lang", "en"), ()], ids=["--lang en", "COSTANZA_LANG=en"])
 def test_help_in_english_is_unchanged(home: Path, root: tuple[str, ...]) -> None:
+    help_of(("report",), "--lang", "it")  # Italian first, in the same process
     text = help_of((), *root)
     assert text.startswith("Usage: costanza [OPTIONS] COMMAND [ARGS]...\n")
     assert "\nOptions:\n" in text and "\nCommands:\n" in text
     assert "  -h, --help" in text and "Show this message and exit.\n" in text
     assert "Show the version and exit." in text
     assert "Costanza keeps a steady weekly cadence of posts on your Facebook Page," in text
+    # Value names that Italian writes alike ("FILE") or merges ("NUMERO") stay English.
+    assert "--config FILE " in text and "--profile NAME " in text
+    assert "--weeks INTEGER RANGE" in help_of(("report",), *root)
     post_add = help_of(("post", "add"), *root)
     assert post_add.startswith("Usage: costanza post add [OPTIONS] [TEXT]\n")
     assert "--alt TEXT" in post_add
