@@ -30,6 +30,7 @@ CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "sh
 # Click's usage pieces that it does not translate.
 i18n.N_("[OPTIONS]")
 i18n.N_("COMMAND [ARGS]...")
+i18n.N_("[COMMAND] [ARGS]...")  # a group that also runs by itself
 # The value names click derives from a parameter's type (its name, upper-cased), and the
 # word it puts after an option that must be given ("[required]").
 i18n.N_("TEXT")

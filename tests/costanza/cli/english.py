@@ -133,10 +133,11 @@ def _without_command_names(line: str) -> str:
     kept: list[str] = []
     in_command = False
     for word in line.split():
-        if word.lower() in ("costanza", "cli"):
+        bare = word.strip(".,;:!?()[]\"'`«»“”‘’").lower()
+        if bare in ("costanza", "cli"):
             in_command = True
             continue
-        if in_command and word.lower() in names:
+        if in_command and bare in names:
             continue
         in_command = False
         kept.append(word)
@@ -160,9 +161,10 @@ def english_words(line: str, extra: frozenset[str] = frozenset()) -> list[str]:
     return [w for w in _words(prose) if w in vocabulary and w not in ok]
 
 
-def english_left(text: str, english: str = "") -> list[str]:
+def english_left(text: str, english: str = "", typed: tuple[str, ...] = ()) -> list[str]:
     """Each line of ``text`` that holds English, with its English words; ``english`` is
-    the same text under ``--lang en``, whose words count as English too."""
-    extra = reference_words(english)
+    the same text under ``--lang en``, whose words count as English too, less the words
+    the person typed (``typed``: the command's arguments, which a refusal repeats)."""
+    extra = reference_words(english) - {w for arg in typed for w in _words(arg)}
     return [f"{line.strip()!r}: {', '.join(words)}" for line in text.splitlines()
             if (words := english_words(line, extra))]
