@@ -161,6 +161,16 @@ def missing(catalog: Catalog) -> list[str]:
     return [str(m.id) for m in catalog if m.id and (m.fuzzy or untranslated(m))]
 
 
+def _text(value: object) -> object:
+    """A message's id or string, the same whether read from a .po or a .mo (a plural one
+    is a tuple in the first, a list in the second)."""
+    return tuple(value) if isinstance(value, tuple | list) else value
+
+
+def _key(message: Message) -> tuple[object, object]:
+    return message.context, _text(message.id)
+
+
 def problems() -> list[str]:
     """What keeps the catalogs from being complete and current."""
     found: list[str] = []
@@ -170,14 +180,16 @@ def problems() -> list[str]:
         for message in template:
             if message.id and catalog.get(message.id, context=message.context) is None:
                 found.append(f"{language}: not in the catalog: {message.id!r}")
+        untranslated = set(missing(catalog))
         found += [f"{language}: not translated (or fuzzy): {m!r}" for m in missing(catalog)]
         if not mo_path(language).exists():
             found.append(f"{language}: {mo_path(language)} was never compiled")
             continue
         with mo_path(language).open("rb") as handle:
             compiled = read_mo(handle)
-        want = {(m.context, m.id): m.string for m in catalog if m.id and not m.fuzzy}
-        have = {(m.context, m.id): m.string for m in compiled if m.id}
+        want = {_key(m): _text(m.string) for m in catalog
+                if m.id and not m.fuzzy and str(m.id) not in untranslated}
+        have = {_key(m): _text(m.string) for m in compiled if m.id}
         if want != have:
             found.append(f"{language}: {mo_path(language).name} is older than "
                          f"{po_path(language).name}: run `scripts/i18n.py compile`")

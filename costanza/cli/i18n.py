@@ -30,6 +30,23 @@ CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "sh
 # Click's usage pieces that it does not translate.
 i18n.N_("[OPTIONS]")
 i18n.N_("COMMAND [ARGS]...")
+i18n.N_("[COMMAND] [ARGS]...")  # a group that also runs by itself
+# The value names click derives from a parameter's type (its name, upper-cased), and the
+# word it puts after an option that must be given ("[required]").
+i18n.N_("TEXT")
+i18n.N_("INTEGER")
+i18n.N_("INTEGER RANGE")
+i18n.N_("FLOAT")
+i18n.N_("FLOAT RANGE")
+i18n.N_("BOOLEAN")
+i18n.N_("UUID")
+i18n.N_("PATH")
+i18n.N_("FILE")
+i18n.N_("FILENAME")
+i18n.N_("DIRECTORY")
+i18n.N_("CHOICE")
+i18n.N_("DATETIME")
+i18n.N_("required")
 
 
 def install_click_translations() -> None:
@@ -51,9 +68,15 @@ _cleaned: dict[str, dict[str, str]] = {}
 _sources: dict[str, dict[str, str]] = {}
 
 
+_catalogs: dict[str, dict[str, str]] = {}
+
+
 def _catalog(language: str) -> dict[str, str]:
-    catalog = getattr(i18n.translations(language), "_catalog", {})
-    return {k: v for k, v in catalog.items() if isinstance(k, str) and k and v}
+    if language not in _catalogs:
+        catalog = getattr(i18n.translations(language), "_catalog", {})
+        _catalogs[language] = {k: v for k, v in catalog.items()
+                               if isinstance(k, str) and k and v}
+    return _catalogs[language]
 
 
 def translate(text: str | None) -> str | None:
@@ -77,6 +100,8 @@ def _source_of(text: str) -> str:
     for language in i18n.LANGUAGES:
         if language == i18n.SOURCE_LANGUAGE:
             continue
+        if text in _catalog(language):
+            return text  # an English message (some are their own translation: "FILE")
         if language not in _sources:
             _sources[language] = {v: k for k, v in _catalog(language).items()}
         if text in _sources[language]:
@@ -137,14 +162,34 @@ class LocalizedOption(click.Option):
             return super().get_help_record(ctx)
 
     def make_metavar(self, ctx: click.Context) -> str:
-        return translate(super().make_metavar(ctx)) or ""
+        return translate_metavar(super().make_metavar(ctx))
 
 
 class LocalizedArgument(click.Argument):
     """An argument whose name in the usage line is translated."""
 
     def make_metavar(self, ctx: click.Context) -> str:
-        return translate(super().make_metavar(ctx)) or ""
+        return translate_metavar(super().make_metavar(ctx))
+
+
+def translate_metavar(metavar: str) -> str:
+    """A value's name in the language spoken now: click dresses it ("[TEXT]" for an
+    optional argument, "FILE..." for several values, "NAME!" when deprecated), and the
+    name inside is translated ("[TESTO]", "FILE...")."""
+    if not metavar:
+        return metavar
+    whole = translate(metavar) or metavar
+    if whole != metavar:
+        return whole
+    core, suffix = metavar, ""
+    for end in ("...", "!"):
+        if core.endswith(end):
+            core, suffix = core[: -len(end)], end + suffix
+    opened = core.startswith("[") and core.endswith("]")
+    if opened:
+        core = core[1:-1]
+    core = translate(core) or core
+    return (f"[{core}]" if opened else core) + suffix
 
 
 _MIXINS = ((click.Group, LocalizedGroup), (click.Command, LocalizedCommand),
