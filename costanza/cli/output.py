@@ -30,3 +30,21 @@ def json_option(func: Any) -> Any:
 
     return click.option("--json", "as_json", is_flag=True,
                         help=N_("Print JSON (a stable shape, documented in the README)."))(run)
+
+
+# The states of posts and deliveries, in words for people (the codes stay in JSON).
+_STATES = {
+    "queued": N_("queued"), "dispatched": N_("sent to the networks"), "removed": N_("removed"),
+    "claimed": N_("being sent"), "publishing": N_("being published"),
+    "published": N_("published"), "retry_wait": N_("waiting to retry"), "failed": N_("failed"),
+    "unknown": N_("not yet known"), "needs_review": N_("needs review"), "held": N_("on hold"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def state_words(code: str) -> str:
+    """A post's or a delivery's state as the person reads it: the code itself in English
+    (as Costanza always printed it), words in another language."""
+    if i18n.language() == i18n.SOURCE_LANGUAGE or code not in _STATES:
+        return code
+    return i18n.gettext(_STATES[code])

@@ -11,7 +11,7 @@ import click
 
 from config.i18n import N_, _
 from costanza.cli.main import Context
-from costanza.cli.output import echo_json, json_option
+from costanza.cli.output import echo_json, json_option, state_words
 from costanza.cli.params import AT_TIME, POST_ID
 
 
@@ -206,7 +206,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
     if as_json:
         echo_json(data)
         return
-    click.echo(_("Post {id} ({state})").format(id=data["id"], state=data["state"]))
+    click.echo(_("Post {id} ({state})").format(id=data["id"], state=state_words(data["state"])))
     when = data["planned_local"] or "-"
     click.echo(_("  goes out: {when}  (pinned)").format(when=when) if data["pinned_at"]
                else _("  goes out: {when}").format(when=when))
@@ -224,7 +224,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
     for network, verdict in data["verdicts"].items():
         click.echo(f"  {network}: {_verdict_line(verdict)}")
     for delivery in data["deliveries"]:
-        line = f"  {delivery['network']}: {delivery['state']}"
+        line = f"  {delivery['network']}: {state_words(delivery['state'])}"
         if delivery["permalink"]:
             line += f" {delivery['permalink']}"
         if delivery["reason"]:
