@@ -32,6 +32,23 @@ _ENCODING_HELP = N_("The text file's encoding when it is not UTF-8, e.g. cp1252 
                     "from Windows.")
 
 
+_ADD_HELP = N_(
+    """Add a story to the queue. Photos and videos are copied into Costanza's
+    media store, so you may move or delete the originals afterwards.
+
+    The text comes in quotes, from a file (--text-file story.txt), from a pipe
+    (-), or, when there is neither text nor a photo or video, from your editor
+    (VISUAL or EDITOR, else nano).
+
+    Example:
+
+    \b
+        costanza post add "La lana arriva dalla Val di Fiemme" --photo gomitoli.heic \\
+            --alt "Gomitoli di lana grezza" --to facebook,instagram,x
+        costanza post add --text-file storia.txt --photo telaio.jpg
+    """)
+
+
 def _text_source(text: str | None, text_file: str | None, encoding: str | None,
                  option: str) -> Any:
     """Where the text comes from; refuses a text given twice before anything runs."""
@@ -50,21 +67,7 @@ def _text_source(text: str | None, text_file: str | None, encoding: str | None,
                       editor=editor_command(os.environ, sys.stdin.isatty()))
 
 
-@post.command("add", help=N_(
-    """Add a story to the queue. Photos and videos are copied into Costanza's
-    media store, so you may move or delete the originals afterwards.
-
-    The text comes in quotes, from a file (--text-file story.txt), from a pipe
-    (-), or, when there is neither text nor a photo or video, from your editor
-    (VISUAL or EDITOR, else nano).
-
-    Example:
-
-    \b
-        costanza post add "La lana arriva dalla Val di Fiemme" --photo gomitoli.heic \\
-            --alt "Gomitoli di lana grezza" --to facebook,instagram,x
-        costanza post add --text-file storia.txt --photo telaio.jpg
-    """))
+@post.command("add", help=_ADD_HELP)
 @click.argument("text", required=False)
 @click.option("--text-file", metavar=N_("FILE"), help=_TEXT_FILE_HELP)
 @click.option("--encoding", metavar=N_("NAME"), help=_ENCODING_HELP)
