@@ -21,24 +21,39 @@ from pathlib import Path
 from typing import BinaryIO
 
 from config.errors import TextUnreadable
+from config.i18n import N_, _, gettext
 
 PIPE = "-"
 # A post is a few thousand characters at most; a bigger "text" is another kind of file.
 MAX_BYTES = 1_000_000
-NOTHING_ADDED = "Nothing was added"
-NOTHING_CHANGED = "Nothing was changed"
+# What a refusal starts with (marked here, translated when refused).
+NOTHING_ADDED = N_("Nothing was added")
+NOTHING_CHANGED = N_("Nothing was changed")
 
-ADD_TEMPLATE = """
+
+class _Template(str):
+    """An editor template, translated when it is used: ``.format`` gives the template in
+    the language spoken now, and so does `from_editor` for one not formatted."""
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return gettext(str(self)).format(*args, **kwargs)
+
+
+# Translators: every note line must start with "# " (a hash and a space): those lines
+# are left out of the post.
+ADD_TEMPLATE = _Template(N_("""
 # Write your story above these lines, then save and close the editor.
 # Lines that start with "# " (a hash and a space) are notes for you and are
 # left out; hashtags such as #handmade are kept. To add nothing, leave it empty.
-"""
+"""))
 
-EDIT_TEMPLATE = """
+# Translators: every note line must start with "# " (a hash and a space): those lines
+# are left out of the post.
+EDIT_TEMPLATE = _Template(N_("""
 # Change the text of post {post_id} above these lines, then save and close the editor.
 # Lines that start with "# " (a hash and a space) are notes for you and are
 # left out; hashtags such as #handmade are kept. To change nothing, close it as it is.
-"""
+"""))
 
 
 @dataclass(frozen=True)
@@ -79,48 +94,62 @@ def editor_command(environ: Mapping[str, str], interactive: bool) -> str | None:
     return "vi"
 
 
+# The labels of the texts that services give `typed` (translated there, when they can be).
+N_("the text given with --text")
+
+# The labels below go into the messages as {label} (in Italian each one is masculine
+# singular: "il testo ...", "il file ...").
+
+
 def read(source: TextSource, nothing: str) -> str | None:
-    """The text in quotes, in the file or in the pipe; None when none was given."""
+    """The text in quotes, in the file or in the pipe; None when none was given.
+
+    ``nothing`` is `NOTHING_ADDED` or `NOTHING_CHANGED` (translated here)."""
     if source.file == PIPE or (source.file is None and source.given == PIPE):
         raw = source.stdin.read(MAX_BYTES + 1) if source.stdin is not None else b""
-        return _checked(raw, source.encoding, "the text from the pipe", nothing)
+        return _checked(raw, source.encoding, _("the text from the pipe"), nothing)
     if source.file is not None:
         path = Path(source.file)
-        return _checked(_read_file(path), source.encoding, f"the file {path}", nothing)
+        return _checked(_read_file(path), source.encoding,
+                        _("the file {path}").format(path=path), nothing)
     if source.given is not None:
-        return typed(source.given, "the text given on the command line")
+        return typed(source.given, _("the text given on the command line"))
     return None
 
 
 def typed(value: str, label: str) -> str:
     """A text typed on the command line, refused plainly if the terminal sent bytes
-    that are not UTF-8 (Python keeps them as stand-ins that cannot be saved)."""
+    that are not UTF-8 (Python keeps them as stand-ins that cannot be saved).
+
+    ``label`` says which text, already in the language spoken ("the text given with
+    --text")."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise TextUnreadable(
-            f"{_cap(label)} is not in UTF-8: your terminal may be set to another encoding. "
+        raise TextUnreadable(_(
+            "{label} is not in UTF-8: your terminal may be set to another encoding. "
             "Set it to UTF-8, or put the text in a file and give it with --text-file FILE "
             "(adding --encoding cp1252 if the file comes from Windows). Nothing was changed."
-        ) from None
+        ).format(label=_cap(gettext(label)))) from None
     return value
 
 
 def from_editor(command: str | None, start: str, template: str, nothing: str) -> str:
     """Open the editor on ``start`` and the template; the text saved, notes left out."""
+    nothing = gettext(nothing)
     if command is None:
-        raise TextUnreadable(
-            f"{nothing}: no text was given, and there is no terminal to open an editor in. "
+        raise TextUnreadable(_(
+            "{nothing}: no text was given, and there is no terminal to open an editor in. "
             'Give the text in quotes ("..."), with --text-file FILE, or with - to read it '
-            "from a pipe.")
+            "from a pipe.").format(nothing=nothing))
     with tempfile.TemporaryDirectory(prefix="costanza-") as folder:
         path = Path(folder) / "post.txt"
-        path.write_text(f"{start}\n{template}", encoding="utf-8")
+        path.write_text(f"{start}\n{gettext(template)}", encoding="utf-8")
         _run_editor(command, path, nothing)
         raw = path.read_bytes()
-    text = strip_notes(decode(raw, None, "the text saved in the editor"))
+    text = strip_notes(decode(raw, None, _("the text saved in the editor")))
     if not text:
-        raise TextUnreadable(f"{nothing}: the text was empty.")
+        raise TextUnreadable(_("{nothing}: the text was empty.").format(nothing=nothing))
     return text
 
 
@@ -135,15 +164,17 @@ def strip_notes(text: str) -> str:
 def decode(raw: bytes, encoding: str | None, label: str) -> str:
     """Bytes from a file, the pipe or the editor as the text of a post."""
     if b"\x00" in raw:
-        raise TextUnreadable(
-            f"{_cap(label)} does not look like text (it may be a photo or another kind of "
-            "file). Give a plain text file, such as one saved as .txt. Nothing was changed.")
+        raise TextUnreadable(_(
+            "{label} does not look like text (it may be a photo or another kind of "
+            "file). Give a plain text file, such as one saved as .txt. Nothing was changed."
+        ).format(label=_cap(label)))
     try:
         text = raw.decode(encoding or "utf-8-sig")
     except LookupError:
-        raise TextUnreadable(
-            f"Costanza does not know the text encoding '{encoding}'. Use --encoding utf-8 "
-            "(the usual one), cp1252 (Windows) or latin-1. Nothing was changed.") from None
+        raise TextUnreadable(_(
+            "Costanza does not know the text encoding '{encoding}'. Use --encoding utf-8 "
+            "(the usual one), cp1252 (Windows) or latin-1. Nothing was changed."
+        ).format(encoding=encoding)) from None
     except UnicodeDecodeError as exc:
         raise TextUnreadable(_undecodable(raw, exc, encoding, label)) from None
     return normalise(text)
@@ -157,54 +188,63 @@ def normalise(text: str) -> str:
 
 
 def _checked(raw: bytes, encoding: str | None, label: str, nothing: str) -> str:
+    nothing = gettext(nothing)
     if len(raw) > MAX_BYTES:
-        raise TextUnreadable(
-            f"{_cap(label)} is too big for the text of a post (more than 1 MB; a post is a "
+        raise TextUnreadable(_(
+            "{label} is too big for the text of a post (more than 1 MB; a post is a "
             "few thousand characters at most). Check that it is the right file. "
-            f"{nothing}.")
+            "{nothing}.").format(label=_cap(label), nothing=nothing))
     text = decode(raw, encoding, label)
     if not text:
-        raise TextUnreadable(f"{nothing}: {label} was empty.")
+        raise TextUnreadable(_("{nothing}: {label} was empty.").format(nothing=nothing,
+                                                                       label=label))
     return text
 
 
 def _read_file(path: Path) -> bytes:
+    reason = ""
     try:
         with path.open("rb") as fh:
             return fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        problem = "was not found. Check its name and its folder"
+        message = _("The text file {path} was not found. Check its name and its folder. "
+                    "Nothing was changed.")
     except IsADirectoryError:
-        problem = "is a folder, not a file. Give the file with the story, such as story.txt"
+        message = _("The text file {path} is a folder, not a file. Give the file with the "
+                    "story, such as story.txt. Nothing was changed.")
     except PermissionError:
-        problem = "cannot be opened: you do not have permission to read it"
+        message = _("The text file {path} cannot be opened: you do not have permission to "
+                    "read it. Nothing was changed.")
     except OSError as exc:
-        problem = f"cannot be read ({exc.strerror or 'the system refused'})"
-    raise TextUnreadable(f"The text file {path} {problem}. Nothing was changed.")
+        message = _("The text file {path} cannot be read ({reason}). Nothing was changed.")
+        reason = exc.strerror or _("the system refused")
+    raise TextUnreadable(message.format(path=path, reason=reason))
 
 
 def _undecodable(raw: bytes, exc: UnicodeDecodeError, encoding: str | None,
                  label: str) -> str:
     line = raw[:exc.start].count(b"\n") + 1
-    where = f"line {line} has the byte 0x{raw[exc.start]:02X}"
+    words = {"label": _cap(label), "line": line, "byte": f"0x{raw[exc.start]:02X}",
+             "encoding": encoding}
     if encoding:
-        return (f"{_cap(label)} cannot be read as {encoding} ({where}, which {encoding} "
-                "does not use). Try --encoding utf-8 or --encoding cp1252, or leave "
-                "--encoding out. Nothing was changed.")
+        return _("{label} cannot be read as {encoding} (line {line} has the byte {byte}, "
+                 "which {encoding} does not use). Try --encoding utf-8 or --encoding cp1252, "
+                 "or leave --encoding out. Nothing was changed.").format(**words)
     try:
         guess = raw.decode("cp1252")
     except UnicodeDecodeError:
-        return (f"{_cap(label)} is not in UTF-8, and not in another text encoding Costanza "
-                f"knows either ({where}). Save it as plain text in UTF-8 and try again. "
-                "Nothing was changed.")
+        return _("{label} is not in UTF-8, and not in another text encoding Costanza "
+                 "knows either (line {line} has the byte {byte}). Save it as plain text in "
+                 "UTF-8 and try again. Nothing was changed.").format(**words)
     lines = guess.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     sample = lines[min(line, len(lines)) - 1].strip()
     sample = sample if len(sample) <= 60 else sample[:57] + "..."
-    return (f"{_cap(label)} is not in UTF-8, the text encoding Costanza reads ({where}). "
-            f"It looks like Windows or Latin-1 text, where line {line} reads: {sample}\n"
-            "If that is right, run the same command again with --encoding cp1252. Or save "
-            "the text as UTF-8 (in most editors: Save as, then the encoding UTF-8) and try "
-            "again. Nothing was changed.")
+    return _("{label} is not in UTF-8, the text encoding Costanza reads (line {line} has "
+             "the byte {byte}). It looks like Windows or Latin-1 text, where line {line} "
+             "reads: {sample}\n"
+             "If that is right, run the same command again with --encoding cp1252. Or save "
+             "the text as UTF-8 (in most editors: Save as, then the encoding UTF-8) and try "
+             "again. Nothing was changed.").format(sample=sample, **words)
 
 
 def _run_editor(command: str, path: Path, nothing: str) -> None:
@@ -221,15 +261,20 @@ def _run_editor(command: str, path: Path, nothing: str) -> None:
     else:
         detail = None
     if code == 127:
-        raise TextUnreadable(
-            f"{nothing}: the editor '{command}' could not be started"
-            f"{f' ({detail})' if detail else ''}. Set EDITOR to an editor you have "
-            "(for example `export EDITOR=nano`), or give the text in quotes or with "
-            "--text-file FILE.")
+        if detail:
+            message = _("{nothing}: the editor '{command}' could not be started ({detail}). "
+                        "Set EDITOR to an editor you have (for example `export EDITOR=nano`), "
+                        "or give the text in quotes or with --text-file FILE.")
+        else:
+            message = _("{nothing}: the editor '{command}' could not be started. Set EDITOR "
+                        "to an editor you have (for example `export EDITOR=nano`), or give "
+                        "the text in quotes or with --text-file FILE.")
+        raise TextUnreadable(message.format(nothing=nothing, command=command, detail=detail))
     if code != 0:
-        raise TextUnreadable(
-            f"{nothing}: the editor '{command}' stopped with an error (exit code {code}). "
-            "Try again, or give the text in quotes or with --text-file FILE.")
+        raise TextUnreadable(_(
+            "{nothing}: the editor '{command}' stopped with an error (exit code {code}). "
+            "Try again, or give the text in quotes or with --text-file FILE."
+        ).format(nothing=nothing, command=command, code=code))
 
 
 def _cap(text: str) -> str:

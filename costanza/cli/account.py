@@ -9,18 +9,27 @@ from typing import Any
 import click
 
 from config.errors import InputError
+from config.i18n import N_, _, ngettext
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 
-_LABELS = {"x": "X account", "facebook": "Facebook Page", "instagram": "Instagram account"}
-_NAME_HELP = ("A name for this account (default: the network's name). Using a name already "
-              "connected reconnects it, keeping the keys you do not give again.")
-_NO_ACCOUNT = ("No account is connected yet. Connect one with "
-               "`costanza account add facebook ...` (or x, or instagram).")
+# The kind of account on each network (translated when shown).
+_LABELS = {"x": N_("X account"), "facebook": N_("Facebook Page"),
+           "instagram": N_("Instagram account")}
+# The same, in a sentence ("Connected the X account ...").
+_THE_LABELS = {"x": N_("the X account"), "facebook": N_("the Facebook Page"),
+               "instagram": N_("the Instagram account")}
+_NAME_HELP = N_("A name for this account (default: the network's name). Using a name already "
+                "connected reconnects it, keeping the keys you do not give again.")
+_NO_ACCOUNT = N_("No account is connected yet. Connect one with "
+                 "`costanza account add facebook ...` (or x, or instagram).")
 
 
-@click.group()
-def account() -> None:
+def _label(network: str) -> str:
+    return _(_LABELS[network])
+
+
+@click.group(help=N_(
     """Connect your Facebook Page, Instagram and X accounts, and check they still work.
 
     Keys and tokens are kept in a private file (secrets.toml, readable only by
@@ -30,11 +39,12 @@ def account() -> None:
 
     \b
         costanza account add facebook --page-id 1234567890 --page-token EAAB...
-    """
+    """))
+def account() -> None:
+    """`account`: its help is on the decorator."""
 
 
-@account.group("add")
-def add() -> None:
+@account.group("add", help=N_(
     """Connect an account on X, Facebook or Instagram.
 
     Posts that were waiting for an account on that network go to it.
@@ -43,7 +53,9 @@ def add() -> None:
 
     \b
         costanza account add x --consumer-key KEY --consumer-secret SECRET
-    """
+    """))
+def add() -> None:
+    """`add`: its help is on the decorator."""
 
 
 def _has_terminal() -> bool:
@@ -54,15 +66,15 @@ def _has_terminal() -> bool:
 
 
 def _ask_pin(url: str) -> str:
-    click.echo("Open this address in your browser, sign in to X and authorise the app:")
+    click.echo(_("Open this address in your browser, sign in to X and authorise the app:"))
     click.echo(f"  {url}")
     try:
-        return str(click.prompt("Then type the PIN that X shows", type=str))
+        return str(click.prompt(_("Then type the PIN that X shows"), type=str))
     except click.Abort:  # the typing was ended (Ctrl-D) before a PIN
-        raise InputError(
+        raise InputError(_(
             "No PIN was typed, so the X account was not connected. Run the command again and "
             "type the PIN that X shows, or run it with --no-prompt: Costanza then shows the "
-            "address and tells you how to give the PIN with --pin.") from None
+            "address and tells you how to give the PIN with --pin.")) from None
 
 
 def _pin_command(obj: Context, name: str | None) -> str:
@@ -83,21 +95,21 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json(result)
         return
-    click.echo("X needs you to authorise Costanza in a browser. Open this address, sign in "
-               "to X and authorise the app:")
+    click.echo(_("X needs you to authorise Costanza in a browser. Open this address, sign in "
+                 "to X and authorise the app:"))
     click.echo(f"  {result['authorize_url']}")
-    click.echo("Then, within 15 minutes, run:")
+    click.echo(_("Then, within 15 minutes, run:"))
     click.echo(f"  {result['next_command']}")
-    click.echo("with your app's consumer key and secret (the same as now) in place of KEY and "
-               "SECRET, and the PIN that X shows in place of THE-PIN. The X account is "
-               "connected only then.")
+    click.echo(_("with your app's consumer key and secret (the same as now) in place of KEY "
+                 "and SECRET, and the PIN that X shows in place of THE-PIN. The X account is "
+                 "connected only then."))
 
 
 def _choose_page(pages: list[dict[str, str]]) -> str:
-    click.echo("This login manages these Facebook Pages:")
+    click.echo(_("This login manages these Facebook Pages:"))
     for number, page in enumerate(pages, 1):
         click.echo(f"  {number}. {page['name']} ({page['id']})")
-    choice = click.prompt("Which one should Costanza post to? Type its number",
+    choice = click.prompt(_("Which one should Costanza post to? Type its number"),
                           type=click.IntRange(1, len(pages)))
     return pages[int(choice) - 1]["id"]
 
@@ -106,38 +118,26 @@ def _print_added(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         echo_json(result)
         return
-    verb = "Reconnected" if result["reconnected"] else "Connected"
-    click.echo(f"{verb} the {_LABELS[result['network']]} {result['display_name']} as "
-               f"'{result['name']}'. Its keys are saved in {result['secrets_file']} "
-               "(readable only by you).")
+    words = {"the_account": _(_THE_LABELS[result["network"]]),
+             "display_name": result["display_name"], "name": result["name"],
+             "file": result["secrets_file"]}
+    if result["reconnected"]:
+        click.echo(_("Reconnected {the_account} {display_name} as '{name}'. Its keys are saved "
+                     "in {file} (readable only by you).").format(**words))
+    else:
+        click.echo(_("Connected {the_account} {display_name} as '{name}'. Its keys are saved "
+                     "in {file} (readable only by you).").format(**words))
     if result["resumed"]:
-        posts = "post that was" if result["resumed"] == 1 else "posts that were"
-        click.echo(f"{result['resumed']} {posts} waiting for this account will go out as "
-                   "soon as the daemon gets to them.")
+        click.echo(ngettext(
+            "{n} post that was waiting for this account will go out as soon as the daemon "
+            "gets to them.",
+            "{n} posts that were waiting for this account will go out as soon as the daemon "
+            "gets to them.", result["resumed"]).format(n=result["resumed"]))
     for note in result["notes"]:
-        click.echo(f"Note: {note}")
+        click.echo(_("Note: {note}").format(note=note))
 
 
-@add.command("x")
-@click.option("--consumer-key", required=True, metavar="KEY",
-              help="The app's API key (X developer portal, Keys and tokens).")
-@click.option("--consumer-secret", required=True, metavar="SECRET",
-              help="The app's API key secret.")
-@click.option("--access-token", metavar="TOKEN",
-              help="Your access token; leave out to sign in with a PIN instead.")
-@click.option("--access-token-secret", metavar="SECRET", help="Your access token secret.")
-@click.option("--pin", metavar="PIN",
-              help="The PIN that X showed after you authorised the app at the address an "
-                   "earlier run gave (within 15 minutes).")
-@click.option("--no-prompt", is_flag=True,
-              help="Do not ask for the PIN: show the address, and how to give the PIN "
-                   "with --pin (as happens without a terminal).")
-@click.option("--name", metavar="NAME", help=_NAME_HELP)
-@json_option
-@click.pass_obj
-def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: str | None,
-          access_token_secret: str | None, pin: str | None, no_prompt: bool,
-          name: str | None, as_json: bool) -> None:
+@add.command("x", help=N_(
     """Connect an X account. Without --access-token, Costanza shows an address
     where you authorise the app, then asks for the PIN that X gives you. Without
     a terminal (a script, over ssh), or with --no-prompt, it shows the address and
@@ -149,7 +149,27 @@ def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: s
         costanza account add x --consumer-key KEY --consumer-secret SECRET
         costanza account add x --consumer-key KEY --consumer-secret SECRET --no-prompt
         costanza account add x --consumer-key KEY --consumer-secret SECRET --pin 1234567
-    """
+    """))
+@click.option("--consumer-key", required=True, metavar=N_("KEY"),
+              help=N_("The app's API key (X developer portal, Keys and tokens)."))
+@click.option("--consumer-secret", required=True, metavar=N_("SECRET"),
+              help=N_("The app's API key secret."))
+@click.option("--access-token", metavar=N_("TOKEN"),
+              help=N_("Your access token; leave out to sign in with a PIN instead."))
+@click.option("--access-token-secret", metavar=N_("SECRET"), help=N_("Your access token secret."))
+@click.option("--pin", metavar=N_("PIN"),
+              help=N_("The PIN that X showed after you authorised the app at the address an "
+                   "earlier run gave (within 15 minutes)."))
+@click.option("--no-prompt", is_flag=True,
+              help=N_("Do not ask for the PIN: show the address, and how to give the PIN "
+                   "with --pin (as happens without a terminal)."))
+@click.option("--name", metavar=N_("NAME"), help=_NAME_HELP)
+@json_option
+@click.pass_obj
+def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: str | None,
+          access_token_secret: str | None, pin: str | None, no_prompt: bool,
+          name: str | None, as_json: bool) -> None:
+    # Its help is on the decorator.
     from costanza.services import accounts
 
     if pin is None and not access_token and not access_token_secret and (
@@ -164,19 +184,7 @@ def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: s
     _print_added(result, as_json)
 
 
-@add.command("facebook")
-@click.option("--page-id", metavar="ID", help="The Page's id (its About section shows it).")
-@click.option("--page-token", metavar="TOKEN", help="A Page access token for that Page.")
-@click.option("--user-token", metavar="TOKEN",
-              help="Your login token instead: Costanza lists your Pages and gets the token.")
-@click.option("--app-id", metavar="ID", help="Your Meta app's id (to get a long-lived token).")
-@click.option("--app-secret", metavar="SECRET", help="Your Meta app's secret.")
-@click.option("--name", metavar="NAME", help=_NAME_HELP)
-@json_option
-@click.pass_obj
-def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
-                 user_token: str | None, app_id: str | None, app_secret: str | None,
-                 name: str | None, as_json: bool) -> None:
+@add.command("facebook", help=N_(
     """Connect a Facebook Page, with its Page token, or with your login token
     (exchanged for a long-lived one with --app-id and --app-secret) and a
     choice from the Pages you manage.
@@ -186,7 +194,22 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
     \b
         costanza account add facebook --user-token EAAB... \\
             --app-id 123 --app-secret abc
-    """
+    """))
+@click.option("--page-id", metavar=N_("ID"),
+              help=N_("The Page's id (its About section shows it)."))
+@click.option("--page-token", metavar=N_("TOKEN"), help=N_("A Page access token for that Page."))
+@click.option("--user-token", metavar=N_("TOKEN"),
+              help=N_("Your login token instead: Costanza lists your Pages and gets the token."))
+@click.option("--app-id", metavar=N_("ID"),
+              help=N_("Your Meta app's id (to get a long-lived token)."))
+@click.option("--app-secret", metavar=N_("SECRET"), help=N_("Your Meta app's secret."))
+@click.option("--name", metavar=N_("NAME"), help=_NAME_HELP)
+@json_option
+@click.pass_obj
+def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
+                 user_token: str | None, app_id: str | None, app_secret: str | None,
+                 name: str | None, as_json: bool) -> None:
+    # Its help is on the decorator.
     from costanza.services import accounts
 
     result = accounts.add_facebook(obj.app, page_id=page_id, page_token=page_token,
@@ -195,17 +218,7 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
     _print_added(result, as_json)
 
 
-@add.command("instagram")
-@click.option("--ig-user-id", metavar="ID", help="The Instagram professional account's id.")
-@click.option("--token", metavar="TOKEN", help="An access token that may publish for it.")
-@click.option("--page-id", metavar="ID",
-              help="Find the account linked to this Facebook Page (default: your connected Page).")
-@click.option("--page-token", metavar="TOKEN", help="That Page's access token.")
-@click.option("--name", metavar="NAME", help=_NAME_HELP)
-@json_option
-@click.pass_obj
-def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_id: str | None,
-                  page_token: str | None, name: str | None, as_json: bool) -> None:
+@add.command("instagram", help=N_(
     """Connect an Instagram professional account. Without --ig-user-id, Costanza
     finds the account linked to your connected Facebook Page.
 
@@ -213,7 +226,20 @@ def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_
 
     \b
         costanza account add instagram
-    """
+    """))
+@click.option("--ig-user-id", metavar=N_("ID"),
+              help=N_("The Instagram professional account's id."))
+@click.option("--token", metavar=N_("TOKEN"), help=N_("An access token that may publish for it."))
+@click.option("--page-id", metavar=N_("ID"),
+              help=N_("Find the account linked to this Facebook Page (default: your "
+                      "connected Page)."))
+@click.option("--page-token", metavar=N_("TOKEN"), help=N_("That Page's access token."))
+@click.option("--name", metavar=N_("NAME"), help=_NAME_HELP)
+@json_option
+@click.pass_obj
+def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_id: str | None,
+                  page_token: str | None, name: str | None, as_json: bool) -> None:
+    # Its help is on the decorator.
     from costanza.services import accounts
 
     result = accounts.add_instagram(obj.app, ig_user_id=ig_user_id, token=token,
@@ -221,17 +247,18 @@ def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_
     _print_added(result, as_json)
 
 
-@account.command("list")
-@json_option
-@click.pass_obj
-def list_(obj: Context, as_json: bool) -> None:
+@account.command("list", help=N_(
     """List the connected accounts and whether each one works.
 
     Example:
 
     \b
         costanza account list --json
-    """
+    """))
+@json_option
+@click.pass_obj
+def list_(obj: Context, as_json: bool) -> None:
+    # Its help is on the decorator.
     from costanza.services import accounts
 
     rows = accounts.list_accounts(obj.app)
@@ -239,19 +266,17 @@ def list_(obj: Context, as_json: bool) -> None:
         echo_json(rows)
         return
     if not rows:
-        click.echo(_NO_ACCOUNT)
+        click.echo(_(_NO_ACCOUNT))
         return
     for row in rows:
-        health = "ok" if row["health"] == "ok" else f"ON HOLD: {row['reason']}"
-        click.echo(f"{row['name']}: {_LABELS[row['network']]} {row['display_name'] or ''} "
-                   f"(id {row['remote_id']}), {health}")
+        health = (_("ok") if row["health"] == "ok"
+                  else _("ON HOLD: {reason}").format(reason=row["reason"]))
+        click.echo(_("{name}: {label} {display_name} (id {id}), {health}").format(
+            name=row["name"], label=_label(row["network"]),
+            display_name=row["display_name"] or "", id=row["remote_id"], health=health))
 
 
-@account.command("check")
-@click.argument("name", required=False)
-@json_option
-@click.pass_obj
-def check(obj: Context, name: str | None, as_json: bool) -> None:
+@account.command("check", help=N_(
     """Ask each network whether an account still works (its token, its
     permissions) and, for Instagram, whether the media host serves photos.
     An account that works again gets its waiting posts going. The exit code is 1
@@ -261,7 +286,12 @@ def check(obj: Context, name: str | None, as_json: bool) -> None:
 
     \b
         costanza account check instagram
-    """
+    """))
+@click.argument("name", required=False)
+@json_option
+@click.pass_obj
+def check(obj: Context, name: str | None, as_json: bool) -> None:
+    # Its help is on the decorator.
     from costanza.services import accounts
 
     results = accounts.check_accounts(obj.app, name)
@@ -275,29 +305,32 @@ def check(obj: Context, name: str | None, as_json: bool) -> None:
 
 def _print_checks(results: list[dict[str, Any]]) -> None:
     if not results:
-        click.echo(_NO_ACCOUNT)
+        click.echo(_(_NO_ACCOUNT))
         return
     for r in results:
-        state = "works" if r["ok"] else "HAS A PROBLEM"
-        click.echo(f"{r['name']} ({_LABELS[r['network']]} {r['display_name'] or ''}): {state}")
+        words = {"name": r["name"], "label": _label(r["network"]),
+                 "display_name": r["display_name"] or ""}
+        click.echo((_("{name} ({label} {display_name}): works") if r["ok"]
+                    else _("{name} ({label} {display_name}): HAS A PROBLEM")).format(**words))
         if r["permissions"] is not None:
-            click.echo(f"  permissions: {', '.join(r['permissions']) or 'none'}")
+            click.echo(_("  permissions: {permissions}").format(
+                permissions=", ".join(r["permissions"]) or _("none")))
         if r["expires"]:
-            click.echo(f"  expires: {r['expires']}")
+            click.echo(_("  expires: {when}").format(when=r["expires"]))
         if r.get("media_host") and r["media_host"]["ok"]:
-            click.echo(f"  media host: serves photos ({r['media_host']['url']})")
+            click.echo(_("  media host: serves photos ({url})").format(
+                url=r["media_host"]["url"]))
         if r["resumed"]:
-            click.echo(f"  {r['resumed']} waiting posts will go out again.")
+            click.echo(ngettext("  {n} waiting posts will go out again.",
+                                "  {n} waiting posts will go out again.",
+                                r["resumed"]).format(n=r["resumed"]))
         for problem in r["problems"]:
-            click.echo(f"  problem: {problem}", err=True)
+            click.echo(_("  problem: {problem}").format(problem=problem), err=True)
         for note in r["notes"]:
-            click.echo(f"  note: {note}")
+            click.echo(_("  note: {note}").format(note=note))
 
 
-@account.command("remove")
-@click.argument("name")
-@click.pass_obj
-def remove(obj: Context, name: str) -> None:
+@account.command("remove", help=N_(
     """Disconnect an account and delete its keys. Its queued posts are kept:
     they wait until you connect another account on that network.
 
@@ -305,16 +338,22 @@ def remove(obj: Context, name: str) -> None:
 
     \b
         costanza account remove x
-    """
+    """))
+@click.argument("name")
+@click.pass_obj
+def remove(obj: Context, name: str) -> None:
+    # Its help is on the decorator.
     from costanza.services import accounts
 
     result = accounts.remove_account(obj.app, name)
-    click.echo(f"Removed the account '{result['name']}' and its keys.")
+    click.echo(_("Removed the account '{name}' and its keys.").format(name=result["name"]))
     if result["waiting"]:
-        posts = "post waits" if result["waiting"] == 1 else "posts wait"
-        click.echo(f"{result['waiting']} {posts} until you connect another "
-                   f"{result['network']} account with `costanza account add "
-                   f"{result['network']} ...`.")
+        click.echo(ngettext(
+            "{n} post waits until you connect another {network} account with "
+            "`costanza account add {network} ...`.",
+            "{n} posts wait until you connect another {network} account with "
+            "`costanza account add {network} ...`.",
+            result["waiting"]).format(n=result["waiting"], network=result["network"]))
     if result["secrets_elsewhere"]:
-        click.echo("Some of its keys also come from environment variables or the systemd "
-                   "credentials folder: remove them there too.")
+        click.echo(_("Some of its keys also come from environment variables or the systemd "
+                     "credentials folder: remove them there too."))

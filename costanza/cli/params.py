@@ -13,6 +13,18 @@ from typing import Any
 import click
 
 from config.errors import NotFound, shown
+from config.i18n import N_, _
+
+# The names click shows for values of these types and for arguments (translated when
+# shown, by costanza.cli.i18n).
+N_("ID")
+N_("INTEGER")
+N_("NUMBER")
+N_("TEXT")
+N_("[TEXT]")
+N_("POST_ID")
+N_("NAME")
+N_("[NAME]")
 
 # The largest id a database row can have (a signed 64-bit integer).
 MAX_ID = 2**63 - 1
@@ -25,9 +37,11 @@ class ItemId(click.ParamType):
 
     name = "id"
 
-    def __init__(self, what: str, listing: str) -> None:
-        self.what = what
-        self.listing = listing
+    def __init__(self, not_a_number: str, no_such: str) -> None:
+        # Whole sentences, marked with N_ and translated when refused:
+        # {value} / {number} is what was typed.
+        self.not_a_number = not_a_number
+        self.no_such = no_such
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> int:
@@ -37,16 +51,21 @@ class ItemId(click.ParamType):
             try:
                 number = int(str(value).strip())
             except ValueError:
-                self.fail(f"{shown(str(value))!r} is not a {self.what} number: use the number "
-                          f"that `{self.listing}` shows, such as 3.", param, ctx)
+                self.fail(_(self.not_a_number).format(value=repr(shown(str(value)))),
+                          param, ctx)
         if not 1 <= number <= MAX_ID:
-            raise NotFound(f"There is no {self.what} {shown(str(number))}. "
-                           f"`{self.listing}` shows them.")
+            raise NotFound(_(self.no_such).format(number=shown(str(number))))
         return number
 
 
-POST_ID = ItemId("post", "costanza post list --all")
-DELIVERY_ID = ItemId("delivery", "costanza log")
+POST_ID = ItemId(
+    N_("{value} is not a post number: use the number that `costanza post list --all` "
+       "shows, such as 3."),
+    N_("There is no post {number}. `costanza post list --all` shows them."))
+DELIVERY_ID = ItemId(
+    N_("{value} is not a delivery number: use the number that `costanza log` shows, "
+       "such as 3."),
+    N_("There is no delivery {number}. `costanza log` shows them."))
 
 
 class Bounded(click.ParamType):
@@ -59,14 +78,23 @@ class Bounded(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> float:
-        kind = "a whole number" if self.whole else "a number"
-        allowed = f"use {kind} from {_num(self.low)} to {_num(self.high)}, such as {self.example}"
+        if self.whole:
+            not_kind = _("{value} is not a whole number: use a whole number from {low} to "
+                         "{high}, such as {example}.")
+            out = _("{value} is out of range: use a whole number from {low} to {high}, "
+                    "such as {example}.")
+        else:
+            not_kind = _("{value} is not a number: use a number from {low} to {high}, such "
+                         "as {example}.")
+            out = _("{value} is out of range: use a number from {low} to {high}, such as "
+                    "{example}.")
+        words = {"low": _num(self.low), "high": _num(self.high), "example": self.example}
         try:
             number: float = int(str(value).strip()) if self.whole else float(str(value).strip())
         except (ValueError, OverflowError):
-            self.fail(f"{shown(str(value))!r} is not {kind}: {allowed}.", param, ctx)
+            self.fail(not_kind.format(value=repr(shown(str(value))), **words), param, ctx)
         if not math.isfinite(number) or not self.low <= number <= self.high:
-            self.fail(f"{shown(str(value))} is out of range: {allowed}.", param, ctx)
+            self.fail(out.format(value=shown(str(value)), **words), param, ctx)
         return number
 
 
@@ -86,14 +114,20 @@ class NonEmpty(click.ParamType):
                 ctx: click.Context | None) -> str:
         text = str(value)
         if not text.strip():
-            self.fail(f"it is empty. {self.hint}, or leave the option out.", param, ctx)
+            self.fail(_(self.hint), param, ctx)
         return text
 
 
-AT_TIME = NonEmpty('Give a time such as "2026-12-24 10:00"')
-ZONE = NonEmpty('Give a time zone such as "Europe/Rome"')
-WHEN = NonEmpty('Give a time such as "7d" or "2026-08-08"')
-DAY = NonEmpty('Give a date such as "2026-08-08"')
-SLOTS = NonEmpty('Give slots such as "mon 09:30, wed 18:00"')
-NETWORKS = NonEmpty('Give networks such as "facebook,instagram,x"')
-FILE = NonEmpty("Give the file's name")
+# The refusal of an empty value, a whole sentence each (translated when refused).
+AT_TIME = NonEmpty(N_('it is empty. Give a time such as "2026-12-24 10:00", or leave the '
+                      'option out.'))
+ZONE = NonEmpty(N_('it is empty. Give a time zone such as "Europe/Rome", or leave the '
+                   'option out.'))
+WHEN = NonEmpty(N_('it is empty. Give a time such as "7d" or "2026-08-08", or leave the '
+                   'option out.'))
+DAY = NonEmpty(N_('it is empty. Give a date such as "2026-08-08", or leave the option out.'))
+SLOTS = NonEmpty(N_('it is empty. Give slots such as "mon 09:30, wed 18:00", or leave the '
+                    'option out.'))
+NETWORKS = NonEmpty(N_('it is empty. Give networks such as "facebook,instagram,x", or leave '
+                       'the option out.'))
+FILE = NonEmpty(N_("it is empty. Give the file's name, or leave the option out."))

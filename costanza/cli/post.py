@@ -9,75 +9,30 @@ from typing import Any
 
 import click
 
+from config.i18n import N_, _
 from costanza.cli.main import Context
-from costanza.cli.output import echo_json, json_option
+from costanza.cli.output import echo_json, json_option, state_words
 from costanza.cli.params import AT_TIME, POST_ID
 
 
-@click.group()
-def post() -> None:
+@click.group(help=N_(
     """Queue stories and look after the queue.
 
     Example:
 
     \b
         costanza post add "The wool comes from our valley" --photo wool.jpg --to facebook,x
-    """
+    """))
+def post() -> None:
+    """`costanza post`: the queue's commands."""
 
 
-_TEXT_FILE_HELP = "Read the text from this file (- reads it from a pipe)."
-_ENCODING_HELP = ("The text file's encoding when it is not UTF-8, e.g. cp1252 for a file "
-                  "from Windows.")
+_TEXT_FILE_HELP = N_("Read the text from this file (- reads it from a pipe).")
+_ENCODING_HELP = N_("The text file's encoding when it is not UTF-8, e.g. cp1252 for a file "
+                    "from Windows.")
 
 
-def _text_source(text: str | None, text_file: str | None, encoding: str | None,
-                 option: str) -> Any:
-    """Where the text comes from; refuses a text given twice before anything runs."""
-    from costanza.text_input import PIPE, TextSource, editor_command
-
-    if text is not None and text_file is not None:
-        raise click.UsageError(f"Give the text once: either {option} or with "
-                               "--text-file, not both.")
-    from_pipe = PIPE in (text, text_file)
-    if encoding and text_file is None and not from_pipe:
-        raise click.UsageError("--encoding is for a text read with --text-file or from a "
-                               "pipe (-).")
-    if from_pipe and sys.stdin.isatty():
-        click.echo("Type or paste the text, then press Ctrl-D on a new line:", err=True)
-    return TextSource(given=text, file=text_file, encoding=encoding,
-                      stdin=getattr(sys.stdin, "buffer", None),
-                      editor=editor_command(os.environ, sys.stdin.isatty()))
-
-
-@post.command("add")
-@click.argument("text", required=False)
-@click.option("--text-file", metavar="FILE", help=_TEXT_FILE_HELP)
-@click.option("--encoding", metavar="NAME", help=_ENCODING_HELP)
-@click.option("--photo", "photos", multiple=True, metavar="FILE",
-              help="A photo (JPEG, PNG, WEBP, HEIC). Repeat for several.")
-@click.option("--video", metavar="FILE", help="A short video (MP4 or MOV).")
-@click.option("--alt", "alts", multiple=True, metavar="TEXT",
-              help="A description of each photo for people who cannot see it, in order.")
-@click.option("--to", "targets", metavar="NETWORKS",
-              help="Where to publish: facebook,instagram,x (default: your connected accounts).")
-@click.option("--text-x", help="A different text for X.")
-@click.option("--text-instagram", help="A different text for Instagram.")
-@click.option("--text-facebook", help="A different text for Facebook.")
-@click.option("--first-comment", metavar="TEXT", help="A first comment (Instagram), e.g. hashtags.")
-@click.option("--category", metavar="NAME", help="A category of your choice, e.g. 'workshop'.")
-@click.option("--at", "at", type=AT_TIME, metavar="TIME",
-              help='Publish at this time: "2026-12-24 10:00".')
-@click.option("--top", is_flag=True, help="Put it first in the queue: it takes the next slot.")
-@click.option("--thread", is_flag=True, help="On X, split a long text into a thread.")
-@click.option("--fit", type=click.Choice(["pad", "crop"]),
-              help="How photos are fitted to Instagram's shapes (default from settings).")
-@json_option
-@click.pass_obj
-def add(obj: Context, text: str | None, text_file: str | None, encoding: str | None,
-        photos: tuple[str, ...], video: str | None, alts: tuple[str, ...],
-        targets: str | None, text_x: str | None, text_instagram: str | None,
-        text_facebook: str | None, first_comment: str | None, category: str | None,
-        at: str | None, top: bool, thread: bool, fit: str | None, as_json: bool) -> None:
+_ADD_HELP = N_(
     """Add a story to the queue. Photos and videos are copied into Costanza's
     media store, so you may move or delete the originals afterwards.
 
@@ -91,10 +46,65 @@ def add(obj: Context, text: str | None, text_file: str | None, encoding: str | N
         costanza post add "La lana arriva dalla Val di Fiemme" --photo gomitoli.heic \\
             --alt "Gomitoli di lana grezza" --to facebook,instagram,x
         costanza post add --text-file storia.txt --photo telaio.jpg
-    """
+    """)
+
+
+def _text_source(text: str | None, text_file: str | None, encoding: str | None,
+                 option: str) -> Any:
+    """Where the text comes from; refuses a text given twice before anything runs."""
+    from costanza.text_input import PIPE, TextSource, editor_command
+
+    if text is not None and text_file is not None:
+        raise click.UsageError(option)
+    from_pipe = PIPE in (text, text_file)
+    if encoding and text_file is None and not from_pipe:
+        raise click.UsageError(_("--encoding is for a text read with --text-file or from a "
+                                 "pipe (-)."))
+    if from_pipe and sys.stdin.isatty():
+        click.echo(_("Type or paste the text, then press Ctrl-D on a new line:"), err=True)
+    return TextSource(given=text, file=text_file, encoding=encoding,
+                      stdin=getattr(sys.stdin, "buffer", None),
+                      editor=editor_command(os.environ, sys.stdin.isatty()))
+
+
+@post.command("add", help=_ADD_HELP)
+@click.argument("text", required=False)
+@click.option("--text-file", metavar=N_("FILE"), help=_TEXT_FILE_HELP)
+@click.option("--encoding", metavar=N_("NAME"), help=_ENCODING_HELP)
+@click.option("--photo", "photos", multiple=True, metavar=N_("FILE"),
+              help=N_("A photo (JPEG, PNG, WEBP, HEIC). Repeat for several."))
+@click.option("--video", metavar=N_("FILE"), help=N_("A short video (MP4 or MOV)."))
+@click.option("--alt", "alts", multiple=True, metavar=N_("TEXT"),
+              help=N_("A description of each photo for people who cannot see it, in order."))
+@click.option("--to", "targets", metavar=N_("NETWORKS"),
+              help=N_("Where to publish: facebook,instagram,x (default: your connected "
+                      "accounts)."))
+@click.option("--text-x", metavar=N_("TEXT"), help=N_("A different text for X."))
+@click.option("--text-instagram", metavar=N_("TEXT"), help=N_("A different text for Instagram."))
+@click.option("--text-facebook", metavar=N_("TEXT"), help=N_("A different text for Facebook."))
+@click.option("--first-comment", metavar=N_("TEXT"),
+              help=N_("A first comment (Instagram), e.g. hashtags."))
+@click.option("--category", metavar=N_("NAME"),
+              help=N_("A category of your choice, e.g. 'workshop'."))
+@click.option("--at", "at", type=AT_TIME, metavar=N_("TIME"),
+              help=N_('Publish at this time: "2026-12-24 10:00".'))
+@click.option("--top", is_flag=True,
+              help=N_("Put it first in the queue: it takes the next slot."))
+@click.option("--thread", is_flag=True, help=N_("On X, split a long text into a thread."))
+@click.option("--fit", type=click.Choice(["pad", "crop"]),
+              help=N_("How photos are fitted to Instagram's shapes (default from settings)."))
+@json_option
+@click.pass_obj
+def add(obj: Context, text: str | None, text_file: str | None, encoding: str | None,
+        photos: tuple[str, ...], video: str | None, alts: tuple[str, ...],
+        targets: str | None, text_x: str | None, text_instagram: str | None,
+        text_facebook: str | None, first_comment: str | None, category: str | None,
+        at: str | None, top: bool, thread: bool, fit: str | None, as_json: bool) -> None:
+    # `costanza post add`: queues a story (its help is on the decorator).
     from costanza.services import posts as services
 
-    source = _text_source(text, text_file, encoding, "in quotes")
+    source = _text_source(text, text_file, encoding, _(
+        "Give the text once: either in quotes or with --text-file, not both."))
     app = obj.app
     result = services.add_post(
         app, text=source, photos=[Path(p) for p in photos],
@@ -110,33 +120,40 @@ def add(obj: Context, text: str | None, text_file: str | None, encoding: str | N
 
 def _print_added(result: dict[str, Any]) -> None:
     """What `post add` says: when the post goes out, where, and each network's verdict."""
-    when = result["planned_local"] or "when a slot is free (set slots with `costanza cadence set`)"
-    click.echo(f"Added post {result['id']}. It will go out {when} on "
-               f"{', '.join(result['targets'])}.")
+    networks = ", ".join(result["targets"])
+    if result["planned_local"]:
+        click.echo(_("Added post {id}. It will go out {when} on {networks}.").format(
+            id=result["id"], when=result["planned_local"], networks=networks))
+    else:
+        click.echo(_("Added post {id}. It will go out when a slot is free (set slots with "
+                     "`costanza cadence set`) on {networks}.").format(
+                         id=result["id"], networks=networks))
     for network, verdict in result["verdicts"].items():
         click.echo(f"  {network}: {_verdict_line(verdict)}")
 
 
 def _verdict_line(verdict: dict[str, Any]) -> str:
     if verdict["status"] == "ok":
-        return "ready as it is"
+        return _("ready as it is")
     if verdict["status"] == "fit":
-        return "will be adjusted automatically: " + "; ".join(verdict["notes"])
-    return "cannot go out: " + "; ".join(verdict["problems"])
+        return _("will be adjusted automatically: {notes}").format(
+            notes="; ".join(verdict["notes"]))
+    return _("cannot go out: {problems}").format(problems="; ".join(verdict["problems"]))
 
 
-@post.command("list")
-@click.option("--all", "show_all", is_flag=True, help="Also list posts already sent out.")
-@json_option
-@click.pass_obj
-def list_(obj: Context, show_all: bool, as_json: bool) -> None:
+@post.command("list", help=N_(
     """List the queue in order: when each post goes out, where, with what.
 
     Example:
 
     \b
         costanza post list --json
-    """
+    """))
+@click.option("--all", "show_all", is_flag=True, help=N_("Also list posts already sent out."))
+@json_option
+@click.pass_obj
+def list_(obj: Context, show_all: bool, as_json: bool) -> None:
+    # `costanza post list`.
     if not show_all:
         from costanza.services import views
 
@@ -145,7 +162,7 @@ def list_(obj: Context, show_all: bool, as_json: bool) -> None:
             return
         lines = views.list_posts(obj.app, lines=True)
         click.echo("\n".join(lines) if lines else
-                   "The queue is empty. Add a story with `costanza post add \"...\"`.")
+                   _("The queue is empty. Add a story with `costanza post add \"...\"`."))
         _checking_lines(obj)
         return
     from costanza.services import posts as services
@@ -168,46 +185,49 @@ def _checking_lines(obj: Context) -> None:
 
     items = checking_for(obj.app)
     if items:
-        click.echo("Sent, not yet known whether they went out:")
+        click.echo(_("Sent, not yet known whether they went out:"))
         for item in items:
             click.echo("  " + checking_line(item))
 
 
-@post.command("show")
-@click.argument("post_id", type=POST_ID)
-@json_option
-@click.pass_obj
-def show(obj: Context, post_id: int, as_json: bool) -> None:
+@post.command("show", help=N_(
     """Show one post: its text per network, media, plan and delivery history.
 
     Example:
 
     \b
         costanza post show 3
-    """
+    """))
+@click.argument("post_id", type=POST_ID)
+@json_option
+@click.pass_obj
+def show(obj: Context, post_id: int, as_json: bool) -> None:
+    # `costanza post show`.
     from costanza.services import posts as services
 
     data = services.show_post(obj.app, post_id)
     if as_json:
         echo_json(data)
         return
-    click.echo(f"Post {data['id']} ({data['state']})")
-    click.echo(f"  goes out: {data['planned_local'] or '-'}"
-               + ("  (pinned)" if data["pinned_at"] else ""))
-    click.echo(f"  networks: {', '.join(data['targets'])}")
-    click.echo(f"  text: {data['text']}")
+    click.echo(_("Post {id} ({state})").format(id=data["id"], state=state_words(data["state"])))
+    when = data["planned_local"] or "-"
+    click.echo(_("  goes out: {when}  (pinned)").format(when=when) if data["pinned_at"]
+               else _("  goes out: {when}").format(when=when))
+    click.echo(_("  networks: {networks}").format(networks=", ".join(data["targets"])))
+    click.echo(_("  text: {text}").format(text=data["text"]))
     for network, text in data["texts"].items():
-        click.echo(f"  text on {network}: {text}")
+        click.echo(_("  text on {network}: {text}").format(network=network, text=text))
     if data["first_comment"]:
-        click.echo(f"  first comment: {data['first_comment']}")
+        click.echo(_("  first comment: {text}").format(text=data["first_comment"]))
     for item in data["media"]:
         alt = f' alt="{item["alt"]}"' if item["alt"] else ""
-        click.echo(f"  {item['kind']}: {item['original_name']} {item['width']}x{item['height']} "
+        kind = {"photo": _("photo"), "video": _("video")}.get(item["kind"], item["kind"])
+        click.echo(f"  {kind}: {item['original_name']} {item['width']}x{item['height']} "
                    f"{item['format']}{alt}")
     for network, verdict in data["verdicts"].items():
         click.echo(f"  {network}: {_verdict_line(verdict)}")
     for delivery in data["deliveries"]:
-        line = f"  {delivery['network']}: {delivery['state']}"
+        line = f"  {delivery['network']}: {state_words(delivery['state'])}"
         if delivery["permalink"]:
             line += f" {delivery['permalink']}"
         if delivery["reason"]:
@@ -219,25 +239,7 @@ def show(obj: Context, post_id: int, as_json: bool) -> None:
                                                  if attempt["message"] else ""))
 
 
-@post.command("edit")
-@click.argument("post_id", type=POST_ID)
-@click.option("--text", help="The new text (- reads it from a pipe).")
-@click.option("--text-file", metavar="FILE", help=_TEXT_FILE_HELP)
-@click.option("--encoding", metavar="NAME", help=_ENCODING_HELP)
-@click.option("--text-x", help="A different text for X ('' to drop it).")
-@click.option("--text-instagram", help="A different text for Instagram ('' to drop it).")
-@click.option("--text-facebook", help="A different text for Facebook ('' to drop it).")
-@click.option("--to", "targets", metavar="NETWORKS", help="Where to publish: facebook,instagram,x.")
-@click.option("--first-comment", metavar="TEXT", help="The first comment ('' to drop it).")
-@click.option("--category", metavar="NAME", help="The category ('' to drop it).")
-@click.option("--alt", "alts", multiple=True, metavar="TEXT", help="New photo descriptions.")
-@click.option("--at", "at", type=AT_TIME, metavar="TIME",
-              help='Pin it to a time: "2026-12-24 10:00".')
-@click.option("--unpin", is_flag=True, help="Let it take its turn in the queue again.")
-@click.option("--thread/--no-thread", default=None, help="Split a long text into a thread on X.")
-@click.option("--fit", type=click.Choice(["pad", "crop"]), help="How photos fit Instagram.")
-@click.pass_obj
-def edit(obj: Context, post_id: int, **options: Any) -> None:
+@post.command("edit", help=N_(
     """Change a post that is still waiting in the queue. With nothing to change
     given, your editor opens on its text.
 
@@ -246,69 +248,106 @@ def edit(obj: Context, post_id: int, **options: Any) -> None:
     \b
         costanza post edit 3 --text "The scarf, finished" --to facebook,x
         costanza post edit 3 --text-file storia.txt
-    """
+    """))
+@click.argument("post_id", type=POST_ID)
+@click.option("--text", metavar=N_("TEXT"), help=N_("The new text (- reads it from a pipe)."))
+@click.option("--text-file", metavar=N_("FILE"), help=_TEXT_FILE_HELP)
+@click.option("--encoding", metavar=N_("NAME"), help=_ENCODING_HELP)
+@click.option("--text-x", metavar=N_("TEXT"), help=N_("A different text for X ('' to drop it)."))
+@click.option("--text-instagram", metavar=N_("TEXT"),
+              help=N_("A different text for Instagram ('' to drop it)."))
+@click.option("--text-facebook", metavar=N_("TEXT"),
+              help=N_("A different text for Facebook ('' to drop it)."))
+@click.option("--to", "targets", metavar=N_("NETWORKS"),
+              help=N_("Where to publish: facebook,instagram,x."))
+@click.option("--first-comment", metavar=N_("TEXT"),
+              help=N_("The first comment ('' to drop it)."))
+@click.option("--category", metavar=N_("NAME"), help=N_("The category ('' to drop it)."))
+@click.option("--alt", "alts", multiple=True, metavar=N_("TEXT"),
+              help=N_("New photo descriptions."))
+@click.option("--at", "at", type=AT_TIME, metavar=N_("TIME"),
+              help=N_('Pin it to a time: "2026-12-24 10:00".'))
+@click.option("--unpin", is_flag=True, help=N_("Let it take its turn in the queue again."))
+@click.option("--thread/--no-thread", default=None,
+              help=N_("Split a long text into a thread on X."))
+@click.option("--fit", type=click.Choice(["pad", "crop"]), help=N_("How photos fit Instagram."))
+@click.pass_obj
+def edit(obj: Context, post_id: int, **options: Any) -> None:
+    # `costanza post edit`.
     from costanza.services import posts as services
 
     source = _text_source(options.pop("text"), options.pop("text_file"),
-                          options.pop("encoding"), "with --text")
+                          options.pop("encoding"), _(
+                              "Give the text once: either with --text or with --text-file, "
+                              "not both."))
     data = services.edit_post(obj.app, post_id, options, source)
     if not data["changed"]:
-        click.echo(f"Nothing was changed: the text of post {post_id} is the same as before.")
+        click.echo(_("Nothing was changed: the text of post {id} is the same as "
+                     "before.").format(id=post_id))
         return
-    click.echo(f"Post {post_id} changed. It will go out {data['planned_local'] or '-'}.")
+    click.echo(_("Post {id} changed. It will go out {when}.").format(
+        id=post_id, when=data["planned_local"] or "-"))
 
 
-@post.command("remove")
-@click.argument("post_id", type=POST_ID)
-@click.pass_obj
-def remove(obj: Context, post_id: int) -> None:
+@post.command("remove", help=N_(
     """Take a post out of the queue (what already went out stays online).
 
     Example:
 
     \b
         costanza post remove 3
-    """
+    """))
+@click.argument("post_id", type=POST_ID)
+@click.pass_obj
+def remove(obj: Context, post_id: int) -> None:
+    # `costanza post remove`.
     from costanza.services import posts as services
 
     services.remove_post(obj.app, post_id)
-    click.echo(f"Post {post_id} removed from the queue. The posts after it move up.")
+    click.echo(_("Post {id} removed from the queue. The posts after it move up.").format(
+        id=post_id))
 
 
-@post.command("move")
-@click.argument("post_id", type=POST_ID)
-@click.option("--to", "to", type=int, required=True, metavar="N",
-              help="New place in the queue: 1 is the next post to go out.")
-@click.pass_obj
-def move(obj: Context, post_id: int, to: int) -> None:
+@post.command("move", help=N_(
     """Move a post to another place in the queue.
 
     Example:
 
     \b
         costanza post move 7 --to 1
-    """
+    """))
+@click.argument("post_id", type=POST_ID)
+@click.option("--to", "to", type=int, required=True, metavar="N",
+              help=N_("New place in the queue: 1 is the next post to go out."))
+@click.pass_obj
+def move(obj: Context, post_id: int, to: int) -> None:
+    # `costanza post move`.
     from costanza.services import posts as services
 
     data = services.move_post(obj.app, post_id, to)
-    place = (f"last in the queue (number {data['position']})" if data["last"]
-             else f"number {data['position']} in the queue")
-    click.echo(f"Post {post_id} is now {place} and goes out {data['planned_local'] or '-'}.")
+    words = {"id": post_id, "position": data["position"], "when": data["planned_local"] or "-"}
+    if data["last"]:
+        click.echo(_("Post {id} is now last in the queue (number {position}) and goes out "
+                     "{when}.").format(**words))
+    else:
+        click.echo(_("Post {id} is now number {position} in the queue and goes out "
+                     "{when}.").format(**words))
 
 
-@post.command("now")
-@click.argument("post_id", type=POST_ID)
-@click.pass_obj
-def now(obj: Context, post_id: int) -> None:
+@post.command("now", help=N_(
     """Publish a queued post as soon as possible (the daemon sends it within seconds).
 
     Example:
 
     \b
         costanza post now 3
-    """
+    """))
+@click.argument("post_id", type=POST_ID)
+@click.pass_obj
+def now(obj: Context, post_id: int) -> None:
+    # `costanza post now`.
     from costanza.services import posts as services
 
     services.publish_now(obj.app, post_id)
-    click.echo(f"Post {post_id} will go out within a few seconds, if the daemon is running "
-               "(`costanza status` tells).")
+    click.echo(_("Post {id} will go out within a few seconds, if the daemon is running "
+                 "(`costanza status` tells).").format(id=post_id))
