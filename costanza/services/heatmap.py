@@ -64,7 +64,7 @@ class Layout:
         return x, y, x + self.cell - 1, y + self.cell - 1
 
     def centre(self, week: int, weekday: int) -> tuple[int, int]:
-        x0, y0, _, _ = self.box(week, weekday)
+        x0, y0 = self.box(week, weekday)[:2]
         return x0 + self.cell // 2, y0 + self.cell // 2
 
 
@@ -127,14 +127,14 @@ def svg(report: dict[str, Any]) -> str:
         f'{escape(_title(report))}</text>',
     ]
     for col, name in _month_labels(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         out.append(f'<text x="{x}" y="{layout.top - 8}" fill="{INK}">{name}</text>')
     for row in (0, 2, 4, 6):
-        _, y, _, y1 = layout.box(0, row)
+        _x, y, _x1, y1 = layout.box(0, row)
         out.append(f'<text x="4" y="{(y + y1) // 2 + 4}" fill="{INK}">'
                    f'{weekday_short(row)}</text>')
     for col, row, day, count, missed in _cells(report):
-        x, y, _, _ = layout.box(col, row)
+        x, y = layout.box(col, row)[:2]
         stroke = MISSED if missed else BORDER
         width = 2 if missed else 1
         out.append(f'<rect class="cell" x="{x}" y="{y}" width="{layout.cell}" '
@@ -143,7 +143,7 @@ def svg(report: dict[str, Any]) -> str:
                    f'<title>{escape(_day_label(day, count, missed))}</title></rect>')
     under = layout.height - layout.bottom + 14
     for col, day in _week_starts(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         out.append(f'<text class="week" x="{x}" y="{under}" fill="{INK}">{day}</text>')
     legend_y = layout.height - layout.bottom + 30
     out.append(f'<text x="{layout.left}" y="{legend_y + 11}" fill="{INK}">'
@@ -170,16 +170,16 @@ def png(report: dict[str, Any]) -> Any:
     font = ImageFont.load_default()
     draw.text((layout.left, 4), _title(report), fill=INK, font=font)
     for col, name in _month_labels(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         draw.text((x, layout.top - 18), name, fill=INK, font=font)
     for row in (0, 2, 4, 6):
-        _, y, _, _ = layout.box(0, row)
+        y = layout.box(0, row)[1]
         draw.text((4, y + 3), weekday_short(row), fill=INK, font=font)
     for col, row, _day, count, missed in _cells(report):
         draw.rectangle(layout.box(col, row), fill=colour_for(count),
                        outline=MISSED if missed else BORDER, width=2 if missed else 1)
     for col, day in _week_starts(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         draw.text((x + 2, layout.height - layout.bottom + 4), day, fill=INK, font=font)
     legend_y = layout.height - layout.bottom + 30
     draw.text((layout.left, legend_y), _("Fewer"), fill=INK, font=font)
