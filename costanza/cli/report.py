@@ -17,14 +17,19 @@ from costanza.formatting import words_for
 OUTCOMES = {"failed": N_("failed"), "needs_review": N_("needs review"), "held": N_("held")}
 
 
+def _table_header() -> str:
+    week, slots, kept = _("Week"), _("Slots"), _("Kept")
+    missed, posts, steady = _("Missed"), _("Posts"), _("Steady")
+    return f"{week:<20}{slots:>6}{kept:>7}{missed:>8}{posts:>8}  {steady}"
+
+
 def report_lines(data: dict[str, Any]) -> list[str]:
     """The report as the table `costanza report` prints (fits 80 columns)."""
     from posts.networks import network_label
 
     lines = [_("Your weekly slots: {slots} ({timezone})").format(
                  slots=data["cadence"] or _("none set"), timezone=data["timezone"]), "",
-             f"{_('Week'):<20}{_('Slots'):>6}{_('Kept'):>7}{_('Missed'):>8}{_('Posts'):>8}  "
-             f"{_('Steady')}"]
+             _table_header()]
     for w in data["weeks"]:
         steady = {True: _("yes"), False: _("no"), None: "-"}[w["steady"]]
         if not w["complete"]:

@@ -83,7 +83,8 @@ def cadence_show(obj: Context, as_json: bool) -> None:
         if as_json:
             echo_json(data)
             return
-    click.echo(f"{data['slots'] or _('No slots yet.')} ({data['timezone']})")
+    slots = data["slots"] or _("No slots yet.")
+    click.echo(f"{slots} ({data['timezone']})")
 
 
 @cadence.command("set", help=N_("""Set your weekly slots (your local wall-clock times; the queue

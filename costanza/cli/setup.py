@@ -20,9 +20,8 @@ ZONE_SOURCES = {
 LANGUAGE_NAMES = {"en": N_("English"), "it": N_("Italian")}
 # Where the language came from (costanza.cli.i18n.language_source) -> what init says.
 LANGUAGE_SOURCES = {
-    "--lang": N_("Language: {language} (as you asked with --lang); to keep it, set "
-                 "language = \"{language_code}\" under [ui] in {file}. To change it, set "
-                 "language = \"{other}\" there, or use --lang {other}."),
+    "--lang": N_("Language: {language} (as you asked with --lang); to change it, set "
+                 "language = \"{other}\" under [ui] in {file}, or use --lang {other}."),
     "COSTANZA_LANG": N_("Language: {language} (from COSTANZA_LANG); to change it, set "
                         "language = \"{other}\" under [ui] in {file}, or use --lang {other}."),
     "settings": N_("Language: {language} (from your settings file); to change it, set "
@@ -105,4 +104,4 @@ def language_line(source: str, config_file: str) -> str:
     code = i18n.language()
     other = "en" if code == "it" else "it"
     return _(LANGUAGE_SOURCES[source]).format(
-        language=_(LANGUAGE_NAMES[code]), language_code=code, other=other, file=config_file)
+        language=_(LANGUAGE_NAMES[code]), other=other, file=config_file)

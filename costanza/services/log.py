@@ -274,8 +274,8 @@ def follow(app: App, *, network: str | None = None, post_id: int | None = None,
 # -- printing ------------------------------------------------------------------
 
 def header(width: int = 80) -> str:
-    line = (f"{'#':>5}  {_('When'):<16}  {_('Network'):<9}  {_('Status'):<12}  "
-            f"{_('Post'):<9}  {_('Text')}")
+    when, network, status, post, body = _("When"), _("Network"), _("Status"), _("Post"), _("Text")
+    line = f"{'#':>5}  {when:<16}  {network:<9}  {status:<12}  {post:<9}  {body}"
     return line[:width]
 
 
