@@ -59,13 +59,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from config.errors import InputError
-from config.i18n import _
+from config.i18n import L_, _
 from costanza.app import App
 from costanza.formatting import excerpt, iso, local
 from costanza.services.log_states import (
     ATTENTION,
     OUTCOME_STATES,
     STATUS_COLOURS,
+    STATUS_WORDS,
     fix_for,
     status_word,
 )
@@ -273,9 +274,15 @@ def follow(app: App, *, network: str | None = None, post_id: int | None = None,
 
 # -- printing ------------------------------------------------------------------
 
+def _status_width() -> int:
+    """The status column: as wide as the longest state's name (12 in English)."""
+    return max(12, *(len(L_(word)) for word in STATUS_WORDS.values()))
+
+
 def header(width: int = 80) -> str:
     when, network, status, post, body = _("When"), _("Network"), _("Status"), _("Post"), _("Text")
-    line = f"{'#':>5}  {when:<16}  {network:<9}  {status:<12}  {post:<9}  {body}"
+    line = (f"{'#':>5}  {when:<16}  {network:<9}  {status:<{_status_width()}}  {post:<9}  "
+            f"{body}")
     return line[:width]
 
 
@@ -287,14 +294,15 @@ def format_entry(entry: dict[str, Any], width: int = 80,
     ``style`` is ``click.style`` when colours are wanted (None: plain text).
     """
     state = entry["state"]
-    status = f"{entry['status']:<12}"
+    status_width = _status_width()
+    status = f"{entry['status']:<{status_width}}"
     if style is not None and state in STATUS_COLOURS:
         status = style(status, fg=STATUS_COLOURS[state], bold=True if state in ATTENTION else None)
     network = network_label(entry["network"])
     lead = f"{entry['delivery_id']:>5}  {entry['local_time']:<16}  {network:<9}  "
     post_word = _("post {number}").format(number=entry["post_id"])
     post = f"{post_word:<9}  "  # the number `post show` takes
-    room = max(10, width - len(lead) - 12 - 2 - len(post))
+    room = max(10, width - len(lead) - status_width - 2 - len(post))
     lines = [f"{lead}{status}  {post}{excerpt(entry['excerpt'], room)}"]
     indent = " " * 7
     wrap_width = max(20, width - len(indent))
