@@ -41,11 +41,12 @@ def queue(obj: Context, limit: int, as_json: bool) -> None:
         else:
             click.echo(_("Paused from {start} to until you run `costanza resume`.").format(
                 start=pause["from_local"]))
+    pinned, late = " " + _("pinned"), " " + _("late")
+    flag_width = max(7, len(pinned), len(late))
     for entry in view["entries"]:
-        flag = (" " + _("pinned")) if entry["pinned"] else (" " + _("late") if entry["late"]
-                                                             else "")
+        flag = pinned if entry["pinned"] else (late if entry["late"] else "")
         post = _("post {number}").format(number=entry["post_id"])
-        click.echo(f"  {entry['local']:<16}{flag:<7} {post:<10} "
+        click.echo(f"  {entry['local']:<16}{flag:<{flag_width}} {post:<10} "
                    f"{','.join(entry['targets']):<22} {entry['excerpt']}")
     if view["queued"] > len(view["entries"]):
         more = view["queued"] - len(view["entries"])
