@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from config.i18n import L_, nL_
 from config.localtime import (
     MONTHS,
     WEEKDAYS,
@@ -34,12 +35,14 @@ def pause_dates(start: datetime, end: datetime | None, tz: tzinfo) -> str:
     s = start.astimezone(tz)
     first = _day(s) if (s.hour, s.minute) == (0, 0) else local(s, tz, with_year=True)
     if end is None:
-        return f"from {first}, with no end date"
+        return L_("from {first}, with no end date").format(first=first)
     e = end.astimezone(tz)
     if (e.hour, e.minute) == (0, 0):
         last = _day(e - timedelta(days=1))
-        return f"{first} (the whole day)" if last == first else f"{first} to {last} (both included)"
-    return f"{first} to {local(e, tz, with_year=True)}"
+        if last == first:
+            return L_("{first} (the whole day)").format(first=first)
+        return L_("{first} to {last} (both included)").format(first=first, last=last)
+    return L_("{first} to {last}").format(first=first, last=local(e, tz, with_year=True))
 
 
 def local(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str:
@@ -53,7 +56,7 @@ def iso(dt: datetime | None) -> str | None:
 
 def excerpt(text: str | None, width: int = 40) -> str:
     """The start of a post's text on one line, '(no text)' when it has none."""
-    flat = " ".join((text or "").split()) or "(no text)"
+    flat = " ".join((text or "").split()) or L_("(no text)")
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
@@ -61,9 +64,9 @@ def media_summary(photos: int, videos: int) -> str:
     """'2 photos, 1 video'."""
     parts = []
     if photos:
-        parts.append(f"{photos} photo" + ("s" if photos > 1 else ""))
+        parts.append(nL_("{n} photo", "{n} photos", photos).format(n=photos))
     if videos:
-        parts.append(f"{videos} video" + ("s" if videos > 1 else ""))
+        parts.append(nL_("{n} video", "{n} videos", videos).format(n=videos))
     return ", ".join(parts)
 
 
@@ -76,7 +79,17 @@ def check_warnings(checks: dict[str, Any]) -> list[str]:
 def post_lines(post_id: int, when: str, pinned: bool, targets: list[str], text_excerpt: str,
                summary: str, warnings: list[str]) -> list[str]:
     """One post as `post list` prints it: a line, then a line per warning."""
-    pin = " (pinned)" if pinned else ""
+    pin = " " + L_("(pinned)") if pinned else ""
     media = f" [{summary}]" if summary else ""
     return [f"{post_id:>5}  {when:<16}{pin}  {','.join(targets):<22} {text_excerpt}{media}",
             *(f"       ! {w}" for w in warnings)]
+
+
+def words_for(as_json: bool) -> Any:
+    """The block a command builds and prints its data in: English words for JSON (which
+    never changes with the language), the language spoken otherwise."""
+    from contextlib import nullcontext
+
+    from config.i18n import machine_readable
+
+    return machine_readable() if as_json else nullcontext()

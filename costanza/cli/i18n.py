@@ -284,3 +284,20 @@ class LanguageChoice(click.ParamType):
                              "\"it\" (italiano) or \"en\" (English).").format(value=value),
                       param, ctx)
         return language
+
+
+def language_source(args: list[str], environ: Mapping[str, str] | None = None) -> str:
+    """Where the language of a command line came from, as `language_for` chose it:
+    "--lang", "COSTANZA_LANG", "settings" (the settings file's ``[ui] language``),
+    "system" (the locale variables) or "default" (none of them: English)."""
+    environ = os.environ if environ is None else environ
+    if i18n.normalize(_option_value(args, "--lang")) is not None:
+        return "--lang"
+    if i18n.normalize(environ.get("COSTANZA_LANG")) is not None:
+        return "COSTANZA_LANG"
+    config_file = _option_value(args, "--config") or environ.get("COSTANZA_CONFIG")
+    if i18n.normalize(configured_language(config_file, environ)) is not None:
+        return "settings"
+    if i18n.from_environment(environ) is not None:
+        return "system"
+    return "default"

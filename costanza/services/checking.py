@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.clock import utc
+from config.i18n import N_, _
 from costanza.app import App
 from costanza.formatting import iso, local_label
 from posts.models import Delivery
 from posts.networks import network_label
 
-WORDS = "checking whether it went out"
+WORDS = N_("checking whether it went out")
 
 
 def checking(db: Session, profile_id: int, tz: ZoneInfo) -> list[dict[str, Any]]:
@@ -49,6 +50,10 @@ def checking_for(app: App) -> list[dict[str, Any]]:
 def checking_line(item: dict[str, Any]) -> str:
     """One delivery being checked, in plain words."""
     when = item.get("next_look_local")
-    again = f"; Costanza looks again at {when}" if when else ""
-    return (f"Post {item['post_id']} on {network_label(item['network'])}: {WORDS}{again} "
-            "and publishes it only if it is still missing.")
+    network = network_label(item["network"])
+    if when:
+        return _("Post {number} on {network}: checking whether it went out; Costanza looks "
+                 "again at {when} and publishes it only if it is still missing.").format(
+                     number=item["post_id"], network=network, when=when)
+    return _("Post {number} on {network}: checking whether it went out and publishes it only "
+             "if it is still missing.").format(number=item["post_id"], network=network)

@@ -20,7 +20,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from config.errors import InputError
-from costanza.formatting import MONTHS, WEEKDAYS
+from config.i18n import _, ngettext
+from config.localtime import day_label, month_short, weekday_short
 
 NOT_COUNTED = "#ffffff"
 PALETTE = ("#ebedf0", "#9be9a8", "#40c463", "#216e39")  # 0, 1, 2, 3 or more posts
@@ -63,7 +64,7 @@ class Layout:
         return x, y, x + self.cell - 1, y + self.cell - 1
 
     def centre(self, week: int, weekday: int) -> tuple[int, int]:
-        x0, y0, _, _ = self.box(week, weekday)
+        x0, y0 = self.box(week, weekday)[:2]
         return x0 + self.cell // 2, y0 + self.cell // 2
 
 
@@ -80,9 +81,11 @@ def _cells(report: dict[str, Any]) -> list[tuple[int, int, date, int | None, boo
 def _title(report: dict[str, Any]) -> str:
     first = date.fromisoformat(report["weeks"][0]["start"])
     last = date.fromisoformat(report["weeks"][-1]["end"])
-    span = " to ".join(f"{d.day} {MONTHS[d.month]} {d.year}" for d in (first, last))
-    return (f"Posts published per day, {span} "
-            f"(streak: {report['streak']} steady week{'s' if report['streak'] != 1 else ''})")
+    start, end = (f"{d.day} {month_short(d.month)} {d.year}" for d in (first, last))
+    streak = report["streak"]
+    return ngettext("Posts published per day, {start} to {end} (streak: {n} steady week)",
+                    "Posts published per day, {start} to {end} (streak: {n} steady weeks)",
+                    streak).format(start=start, end=end, n=streak)
 
 
 def _week_starts(report: dict[str, Any]) -> list[tuple[int, str]]:
@@ -97,17 +100,19 @@ def _month_labels(report: dict[str, Any]) -> list[tuple[int, str]]:
     for col, week in enumerate(report["weeks"]):
         month = date.fromisoformat(week["start"]).month
         if month != seen:
-            labels.append((col, MONTHS[month]))
+            labels.append((col, month_short(month)))
             seen = month
     return labels
 
 
 def _day_label(day: date, count: int | None, missed: bool) -> str:
-    name = f"{WEEKDAYS[day.weekday()]} {day.day:02d} {MONTHS[day.month]} {day.year}"
+    name = day_label(day)
     if count is None:
-        return f"{name}: not counted"
-    what = f"{count} post{'s' if count != 1 else ''}"
-    return f"{name}: {what}" + (", a slot was missed" if missed else "")
+        return _("{day}: not counted").format(day=name)
+    if missed:
+        return ngettext("{day}: {n} post, a slot was missed",
+                        "{day}: {n} posts, a slot was missed", count).format(day=name, n=count)
+    return ngettext("{day}: {n} post", "{day}: {n} posts", count).format(day=name, n=count)
 
 
 def svg(report: dict[str, Any]) -> str:
@@ -122,13 +127,14 @@ def svg(report: dict[str, Any]) -> str:
         f'{escape(_title(report))}</text>',
     ]
     for col, name in _month_labels(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         out.append(f'<text x="{x}" y="{layout.top - 8}" fill="{INK}">{name}</text>')
     for row in (0, 2, 4, 6):
-        _, y, _, y1 = layout.box(0, row)
-        out.append(f'<text x="4" y="{(y + y1) // 2 + 4}" fill="{INK}">{WEEKDAYS[row]}</text>')
+        _x, y, _x1, y1 = layout.box(0, row)
+        out.append(f'<text x="4" y="{(y + y1) // 2 + 4}" fill="{INK}">'
+                   f'{weekday_short(row)}</text>')
     for col, row, day, count, missed in _cells(report):
-        x, y, _, _ = layout.box(col, row)
+        x, y = layout.box(col, row)[:2]
         stroke = MISSED if missed else BORDER
         width = 2 if missed else 1
         out.append(f'<rect class="cell" x="{x}" y="{y}" width="{layout.cell}" '
@@ -137,18 +143,19 @@ def svg(report: dict[str, Any]) -> str:
                    f'<title>{escape(_day_label(day, count, missed))}</title></rect>')
     under = layout.height - layout.bottom + 14
     for col, day in _week_starts(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         out.append(f'<text class="week" x="{x}" y="{under}" fill="{INK}">{day}</text>')
     legend_y = layout.height - layout.bottom + 30
-    out.append(f'<text x="{layout.left}" y="{legend_y + 11}" fill="{INK}">Fewer</text>')
+    out.append(f'<text x="{layout.left}" y="{legend_y + 11}" fill="{INK}">'
+               f'{escape(_("Fewer"))}</text>')
     x = layout.left + 40
     for fill in PALETTE:
         out.append(f'<rect class="legend" x="{x}" y="{legend_y}" width="12" height="12" '
                    f'rx="2" fill="{fill}" stroke="{BORDER}"/>')
         x += 16
-    out.append(f'<text x="{x + 4}" y="{legend_y + 11}" fill="{INK}">More</text>')
+    out.append(f'<text x="{x + 4}" y="{legend_y + 11}" fill="{INK}">{escape(_("More"))}</text>')
     out.append(f'<text x="{x + 44}" y="{legend_y + 11}" fill="{MISSED}">'
-               'red border: a slot was missed</text>')
+               f'{escape(_("red border: a slot was missed"))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -163,25 +170,25 @@ def png(report: dict[str, Any]) -> Any:
     font = ImageFont.load_default()
     draw.text((layout.left, 4), _title(report), fill=INK, font=font)
     for col, name in _month_labels(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         draw.text((x, layout.top - 18), name, fill=INK, font=font)
     for row in (0, 2, 4, 6):
-        _, y, _, _ = layout.box(0, row)
-        draw.text((4, y + 3), WEEKDAYS[row], fill=INK, font=font)
+        y = layout.box(0, row)[1]
+        draw.text((4, y + 3), weekday_short(row), fill=INK, font=font)
     for col, row, _day, count, missed in _cells(report):
         draw.rectangle(layout.box(col, row), fill=colour_for(count),
                        outline=MISSED if missed else BORDER, width=2 if missed else 1)
     for col, day in _week_starts(report):
-        x, _, _, _ = layout.box(col, 0)
+        x = layout.box(col, 0)[0]
         draw.text((x + 2, layout.height - layout.bottom + 4), day, fill=INK, font=font)
     legend_y = layout.height - layout.bottom + 30
-    draw.text((layout.left, legend_y), "Fewer", fill=INK, font=font)
+    draw.text((layout.left, legend_y), _("Fewer"), fill=INK, font=font)
     x = layout.left + 40
     for fill in PALETTE:
         draw.rectangle((x, legend_y, x + 11, legend_y + 11), fill=fill, outline=BORDER)
         x += 16
-    draw.text((x + 4, legend_y), "More", fill=INK, font=font)
-    draw.text((x + 44, legend_y), "red border: a slot was missed", fill=MISSED, font=font)
+    draw.text((x + 4, legend_y), _("More"), fill=INK, font=font)
+    draw.text((x + 44, legend_y), _("red border: a slot was missed"), fill=MISSED, font=font)
     return image
 
 
@@ -189,15 +196,16 @@ def write(report: dict[str, Any], path: Path) -> Path:
     """Draw the heatmap into ``path``: PNG or SVG by its suffix."""
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise InputError(f"Costanza draws the picture as PNG or SVG: give a file name ending "
-                         f"in .png or .svg (not '{path.name}').")
+        raise InputError(_("Costanza draws the picture as PNG or SVG: give a file name ending "
+                           "in .png or .svg (not '{name}').").format(name=path.name))
     try:
         if suffix == ".svg":
             path.write_text(svg(report), encoding="utf-8")
         else:
             png(report).save(path, format="PNG")
     except OSError as exc:
-        raise InputError(f"Costanza could not write the picture to {path} "
-                         f"({exc.strerror or exc}). Check the folder exists and you may "
-                         "write there.") from None
+        raise InputError(_("Costanza could not write the picture to {path} "
+                           "({problem}). Check the folder exists and you may "
+                           "write there.").format(path=path, problem=exc.strerror or exc)
+                         ) from None
     return path

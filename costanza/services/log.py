@@ -59,6 +59,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from config.errors import InputError
+from config.i18n import L_, _
 from costanza.app import App
 from costanza.formatting import excerpt, iso, local
 from costanza.services.log_states import (
@@ -67,6 +68,7 @@ from costanza.services.log_states import (
     STATUS_COLOURS,
     STATUS_WORDS,
     fix_for,
+    status_word,
 )
 from costanza.services.retry import retry_delivery as retry_delivery  # re-exported: its old home
 from posts.networks import NETWORKS, network_label
@@ -101,12 +103,13 @@ def _fix_lines(entry: dict[str, Any]) -> list[str]:
     if not fix:
         return []
     if entry["state"] == "needs_review":
-        return [f"To check once more: {fix}", f"To publish it anyway: {fix} --force"]
+        return [_("To check once more: {command}").format(command=fix),
+                _("To publish it anyway: {command} --force").format(command=fix)]
     if entry["state"] == "held":
         if fix.startswith("costanza account add"):
-            return [f"To fix: connect an account with {fix}"]
-        return [f"To fix: reconnect the account, then run {fix}"]
-    return [f"To fix: {fix}"]
+            return [_("To fix: connect an account with {command}").format(command=fix)]
+        return [_("To fix: reconnect the account, then run {command}").format(command=fix)]
+    return [_("To fix: {command}").format(command=fix)]
 
 
 # -- the log ---------------------------------------------------------------
@@ -152,8 +155,8 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
     """
     now = app.clock.now()
     if network is not None and network.lower() not in NETWORKS:
-        raise InputError(f"'{network}' is not a network Costanza knows: use facebook, "
-                         "instagram or x.")
+        raise InputError(_("'{network}' is not a network Costanza knows: use facebook, "
+                           "instagram or x.").format(network=network))
     with app.store.engine.connect() as conn:
         profile_id, tz = _profile(conn, app.profile_name)
         from costanza.timeparse import parse_since
@@ -188,7 +191,7 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
         body = _texts(r[14]).get(r[2]) or r[13] or ""
         entries.append({
             "delivery_id": r[0], "post_id": r[1], "network": r[2], "account": r[12],
-            "state": state, "status": STATUS_WORDS.get(state, state),
+            "state": state, "status": status_word(state),
             "at": iso(at), "local_time": local(at, tz), "timezone": tz.key,
             "text": body, "excerpt": excerpt(body),
             "permalink": r[6], "remote_id": r[5], "published_at": iso(to_utc(r[9])),
@@ -239,7 +242,7 @@ def new_attempts(app: App, after_id: int, *, network: str | None = None,
         entries.append({
             "attempt_id": r[0], "delivery_id": r[1], "post_id": r[2], "network": r[3],
             "action": r[4], "outcome": r[5], "state": state,
-            "status": STATUS_WORDS.get(state, state),
+            "status": status_word(state),
             "at": iso(at), "local_time": local(at, tz), "timezone": tz.key,
             "excerpt": excerpt(body), "permalink": r[10] if state == "published" else None,
             "remote_id": r[9], "http_status": r[6], "error_code": r[7],
@@ -271,8 +274,15 @@ def follow(app: App, *, network: str | None = None, post_id: int | None = None,
 
 # -- printing ------------------------------------------------------------------
 
+def _status_width() -> int:
+    """The status column: as wide as the longest state's name (12 in English)."""
+    return max(12, *(len(L_(word)) for word in STATUS_WORDS.values()))
+
+
 def header(width: int = 80) -> str:
-    line = f"{'#':>5}  {'When':<16}  {'Network':<9}  {'Status':<12}  {'Post':<9}  Text"
+    when, network, status, post, body = _("When"), _("Network"), _("Status"), _("Post"), _("Text")
+    line = (f"{'#':>5}  {when:<16}  {network:<9}  {status:<{_status_width()}}  {post:<9}  "
+            f"{body}")
     return line[:width]
 
 
@@ -284,13 +294,15 @@ def format_entry(entry: dict[str, Any], width: int = 80,
     ``style`` is ``click.style`` when colours are wanted (None: plain text).
     """
     state = entry["state"]
-    status = f"{entry['status']:<12}"
+    status_width = _status_width()
+    status = f"{entry['status']:<{status_width}}"
     if style is not None and state in STATUS_COLOURS:
         status = style(status, fg=STATUS_COLOURS[state], bold=True if state in ATTENTION else None)
     network = network_label(entry["network"])
     lead = f"{entry['delivery_id']:>5}  {entry['local_time']:<16}  {network:<9}  "
-    post = f"{'post ' + str(entry['post_id']):<9}  "  # the number `post show` takes
-    room = max(10, width - len(lead) - 12 - 2 - len(post))
+    post_word = _("post {number}").format(number=entry["post_id"])
+    post = f"{post_word:<9}  "  # the number `post show` takes
+    room = max(10, width - len(lead) - status_width - 2 - len(post))
     lines = [f"{lead}{status}  {post}{excerpt(entry['excerpt'], room)}"]
     indent = " " * 7
     wrap_width = max(20, width - len(indent))
@@ -300,7 +312,8 @@ def format_entry(entry: dict[str, Any], width: int = 80,
         tz = ZoneInfo(entry["timezone"])
         when = local(to_utc(entry["next_try_at"]), tz)
         reason = entry.get("reason") or ""
-        lines.extend(textwrap.wrap(f"Will try again {when}. {reason}".strip(), wrap_width,
+        again = _("Will try again {when}.").format(when=when)
+        lines.extend(textwrap.wrap(f"{again} {reason}".strip(), wrap_width,
                                    initial_indent=indent, subsequent_indent=indent))
     elif entry.get("reason") and state in (*ATTENTION, "unknown", "retry_wait", "cancelled"):
         lines.extend(textwrap.wrap(entry["reason"], wrap_width, initial_indent=indent,

@@ -7,18 +7,20 @@ Shared by the log (``costanza.services.log``) and retry (``costanza.services.ret
 
 from __future__ import annotations
 
+from config.i18n import L_, N_
+
 ATTENTION = ("failed", "needs_review", "held")
 STATUS_WORDS = {
-    "queued": "queued",
-    "claimed": "sending",
-    "publishing": "sending",
-    "published": "published",
-    "retry_wait": "will retry",
-    "failed": "failed",
-    "unknown": "checking",
-    "needs_review": "needs review",
-    "held": "on hold",
-    "cancelled": "cancelled",
+    "queued": N_("queued"),
+    "claimed": N_("sending"),
+    "publishing": N_("sending"),
+    "published": N_("published"),
+    "retry_wait": N_("will retry"),
+    "failed": N_("failed"),
+    "unknown": N_("checking"),
+    "needs_review": N_("needs review"),
+    "held": N_("on hold"),
+    "cancelled": N_("cancelled"),
 }
 # Outcomes of tries (attempts table) -> the delivery state they lead to.
 OUTCOME_STATES = {"retry": "retry_wait"}
@@ -30,6 +32,12 @@ STATUS_COLOURS = {
     "retry_wait": "cyan",
     "unknown": "cyan",
 }
+
+
+def status_word(state: str) -> str:
+    """A state in plain words, as the text log shows it (English in JSON)."""
+    word = STATUS_WORDS.get(state)
+    return L_(word) if word is not None else state
 
 
 def fix_for(state: str, delivery_id: int, network: str, account_id: int | None) -> str | None:

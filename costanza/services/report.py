@@ -56,8 +56,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import JSON, column, select, table, text
 
 from config.errors import InputError
+from config.i18n import L_, _
+from config.localtime import month_short
 from costanza.app import App
-from costanza.formatting import MONTHS
 from costanza.services.log import to_utc
 from costanza.timeparse import start_of_day
 from posts.networks import NETWORKS
@@ -74,7 +75,7 @@ _RETRY_HINT = re.compile(r"\s*[^.]*`costanza retry[^.]*(\.|$)")
 
 
 def _week_label(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
+    year, week, _weekday = monday.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -83,7 +84,8 @@ def week_dates(monday: date, this_year: int) -> str:
     year when the week ends in another year than this one."""
     sunday = monday + timedelta(days=6)
     year = f" {sunday.year}" if sunday.year != this_year else ""
-    return f"{monday.day} {MONTHS[monday.month]} - {sunday.day} {MONTHS[sunday.month]}{year}"
+    return (f"{monday.day} {month_short(monday.month)} - {sunday.day} "
+            f"{month_short(sunday.month)}{year}")
 
 
 def _paused(at: datetime, pauses: list[tuple[datetime, datetime | None]]) -> bool:
@@ -93,7 +95,7 @@ def _paused(at: datetime, pauses: list[tuple[datetime, datetime | None]]) -> boo
 def plain_reason(message: str | None) -> str:
     """A failure's reason without the delivery-specific command, so alike ones group."""
     reason = _RETRY_HINT.sub("", message or "").strip()
-    return reason or "no reason was given"
+    return reason or L_("no reason was given")
 
 
 class _Cadence(NamedTuple):
@@ -226,7 +228,7 @@ def _streak(data: _Data, this_monday: date, now: datetime,
 def build_report(app: App, weeks: int = 12) -> dict[str, Any]:
     """The consistency report of the last ``weeks`` weeks, this one included."""
     if weeks < 1:
-        raise InputError("--weeks must be 1 or more.")
+        raise InputError(_("--weeks must be 1 or more."))
     from scheduler.planning.cadence import WeeklySlot, format_slots
 
     now = app.clock.now()

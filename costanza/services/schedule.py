@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from config.i18n import _
 from costanza.app import App
 from costanza.formatting import iso, local, local_label, pause_dates
 from costanza.timeparse import next_day, parse_date, start_of_day
@@ -51,10 +52,10 @@ def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
         end = (start_of_day(next_day(parse_date(until, "--until"), "--until"), tz, "--until")
                if until is not None else None)
         if end is not None and end <= begin:
-            raise InputError("The pause ends before it starts. Give --until a date after "
-                             "--from (both are included in the pause).")
+            raise InputError(_("The pause ends before it starts. Give --until a date after "
+                               "--from (both are included in the pause)."))
         if end is not None and end <= now:
-            raise InputError("That pause is entirely in the past. Give dates to come.")
+            raise InputError(_("That pause is entirely in the past. Give dates to come."))
         add_pause(db, profile, begin, end)
         return {"from": iso(begin), "until": iso(end), "from_local": local(begin, tz),
                 "until_local": local_label(end, tz)}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.i18n import L_
 from costanza.app import App
 from costanza.formatting import check_warnings, excerpt, local_label, media_summary, post_lines
 from posts import listing
@@ -51,7 +52,7 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
         warnings = check_warnings(r.checks)
         summary = media_summary(r.photos, r.videos)
         if lines:
-            out.extend(post_lines(r.id, local_label(at, tz) or "no slot yet",
+            out.extend(post_lines(r.id, local_label(at, tz) or L_("no slot yet"),
                                   r.pinned_at is not None, r.targets, excerpt(r.text),
                                   summary, warnings))
             continue
