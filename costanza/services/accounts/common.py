@@ -42,7 +42,7 @@ class Worded(str):
 def worded(message: str, **values: Any) -> Worded:
     """``message`` (marked with ``N_``) translated now and filled with ``values``."""
     text = Worded(_(message).format(**values))
-    text.english = message.format(**values)
+    text.english = message.format(**{k: getattr(v, "english", v) for k, v in values.items()})
     return text
 
 
@@ -147,7 +147,7 @@ def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaE
     label = network_label(network)
     code = _int(error.get("code"))
     said = redact(error.get("error_user_msg") or error.get("message") or "").strip()
-    tag = f"code {code}" if code is not None else f"HTTP {status}"
+    tag = worded(N_("code {code}"), code=code) if code is not None else f"HTTP {status}"
     if code in AUTH_CODES or status == 401:
         return AccountProblem(worded(N_(
             "{network} did not accept this token ({tag}): it has expired, was revoked, or was "
