@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from config.errors import InputError
-from config.i18n import L_, _
+from config.i18n import L_, N_, _
 from costanza.app import App
 from costanza.services.accounts.common import (
     FACEBOOK_PERMISSIONS,
@@ -17,6 +17,7 @@ from costanza.services.accounts.common import (
     GraphSession,
     NetworkTrouble,
     hide_secrets,
+    worded,
 )
 from costanza.services.accounts.store import (
     Connection,
@@ -118,15 +119,16 @@ def check_page_token(graph: GraphSession, page_token: str, page_id: str | None) 
     found = str(me.get("id") or "")
     if page_id and found != page_id:
         page = graph.get(page_id, page_token, fields="id,name")
-        raise AccountProblem(_(
+        raise AccountProblem(worded(N_(
             "This token is not the Page token of the Page {page_id} ({page}): it "
             "belongs to {owner}. Give the Page's own token, or use "
-            "--user-token to choose the Page from a list.").format(
+            "--user-token to choose the Page from a list."),
             page_id=page_id, page=page.get("name"), owner=me.get("name") or found))
     page = graph.get(found, page_token, fields="id,name,instagram_business_account")
     if str(page.get("id") or "") != found:
-        raise AccountProblem(_("Facebook did not confirm which Page this token belongs to. "
-                               "Check the token, then run the command again."))
+        raise AccountProblem(worded(N_("Facebook did not confirm which Page this token "
+                                       "belongs to. Check the token, then run the command "
+                                       "again.")))
     return found, str(page.get("name") or found)
 
 
