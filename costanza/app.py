@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from config.clock import Clock, SystemClock
 from config.errors import NotSetUp
+from config.i18n import _
 from config.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -44,10 +45,10 @@ class App:
         """The database; Costanza must have been set up with `costanza init`."""
         if self._store is None:
             if not self.is_set_up():
-                raise NotSetUp(
-                    f"Costanza is not set up yet (no settings file at "
-                    f"{self.settings.home.config_file}). Run `costanza init` first."
-                )
+                raise NotSetUp(_(
+                    "Costanza is not set up yet (no settings file at "
+                    "{file}). Run `costanza init` first."
+                ).format(file=self.settings.home.config_file))
             from posts.store import Store
 
             self._store = Store(self.settings.database_url, self.settings.busy_timeout_ms)

@@ -19,6 +19,7 @@ from typing import Any
 import requests
 
 from config.errors import CostanzaError, InputError
+from config.i18n import N_, _
 from config.secrets import SecretStore
 from costanza.app import DEFAULT_PROFILE, App
 
@@ -27,6 +28,8 @@ WAIT_SECONDS = 10.0  # a sandbox started a moment ago in the background gets thi
 
 class NoSandbox(CostanzaError):
     """No sandbox answers at the platform address."""
+
+    default = N_("No sandbox answers at the platform address.")
 
 
 @dataclass
@@ -92,12 +95,12 @@ def sandbox_name(profile: str) -> str:
 def _platform_url(app: App) -> str:
     base = app.settings.networks_base_url
     if not base:
-        raise InputError(
+        raise InputError(_(
             "COSTANZA_PLATFORM_URL is not set, so Costanza would talk to the real Facebook, "
             "Instagram and X, not to the sandbox. Start the sandbox (`costanza sandbox &`), "
             "then tell Costanza its address with `export "
             "COSTANZA_PLATFORM_URL=http://127.0.0.1:8787` (the port `costanza sandbox` "
-            "printed) and run `costanza sandbox connect` again. Nothing was changed.")
+            "printed) and run `costanza sandbox connect` again. Nothing was changed."))
     return base.rstrip("/")
 
 
@@ -111,21 +114,23 @@ def _wait_for_sandbox(base: str, wait: float) -> None:
             break
         except requests.RequestException:
             if time.monotonic() >= deadline:
-                raise NoSandbox(
-                    f"No sandbox answers at {base} (COSTANZA_PLATFORM_URL). Start it with "
-                    f"`costanza sandbox --port {_port(base)} &` (or in another window), or "
+                raise NoSandbox(_(
+                    "No sandbox answers at {address} (COSTANZA_PLATFORM_URL). Start it with "
+                    "`costanza sandbox --port {port} &` (or in another window), or "
                     "set COSTANZA_PLATFORM_URL to the address it printed; then run "
-                    "`costanza sandbox connect` again. Nothing was changed.") from None
+                    "`costanza sandbox connect` again. Nothing was changed.").format(
+                    address=base, port=_port(base))) from None
             time.sleep(0.2)
     try:
         body = response.json() if response.status_code == 200 else None
     except ValueError:
         body = None
     if not isinstance(body, dict) or "latency_ms" not in body:
-        raise NoSandbox(
-            f"Something answers at {base} (COSTANZA_PLATFORM_URL), but it is not Costanza's "
+        raise NoSandbox(_(
+            "Something answers at {address} (COSTANZA_PLATFORM_URL), but it is not Costanza's "
             "sandbox. Start the sandbox with `costanza sandbox --port PORT &` on a free port "
             "and set COSTANZA_PLATFORM_URL to the address it prints. Nothing was changed.")
+            .format(address=base))
 
 
 def _port(base: str) -> str:
@@ -193,10 +198,11 @@ def _save_accounts(app: App, name: str, creds: dict[str, Any],
             account = db.scalars(select(Account).where(
                 Account.profile_id == profile.id, Account.name == account_name)).one_or_none()
             if account is not None and account.network != network:
-                raise InputError(
-                    f"An account called '{account_name}' is already connected to "
-                    f"{network_label(account.network)}. Remove it with `costanza account "
-                    f"remove {account_name}` and run the command again. Nothing was changed.")
+                raise InputError(_(
+                    "An account called '{name}' is already connected to "
+                    "{network}. Remove it with `costanza account "
+                    "remove {name}` and run the command again. Nothing was changed.").format(
+                    name=account_name, network=network_label(account.network)))
             saved = secrets.saved(account_name)
             if account is not None and account.remote_id == remote_id and all(
                     saved.get(k) == v for k, v in values.items() if v):

@@ -16,6 +16,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from config.i18n import N_, _, pgettext
+
 STORIES = [
     ("La lana arriva dalla Val di Fiemme: pecore al pascolo tutta l'estate, tosate a mano "
      "a giugno.", ["wool"], ["facebook", "instagram", "x"]),
@@ -31,7 +33,20 @@ STORIES = [
 ]
 COLOURS = {"wool": (196, 160, 120), "walnut": (110, 80, 55), "madder": (170, 60, 55),
            "weld": (205, 180, 80)}
+# The words drawn on the sample photos, and each photo's description (alt text).
+LABELS = {"wool": N_("Wool"), "walnut": N_("Walnut"), "madder": N_("Madder"),
+          "weld": N_("Weld")}
+ALTS = {"wool": N_("Skeins dyed with wool"), "walnut": N_("Skeins dyed with walnut"),
+        "madder": N_("Skeins dyed with madder"), "weld": N_("Skeins dyed with weld")}
 TERMINAL = {"published", "failed", "needs_review", "cancelled"}
+
+
+def _state(state: str) -> str:
+    """A delivery's state in the language spoken."""
+    return {"published": pgettext("delivery state", "published"),
+            "failed": pgettext("delivery state", "failed"),
+            "needs_review": pgettext("delivery state", "needs_review"),
+            "cancelled": pgettext("delivery state", "cancelled")}.get(state, state)
 
 
 @dataclass
@@ -54,10 +69,11 @@ def run_demo(say: Callable[[str], None], folder: Path | None = None,
     started = time.monotonic()
     work = folder or Path(tempfile.mkdtemp(prefix="costanza-demo-"))
     work.mkdir(parents=True, exist_ok=True)
-    say(f"Working in {work} (your own setup is not touched).")
+    say(_("Working in {folder} (your own setup is not touched).").format(folder=work))
     with SandboxServer(data_dir=work / "sandbox", latency_ms=20) as sandbox:
         base = sandbox.base_url
-        say(f"Sandbox for Facebook, Instagram and X running at {base}")
+        say(_("Sandbox for Facebook, Instagram and X running at {address}")
+            .format(address=base))
         result = DemoResult(folder=work, sandbox_url=base)
         app = _set_up(work, base, say)
         try:
@@ -88,7 +104,8 @@ def _set_up(work: Path, base: str, say: Callable[[str], None]) -> Any:
     from costanza.demo.accounts import connect_sandbox_accounts
 
     connect_sandbox_accounts(app, base, "bottega", env)
-    say("Demo accounts connected: bottega-x, bottega-page, bottega-ig.")
+    say(_("Demo accounts connected: {accounts}.")
+        .format(accounts="bottega-x, bottega-page, bottega-ig"))
     return app
 
 
@@ -109,16 +126,17 @@ def _queue_stories(app: Any, work: Path, spacing: float, say: Callable[[str], No
                 video = make_video(media / "tessitura.mp4", seconds=4.0)
             else:
                 photos.append(make_photo(media / f"{name}.jpg", (1080, 1350), COLOURS[name],
-                                         name.capitalize()))
+                                         _(LABELS[name])))
         draft = queue.PostDraft(
             text=text, photos=photos, video=video, targets=targets,
-            alts=[f"Skeins dyed with {n}" for n in files if n != "video"],
+            alts=[_(ALTS[n]) for n in files if n != "video"],
             first_comment="#artigianato #madeinitaly" if "instagram" in targets else None,
             thread=len(text) > 280, at=first + timedelta(seconds=spacing * index))
         with app.store.write() as db:
             profile = get_profile(db, app.profile_name)
             post = queue.add_post(db, app.media, profile, draft, app.clock.now()).post
-            say(f"Queued post {post.id} for {', '.join(targets)}: {excerpt(text, 49)}")
+            say(_("Queued post {number} for {networks}: {excerpt}").format(
+                number=post.id, networks=", ".join(targets), excerpt=excerpt(text, 49)))
 
 
 def _run_daemon(app: Any, result: DemoResult, timeout: float,
@@ -128,7 +146,7 @@ def _run_daemon(app: Any, result: DemoResult, timeout: float,
     from posts.models import Delivery, Post
     from scheduler.daemon import Daemon
 
-    say("Starting the daemon; the stories go out a few seconds apart…")
+    say(_("Starting the daemon; the stories go out a few seconds apart…"))
     daemon = Daemon(app, concurrency=4)
     daemon.start()
     deadline = time.monotonic() + timeout
@@ -144,7 +162,9 @@ def _run_daemon(app: Any, result: DemoResult, timeout: float,
                 key = (post_id, f"{network}:{state}")
                 if state in TERMINAL and key not in seen:
                     seen.add(key)
-                    say(f"  post {post_id} on {network}: {state} {link or reason or ''}")
+                    say("  " + _("post {number} on {network}: {state} {detail}").format(
+                        number=post_id, network=network, state=_state(state),
+                        detail=link or reason or ""))
             if waiting is None and rows and all(r[2] in TERMINAL for r in rows):
                 break
     finally:

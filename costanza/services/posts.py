@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from config.errors import InputError
+from config.i18n import _
 from costanza import text_input
 from costanza.app import App
 from costanza.formatting import check_warnings, excerpt, iso, local, local_label, media_summary
@@ -76,9 +77,9 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
     file or pipe, or, when there is neither text nor media, written in the editor,
     all before anything is copied or saved."""
     if at is not None and top:
-        raise InputError(
+        raise InputError(_(
             "--at and --top cannot go together: --at gives the post its own time, --top puts "
-            "it first in line for the next free slot. Keep the one you mean.")
+            "it first in line for the next free slot. Keep the one you mean."))
     _check_typed({"--text-x": texts.get("x"), "--text-instagram": texts.get("instagram"),
                   "--text-facebook": texts.get("facebook"), "--first-comment": first_comment,
                   "--category": category, "--alt": alts})
@@ -116,7 +117,7 @@ def _check_typed(values: dict[str, str | list[str] | None]) -> None:
     for option, value in values.items():
         for item in value if isinstance(value, list) else [value]:
             if item is not None:
-                text_input.typed(item, f"the text given with {option}")
+                text_input.typed(item, _("the text given with {option}").format(option=option))
 
 
 def _text_for_add(source: text_input.TextSource, has_media: bool) -> str:
@@ -182,9 +183,9 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
     the current text. ``changed`` in the answer is False when that text came back
     the same (nothing is written then)."""
     if options.get("at") is not None and options.get("unpin"):
-        raise InputError(
+        raise InputError(_(
             "--at and --unpin cannot go together: --at pins the post to a time, --unpin lets "
-            "it take its turn in the queue again. Keep the one you mean.")
+            "it take its turn in the queue again. Keep the one you mean."))
     _check_typed({f"--{key.replace('_', '-')}": options.get(key) for key in (
         "text_x", "text_instagram", "text_facebook", "first_comment", "category")}
         | {"--alt": list(options.get("alts") or [])})
@@ -204,8 +205,9 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
         changes = _edit_changes(options, ZoneInfo(profile.timezone))
         alts = list(options["alts"]) if options.get("alts") else None
         if not changes and alts is None:
-            raise InputError(f"Nothing to change. Say what to change, for example "
-                             f'`costanza post edit {post_id} --text "..."`.')
+            raise InputError(_('Nothing to change. Say what to change, for example '
+                               '`costanza post edit {post_id} --text "..."`.')
+                             .format(post_id=post_id))
         queue.edit_post(db, profile, post_id, changes, alts, now)
     return {**show_post(app, post_id), "changed": True}
 
@@ -222,7 +224,9 @@ def _edit_changes(options: dict[str, Any], tz: ZoneInfo | None) -> dict[str, Any
     """The changes the options ask for (``tz`` None: only whether there are any)."""
     changes: dict[str, Any] = {}
     if options.get("text") is not None:
-        changes["text"] = text_input.typed(options["text"], "the text given with --text")
+        changes["text"] = text_input.typed(options["text"],
+                                           _("the text given with {option}")
+                                           .format(option="--text"))
     texts = {n: options.get(f"text_{n}") for n in ("x", "instagram", "facebook")}
     texts = {n: v for n, v in texts.items() if v is not None}
     if texts:
@@ -260,8 +264,9 @@ def publish_now(app: App, post_id: int) -> None:
         profile = get_profile(db, app.profile_name)
         post = queue.get_post(db, profile, post_id)
         if post.state != "queued":
-            raise InputError(f"Post {post_id} is already being published or was published. "
-                             f"`costanza post show {post_id}` tells where it stands.")
+            raise InputError(_("Post {post_id} is already being published or was published. "
+                               "`costanza post show {post_id}` tells where it stands.")
+                             .format(post_id=post_id))
         post.pinned_at = now
         post.asap = True  # as soon as possible: never "late", whenever the daemon sends it
         post.updated_at = now

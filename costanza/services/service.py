@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import InputError, NotSetUp
+from config.i18n import _
 from config.secrets import BUNDLE_CREDENTIAL as SECRETS_CREDENTIAL
 from costanza.app import App
 
@@ -67,8 +68,8 @@ def build_unit(app: App, *, user_unit: bool, command: list[str],
     """The unit for this installation, not yet written anywhere."""
     env = dict(os.environ) if env is None else env
     if not app.is_set_up():
-        raise NotSetUp("Costanza is not set up yet. Run `costanza init` first, then "
-                       "`costanza service install`.")
+        raise NotSetUp(_("Costanza is not set up yet. Run `costanza init` first, then "
+                         "`costanza service install`."))
     home = app.settings.home
     exec_start = [*command]
     if config_given:
@@ -127,21 +128,23 @@ def install(unit: Unit) -> None:
         tmp.write_text(unit.text, encoding="utf-8")
         tmp.replace(unit.path)
     except PermissionError:
-        hint = ("" if unit.user_unit else
-                " Run it with sudo, or install it for your own user with "
-                "`costanza service install --user`.")
-        raise InputError(f"Costanza may not write {unit.path}.{hint} Nothing was "
-                         "installed.") from None
+        if unit.user_unit:
+            raise InputError(_("Costanza may not write {path}. Nothing was installed.")
+                             .format(path=unit.path)) from None
+        raise InputError(_("Costanza may not write {path}. Run it with sudo, or install it "
+                           "for your own user with `costanza service install --user`. "
+                           "Nothing was installed.").format(path=unit.path)) from None
     except OSError as exc:
-        raise InputError(f"The unit could not be written to {unit.path} "
-                         f"({exc.strerror or exc}). Nothing was installed.") from None
+        raise InputError(_("The unit could not be written to {path} "
+                           "({reason}). Nothing was installed.")
+                         .format(path=unit.path, reason=exc.strerror or exc)) from None
 
 
 def next_steps(unit: Unit) -> list[str]:
     """What to type after the unit is in place."""
-    linger = ([f"loginctl enable-linger {shlex.quote(getpass.getuser())}   "
-               "# keeps it running after you log out"] if unit.user_unit else [])
+    linger = ([f"loginctl enable-linger {shlex.quote(getpass.getuser())}   # "
+               + _("keeps it running after you log out")] if unit.user_unit else [])
     return [f"{unit.systemctl} daemon-reload",
             f"{unit.systemctl} enable --now costanza",
             *linger,
-            f"{unit.journal} -f   # what it says"]
+            f"{unit.journal} -f   # " + _("what it says")]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from config import i18n
 from config.errors import InputError, SettingsError, TimezoneNeeded
+from config.i18n import _
 from config.template import template
 from costanza.app import App
 from costanza.services.tzdetect import detect_timezone, is_utc
@@ -40,11 +41,15 @@ def _choose_zone(timezone: str | None, known: bool, ask: Callable[[str | None], 
         return found, "computer"
     if ask is not None:
         return parse_timezone(ask(found)).key, "asked"
-    what = ("This computer's clock is set to UTC, which is rarely where you live"
-            if found else "Costanza could not tell this computer's time zone")
-    raise TimezoneNeeded(
-        f"{what}, and your slots would be planned in it. Nothing was set up. Say where "
-        "you are: run `costanza init --timezone Europe/Rome` (with your own zone).")
+    if found:
+        raise TimezoneNeeded(_(
+            "This computer's clock is set to UTC, which is rarely where you live, and your "
+            "slots would be planned in it. Nothing was set up. Say where you are: run "
+            "`costanza init --timezone Europe/Rome` (with your own zone)."))
+    raise TimezoneNeeded(_(
+        "Costanza could not tell this computer's time zone, and your slots would be "
+        "planned in it. Nothing was set up. Say where you are: run "
+        "`costanza init --timezone Europe/Rome` (with your own zone)."))
 
 
 def _profile_exists(app: App) -> bool:
@@ -69,12 +74,12 @@ def initialise(app: App, timezone: str | None, slots: str | None, force: bool,
     cfg = app.settings.home.config_file
     known = cfg.exists() and _profile_exists(app)
     if known and not force:
-        raise InputError(
-            f"Costanza is already set up here ({cfg}) for the profile "
-            f"'{app.profile_name}'. Nothing was changed. To change your "
+        raise InputError(_(
+            "Costanza is already set up here ({file}) for the profile "
+            "'{profile}'. Nothing was changed. To change your "
             "slots use `costanza cadence set`; to write a fresh settings file run "
             "`costanza init --force` (your queue and accounts are kept)."
-        )
+        ).format(file=cfg, profile=app.profile_name))
     # Check what was typed, and settle the zone, before anything is written.
     if timezone is not None:
         parse_timezone(timezone)
@@ -106,7 +111,7 @@ def _write_template(cfg: Path, app: App) -> None:
         tmp.write_text(template(i18n.language()), encoding="utf-8")
         os.replace(tmp, cfg)
     except OSError as exc:
-        raise SettingsError(
-            f"Costanza could not write its settings file {cfg} ({exc.strerror}). "
+        raise SettingsError(_(
+            "Costanza could not write its settings file {file} ({reason}). "
             "Check that the folder exists and that you may write there."
-        ) from None
+        ).format(file=cfg, reason=exc.strerror)) from None

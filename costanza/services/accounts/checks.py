@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from config.errors import CostanzaError, InputError, NotFound
+from config.i18n import L_, N_, _
 from costanza.app import App
 from costanza.services.accounts.common import (
     BUSY,
@@ -16,6 +17,8 @@ from costanza.services.accounts.common import (
     WAITING,
     AccountProblem,
     GraphSession,
+    for_data,
+    worded,
 )
 from costanza.services.accounts.meta import check_page_token
 from costanza.services.accounts.store import find_account, secret_store
@@ -34,8 +37,8 @@ def _row(account: Account) -> dict[str, Any]:
 
 
 def _no_such_account(name: str) -> NotFound:
-    return NotFound(f"There is no account called '{name}'. See them with "
-                    "`costanza account list`.")
+    return NotFound(_("There is no account called '{name}'. See them with "
+                      "`costanza account list`.").format(name=name))
 
 
 def list_accounts(app: App) -> list[dict[str, Any]]:
@@ -70,17 +73,18 @@ def _check_one(app: App, account: Account) -> dict[str, Any]:
          "instagram": _check_instagram}[account.network](app, account, secrets, result)
     except AccountProblem as exc:
         result["ok"] = False
-        result["problems"].append(exc.message)
+        result["problems"].append(for_data(exc))
         if exc.expired:
-            reason = (f"{exc.message} Posts for '{account.name}' wait until it is connected "
-                      f"again with `costanza account add {account.network} ...`.")
+            reason = _("{problem} Posts for '{name}' wait until it is connected again with "
+                       "`costanza account add {network} ...`.").format(
+                problem=exc.message, name=account.name, network=account.network)
             with app.store.write() as db:
                 hold_account(db, account.id, reason, app.clock.now())
         result["health"] = "held" if exc.expired else account.health
         return result
     except CostanzaError as exc:
         result["ok"] = False
-        result["problems"].append(exc.message)
+        result["problems"].append(for_data(exc))
         result["health"] = account.health
         return result
     with app.store.write() as db:
@@ -93,29 +97,31 @@ def _check_one(app: App, account: Account) -> dict[str, Any]:
 
 def _missing(account: Account, keys: tuple[str, ...], secrets: dict[str, str]) -> None:
     if not all(secrets.get(k) for k in keys):
-        raise AccountProblem(
-            f"The keys of the {network_label(account.network)} account '{account.name}' are "
-            f"missing from the secrets file. Connect it again with `costanza account add "
-            f"{account.network} ... --name {account.name}`.", expired=True)
+        raise AccountProblem(worded(N_(
+            "The keys of the {label} account '{name}' are missing from the secrets file. "
+            "Connect it again with `costanza account add {network} ... --name {name}`."),
+            label=network_label(account.network), name=account.name,
+            network=account.network), expired=True)
 
 
 def _check_x(app: App, account: Account, secrets: dict[str, str],
              result: dict[str, Any]) -> None:
     keys = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
     _missing(account, keys, secrets)
-    user_id, _, level = x_me(app, XKeys(*(secrets[k] for k in keys)))
+    user_id, _username, level = x_me(app, XKeys(*(secrets[k] for k in keys)))
     if account.remote_id and user_id != account.remote_id:
-        raise AccountProblem(
-            f"These keys now act for another X account (id {user_id}, not "
-            f"{account.remote_id}). Connect the right one with `costanza account add x`.")
-    result["expires"] = "never (X keys stay valid until you revoke them)"
+        raise AccountProblem(worded(N_(
+            "These keys now act for another X account (id {found}, not {expected}). "
+            "Connect the right one with `costanza account add x`."),
+            found=user_id, expected=account.remote_id))
+    result["expires"] = L_("never (X keys stay valid until you revoke them)")
     if level:
         result["permissions"] = [level]
         if "write" not in level:
-            result["problems"].append(
+            result["problems"].append(L_(
                 "X says this app may only read: posts will be refused. Set the app's "
                 "permissions to \"Read and write\" in the X developer portal, create the "
-                "access token again and connect again.")
+                "access token again and connect again."))
 
 
 def _permissions(app: App, network: str, secrets: dict[str, str],
@@ -127,28 +133,29 @@ def _permissions(app: App, network: str, secrets: dict[str, str],
     try:
         reply = GraphSession(app, network).get("me/permissions", user_token)
     except CostanzaError:
-        result["notes"].append(f"{network_label(network)} did not say which permissions were "
-                               "granted.")
+        result["notes"].append(L_("{network} did not say which permissions were granted.")
+                               .format(network=network_label(network)))
         return
     granted = sorted(str(p.get("permission")) for p in reply.get("data") or []
                      if isinstance(p, dict) and p.get("status") == "granted")
     result["permissions"] = granted
     lacking = [p for p in needed if p not in granted]
     if lacking:
-        result["problems"].append(
-            f"The login lacks the permissions {', '.join(lacking)}: posts will be refused. "
-            f"Connect again with `costanza account add {network}` and allow every permission "
-            "asked.")
+        result["problems"].append(L_(
+            "The login lacks the permissions {permissions}: posts will be refused. "
+            "Connect again with `costanza account add {network}` and allow every permission "
+            "asked.").format(permissions=", ".join(lacking), network=network))
 
 
 def _check_facebook(app: App, account: Account, secrets: dict[str, str],
                     result: dict[str, Any]) -> None:
     _missing(account, ("page_token",), secrets)
-    _, page_name = check_page_token(GraphSession(app, "facebook"), secrets["page_token"],
+    _page_id, page_name = check_page_token(GraphSession(app, "facebook"), secrets["page_token"],
                                      account.remote_id)
     result["display_name"] = page_name
     if secrets.get("user_token_expires_at"):
-        result["expires"] = "never (a Page token from a long-lived login does not expire)"
+        result["expires"] = L_("never (a Page token from a long-lived login does not "
+                               "expire)")
     _permissions(app, "facebook", secrets, result, FACEBOOK_PERMISSIONS)
 
 
@@ -158,8 +165,9 @@ def _check_instagram(app: App, account: Account, secrets: dict[str, str],
     user = GraphSession(app, "instagram").get(account.remote_id or "me", secrets["token"],
                                         fields="id,username")
     if account.remote_id and str(user.get("id") or "") != account.remote_id:
-        raise AccountProblem("Instagram did not confirm this account. Connect it again with "
-                             "`costanza account add instagram`.", expired=True)
+        raise AccountProblem(worded(N_("Instagram did not confirm this account. Connect it "
+                                       "again with `costanza account add instagram`.")),
+                             expired=True)
     _permissions(app, "instagram", secrets, result,
                  FACEBOOK_PERMISSIONS[1:] + INSTAGRAM_PERMISSIONS)
     result["media_host"] = _check_media_host(app, result)
@@ -168,9 +176,9 @@ def _check_instagram(app: App, account: Account, secrets: dict[str, str],
 def _check_media_host(app: App, result: dict[str, Any]) -> dict[str, Any]:
     """Can Instagram fetch photos? Put a test photo on the media host and read it back."""
     if not app.settings.media_host:
-        result["problems"].append(
+        result["problems"].append(L_(
             "No media host is set up, so Instagram cannot fetch your photos (videos can go "
-            "out). Add a [media_host] section to your settings (see the README).")
+            "out). Add a [media_host] section to your settings (see the README)."))
         return {"ok": False, "url": None}
     from scheduler.media_hosts import make_media_host
 
@@ -178,7 +186,7 @@ def _check_media_host(app: App, result: dict[str, Any]) -> dict[str, Any]:
         host = make_media_host(app.settings)
         checked = host.check()
     except CostanzaError as exc:
-        result["problems"].append(exc.message)
+        result["problems"].append(for_data(exc))
         return {"ok": False, "url": None}
     result["notes"].extend(checked.warnings)
     return {"ok": True, "url": checked.url.split("?", 1)[0], "where": host.describe()}
@@ -215,13 +223,13 @@ def _detach(db: Any, account: Account, name: str, now: datetime) -> int:
                                              Delivery.state.in_(BUSY))).all()
     if busy:
         posts = ", ".join(str(d.post_id) for d in busy)
-        raise InputError(
-            f"The account '{name}' is publishing, or checking whether it published, post "
-            f"{posts} right now. Wait until `costanza log` shows how it went, then run "
-            "the command again.")
-    label = network_label(account.network)
-    reason = (f"No {label} account is connected. Connect one with "
-              f"`costanza account add {account.network} ...`; the post waits.")
+        raise InputError(_(
+            "The account '{name}' is publishing, or checking whether it published, post "
+            "{posts} right now. Wait until `costanza log` shows how it went, then run "
+            "the command again.").format(name=name, posts=posts))
+    reason = _("No {label} account is connected. Connect one with "
+               "`costanza account add {network} ...`; the post waits.").format(
+        label=network_label(account.network), network=account.network)
     waiting = db.scalars(select(Delivery).where(Delivery.account_id == account.id,
                                                 Delivery.state.in_(WAITING))).all()
     for delivery in waiting:

@@ -9,7 +9,9 @@ from typing import Any
 
 import requests
 
+from config import i18n
 from config.errors import CostanzaError, InputError
+from config.i18n import N_, _
 from costanza.app import App
 from posts.networks import network_label
 from scheduler.media_hosts.base import SECRETS_NAME
@@ -30,12 +32,36 @@ AskPin = Callable[[str], str]
 ChoosePage = Callable[[list[dict[str, str]]], str]
 
 
+class Worded(str):
+    """A message in the language spoken, that remembers its English (``english``): an
+    account's problems go into `account check --json`, whose data stays English."""
+
+    english: str
+
+
+def worded(message: str, **values: Any) -> Worded:
+    """``message`` (marked with ``N_``) translated now and filled with ``values``."""
+    text = Worded(_(message).format(**values))
+    text.english = message.format(**{k: getattr(v, "english", v) for k, v in values.items()})
+    return text
+
+
+def for_data(exc: CostanzaError) -> str:
+    """An error's message for a listing's data: its English in JSON, when it has one."""
+    said = exc.args[0] if exc.args else exc.message
+    if i18n.for_machines():
+        return str(getattr(said, "english", said))
+    return str(said)
+
+
 class AccountProblem(InputError):
     """A network did not accept an account's keys or token.
 
     ``expired`` is true when the token expired or was revoked (the account's
     posts must wait until it is connected again).
     """
+
+    default = N_("A network did not accept an account's keys or token.")
 
     def __init__(self, message: str, *, expired: bool = False) -> None:
         super().__init__(message)
@@ -44,6 +70,9 @@ class AccountProblem(InputError):
 
 class NetworkTrouble(CostanzaError):
     """The network could not be reached or had a temporary problem; nothing was changed."""
+
+    default = N_("The network could not be reached or had a temporary problem; nothing was "
+                 "changed.")
 
 
 # -- talking to the networks --------------------------------------------------------------
@@ -62,11 +91,14 @@ def hide_secrets(*values: str | None) -> None:
 
 
 def unreachable(label: str, exc: requests.RequestException) -> NetworkTrouble:
-    kind = "it did not answer in time" if isinstance(exc, requests.Timeout) else \
-        "the connection failed"
-    return NetworkTrouble(
-        f"Costanza could not reach {label} ({kind}). Check your internet connection, then "
-        "run the command again. Nothing was changed.")
+    if isinstance(exc, requests.Timeout):
+        return NetworkTrouble(worded(N_(
+            "Costanza could not reach {network} (it did not answer in time). Check your "
+            "internet connection, then run the command again. Nothing was changed."),
+            network=label))
+    return NetworkTrouble(worded(N_(
+        "Costanza could not reach {network} (the connection failed). Check your internet "
+        "connection, then run the command again. Nothing was changed."), network=label))
 
 
 class GraphSession:
@@ -115,36 +147,43 @@ def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaE
     label = network_label(network)
     code = _int(error.get("code"))
     said = redact(error.get("error_user_msg") or error.get("message") or "").strip()
-    tag = f"code {code}" if code is not None else f"HTTP {status}"
+    tag = worded(N_("code {code}"), code=code) if code is not None else f"HTTP {status}"
     if code in AUTH_CODES or status == 401:
-        return AccountProblem(
-            f"{label} did not accept this token ({tag}): it has expired, was revoked, or was "
+        return AccountProblem(worded(N_(
+            "{network} did not accept this token ({tag}): it has expired, was revoked, or was "
             "not copied whole. Get a new one (for example in Meta's Graph API Explorer, "
-            f"with your app selected), then run `costanza account add {network}` again.",
-            expired=True)
+            "with your app selected), then run `costanza account add {name}` again."),
+            network=label, tag=tag, name=network), expired=True)
     if code in PERMISSION_CODES:
         needed = FACEBOOK_PERMISSIONS + (INSTAGRAM_PERMISSIONS if network == "instagram" else ())
-        return AccountProblem(
-            f"{label} says this token is missing a permission ({tag}: {said}). Create the "
-            f"token again granting {', '.join(needed)}, then run the command again.",
-            expired=True)
+        return AccountProblem(worded(N_(
+            "{network} says this token is missing a permission ({tag}: {said}). Create the "
+            "token again granting {permissions}, then run the command again."),
+            network=label, tag=tag, said=said, permissions=", ".join(needed)), expired=True)
     if code in RATE_CODES:
-        return NetworkTrouble(
-            f"{label} asked Costanza to slow down ({tag}). Wait a few minutes, then run the "
-            "command again. Nothing was changed.")
+        return NetworkTrouble(worded(N_(
+            "{network} asked Costanza to slow down ({tag}). Wait a few minutes, then run the "
+            "command again. Nothing was changed."), network=label, tag=tag))
     if code in (1, 2) or status >= 500:
-        return NetworkTrouble(
-            f"{label} had a temporary problem ({tag}). Run the command again in a few "
-            "minutes. Nothing was changed.")
+        return NetworkTrouble(worded(N_(
+            "{network} had a temporary problem ({tag}). Run the command again in a few "
+            "minutes. Nothing was changed."), network=label, tag=tag))
     if code in (100, 803):
-        return AccountProblem(
-            f"{label} does not know that id, or this token may not read it ({tag}: {said}). "
+        return AccountProblem(worded(N_(
+            "{network} does not know that id, or this token may not read it ({tag}: {said}). "
             "Check the number (a Page's id is in its About section) and that the token "
-            "belongs to someone who manages it.")
-    return AccountProblem(
-        f"{label} refused the request ({tag}: {said or 'no reason given'}). Check the id and "
+            "belongs to someone who manages it."), network=label, tag=tag, said=said))
+    if not said:
+        return AccountProblem(worded(N_(
+            "{network} refused the request ({tag}: no reason given). Check the id and the "
+            "token you gave, then run the command again; if it keeps happening, connect the "
+            "account again with `costanza account add {name} ...`."),
+            network=label, tag=tag, name=network))
+    return AccountProblem(worded(N_(
+        "{network} refused the request ({tag}: {said}). Check the id and "
         "the token you gave, then run the command again; if it keeps happening, connect the "
-        f"account again with `costanza account add {network} ...`.")
+        "account again with `costanza account add {name} ...`."),
+        network=label, tag=tag, said=said, name=network))
 
 
 def _int(value: Any) -> int | None:

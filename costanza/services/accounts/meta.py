@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from config.errors import InputError
+from config.i18n import L_, N_, _
 from costanza.app import App
 from costanza.services.accounts.common import (
     FACEBOOK_PERMISSIONS,
@@ -16,6 +17,7 @@ from costanza.services.accounts.common import (
     GraphSession,
     NetworkTrouble,
     hide_secrets,
+    worded,
 )
 from costanza.services.accounts.store import (
     Connection,
@@ -34,10 +36,10 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
     """Connect a Facebook Page with its Page token, or pick it with a user token."""
     name = make_account_name(app, "facebook", name)
     if bool(page_token) == bool(user_token):
-        raise InputError("Give either --page-token (with --page-id) or --user-token.")
+        raise InputError(_("Give either --page-token (with --page-id) or --user-token."))
     if bool(app_id) != bool(app_secret):
-        raise InputError("Give both --app-id and --app-secret (to get a long-lived token), "
-                         "or neither.")
+        raise InputError(_("Give both --app-id and --app-secret (to get a long-lived "
+                           "token), or neither."))
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of Facebook
     graph = GraphSession(app, "facebook")
     secrets: dict[str, str] = {}
@@ -48,11 +50,12 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
             if expires:
                 secrets["user_token_expires_at"] = expires
         else:
-            notes.append("Without --app-id and --app-secret the login token was not exchanged "
-                         "for a long-lived one, so the Page token may stop working within "
-                         "hours. Connect again with them to get one that lasts.")
+            notes.append(L_("Without --app-id and --app-secret the login token was not "
+                           "exchanged for a long-lived one, so the Page token may stop "
+                           "working within hours. Connect again with them to get one that "
+                           "lasts."))
         secrets["user_token"] = user_token
-        page_id, page_token, _ = _pick_page(graph, user_token, page_id, choose_page)
+        page_id, page_token, _page_name = _pick_page(graph, user_token, page_id, choose_page)
         page_id, page_name = check_page_token(graph, page_token, page_id)
     else:
         assert page_token is not None
@@ -68,8 +71,8 @@ def _long_lived(graph: GraphSession, token: str, app_id: str, app_secret: str) -
         "fb_exchange_token": token})
     long_lived = str(reply.get("access_token") or "")
     if not long_lived:
-        raise NetworkTrouble("Facebook did not return a long-lived token. Run the command "
-                             "again in a few minutes.")
+        raise NetworkTrouble(_("Facebook did not return a long-lived token. Run the command "
+                               "again in a few minutes."))
     expires = ""
     if isinstance(reply.get("expires_in"), int | float) and reply["expires_in"] > 0:
         when = datetime.now(UTC) + timedelta(seconds=float(reply["expires_in"]))
@@ -84,27 +87,28 @@ def _pick_page(graph: GraphSession, user_token: str, page_id: str | None,
               "access_token": str(p.get("access_token") or "")}
              for p in reply.get("data") or [] if isinstance(p, dict) and p.get("id")]
     if not pages:
-        raise AccountProblem(
+        raise AccountProblem(_(
             "This Facebook login manages no Page that it shared with the app. When you log "
             "in, choose your Page and allow every permission asked, then run the command "
-            "again.")
+            "again."))
     if page_id is None and len(pages) == 1:
         page_id = pages[0]["id"]
     if page_id is None:
         if choose_page is None:
             listed = ", ".join(f"{p['name']} ({p['id']})" for p in pages)
-            raise InputError(f"This login manages several Pages: {listed}. Choose one with "
-                             "--page-id.")
+            raise InputError(_("This login manages several Pages: {pages}. Choose one with "
+                               "--page-id.").format(pages=listed))
         page_id = choose_page([{"id": p["id"], "name": p["name"]} for p in pages])
     page = next((p for p in pages if p["id"] == page_id), None)
     if page is None:
         listed = ", ".join(f"{p['name']} ({p['id']})" for p in pages)
-        raise InputError(f"This login does not manage the Page {page_id}. It manages: "
-                         f"{listed}.")
+        raise InputError(_("This login does not manage the Page {page_id}. It manages: "
+                           "{pages}.").format(page_id=page_id, pages=listed))
     if not page["access_token"]:
-        raise AccountProblem(
-            f"Facebook gave no Page token for {page['name']}: the login may lack the "
-            f"permissions {', '.join(FACEBOOK_PERMISSIONS)}. Log in again allowing them.")
+        raise AccountProblem(_(
+            "Facebook gave no Page token for {page}: the login may lack the "
+            "permissions {permissions}. Log in again allowing them.").format(
+            page=page["name"], permissions=", ".join(FACEBOOK_PERMISSIONS)))
     hide_secrets(page["access_token"])
     return page["id"], page["access_token"], page["name"]
 
@@ -115,14 +119,16 @@ def check_page_token(graph: GraphSession, page_token: str, page_id: str | None) 
     found = str(me.get("id") or "")
     if page_id and found != page_id:
         page = graph.get(page_id, page_token, fields="id,name")
-        raise AccountProblem(
-            f"This token is not the Page token of the Page {page_id} ({page.get('name')}): it "
-            f"belongs to {me.get('name') or found}. Give the Page's own token, or use "
-            "--user-token to choose the Page from a list.")
+        raise AccountProblem(worded(N_(
+            "This token is not the Page token of the Page {page_id} ({page}): it "
+            "belongs to {owner}. Give the Page's own token, or use "
+            "--user-token to choose the Page from a list."),
+            page_id=page_id, page=page.get("name"), owner=me.get("name") or found))
     page = graph.get(found, page_token, fields="id,name,instagram_business_account")
     if str(page.get("id") or "") != found:
-        raise AccountProblem("Facebook did not confirm which Page this token belongs to. "
-                             "Check the token, then run the command again.")
+        raise AccountProblem(worded(N_("Facebook did not confirm which Page this token "
+                                       "belongs to. Check the token, then run the command "
+                                       "again.")))
     return found, str(page.get("name") or found)
 
 
@@ -140,24 +146,26 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
             page = graph.get(page_id, page_token, fields="id,name,instagram_business_account")
             linked = page.get("instagram_business_account") or {}
             if not isinstance(linked, dict) or not linked.get("id"):
-                raise AccountProblem(
-                    f"The Facebook Page {page.get('name') or page_id} has no Instagram "
+                raise AccountProblem(_(
+                    "The Facebook Page {page} has no Instagram "
                     "professional account linked to it. In the Instagram app, switch to a "
                     "professional account and link it to this Page, then run the command "
-                    "again (or give --ig-user-id and --token).")
+                    "again (or give --ig-user-id and --token).").format(
+                    page=page.get("name") or page_id))
             ig_user_id = str(linked["id"])
-            notes.append(f"Found the Instagram account linked to the Page "
-                         f"{page.get('name') or page_id}.")
+            notes.append(L_("Found the Instagram account linked to the Page {page}.")
+                         .format(page=page.get("name") or page_id))
         token = token or page_token
     graph = GraphSession(app, "instagram")
     user = graph.get(ig_user_id, token, fields="id,username")
     if str(user.get("id") or "") != ig_user_id:
-        raise AccountProblem("Instagram did not confirm this account id. Check --ig-user-id.")
+        raise AccountProblem(_("Instagram did not confirm this account id. Check "
+                               "--ig-user-id."))
     username = str(user.get("username") or "")
     if not app.settings.media_host:
-        notes.append("Instagram fetches photos from a public web address: add a [media_host] "
-                     "section to your settings (see the README) before queueing photos for "
-                     "Instagram, then run `costanza account check`.")
+        notes.append(L_("Instagram fetches photos from a public web address: add a "
+                       "[media_host] section to your settings (see the README) before "
+                       "queueing photos for Instagram, then run `costanza account check`."))
     found = Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
                         {"token": token}, notes)
     return save_connection(app, name, found)
@@ -174,15 +182,16 @@ def _page_for_instagram(app: App, page_id: str | None,
                            .order_by(Account.id)).all()
         page = next((p for p in pages if not page_id or p.remote_id == page_id), None)
         if page is None:
-            raise InputError(
+            raise InputError(_(
                 "To find your Instagram account Costanza needs the Facebook Page it is linked "
                 "to. Connect the Page first with `costanza account add facebook ...`, or give "
-                "--ig-user-id and --token.")
+                "--ig-user-id and --token."))
         name, found_id = page.name, page.remote_id
     stored = secret_store(app).get(name)
     token = page_token or stored.get("page_token")
     if not token or not found_id:
-        raise InputError(f"The Facebook account '{name}' has no Page token stored. Connect it "
-                         "again with `costanza account add facebook ...`.")
+        raise InputError(_("The Facebook account '{name}' has no Page token stored. Connect "
+                           "it again with `costanza account add facebook ...`.")
+                         .format(name=name))
     return found_id, token
 

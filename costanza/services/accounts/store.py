@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.errors import InputError
+from config.i18n import _
 from config.secrets import SecretStore
 from costanza.app import DEFAULT_PROFILE, App
 from costanza.services.accounts.common import NAME, RESERVED_NAMES
@@ -38,11 +39,15 @@ def make_account_name(app: App, network: str, name: str | None) -> str:
             f"{app.profile_name}-{network}"
     name = name.strip()
     if not NAME.match(name) or name in RESERVED_NAMES:
-        raise InputError(
-            f"'{name}' cannot be an account name: use letters, digits, dots, dashes or "
-            "underscores (up to 64), starting with a letter or digit"
-            + (", and not 'media_host', which Costanza uses for the media host's keys."
-               if name in RESERVED_NAMES else "."))
+        if name in RESERVED_NAMES:
+            raise InputError(_(
+                "'{name}' cannot be an account name: use letters, digits, dots, dashes or "
+                "underscores (up to 64), starting with a letter or digit, and not "
+                "'media_host', which Costanza uses for the media host's keys.")
+                .format(name=name))
+        raise InputError(_(
+            "'{name}' cannot be an account name: use letters, digits, dots, dashes or "
+            "underscores (up to 64), starting with a letter or digit.").format(name=name))
     return name
 
 
@@ -83,16 +88,17 @@ def _save_rows(db: Session, app: App, store: SecretStore, name: str, found: Conn
     profile = get_profile(db, app.profile_name)
     account = find_account(db, profile, name)
     if account is not None and account.network != found.network:
-        raise InputError(
-            f"An account called '{name}' is already connected to "
-            f"{network_label(account.network)}. Choose another name with --name, or "
-            f"remove it first with `costanza account remove {name}`.")
+        raise InputError(_(
+            "An account called '{name}' is already connected to "
+            "{network}. Choose another name with --name, or "
+            "remove it first with `costanza account remove {name}`.").format(
+            name=name, network=network_label(account.network)))
     other = db.scalars(select(Account).where(Account.name == name,
                                              Account.profile_id != profile.id)).first()
     if other is not None:
-        raise InputError(
-            f"Another profile already has an account called '{name}' (account secrets "
-            "are kept by name). Choose another name with --name.")
+        raise InputError(_(
+            "Another profile already has an account called '{name}' (account secrets "
+            "are kept by name). Choose another name with --name.").format(name=name))
     store.put(name, {**before, **found.secrets})
     reconnected = account is not None
     if account is None:

@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from config.errors import CostanzaError, InputError
+from config.i18n import _
 from costanza.app import App
 from costanza.services.accounts.common import (
     AccountProblem,
@@ -98,8 +99,8 @@ def access_token(app: App, consumer_key: str, consumer_secret: str, request: Req
     ``again`` says, in the message for a PIN X refuses, how to try again."""
     pin = pin.strip()
     if not pin:
-        raise InputError("No PIN was given, so the X account was not connected. "
-                         f"{again}")
+        raise InputError(_("No PIN was given, so the X account was not connected. {again}")
+                         .format(again=again))
     handler = _handler(app, consumer_key, consumer_secret)
     handler.request_token = {"oauth_token": request.token,
                              "oauth_token_secret": request.secret}
@@ -144,11 +145,16 @@ def _pin_problem(exc: Exception, *, step: str, again: str = "") -> CostanzaError
         return unreachable("X", cause)
     status = getattr(cause, "status_code", None)
     if step == "pin" and status in (400, 401):
-        return AccountProblem(f"X did not accept the PIN ({status}). {again}")
+        return AccountProblem(_("X did not accept the PIN ({status}). {again}")
+                              .format(status=status, again=again))
     if status in (401, 403):
-        return AccountProblem(
-            f"X did not accept these keys ({status}). Check the consumer key and secret in "
+        return AccountProblem(_(
+            "X did not accept these keys ({status}). Check the consumer key and secret in "
             "the X developer portal (your app's \"Keys and tokens\" page), then run the "
-            "command again.")
-    return NetworkTrouble(f"X did not complete the sign-in ({status or 'no answer'}). Run the "
-                          "command again in a few minutes. Nothing was changed.")
+            "command again.").format(status=status))
+    if status is None:
+        return NetworkTrouble(_("X did not complete the sign-in (no answer). Run the "
+                                "command again in a few minutes. Nothing was changed."))
+    return NetworkTrouble(_("X did not complete the sign-in ({status}). Run the "
+                            "command again in a few minutes. Nothing was changed.")
+                          .format(status=status))

@@ -13,6 +13,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from config.errors import InputError
+from config.i18n import _
 from costanza.app import App
 from costanza.services.accounts.store import secret_store
 from costanza.services.accounts.x_oauth import RequestToken
@@ -48,18 +49,18 @@ def find(app: App, consumer_key: str, consumer_secret: str, *,
     saved = secret_store(app).saved(_section(consumer_key))
     token, secret = saved.get("request_token"), saved.get("request_token_secret")
     if not token or not secret:
-        raise InputError(
+        raise InputError(_(
             "There is no X authorisation waiting for a PIN for this consumer key, so the PIN "
-            f"cannot be used. {start_again}")
+            "cannot be used. {start_again}").format(start_again=start_again))
     if app.clock.now() - _started(saved.get("started_at")) > LIFETIME:
-        raise InputError(
+        raise InputError(_(
             "The X authorisation for this PIN was started more than 15 minutes ago, and X "
-            f"no longer accepts it. {start_again}")
+            "no longer accepts it. {start_again}").format(start_again=start_again))
     if saved.get("consumer_secret_sha256") not in (None, _digest(consumer_secret)):
-        raise InputError(
+        raise InputError(_(
             "This consumer secret is not the one given when the X authorisation was "
             "started. Run the command again with the same consumer key and secret as then, "
-            "and the PIN.")
+            "and the PIN."))
     return RequestToken("", token, secret)
 
 
