@@ -130,9 +130,10 @@ def resolve(name: str) -> str | tuple[str, ...] | None:
     key = _key(name)
     if not key:
         return None
-    exact, cities = _zones()
-    if key in exact:
-        return exact[key]
+    # The names people use come before the old one-word IANA links ("Poland", "Japan",
+    # "Portugal"), so that a country is stored as its current zone (or refused when it
+    # has several).
     if key in AMBIGUOUS:
         return AMBIGUOUS[key]
-    return ALIASES.get(key) or cities.get(key)
+    exact, cities = _zones()
+    return ALIASES.get(key) or exact.get(key) or cities.get(key)
