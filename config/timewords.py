@@ -95,7 +95,10 @@ _NUMERIC_RE = re.compile(
 _DAY = r"(?P<d>\d{1,2})(?:st|nd|rd|th|°|o)?"
 _DAY_MONTH_RE = re.compile(_DAY + r"\s+(?P<m>[a-z]+)\.?(?:,?\s+(?P<y>\d{4}))?")
 _MONTH_DAY_RE = re.compile(r"(?P<m>[a-z]+)\.?\s+" + _DAY + r"(?:,?\s+(?P<y>\d{4}))?")
+# Looking back (``past``), "domani" is not a word the log takes: it reads "ieri".
 _RELATIVE = {"oggi": 0, "today": 0, "domani": 1, "tomorrow": 1, "dopodomani": 2}
+_RELATIVE_PAST = {"oggi": 0, "today": 0, "ieri": 1, "yesterday": 1, "altro ieri": 2,
+                  "l'altro ieri": 2}
 
 
 def _shown_date(day: date) -> str:
@@ -112,18 +115,19 @@ def _real_day(year: int, month_number: int, day: int, text: str, option: str) ->
 
 
 def _without_year(month_number: int, day: int, today: date | None, text: str,
-                  option: str) -> date:
-    """The next such day from ``today`` (today included)."""
+                  option: str, past: bool = False) -> date:
+    """The next such day from ``today`` (today included); with ``past``, the last one."""
     if today is None:
         raise InputError(_(
             "'{text}' has no year for {option}: write it with one, like "
             "24 December 2026.").format(text=shown(text), option=option))
-    for year in range(today.year, today.year + 8):  # 29 February comes back within 8 years
+    step = -1 if past else 1
+    for year in range(today.year, today.year + 9 * step, step):  # 29 February: within 8
         try:
             candidate = date(year, month_number, day)
         except ValueError:
             continue
-        if candidate >= today:
+        if (candidate <= today) if past else (candidate >= today):
             return candidate
     return _real_day(today.year, month_number, day, text, option)
 
@@ -135,24 +139,25 @@ def _year(raw: str | None) -> int | None:
 
 
 def _dated(year: int | None, month_number: int, day_number: int, today: date | None,
-           text: str, option: str) -> date:
+           text: str, option: str, past: bool = False) -> date:
     if year is None:
-        return _without_year(month_number, day_number, today, text, option)
+        return _without_year(month_number, day_number, today, text, option, past)
     return _real_day(year, month_number, day_number, text, option)
 
 
-def _numeric(match: re.Match[str], text: str, option: str, today: date | None) -> date:
+def _numeric(match: re.Match[str], text: str, option: str, today: date | None,
+             past: bool) -> date:
     a, b, year = int(match["a"]), int(match["b"]), _year(match["y"])
     if match["sep"] == "." and year is None:
         raise InputError(_(
             "'{text}' is not a date for {option}: write it with the year, like "
             "24.12.2026.").format(text=shown(text), option=option))
     if i18n.language() == "it" or a > 12:
-        return _dated(year, b, a, today, text, option)  # day/month/year
+        return _dated(year, b, a, today, text, option, past)  # day/month/year
     if b > 12 or a == b:
-        return _dated(year, a, b, today, text, option)  # English, and only month/day fits
-    first = _dated(year, b, a, today, text, option)
-    second = _dated(year, a, b, today, text, option)
+        return _dated(year, a, b, today, text, option, past)  # English: only month/day fits
+    first = _dated(year, b, a, today, text, option, past)
+    second = _dated(year, a, b, today, text, option, past)
     raise InputError(_(
         "{text} could be {first} or {second}: write {first_iso} or {second_iso}.").format(
         text=shown(text),
@@ -161,22 +166,24 @@ def _numeric(match: re.Match[str], text: str, option: str, today: date | None) -
         first_iso=_shown_date(first), second_iso=_shown_date(second)))
 
 
-def day(text: str, option: str, today: date | None = None) -> date | None:
+def day(text: str, option: str, today: date | None = None, past: bool = False) -> date | None:
     """A date typed by a person, or None when the text does not look like one at all.
 
     InputError for a date that looks like one but cannot be (31/02/2026), that is
     ambiguous ("6/1/2027" under English), or that has no year when ``today`` is not known.
-    A date without a year is the next such day from ``today``.
+    A date without a year is the next such day from ``today`` (today included); with
+    ``past`` (the publish log looks back), the last such day up to ``today``.
     """
     folded = fold(text).strip(" ,")
-    if folded in _RELATIVE:
+    relative = _RELATIVE_PAST if past else _RELATIVE
+    if folded in relative:
         if today is None:
             return None
-        return date.fromordinal(today.toordinal() + _RELATIVE[folded])
+        return date.fromordinal(today.toordinal() + relative[folded] * (-1 if past else 1))
     if (match := _ISO_RE.fullmatch(folded)) is not None:
         return _real_day(int(match["y"]), int(match["m"]), int(match["d"]), text, option)
     if (match := _NUMERIC_RE.fullmatch(folded)) is not None:
-        return _numeric(match, text, option, today)
+        return _numeric(match, text, option, today, past)
     words = folded.split(" ", 1)
     named = weekday(words[0]) if len(words) == 2 else None
     rest = words[1].lstrip(" ,") if named is not None else folded
@@ -184,7 +191,8 @@ def day(text: str, option: str, today: date | None = None) -> date | None:
         match = pattern.fullmatch(rest)
         if match is None or (month_number := month(match["m"])) is None:
             continue
-        found = _dated(_year(match["y"]), month_number, int(match["d"]), today, text, option)
+        found = _dated(_year(match["y"]), month_number, int(match["d"]), today, text, option,
+                       past)
         if named is not None and named != found.weekday():
             raise InputError(_(
                 "'{text}' does not add up for {option}: {date} is not that day of the week. "

@@ -22,7 +22,8 @@ def _today(now: datetime | None, tz: ZoneInfo) -> date | None:
     return now.astimezone(tz).date() if now is not None else None
 
 
-def _day_and_minute(text: str, option: str, today: date | None) -> tuple[date, int] | None:
+def _day_and_minute(text: str, option: str, today: date | None,
+                    past: bool) -> tuple[date, int] | None:
     """'24/12/2026 10:00', '24 dic 2026, ore 10', 'December 24, 2026 9.30', '24 dicembre'
     (midnight) -> (the day, the minute of the day); None if it is not one."""
     words = text.replace(",", " ").split()
@@ -30,17 +31,17 @@ def _day_and_minute(text: str, option: str, today: date | None) -> tuple[date, i
         minute = 0 if cut == len(words) else timewords.time_of_day(" ".join(words[cut:]))
         if minute is None:
             continue
-        day = timewords.day(" ".join(words[:cut]), option, today)
+        day = timewords.day(" ".join(words[:cut]), option, today, past)
         if day is not None:
             return day, minute
     return None
 
 
 def parse_local(text: str, tz: ZoneInfo, option: str = "--at",
-                now: datetime | None = None) -> datetime:
+                now: datetime | None = None, past: bool = False) -> datetime:
     """'2026-12-24 10:00', '24/12/2026 10:00', '24 dicembre 9.30' in the profile's zone ->
     an aware UTC datetime. A date alone is its midnight; a date without a year is the
-    next such day from ``now`` (without ``now`` it is refused).
+    next such day from ``now`` (with ``past``, the last one; without ``now`` it is refused).
 
     A wall-clock time skipped by a daylight-saving jump moves forward by the
     jump, the same rule as the weekly slots.
@@ -51,7 +52,7 @@ def parse_local(text: str, tz: ZoneInfo, option: str = "--at",
         except ValueError:
             continue
         return _in_range(lambda at=naive: at.replace(tzinfo=tz).astimezone(UTC), text, option)
-    found = _day_and_minute(text, option, _today(now, tz))
+    found = _day_and_minute(text, option, _today(now, tz), past)
     if found is not None:
         day, minute = found
         naive = datetime(day.year, day.month, day.day, minute // 60, minute % 60)
@@ -116,20 +117,21 @@ def _months_back(now: datetime, months: int, tz: ZoneInfo) -> datetime:
 
 def parse_since(text: str, now: datetime, tz: ZoneInfo, option: str = "--since") -> datetime:
     """'7d', '12h', '30m', '3 giorni', '2 settimane', '1 mese' back from now, or a local
-    date/time (see `parse_local`)."""
+    date/time (see `parse_local`; a date without a year is the last such day: the log
+    looks back)."""
     found = timewords.duration(text)
     if found is not None:
         amount, unit = found
         if unit == "months":
             return _in_range(lambda: _months_back(now, amount, tz), text, option, '"30d"')
         return _in_range(lambda: now - timedelta(**{unit: amount}), text, option, '"30d"')
-    return parse_local(text, tz, option, now)
+    return parse_local(text, tz, option, now, past=True)
 
 
 def parse_end(text: str, now: datetime, tz: ZoneInfo, option: str = "--until") -> datetime:
     """--until: a date alone means up to the end of that day; else like `parse_since`."""
     if timewords.duration(text) is None:
-        day = timewords.day(text, option, _today(now, tz))
+        day = timewords.day(text, option, _today(now, tz), past=True)
         if day is not None:
             return start_of_day(next_day(day, option), tz, option)
     return parse_since(text, now, tz, option)

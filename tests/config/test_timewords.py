@@ -171,6 +171,16 @@ def test_a_date_without_a_year_is_the_next_such_day(day: date, today: date,
             pass
 
 
+@PROPERTY
+@given(dates, st.dates(date(1978, 1, 1), date(9998, 12, 31)))
+def test_looking_back_a_date_without_a_year_is_the_last_such_day(day: date,
+                                                                 today: date) -> None:
+    with i18n.speaking("it"):
+        found = timewords.day(f"{day.day}/{day.month}", "--since", today, past=True)
+    assert found is not None and (found.month, found.day) == (day.month, day.day)
+    assert found <= today and today.year - found.year <= 8
+
+
 def test_relative_days_and_missing_years() -> None:
     today = date(2026, 11, 28)
     assert timewords.day("oggi", "--from", today) == today
