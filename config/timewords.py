@@ -186,19 +186,31 @@ def day(text: str, option: str, today: date | None = None, past: bool = False) -
         return _numeric(match, text, option, today, past)
     words = folded.split(" ", 1)
     named = weekday(words[0]) if len(words) == 2 else None
-    rest = words[1].lstrip(" ,") if named is not None else folded
-    for pattern in (_DAY_MONTH_RE, _MONTH_DAY_RE):
-        match = pattern.fullmatch(rest)
-        if match is None or (month_number := month(match["m"])) is None:
+    readings = [(None, folded)]  # "mar 24" is March 24: the weekday reading has no month
+    if named is not None:
+        readings.insert(0, (named, words[1].lstrip(" ,")))
+    for named, rest in readings:
+        found = _named_month(rest, text, option, today, past)
+        if found is None:
             continue
-        found = _dated(_year(match["y"]), month_number, int(match["d"]), today, text, option,
-                       past)
         if named is not None and named != found.weekday():
             raise InputError(_(
                 "'{text}' does not add up for {option}: {date} is not that day of the week. "
                 "Write the date alone, like 24 December 2026.").format(
                 text=shown(text), option=option, date=_shown_date(found)))
         return found
+    return None
+
+
+def _named_month(text: str, original: str, option: str, today: date | None,
+                 past: bool) -> date | None:
+    """'24 dicembre [2026]', 'December 24[, 2026]' -> the day; None if not that shape."""
+    for pattern in (_DAY_MONTH_RE, _MONTH_DAY_RE):
+        match = pattern.fullmatch(text)
+        if match is None or (month_number := month(match["m"])) is None:
+            continue
+        return _dated(_year(match["y"]), month_number, int(match["d"]), today, original,
+                      option, past)
     return None
 
 

@@ -181,6 +181,14 @@ def test_looking_back_a_date_without_a_year_is_the_last_such_day(day: date,
     assert found <= today and today.year - found.year <= 8
 
 
+def test_a_month_that_is_also_a_weekday() -> None:
+    # "mar" is martedì and March; "Mar 24, 2026" has no other reading than March.
+    assert timewords.day("Mar 24, 2026", "--from") == date(2026, 3, 24)
+    assert timewords.day("mar 24 mar 2026", "--from") == date(2026, 3, 24)  # a Tuesday
+    with pytest.raises(InputError, match="does not add up"):
+        timewords.day("mer 24 mar 2026", "--from")
+
+
 def test_relative_days_and_missing_years() -> None:
     today = date(2026, 11, 28)
     assert timewords.day("oggi", "--from", today) == today
