@@ -48,11 +48,10 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -126,12 +125,9 @@ def _profile(conn: Any, name: str) -> tuple[int, ZoneInfo]:
 
 def parse_until(value: str, now: datetime, tz: ZoneInfo) -> datetime:
     """--until: a date means up to the end of that day; else like --since."""
-    from costanza.timeparse import next_day, parse_date, parse_since, start_of_day
+    from costanza.timeparse import parse_end
 
-    if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
-        day: date = parse_date(value, "--until")
-        return start_of_day(next_day(day, "--until"), tz, "--until")
-    return parse_since(value, now, tz, "--until")
+    return parse_end(value, now, tz, "--until")
 
 
 def _latest_attempts(conn: Any, profile_id: int) -> dict[int, dict[str, Any]]:

@@ -6,6 +6,7 @@ here are the documented JSON contract (see the README).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -95,7 +96,8 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
                 text=text, photos=photos, video=video, alts=alts,
                 targets=queue.parse_targets(targets),
                 texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
-                category=category, at=parse_local(at, tz) if at is not None else None, top=top,
+                category=category, at=parse_local(at, tz, now=now) if at is not None else None,
+                top=top,
                 thread=thread, fit=fit)
             result = queue.add_post(db, app.media, profile, draft, now, created)
             post_id = result.post.id
@@ -202,7 +204,7 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
     now = app.clock.now()
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
-        changes = _edit_changes(options, ZoneInfo(profile.timezone))
+        changes = _edit_changes(options, ZoneInfo(profile.timezone), now)
         alts = list(options["alts"]) if options.get("alts") else None
         if not changes and alts is None:
             raise InputError(_('Nothing to change. Say what to change, for example '
@@ -220,7 +222,8 @@ def _editable_text(app: App, post_id: int) -> str:
         return post.text
 
 
-def _edit_changes(options: dict[str, Any], tz: ZoneInfo | None) -> dict[str, Any]:
+def _edit_changes(options: dict[str, Any], tz: ZoneInfo | None,
+                  now: datetime | None = None) -> dict[str, Any]:
     """The changes the options ask for (``tz`` None: only whether there are any)."""
     changes: dict[str, Any] = {}
     if options.get("text") is not None:
@@ -241,7 +244,8 @@ def _edit_changes(options: dict[str, Any], tz: ZoneInfo | None) -> dict[str, Any
     if options.get("unpin"):
         changes["unpin"] = True
     if options.get("at"):
-        changes["at"] = parse_local(options["at"], tz) if tz is not None else options["at"]
+        changes["at"] = (parse_local(options["at"], tz, now=now) if tz is not None
+                         else options["at"])
     return changes
 
 

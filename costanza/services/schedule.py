@@ -47,10 +47,11 @@ def pause(app: App, start: str | None, until: str | None) -> dict[str, Any]:
     with app.store.write() as db:
         profile = get_profile(db, app.profile_name)
         tz = ZoneInfo(profile.timezone)
-        begin = (start_of_day(parse_date(start, "--from"), tz, "--from")
+        today = now.astimezone(tz).date()
+        begin = (start_of_day(parse_date(start, "--from", today), tz, "--from")
                  if start is not None else now)
-        end = (start_of_day(next_day(parse_date(until, "--until"), "--until"), tz, "--until")
-               if until is not None else None)
+        end = (start_of_day(next_day(parse_date(until, "--until", today), "--until"), tz,
+                            "--until") if until is not None else None)
         if end is not None and end <= begin:
             raise InputError(_("The pause ends before it starts. Give --until a date after "
                                "--from (both are included in the pause)."))

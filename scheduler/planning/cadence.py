@@ -37,9 +37,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from config.errors import InputError
+from config import timewords, zonewords
+from config.errors import InputError, shown
+from config.i18n import _
 
 __all__ = [
     "WEEKDAY_NAMES",
@@ -54,16 +56,9 @@ __all__ = [
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAYS: dict[str, int] = {}
-for _index, _name in enumerate(_FULL_NAMES):
-    _WEEKDAYS[_name] = _index
-    _WEEKDAYS[_name[:3]] = _index
-_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
-
-_EXAMPLE = 'write slots like "mon 09:30, wed 18:00"'
-_SLOT_RE = re.compile(r"^(?P<day>[A-Za-z]+)\.?\s+(?P<time>\S+)$")
-_TIME_RE = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})$")
+_SLOT_RE = re.compile(r"^(?P<day>[^\W\d_]+)\.?\s+(?P<time>.+)$")
+# A comma inside a time ("9,30") is not a separator between slots.
+_SEPARATORS = re.compile(r"[;\n]|,(?!\d{2}\b)")
 
 _MINUTES_PER_DAY = 24 * 60
 
@@ -102,36 +97,45 @@ class WeeklySlot:
 
 
 def parse_slots(text: str) -> list[WeeklySlot]:
-    """Read slots such as "mon 09:30, wed 18:00; Friday 12:00".
+    """Read slots such as "mon 09:30, wed 18:00; Friday 12:00" or "lun 9.30, mer 18, ven 12".
 
-    Weekdays are English names or their abbreviations in any case ("mon",
-    "Monday", "TUE", "thurs"); times are 24-hour "9:30" or "09:30"; slots are
-    separated by commas or semicolons. The result is sorted (Monday first)
-    and has no duplicates. Anything else raises InputError saying which part
-    could not be read.
+    Weekdays are Italian or English names or their abbreviations, in any case, with or
+    without accents ("lun", "lunedì", "lunedi", "mon", "Monday", "TUE", "thurs"); times
+    are on a 24-hour clock ("9:30", "9.30", "09.30", "9", "h 9", "ore 9", see
+    `config.timewords.time_of_day`); slots are separated by commas or semicolons. The
+    result is sorted (Monday first) and has no duplicates. Anything else raises
+    InputError saying which part could not be read.
     """
     slots: set[WeeklySlot] = set()
-    for raw in re.split(r"[,;\n]", text or ""):
+    for raw in _SEPARATORS.split(text or ""):
         piece = " ".join(raw.split())
         if not piece:
             continue
-        match = _SLOT_RE.match(piece)
-        if match is None:
-            raise InputError(
-                f"'{piece}' is not a slot: give a weekday and a time for each one; {_EXAMPLE}.")
-        day_word = match["day"].lower()
-        if day_word not in _WEEKDAYS:
-            raise InputError(f"'{piece}' does not start with a weekday: {_EXAMPLE}.")
-        time_match = _TIME_RE.match(match["time"])
-        if time_match is None:
-            raise InputError(f"'{piece}' is not a time: {_EXAMPLE}.")
-        hour, minute = int(time_match["hour"]), int(time_match["minute"])
-        if hour > 23 or minute > 59:
-            raise InputError(f"'{piece}' is not a time: {_EXAMPLE}.")
-        slots.add(WeeklySlot(_WEEKDAYS[day_word], hour * 60 + minute))
+        slots.add(_parse_slot(piece))
     if not slots:
-        raise InputError(f"No slots were given: {_EXAMPLE}.")
+        raise InputError(_('No slots were given: write slots like "mon 09:30, wed 18:00".'))
     return sorted(slots)
+
+
+def _parse_slot(piece: str) -> WeeklySlot:
+    match = _SLOT_RE.match(piece)
+    if match is None or (timewords.weekday(match["day"]) is None
+                         and timewords.time_of_day(match["time"]) is None):
+        raise InputError(_("'{piece}' is not a slot: give a weekday and a time for each one; "
+                           'write slots like "mon 09:30, wed 18:00".').format(piece=piece))
+    day = timewords.weekday(match["day"])
+    if day is None:
+        raise InputError(_("'{piece}' does not start with a weekday: "
+                           'write slots like "mon 09:30, wed 18:00".').format(piece=piece))
+    minute = timewords.time_of_day(match["time"])
+    if minute is None:
+        if any(timewords.weekday(word) is not None for word in match["time"].split()):
+            raise InputError(_("'{piece}' is not a slot: give a weekday and a time for each "
+                               'one; write slots like "mon 09:30, wed 18:00".').format(
+                                   piece=piece))
+        raise InputError(_("'{piece}' is not a time: write slots like "
+                           '"mon 09:30, wed 18:00".').format(piece=piece))
+    return WeeklySlot(day, minute)
 
 
 def format_slots(slots: Iterable[SlotLike]) -> str:
@@ -141,24 +145,28 @@ def format_slots(slots: Iterable[SlotLike]) -> str:
 
 
 def parse_timezone(name: str) -> ZoneInfo:
-    """The IANA time zone called ``name`` ("Europe/Rome"); InputError if there is none."""
+    """The time zone ``name`` means: an IANA name in any case ("Europe/Rome",
+    "europe/rome"), a city or country in Italian or English ("Roma", "Italia", "London"),
+    or an IANA city alone when only one zone has it ("kolkata"); see `config.zonewords`.
+    InputError if there is none, or if the name means several places (with the readings).
+    """
     key = (name or "").strip()
-    try:
-        if key:
-            return ZoneInfo(key)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        pass
-    suggestion = "Europe/Rome"
+    found = zonewords.resolve(key)
+    if isinstance(found, str):
+        try:
+            return ZoneInfo(found)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    elif found:
+        raise InputError(_(
+            "'{name}' could be {first} or {second}: give the time zone you mean, such as "
+            '"{first}".').format(name=shown(key), first=found[0], second=found[1]))
     if key:
-        folded = key.lower().replace(" ", "_")
-        candidates = sorted(available_timezones())
-        exact = [c for c in candidates if c.lower() == folded]
-        city = [c for c in candidates if c.lower().rsplit("/", 1)[-1] == folded]
-        if exact or city:
-            suggestion = (exact or city)[0]
-    shown = f"'{key}'" if key else "An empty name"
-    raise InputError(
-        f"{shown} is not a time zone: use an IANA name such as \"{suggestion}\".")
+        raise InputError(_(
+            "'{name}' is not a time zone: use an IANA name such as \"{suggestion}\".").format(
+            name=shown(key), suggestion="Europe/Rome"))
+    raise InputError(_(
+        'An empty name is not a time zone: use an IANA name such as "Europe/Rome".'))
 
 
 def local_time(slot_weekday_date: date, minute: int, tz: tzinfo) -> datetime:
