@@ -9,7 +9,8 @@ read, what is not prose is set aside: example command lines (`costanza ...`,
 names (``costanza post add``; the first word of a "Commands:" list's line), spans in
 backticks (and the half of one that a wrapped line carries), literal values in straight
 double quotes (``"never"``, ``"pad"``: what the person types, or a label of a network's
-own English page such as ``"Read and write"``, also when a wrapped line splits one),
+own English page such as ``"Read and write"``, also when a wrapped line splits one;
+a value Costanza repeats in single quotes, ``'default'``),
 settings as they are written (``language = "it"``: the key before ``=``), options
 (``--slots``, ``-h``), and chunks holding digits or the marks of file names, paths, zones
 and addresses (``secrets.toml``, ``Europe/Rome``, ``09:30``, ``e.g.``); an option that the
@@ -112,14 +113,19 @@ def command_names() -> frozenset[str]:
 
 _BACKTICKS = re.compile(r"`[^`]*`")
 _QUOTED = re.compile(r'"[^"\n]*"')
+# A value in single quotes, as Costanza repeats it ('default', {value!r}): the quotes are
+# not apostrophes (no letter before the first, none after the second: not "dell'app").
+_SINGLE_QUOTED = re.compile(r"(?<![^\W\d_])'[^'\n]*'(?![^\W\d_])")
 _SETTING = re.compile(r"[^\W\d]\w*\s*=(?!=)")
 _CODE_MARKS = re.compile(r"[0-9/\\._=@:<>|#~$%{}\[\]`]")
 
 
 def _literals_aside(text: str) -> str:
-    """``text`` without spans in backticks, literal values in straight double quotes and
-    the keys of settings written out (``kind = "sandbox"``)."""
-    return _SETTING.sub(" ", _QUOTED.sub(" ", _BACKTICKS.sub(" ", text)))
+    """``text`` without spans in backticks, literal values in straight quotes (double, or
+    single around a value: ``'default'``) and the keys of settings written out
+    (``kind = "sandbox"``)."""
+    text = _QUOTED.sub(" ", _BACKTICKS.sub(" ", text))
+    return _SETTING.sub(" ", _SINGLE_QUOTED.sub(" ", text))
 
 
 def _prose(text: str) -> str:

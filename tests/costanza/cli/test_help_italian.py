@@ -96,9 +96,10 @@ def test_the_checker_sets_aside_literals_elisions_and_wrapped_examples() -> None
           --app-id 123 --app-secret abc
   export COSTANZA_PLATFORM_URL=http://127.0.0.1:8787
   Il segreto della tua app (vedi --app-
-  secret) resta tuo.
+  secret) resta tuo. Il profilo 'default' c'è; 'many' non è un numero.
 """
-    english = "  The app's secret: abc. Read and write keys and tokens for all of them.\n"
+    english = ("  The app's secret: abc. Read and write keys and tokens for all of them,\n"
+               "  by default many.\n")
     assert english_left(text, english) == []
 
 
@@ -108,6 +109,7 @@ def test_the_checker_still_finds_english_around_literals() -> None:
                        ('  Scrivi "pad" and poi "crop".', "and"),
                        ("  Le chiavi don't si scrivono.", "don"),
                        ("  Scrivi fit = keys.", "keys"),
+                       ("  Dell'app 'x' e l'altra many.", "many"),
                        ("  --app-secret  The app's secret.", "secret")]:
         left = english_left(line, english)
         assert left and word in left[0], (line, left)
