@@ -87,6 +87,34 @@ Uso: costanza post add [OPZIONI] [TESTO]
     assert english_left(text) == []
 
 
+def test_the_checker_sets_aside_literals_elisions_and_wrapped_examples() -> None:
+    text = """\
+  Imposta i permessi dell'app su "Read and write" e scrivi fit = "pad" all'inizio
+  dell'elenco, nella pagina "Keys and
+  tokens"; per cambiarla, scrivi language = "en" sotto [ui].
+      costanza account add facebook --user-token EAAB... \\
+          --app-id 123 --app-secret abc
+  export COSTANZA_PLATFORM_URL=http://127.0.0.1:8787
+  Il segreto della tua app (vedi --app-
+  secret) resta tuo. Il profilo 'default' c'è; 'many' non è un numero.
+"""
+    english = ("  The app's secret: abc. Read and write keys and tokens for all of them,\n"
+               "  by default many.\n")
+    assert english_left(text, english) == []
+
+
+def test_the_checker_still_finds_english_around_literals() -> None:
+    english = "  Show all the keys, and don't write them.\n"
+    for line, word in [("  Mostra all the chiavi \"pad\".", "all"),
+                       ('  Scrivi "pad" and poi "crop".', "and"),
+                       ("  Le chiavi don't si scrivono.", "don"),
+                       ("  Scrivi fit = keys.", "keys"),
+                       ("  Dell'app 'x' e l'altra many.", "many"),
+                       ("  --app-secret  The app's secret.", "secret")]:
+        left = english_left(line, english)
+        assert left and word in left[0], (line, left)
+
+
 # --- every help, in Italian ------------------------------------------------------------
 
 @pytest.fixture
