@@ -79,8 +79,10 @@ class S3Host(MediaHost):
                    settings_file=settings.home.config_file)
 
     def describe(self) -> str:
-        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
-        return f"the bucket {self.bucket}{where}"
+        if self.endpoint_url:
+            return _("the bucket {bucket} at {endpoint}").format(bucket=self.bucket,
+                                                                 endpoint=self.endpoint_url)
+        return _("the bucket {bucket}").format(bucket=self.bucket)
 
     # -- boto3 ----------------------------------------------------------------------
 
