@@ -24,6 +24,7 @@ from config.errors import (
     PublishFailed,
     RetryLater,
 )
+from config.i18n import _
 from config.secrets import SecretStore
 from config.settings import Settings, settle_seconds
 from posts import deliveries as dl
@@ -101,9 +102,10 @@ class Attempt:
         assert problem is not None
         if c.state == "unknown" and not isinstance(problem, AuthExpired):
             # It may have gone out: never turn that into "failed" blindly.
-            message = (f"Costanza cannot check whether this post went out: "
-                       f"{problem.message} Look at the account, then run "
-                       f"`costanza retry {c.delivery_id}`.")
+            message = _("Costanza cannot check whether this post went out: "
+                        "{problem} Look at the account, then run "
+                        "`costanza retry {delivery}`.").format(
+                problem=problem.message, delivery=c.delivery_id)
             p.write(lambda db: dl.finish(
                 db, c, p.clock.now(), "needs_review", started=self.started,
                 action="reconcile", message=message))
@@ -124,9 +126,10 @@ class Attempt:
         except Exception:  # a row that no longer makes sense, a broken file...
             log.exception("delivery %s: could not be prepared", c.delivery_id)
             return None, PublishFailed(
-                "Costanza could not prepare this post, so nothing was sent (the technical "
-                f"details are in the daemon's log). Look at it with `costanza post show "
-                f"{post_id}`; once it is fixed, run `costanza retry {c.delivery_id}`.")
+                _("Costanza could not prepare this post, so nothing was sent (the technical "
+                  "details are in the daemon's log). Look at it with `costanza post show "
+                  "{post}`; once it is fixed, run `costanza retry {delivery}`.").format(
+                    post=post_id, delivery=c.delivery_id))
 
     # -- publishing -----------------------------------------------------------
     def _publish(self, request: PublishRequest, attempts: int, intent_at: Any,
@@ -149,12 +152,14 @@ class Attempt:
             log.exception("delivery %s: unexpected error while publishing", c.delivery_id)
             if not record.begun:  # nothing was sent, and nothing is on record: try again
                 exc = RetryLater(
-                    f"Something unexpected happened before the post was sent "
-                    f"({type(exc).__name__}); Costanza will try again later.")
+                    _("Something unexpected happened before the post was sent "
+                      "({error}); Costanza will try again later.").format(
+                        error=type(exc).__name__))
             else:
                 exc = OutcomeUnknown(
-                    f"Something unexpected happened while publishing ({type(exc).__name__}); "
-                    "Costanza will check with the network whether the post went out.")
+                    _("Something unexpected happened while publishing ({error}); Costanza "
+                      "will check with the network whether the post went out.").format(
+                        error=type(exc).__name__))
             self._finish_error(exc, action="publish", attempts=attempts + 1, record=record)
             return
         extra = dict(result.extra or {})
@@ -206,7 +211,7 @@ class Attempt:
         unclear = int(request.progress.get("unclear_replies", 0))
         with p.store.write() as db:
             if found.published:
-                message = "It had gone out: found on the network after the interruption."
+                message = _("It had gone out: found on the network after the interruption.")
                 if found.note:
                     message = f"{message} {found.note}"
                     log.warning("delivery %s: %s", c.delivery_id, found.note)
@@ -218,27 +223,28 @@ class Attempt:
                 # duplicate but will not show it): stop and ask rather than loop.
                 dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
                           message=(
-                              f"The network's answers disagree: {unclear} times it gave no "
-                              f"clear answer, yet the post cannot be found. Look at the "
-                              f"account; then "
-                              f"run `costanza retry {c.delivery_id}` to check again, or "
-                              f"`costanza retry {c.delivery_id} --force` to publish it."),
+                              _("The network's answers disagree: {n} times it gave no "
+                                "clear answer, yet the post cannot be found. Look at the "
+                                "account; then run `costanza retry {delivery}` to check "
+                                "again, or `costanza retry {delivery} --force` to publish "
+                                "it.").format(n=unclear, delivery=c.delivery_id)),
                           extra={"reconciled_absent": absent})
                 p.on_event("needs_review", {"delivery_id": c.delivery_id})
             elif found.published is False:
                 dl.finish(db, c, now, "retry_wait", started=started, action="reconcile",
-                          message="It had not gone out; it will be published again.",
+                          message=_("It had not gone out; it will be published again."),
                           due_at=dl.backoff(absent, now, base=p.settings.retry_base_seconds,
                               cap=p.settings.retry_max_seconds)
                           if absent > 1 else now,
                           extra={"reconciled_absent": absent})
             else:
-                reason = (found.reason or "the network gave no clear answer")
+                reason = (found.reason or _("the network gave no clear answer"))
                 dl.finish(db, c, now, "needs_review", started=started, action="reconcile",
-                          message=("Costanza cannot tell whether this post went out ("
-                                   + reason + "). Look at the account; then run "
-                                   f"`costanza retry {c.delivery_id}` to check again, or "
-                                   f"`costanza retry {c.delivery_id} --force` to publish it."))
+                          message=_("Costanza cannot tell whether this post went out "
+                                    "({reason}). Look at the account; then run "
+                                    "`costanza retry {delivery}` to check again, or "
+                                    "`costanza retry {delivery} --force` to publish it."
+                                    ).format(reason=reason, delivery=c.delivery_id))
                 p.on_event("needs_review", {"delivery_id": c.delivery_id})
 
     def _settle(self, network: str) -> timedelta:
@@ -253,8 +259,9 @@ class Attempt:
                       action="reconcile",
                       message=checking_reason(db, c.delivery_id, request.network, until),
                       due_at=until)
-        log.info("delivery %s: not found on %s yet, but a request sent for it may still "
-                 "land; looking again at %s", c.delivery_id, request.network, until.isoformat())
+        log.info(_("delivery {delivery}: not found on {network} yet, but a request sent for "
+                   "it may still land; looking again at {time}").format(
+            delivery=c.delivery_id, network=request.network, time=until.isoformat()))
 
     # -- a step that failed ---------------------------------------------------
     def _finish_error(self, exc: CostanzaError, *, action: str, attempts: int,
@@ -303,8 +310,8 @@ class Attempt:
         sent = sent_extra(progress, record.last_send if record is not None else now)
         dl.finish(db, c, now, "unknown", message=exc.message, due_at=now,
                   extra={"unclear_replies": unclear, **sent}, **kwargs)
-        log.warning("delivery %s: outcome unknown (%s); reconciling", c.delivery_id,
-                    exc.message)
+        log.warning(_("delivery {delivery}: outcome unknown ({problem}); reconciling").format(
+            delivery=c.delivery_id, problem=exc.message))
 
     def _retry_later(self, db: Any, exc: RetryLater, now: datetime, attempts: int,
                      kwargs: dict[str, Any]) -> None:
@@ -312,8 +319,9 @@ class Attempt:
         p, c = self.parts, self.c
         if attempts >= p.settings.max_attempts:
             dl.finish(db, c, now, "failed", message=(
-                f"Tried {attempts} times without success; the last answer was: "
-                f"{exc.message} Run `costanza retry {c.delivery_id}` to try again."),
+                _("Tried {n} times without success; the last answer was: "
+                  "{problem} Run `costanza retry {delivery}` to try again.").format(
+                    n=attempts, problem=exc.message, delivery=c.delivery_id)),
                 **kwargs)
             p.on_event("failed", {"delivery_id": c.delivery_id})
             return

@@ -27,6 +27,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 from config.clock import Clock
+from config.i18n import _, ngettext
 from config.settings import Settings
 from posts.deliveries import release_dead_leases
 from posts.media.store import MediaStore
@@ -73,8 +74,9 @@ class Daemon:
         if not 1 <= concurrency <= MAX_CONCURRENCY:
             from config.errors import InputError
 
-            raise InputError(f"The daemon cannot send {concurrency} posts at a time: use "
-                             f"--concurrency from 1 to {MAX_CONCURRENCY}, such as 4.")
+            raise InputError(_("The daemon cannot send {n} posts at a time: use "
+                               "--concurrency from 1 to {most}, such as 4.").format(
+                n=concurrency, most=MAX_CONCURRENCY))
         self.app = app
         self.store: Store = app.store
         # One connection per publishing thread, and some for the round, the heartbeat,
@@ -126,8 +128,12 @@ class Daemon:
                 liveness.acquire_singleton(db, self.id, now, self.lock_ttl)
                 released = release_dead_leases(db, self.id, now)
                 if released:
-                    log.warning("%s deliveries were in flight when the previous daemon "
-                                "stopped; they are checked first", released)
+                    log.warning(ngettext(
+                        # English said "deliveries" for any number: kept word for word.
+                        "{n} deliveries were in flight when the previous daemon stopped; they "
+                        "are checked first",
+                        "{n} deliveries were in flight when the previous daemon stopped; they "
+                        "are checked first", released).format(n=released))
             liveness.register(db, self.id, now)
         self.worker.warm_up()
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -154,7 +160,7 @@ class Daemon:
         self._scheduler.start()
         self._rounds.start()
         notify("READY=1\nSTATUS=Publishing at your weekly slots")
-        log.info("daemon %s started", self.id)
+        log.info(_("daemon {id} started").format(id=self.id))
 
     def run(self, once: bool = False) -> None:
         """Run in the foreground until a signal (or ``stop()``). With ``once``: publish
@@ -186,16 +192,16 @@ class Daemon:
         self.notifier.stop()
         with self.store.write() as db:
             liveness.release(db, self.id, self.app.clock.now())
-        log.info("daemon %s stopped", self.id)
+        log.info(_("daemon {id} stopped").format(id=self.id))
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self._signals += 1
         if self._signals > 1:
-            log.warning("second signal: stopping at once")
+            log.warning(_("second signal: stopping at once"))
             os._exit(128 + signum)  # the shell's convention: 130 after Ctrl-C
         self.stopped_by = signum
-        log.info("stopping: finishing what is being published (press Ctrl-C again to stop "
-                 "at once)")
+        log.info(_("stopping: finishing what is being published (press Ctrl-C again to stop "
+                   "at once)"))
         self.stop_event.set()
 
     # -- settings edited while running ----------------------------------------
@@ -220,12 +226,13 @@ class Daemon:
             load_settings(str(self.app.settings.home.config_file))
         except SettingsError as exc:
             self.settings_problem = exc.message
-            log.error("the settings file was changed and now has a problem: %s The daemon "
-                      "keeps running with the settings it started with.", exc.message)
+            log.error(_("the settings file was changed and now has a problem: {problem} The "
+                        "daemon keeps running with the settings it started with.").format(
+                problem=exc.message))
             return self.settings_problem
         if self.settings_problem or mtime is not None:
-            log.info("the settings file was changed; restart the daemon to use the new "
-                     "settings (it keeps the ones it started with until then)")
+            log.info(_("the settings file was changed; restart the daemon to use the new "
+                       "settings (it keeps the ones it started with until then)"))
         self.settings_problem = None
         return None
 
@@ -235,11 +242,11 @@ class Daemon:
         try:
             next_wake = self.worker.tick()
         except Exception:
-            log.exception("the daemon's round failed; trying again shortly")
+            log.exception(_("the daemon's round failed; trying again shortly"))
             next_wake = self.app.clock.now() + timedelta(seconds=self.app.settings.poll_seconds)
         self._next_wake = next_wake  # written with the next heartbeat (the beat job)
         if self.once and next_wake > self.app.clock.now():
-            log.info("nothing more is due now: stopping (run once)")
+            log.info(_("nothing more is due now: stopping (run once)"))
             self.stop_event.set()
         # The (possibly fake) clock's wait, as a wait in real time.
         return max(0.0, (next_wake - self.app.clock.now()).total_seconds())
@@ -274,15 +281,17 @@ class Daemon:
                     removed = prune_attempts(db, now, self.app.settings.log_keep_days)
                 self._last_prune = now
                 if removed:
-                    log.info("removed %s attempt records older than %s days", removed,
-                             self.app.settings.log_keep_days)
+                    log.info(ngettext("removed {n} attempt records older than {days} days",
+                                      "removed {n} attempt records older than {days} days",
+                                      removed).format(n=removed,
+                                                      days=self.app.settings.log_keep_days))
                 with self.store.read() as db:
                     tidy_fitted(db, self.app.media, now)
                 from posts.media.retention import tidy_originals
 
                 tidy_originals(self.store, self.app.media, now, self.app.settings.keep_originals)
         except Exception:
-            log.exception("housekeeping failed; it runs again in an hour")
+            log.exception(_("housekeeping failed; it runs again in an hour"))
 
     def runway_warnings(self, now: datetime) -> list[str]:
         """A plain warning per profile whose queue runs dry within the warning period."""
@@ -299,8 +308,9 @@ class Daemon:
             days = runway_days(p.plan, now)
             if days is not None and days < days_limit:
                 sentence = runway_sentence(p.plan, ZoneInfo(p.timezone), now)
-                text = (f"profile {p.name}: {sentence} Fewer than {days_limit} days "
-                        "of posts are left: add a few stories with `costanza post add`.")
+                text = _("profile {profile}: {sentence} Fewer than {days} days of posts are "
+                         "left: add a few stories with `costanza post add`.").format(
+                    profile=p.name, sentence=sentence, days=days_limit)
                 warnings.append(text)
                 log.warning("%s", text)
                 self.worker.on_event("runway", {"profile_id": p.profile_id,
@@ -320,9 +330,9 @@ class Daemon:
                                         self.lock_ttl if self.store.is_sqlite else None,
                                         next_wake)
         except Exception:
-            log.exception("could not write the heartbeat")
+            log.exception(_("could not write the heartbeat"))
             return
         if not ok:
-            log.error("another daemon took over this database; stopping")
+            log.error(_("another daemon took over this database; stopping"))
             self.worker.accepting = False
             self.stop_event.set()

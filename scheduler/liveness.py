@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.errors import DaemonRunning
+from config.i18n import _
 from posts.models import DaemonBeat, Lock
 
 SQLITE_LOCK = "sqlite-daemon"
@@ -52,12 +53,14 @@ def acquire_singleton(db: Session, daemon_id: str, now: datetime, ttl: timedelta
     if (lock is not None and lock.owner != daemon_id and lock.expires_at > now
             and not _dead_here(db.get(DaemonBeat, lock.owner))):
         beat = db.get(DaemonBeat, lock.owner)
-        who = f" (process {beat.pid} on {beat.hostname})" if beat else ""
-        raise DaemonRunning(
-            f"Another Costanza daemon is already running on this database{who}. Only one "
-            "may run at a time with SQLite. Stop it first (`systemctl stop costanza` or "
-            "Ctrl-C in its terminal), or use `costanza status` to see it."
-        )
+        rest = _("Only one may run at a time with SQLite. Stop it first (`systemctl stop "
+                 "costanza` or Ctrl-C in its terminal), or use `costanza status` to see it.")
+        if beat:
+            first = _("Another Costanza daemon is already running on this database (process "
+                      "{pid} on {host}).").format(pid=beat.pid, host=beat.hostname)
+        else:
+            first = _("Another Costanza daemon is already running on this database.")
+        raise DaemonRunning(f"{first} {rest}")
     if lock is None:
         db.add(Lock(name=SQLITE_LOCK, owner=daemon_id, expires_at=now + ttl))
     else:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from config.errors import AuthExpired, MediaRejected, PublishFailed
+from config.i18n import N_, _
 from config.secrets import SecretStore
 from posts.media.store import MediaStore
 from posts.models import Account, Delivery, Post
@@ -44,6 +45,16 @@ class Loaded:
     account: Account
     media: list[tuple[Any, str | None]]  # (Media row, alt text), in the post's order
 
+
+# A file missing from the media store, a whole sentence for each kind of file.
+MISSING = {
+    "photo": N_("The photo '{name}' of post {post} is missing from Costanza's media store (the "
+                "file was deleted or the disk changed). Add it again with `costanza post add`, "
+                "then `costanza post remove {post}`."),
+    "video": N_("The video '{name}' of post {post} is missing from Costanza's media store (the "
+                "file was deleted or the disk changed). Add it again with `costanza post add`, "
+                "then `costanza post remove {post}`."),
+}
 
 def build_request(db: Session, delivery: Delivery, media_store: MediaStore,
                   secrets: SecretStore, fit_mode: str,
@@ -77,13 +88,14 @@ def load_request(db: Session, delivery: Delivery, post: Post | None = None,
     unless ``fetch_deliveries`` read them already."""
     post = post or db.get(Post, delivery.post_id)
     if post is None:
-        raise PublishFailed(f"The post of delivery {delivery.id} no longer exists.")
+        raise PublishFailed(_("The post of delivery {delivery} no longer exists.").format(
+            delivery=delivery.id))
     if account is None and delivery.account_id:
         account = db.get(Account, delivery.account_id)
     if account is None:
-        raise AuthExpired(f"No {network_label(delivery.network)} account is connected. "
-                          f"Connect one with `costanza account add {delivery.network} ...`; "
-                          "the post waits.")
+        raise AuthExpired(_("No {network} account is connected. Connect one with "
+                            "`costanza account add {command} ...`; the post waits.").format(
+            network=network_label(delivery.network), command=delivery.network))
     return Loaded(delivery, post, account, [(m.item, m.alt_text) for m in post.media])
 
 
@@ -99,20 +111,16 @@ def prepare_request(loaded: Loaded, media_store: MediaStore, secrets: SecretStor
         except MediaRejected:
             original = media_store.root / media.store_path
         if not original.is_file():
-            raise PublishFailed(
-                f"The {media.kind} '{media.original_name}' of post {post.id} is missing "
-                "from Costanza's media store (the file was deleted or the disk changed). "
-                f"Add it again with `costanza post add`, then `costanza post remove {post.id}`."
-            )
+            raise PublishFailed(_(MISSING.get(media.kind, MISSING["photo"])).format(
+                kind=media.kind, name=media.original_name, post=post.id))
         fitted = _fit(delivery.network, media, original, media_store, post.fit or fit_mode)
         public_url = None
         if delivery.network == "instagram" and media.kind == "photo":
             if media_host is None:
-                raise PublishFailed(
+                raise PublishFailed(_(
                     "Instagram needs your photos at a public web address, and no media host "
                     "is set up. Add a [media_host] section to your settings (see the README), "
-                    f"then run `costanza retry {delivery.id}`."
-                )
+                    "then run `costanza retry {delivery}`.").format(delivery=delivery.id))
             public_url = media_host.public_url(fitted.path, fitted.sha256, fitted.mime)
         files.append(MediaFile(path=Path(fitted.path), kind=media.kind, mime=fitted.mime,
                                sha256=fitted.sha256, size_bytes=fitted.size_bytes,

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from config.clock import Clock, utc
+from config.i18n import _, ngettext
 from config.localtime import local_with_zone
 from config.secrets import SecretStore
 from config.settings import Settings
@@ -97,8 +98,8 @@ class Worker:
         now = self.clock.now()
         with self.store.write() as db:
             for delivery_id in dl.expire_leases(db, now):
-                log.warning("delivery %s: outcome unknown after an interrupted publish; "
-                            "it will be reconciled", delivery_id)
+                log.warning(_("delivery {delivery}: outcome unknown after an interrupted "
+                              "publish; it will be reconciled").format(delivery=delivery_id))
         self.dispatch_due(now)
         if self.accepting:
             self.run_due()
@@ -148,13 +149,18 @@ class Worker:
                 post.asap = False
             dl.dispatch_post(db, post, entry.at, now)
             count += 1
-            log.info("post %s: its slot %s has come%s", post.id,
-                     local_with_zone(entry.at, ZoneInfo(p.timezone)),
-                     " (late, within the grace period)" if entry.late else "")
+            slot = local_with_zone(entry.at, ZoneInfo(p.timezone))
+            log.info((_("post {post}: its slot {slot} has come (late, within the grace period)")
+                      if entry.late else _("post {post}: its slot {slot} has come")).format(
+                post=post.id, slot=slot))
         if count and p.plan.skipped:
-            log.info("profile %s: %s slot(s) were missed while Costanza was stopped; the "
-                     "queue moved on instead of sending them all at once", p.name,
-                     len(p.plan.skipped))
+            log.info(ngettext(
+                # English said "slot(s)" for any number: kept word for word.
+                "profile {profile}: {n} slot(s) were missed while Costanza was stopped; the "
+                "queue moved on instead of sending them all at once",
+                "profile {profile}: {n} slot(s) were missed while Costanza was stopped; the "
+                "queue moved on instead of sending them all at once",
+                len(p.plan.skipped)).format(profile=p.name, n=len(p.plan.skipped)))
         return count
 
     def run_due(self) -> int:
@@ -209,8 +215,9 @@ class Worker:
                 with self.store.one_statement() as db:
                     fetched = fetch_deliveries(db, ids)
             except Exception as exc:
-                log.warning("the posts just claimed could not be read together (%s); each "
-                            "is read when its turn comes", type(exc).__name__)
+                log.warning(_("the posts just claimed could not be read together ({error}); "
+                              "each is read when its turn comes").format(
+                    error=type(exc).__name__))
         with self._lock:
             for c in claims:
                 self._lease_ends[c.delivery_id] = now + self.lease
@@ -236,8 +243,9 @@ class Worker:
         except Exception as exc:
             # The heartbeat goes on (a database that does not answer must not stop it):
             # leases not renewed in time run out, and those posts are checked again.
-            log.error("the leases of the posts being published could not be renewed (%s); "
-                      "Costanza tries again at the next heartbeat", type(exc).__name__)
+            log.error(_("the leases of the posts being published could not be renewed "
+                        "({error}); Costanza tries again at the next heartbeat").format(
+                error=type(exc).__name__))
             return
         with self._lock:
             for delivery_id in renewed:
@@ -286,9 +294,9 @@ class Worker:
         except dl.LeaseLost:
             pass  # another daemon has it already
         except Exception as exc:  # its lease runs out instead; nothing is lost
-            log.warning("delivery %s: claimed but not started, and could not be given back "
-                        "(%s); it is taken again once its lease runs out", c.delivery_id,
-                        type(exc).__name__)
+            log.warning(_("delivery {delivery}: claimed but not started, and could not be "
+                          "given back ({error}); it is taken again once its lease runs out"
+                          ).format(delivery=c.delivery_id, error=type(exc).__name__))
 
     def write(self, fn: Callable[[Any], Any], one_statement: bool = False) -> Any:
         """Run ``fn(session)`` in a write transaction, committed (possibly together with
@@ -332,7 +340,8 @@ class Worker:
         except dl.LeaseLost as exc:
             log.warning("%s; this daemon stops touching it", exc)
         except Exception:
-            log.exception("delivery %s: unexpected error", c.delivery_id)
+            log.exception(_("delivery {delivery}: unexpected error").format(
+                delivery=c.delivery_id))
         finally:
             with self._lock:
                 self._inflight.pop(c.delivery_id, None)

@@ -19,6 +19,7 @@ from urllib3.exceptions import (
 )
 
 from config.errors import OutcomeUnknown, PublishError, RetryLater
+from config.i18n import _
 from posts.networks import network_label
 from scheduler.http.routing import redact
 
@@ -59,20 +60,25 @@ def transport_error(
     detail = redact(type(exc).__name__, secrets)
     if never_sent(exc):
         return RetryLater(
-            f"Costanza could not reach {name} (the connection was refused or the address "
-            f"was not found), so nothing was sent. It will try again; check the internet "
-            f"connection if this keeps happening. ({detail})",
+            _("Costanza could not reach {network} (the connection was refused or the address "
+              "was not found), so nothing was sent. It will try again; check the internet "
+              "connection if this keeps happening. ({detail})").format(
+                network=name, detail=detail),
             code="not_sent",
         )
     if creates:
         return OutcomeUnknown(
-            f"The post was sent to {name} but no answer came back "
-            f"({'it took too long' if _is_timeout(exc) else 'the connection dropped'}). "
-            f"Costanza will check whether it went out before trying again. ({detail})",
+            (_("The post was sent to {network} but no answer came back (it took too long). "
+               "Costanza will check whether it went out before trying again. ({detail})")
+             if _is_timeout(exc) else
+             _("The post was sent to {network} but no answer came back (the connection "
+               "dropped). Costanza will check whether it went out before trying again. "
+               "({detail})")).format(network=name, detail=detail),
             code="no_reply",
         )
     return RetryLater(
-        f"{name} did not answer in time. Nothing was posted; Costanza will try again. ({detail})",
+        _("{network} did not answer in time. Nothing was posted; Costanza will try again. "
+          "({detail})").format(network=name, detail=detail),
         code="no_reply",
     )
 

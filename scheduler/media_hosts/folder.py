@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from config.errors import PublishFailed
+from config.i18n import _
 from config.settings import Settings
 from scheduler.media_hosts.base import MediaHost, Table, checked_hash, file_name, register
 
@@ -60,7 +61,8 @@ class FolderHost(MediaHost):
         return cls(Path(path).expanduser(), read.url("base_url"))
 
     def describe(self) -> str:
-        return f"the folder {self.path}, published at {self.base_url}"
+        return _("the folder {path}, published at {url}").format(path=self.path,
+                                                                 url=self.base_url)
 
     def public_url(self, path: Path, sha256: str, mime: str) -> str:
         name = file_name(checked_hash(sha256, path), mime, path)
@@ -70,9 +72,10 @@ class FolderHost(MediaHost):
                 self._copy(path, target)
         except OSError as exc:
             raise PublishFailed(
-                f"Costanza could not copy a photo into the media folder {self.path} "
-                f"({exc.strerror or exc}). Check that the folder exists and that Costanza "
-                "may write in it, then run `costanza account check`.") from None
+                _("Costanza could not copy a photo into the media folder {path} ({error}). "
+                  "Check that the folder exists and that Costanza may write in it, then run "
+                  "`costanza account check`.").format(path=self.path,
+                                                      error=exc.strerror or exc)) from None
         return self.base_url + quote(name)
 
     def _copy(self, source: Path, target: Path) -> None:
@@ -94,6 +97,6 @@ class FolderHost(MediaHost):
         target.unlink(missing_ok=True)
 
     def fix_hint(self) -> str:
-        return (f"Check that base_url in [media_host] ({self.base_url}) is the web address "
-                f"of the folder {self.path}: a file copied into that folder must be readable "
-                "at base_url followed by its name.")
+        return _("Check that base_url in [media_host] ({url}) is the web address of the "
+                 "folder {path}: a file copied into that folder must be readable at base_url "
+                 "followed by its name.").format(url=self.base_url, path=self.path)

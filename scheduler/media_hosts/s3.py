@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import PublishError, PublishFailed, RetryLater, SettingsError
+from config.i18n import _
 from config.secrets import SecretStore
 from config.settings import Settings
 from scheduler.media_hosts.base import (
@@ -78,8 +79,10 @@ class S3Host(MediaHost):
                    settings_file=settings.home.config_file)
 
     def describe(self) -> str:
-        where = f" at {self.endpoint_url}" if self.endpoint_url else ""
-        return f"the bucket {self.bucket}{where}"
+        if self.endpoint_url:
+            return _("the bucket {bucket} at {endpoint}").format(bucket=self.bucket,
+                                                                 endpoint=self.endpoint_url)
+        return _("the bucket {bucket}").format(bucket=self.bucket)
 
     # -- boto3 ----------------------------------------------------------------------
 
@@ -162,39 +165,45 @@ class S3Host(MediaHost):
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             if code in REFUSED:
                 return PublishFailed(
-                    f"The storage service refused Costanza's keys for {self.describe()} "
-                    f"({code}). Check access_key_id and secret_access_key under [media_host] "
-                    "in secrets.toml, and that they may read and write the bucket; then run "
-                    "`costanza account check`.", http_status=status, code=code)
+                    _("The storage service refused Costanza's keys for {host} ({code}). "
+                      "Check access_key_id and secret_access_key under [media_host] in "
+                      "secrets.toml, and that they may read and write the bucket; then run "
+                      "`costanza account check`.").format(host=self.describe(), code=code),
+                    http_status=status, code=code)
             if code == "NoSuchBucket":
                 return PublishFailed(
-                    f"The bucket {self.bucket} does not exist at "
-                    f"{self.endpoint_url or 'Amazon S3'}. Check `media_host.bucket` and "
-                    "`media_host.endpoint_url` in your settings.", http_status=status, code=code)
+                    _("The bucket {bucket} does not exist at {endpoint}. Check "
+                      "`media_host.bucket` and `media_host.endpoint_url` in your settings."
+                      ).format(bucket=self.bucket, endpoint=self.endpoint_url or "Amazon S3"),
+                    http_status=status, code=code)
             if isinstance(status, int) and status < 500 and status != 429:
                 return PublishFailed(
-                    f"The storage service refused to store the photo ({code}). Check the "
-                    "[media_host] settings, then run `costanza account check`.",
+                    _("The storage service refused to store the photo ({code}). Check the "
+                      "[media_host] settings, then run `costanza account check`.").format(
+                        code=code),
                     http_status=status, code=code)
             return RetryLater(
-                f"The storage service had a temporary problem ({code}). Costanza will try "
-                "again.", http_status=status, code=code)
+                _("The storage service had a temporary problem ({code}). Costanza will try "
+                  "again.").format(code=code), http_status=status, code=code)
         if isinstance(exc, BotoCoreError):
             return RetryLater(
-                f"Costanza could not reach the storage service for {self.describe()} "
-                f"({type(exc).__name__}). It will try again; if this lasts, check "
-                "`media_host.endpoint_url` and your internet connection.")
+                _("Costanza could not reach the storage service for {host} ({error}). It "
+                  "will try again; if this lasts, check `media_host.endpoint_url` and your "
+                  "internet connection.").format(host=self.describe(),
+                                                 error=type(exc).__name__))
         if isinstance(exc, OSError):
             return PublishFailed(
-                f"Costanza could not read the photo to upload ({exc.strerror or exc}). "
-                "Check that the disk holding Costanza's media folder is working and "
-                "readable, then add the photo to the post again with `costanza post edit`.")
-        return RetryLater(f"Uploading the photo to {self.describe()} failed "
-                          f"({type(exc).__name__}). Costanza will try again.")
+                _("Costanza could not read the photo to upload ({error}). Check that the disk "
+                  "holding Costanza's media folder is working and readable, then add the "
+                  "photo to the post again with `costanza post edit`.").format(
+                    error=exc.strerror or exc))
+        return RetryLater(_("Uploading the photo to {host} failed ({error}). Costanza will "
+                            "try again.").format(host=self.describe(), error=type(exc).__name__))
 
     def fix_hint(self) -> str:
-        return (f"Check that {self.describe()} lets presigned links be read from the "
-                "internet, and the [media_host] settings (bucket, endpoint_url, region).")
+        return _("Check that {host} lets presigned links be read from the internet, and the "
+                 "[media_host] settings (bucket, endpoint_url, region).").format(
+            host=self.describe())
 
 
 def _code(exc: Any) -> str:

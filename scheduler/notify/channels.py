@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 import requests
 
 from config.errors import SettingsError
+from config.i18n import N_, _
 from config.settings import Settings
 from scheduler.http.hygiene import QuietAdapter, install_log_filters, remember_secrets
 
@@ -88,22 +89,23 @@ class Outgoing:
 
 # key -> what is allowed, in words
 ALLOWED = {
-    "email_to": 'an email address in quotes, or a list of them: ["a@example.org", ...]',
-    "email_from": 'an email address in quotes, such as "costanza@example.org"',
-    "smtp_host": 'the mail server\'s name in quotes, such as "smtp.example.org"',
-    "smtp_port": "a whole number from 1 to 65535 (587 with STARTTLS, 465 for TLS, 25)",
-    "smtp_user": "the mail account's login name in quotes",
-    "smtp_starttls": "true or false",
-    "webhook_url": 'an address such as "https://example.org/hooks/costanza"',
+    "email_to": N_('an email address in quotes, or a list of them: ["a@example.org", ...]'),
+    "email_from": N_('an email address in quotes, such as "costanza@example.org"'),
+    "smtp_host": N_('the mail server\'s name in quotes, such as "smtp.example.org"'),
+    "smtp_port": N_("a whole number from 1 to 65535 (587 with STARTTLS, 465 for TLS, 25)"),
+    "smtp_user": N_("the mail account's login name in quotes"),
+    "smtp_starttls": N_("true or false"),
+    "webhook_url": N_('an address such as "https://example.org/hooks/costanza"'),
 }
 
 
 def _problem(settings: Settings, key: str, value: Any, extra: str = "") -> SettingsError:
     path = settings.home.config_file
-    shown = "(hidden)" if key == "webhook_url" else repr(value)
+    shown = _("(hidden)") if key == "webhook_url" else repr(value)
     return SettingsError(
-        f"In {path}, the setting `notify.{key}` = {shown} is not allowed: "
-        f"use {ALLOWED[key]}.{extra}")
+        _("In {path}, the setting `notify.{key}` = {value} is not allowed: "
+          "use {allowed}.").format(path=path, key=key, value=shown, allowed=_(ALLOWED[key]))
+        + extra)
 
 
 def load_notify_config(settings: Settings) -> NotifyConfig:
@@ -113,8 +115,8 @@ def load_notify_config(settings: Settings) -> NotifyConfig:
     for key in raw:
         if key not in ALLOWED:
             raise SettingsError(
-                f"In {path}, the setting `notify.{key}` is unknown. Known keys in [notify]: "
-                f"{', '.join(ALLOWED)}.")
+                _("In {path}, the setting `notify.{key}` is unknown. Known keys in [notify]: "
+                  "{keys}.").format(path=path, key=key, keys=", ".join(ALLOWED)))
     email_to = raw.get("email_to")
     addresses: tuple[str, ...] = ()
     if email_to is not None:
@@ -145,13 +147,14 @@ def load_notify_config(settings: Settings) -> NotifyConfig:
         raise _problem(settings, "webhook_url", url)
     if addresses and not host:
         raise SettingsError(
-            f"In {path}, `notify.email_to` is set but `notify.smtp_host` is not: add the "
-            f"mail server, such as smtp_host = \"smtp.example.org\", or remove email_to.")
+            _("In {path}, `notify.email_to` is set but `notify.smtp_host` is not: add the "
+              "mail server, such as smtp_host = \"smtp.example.org\", or remove email_to."
+              ).format(path=path))
     sender = raw.get("email_from") or (user if user and _ADDRESS.match(user) else None)
     if addresses and not sender:
         raise SettingsError(
-            f"In {path}, `notify.email_from` is needed to send email: use "
-            f"{ALLOWED['email_from']}.")
+            _("In {path}, `notify.email_from` is needed to send email: use "
+              "{allowed}.").format(path=path, allowed=_(ALLOWED["email_from"])))
     return NotifyConfig(email_to=addresses, email_from=sender.strip() if sender else None,
                         smtp_host=host.strip() if host else None, smtp_port=port,
                         smtp_user=user.strip() if user else None, smtp_starttls=starttls,
@@ -167,13 +170,19 @@ def build_email(cfg: NotifyConfig, item: Outgoing) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"costanza-{item.id}")
     message["X-Costanza-Kind"] = item.kind
-    message.set_content(item.body + "\n\n-- \nSent by Costanza, your post scheduler.\n")
+    message.set_content(item.body + "\n\n-- \n" + _("Sent by Costanza, your post scheduler.")
+                        + "\n")
     return message
 
 
-_SMTP_HINT = ("If this keeps happening, check `notify.smtp_host` and `notify.smtp_port` in "
-              "the settings file.")
-_WEBHOOK_HINT = "If this keeps happening, check `notify.webhook_url` in the settings file."
+_SMTP_HINT = N_("If this keeps happening, check `notify.smtp_host` and `notify.smtp_port` in "
+                "the settings file.")
+_WEBHOOK_HINT = N_("If this keeps happening, check `notify.webhook_url` in the settings file.")
+
+
+def _hinted(message: str, hint: str) -> str:
+    """A message and the hint that follows it (two whole sentences)."""
+    return f"{message} {_(hint)}"
 
 
 def send_email(cfg: NotifyConfig, item: Outgoing, password: str | None,
@@ -182,8 +191,9 @@ def send_email(cfg: NotifyConfig, item: Outgoing, password: str | None,
     where = f"{cfg.smtp_host}:{cfg.smtp_port}"
     if cfg.smtp_user and not password:
         raise ChannelError(
-            f"No password is saved for the mail account {cfg.smtp_user}: save it as the "
-            f"secret `{SECRET_ACCOUNT}.smtp_password` (see the README).")
+            _("No password is saved for the mail account {user}: save it as the "
+              "secret `{secret}` (see the README).").format(
+                user=cfg.smtp_user, secret=f"{SECRET_ACCOUNT}.smtp_password"))
     try:
         if cfg.smtp_port == 465:
             client: smtplib.SMTP = smtplib.SMTP_SSL(cfg.smtp_host or "", cfg.smtp_port,
@@ -198,25 +208,30 @@ def send_email(cfg: NotifyConfig, item: Outgoing, password: str | None,
                 client.login(cfg.smtp_user, password or "")
             client.send_message(build_email(cfg, item))
     except smtplib.SMTPAuthenticationError as exc:
-        raise ChannelError(f"The mail server {where} refused the login of {cfg.smtp_user} "
-                           f"(code {exc.smtp_code}). Check the user and the saved password."
-                           ) from None
+        raise ChannelError(_("The mail server {server} refused the login of {user} "
+                             "(code {code}). Check the user and the saved password.").format(
+            server=where, user=cfg.smtp_user, code=exc.smtp_code)) from None
     except smtplib.SMTPRecipientsRefused:
-        raise ChannelError(f"The mail server {where} refused the address "
-                           f"{', '.join(cfg.email_to)}. Check `notify.email_to` in the "
-                           "settings file.") from None
+        raise ChannelError(_("The mail server {server} refused the address "
+                             "{addresses}. Check `notify.email_to` in the "
+                             "settings file.").format(
+            server=where, addresses=", ".join(cfg.email_to))) from None
     except smtplib.SMTPResponseException as exc:
-        raise ChannelError(f"The mail server {where} answered with an error "
-                           f"(code {exc.smtp_code}). {_SMTP_HINT}") from None
+        raise ChannelError(_hinted(_("The mail server {server} answered with an error "
+                                     "(code {code}).").format(server=where, code=exc.smtp_code),
+                                   _SMTP_HINT)) from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
-        raise ChannelError(f"Talking to the mail server {where} failed "
-                           f"({type(exc).__name__}). {_SMTP_HINT}") from None
+        raise ChannelError(_hinted(_("Talking to the mail server {server} failed "
+                                     "({error}).").format(server=where,
+                                                          error=type(exc).__name__),
+                                   _SMTP_HINT)) from None
     except TimeoutError:
-        raise ChannelError(f"The mail server {where} did not answer in time. {_SMTP_HINT}"
-                           ) from None
+        raise ChannelError(_hinted(_("The mail server {server} did not answer in time."
+                                     ).format(server=where), _SMTP_HINT)) from None
     except OSError as exc:
-        raise ChannelError(f"Costanza could not reach the mail server {where} "
-                           f"({exc.strerror or type(exc).__name__}). {_SMTP_HINT}") from None
+        raise ChannelError(_hinted(_("Costanza could not reach the mail server {server} "
+                                     "({error}).").format(
+            server=where, error=exc.strerror or type(exc).__name__), _SMTP_HINT)) from None
 
 
 # -- webhook -----------------------------------------------------------------
@@ -246,17 +261,19 @@ def post_webhook(url: str, item: Outgoing,
                             allow_redirects=False,
                             headers={"User-Agent": "Costanza notifications"})
     except requests.Timeout:
-        raise ChannelError(f"The webhook at {site} did not answer in time. {_WEBHOOK_HINT}"
-                           ) from None
+        raise ChannelError(_hinted(_("The webhook at {site} did not answer in time."
+                                     ).format(site=site), _WEBHOOK_HINT)) from None
     except requests.RequestException as exc:
-        raise ChannelError(f"Costanza could not reach the webhook at {site} "
-                           f"({type(exc).__name__}). {_WEBHOOK_HINT}") from None
+        raise ChannelError(_hinted(_("Costanza could not reach the webhook at {site} "
+                                     "({error}).").format(site=site, error=type(exc).__name__),
+                                   _WEBHOOK_HINT)) from None
     finally:
         if own:
             poster.close()
     if not 200 <= reply.status_code < 300:
-        raise ChannelError(f"The webhook at {site} answered {reply.status_code} "
-                           f"instead of accepting the message.")
+        raise ChannelError(_("The webhook at {site} answered {status} "
+                             "instead of accepting the message.").format(
+            site=site, status=reply.status_code))
 
 
 def _quiet_session() -> requests.Session:

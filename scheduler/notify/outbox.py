@@ -36,8 +36,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config import i18n
 from config.clock import Clock, utc
 from config.errors import CostanzaError
+from config.i18n import _
+from config.localtime import month_short, weekday_short
 from config.secrets import SecretStore
 from config.settings import Settings
 from posts.models import Account, Delivery, Notification, Post
@@ -116,6 +119,12 @@ def describe_delivery(db: Session, delivery_id: int) -> dict[str, Any]:
     return data
 
 
+def _day_words(local: datetime) -> str:
+    """'Mon 30 Nov' / 'lun 30 nov': the day a queue runs dry, in the language spoken."""
+    day = f"{local.day}" if i18n.language() == "it" else f"{local.day:02d}"
+    return f"{weekday_short(local.weekday())} {day} {month_short(local.month)}"
+
+
 def runway_messages(db: Session, settings: Settings, now: datetime) -> list[Message]:
     """A warning for each profile whose queue runs dry within ``runway_warning_days``."""
     from scheduler.planning.planner import runway_days
@@ -129,7 +138,7 @@ def runway_messages(db: Session, settings: Settings, now: datetime) -> list[Mess
         tz = ZoneInfo(p.timezone)
         if p.plan.runs_dry_at is not None:
             local = utc(p.plan.runs_dry_at).astimezone(tz)
-            runs_dry: str | None = local.strftime("%a %d %b")
+            runs_dry: str | None = _day_words(local)
         else:
             if p.last_used is None:
                 continue  # nothing was ever queued: nothing runs dry
@@ -179,8 +188,9 @@ class Notifier:
             self.catch_up()
             self.check_runway()
         except Exception as exc:
-            log.error("preparing notifications failed (%s); Costanza will try again",
-                      exc.message if isinstance(exc, CostanzaError) else type(exc).__name__)
+            log.error(_("preparing notifications failed ({problem}); Costanza will try again"
+                        ).format(problem=exc.message if isinstance(exc, CostanzaError)
+                                 else type(exc).__name__))
         return deliver_pending(self.store, self.settings, self.clock, self.secrets)
 
     def flush_events(self) -> int:
@@ -209,7 +219,8 @@ class Notifier:
         try:
             self.flush_events()
         except Exception as exc:
-            log.error("notifications could not be saved at shutdown (%s)", type(exc).__name__)
+            log.error(_("notifications could not be saved at shutdown ({error})").format(
+                error=type(exc).__name__))
 
     def catch_up(self, force: bool = False) -> int:
         """A safety net for events lost in a crash: failures and posts to check from the

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from config.clock import Clock, utc
 from config.errors import CostanzaError, SettingsError
+from config.i18n import _, ngettext
 from config.secrets import SecretStore
 from config.settings import Settings
 from posts.models import Notification
@@ -51,8 +52,8 @@ def _config(settings: Settings) -> NotifyConfig | None:
     except SettingsError as exc:
         if exc.message not in _config_problem:  # say it once, not every round
             _config_problem[:] = [exc.message]
-            log.error("notifications are not sent until the settings are fixed: %s",
-                      exc.message)
+            log.error(_("notifications are not sent until the settings are fixed: {problem}"
+                        ).format(problem=exc.message))
         return None
     _config_problem.clear()
     return cfg
@@ -116,16 +117,19 @@ def _record(store: Store, item: Outgoing, results: dict[str, str], needed: tuple
         if row.attempts >= MAX_ATTEMPTS:
             row.next_attempt_at = None
             channels["result"] = f"gave up after {row.attempts} attempts"
-            log.error("notification %s (%s) could not be sent after %s attempts; Costanza "
-                      "gave up on it: %s", item.id, item.subject, row.attempts,
-                      "; ".join(str(channels[c]) for c in failed))
+            log.error(_("notification {id} ({subject}) could not be sent after {attempts} "
+                        "attempts; Costanza gave up on it: {problems}").format(
+                id=item.id, subject=item.subject, attempts=row.attempts,
+                problems="; ".join(str(channels[c]) for c in failed)))
             return False
         wait = retry_wait(row.attempts)
         row.next_attempt_at = now + wait
         minutes = int(wait.total_seconds() // 60)
-        log.warning("notification %s could not be sent (%s); trying again in %s minute%s",
-                    item.id, "; ".join(str(channels[c]) for c in failed), minutes,
-                    "" if minutes == 1 else "s")
+        log.warning(ngettext(
+            "notification {id} could not be sent ({problems}); trying again in {n} minute",
+            "notification {id} could not be sent ({problems}); trying again in {n} minutes",
+            minutes).format(id=item.id, problems="; ".join(str(channels[c]) for c in failed),
+                            n=minutes))
         return False
 
 
@@ -140,8 +144,9 @@ def deliver_pending(store: Store, settings: Settings, clock: Clock,
     try:
         return _deliver(store, settings, clock, secrets, limit)
     except Exception as exc:
-        log.error("sending notifications failed (%s); Costanza will try again",
-                  exc.message if isinstance(exc, CostanzaError) else type(exc).__name__)
+        log.error(_("sending notifications failed ({problem}); Costanza will try again"
+                    ).format(problem=exc.message if isinstance(exc, CostanzaError)
+                             else type(exc).__name__))
         return 0
 
 
@@ -160,7 +165,7 @@ def _deliver(store: Store, settings: Settings, clock: Clock, secrets: SecretStor
         try:
             private = store_.get(SECRET_ACCOUNT)
         except SettingsError as exc:
-            log.error("notifications: %s", exc.message)
+            log.error(_("notifications: {problem}").format(problem=exc.message))
     down: set[str] = set()
     sent = 0
     for item in items:
@@ -177,12 +182,14 @@ def _deliver(store: Store, settings: Settings, clock: Clock, secrets: SecretStor
                 results[channel] = exc.message
                 down.add(channel)
             except Exception as exc:  # a bug or a library surprise: never into the daemon
-                results[channel] = f"unexpected error ({type(exc).__name__})"
+                results[channel] = _("unexpected error ({error})").format(
+                    error=type(exc).__name__)
                 down.add(channel)
             else:
                 results[channel] = "sent"
         if _record(store, item, results, needed, clock.now()):
             sent += 1
-            log.info("notification %s sent (%s): %s", item.id, ", ".join(needed), item.subject)
+            log.info(_("notification {id} sent ({channels}): {subject}").format(
+                id=item.id, channels=", ".join(needed), subject=item.subject))
     return sent
 

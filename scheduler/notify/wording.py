@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from config.i18n import _
 from posts.networks import network_label
 
 KINDS = ("failed", "needs_review", "held", "runway")
@@ -36,11 +37,12 @@ def _excerpt(text: str | None, size: int = 60) -> str:
 def _post_words(data: dict[str, Any]) -> str:
     excerpt = _excerpt(data.get("text"))
     post_id = data.get("post_id")
+    # Translators: the subject of a sentence in a notification ("... could not go out").
     if excerpt and post_id is not None:
-        return f'Your post "{excerpt}" (post {post_id})'
+        return _('Your post "{excerpt}" (post {number})').format(excerpt=excerpt, number=post_id)
     if post_id is not None:
-        return f"Your post {post_id}"
-    return "A post"
+        return _("Your post {number}").format(number=post_id)
+    return _("A post")
 
 
 def _sentence(text: str) -> str:
@@ -64,70 +66,90 @@ def _read(data: dict[str, Any]) -> _Event:
     delivery_id = data.get("delivery_id")
     return _Event(
         data=data, delivery_id=delivery_id,
-        network=network_label(str(data["network"])) if data.get("network") else "the network",
-        reason=_sentence(str(data.get("reason") or "no reason was given")),
+        network=(network_label(str(data["network"])) if data.get("network")
+                 else _("the network")),
+        reason=_sentence(str(data.get("reason") or _("no reason was given"))),
         episode=f"{delivery_id}:{data.get('token', 0)}",
         post=_post_words(data))
 
 
 def _failed(e: _Event) -> tuple[str, str, str]:
     return (
-        f"Your post for {e.network} could not go out",
-        f"{e.post} could not go out on {e.network}.\n\n"
-        f"What happened: {e.reason}\n\n"
-        f"What to do: fix what the line above asks for, then run "
-        f"`costanza retry {e.delivery_id}` to try again. The rest of your queue keeps "
-        f"going out at its times.",
+        _("Your post for {network} could not go out").format(network=e.network),
+        _("{post} could not go out on {network}.\n\n"
+          "What happened: {reason}\n\n"
+          "What to do: fix what the line above asks for, then run "
+          "`costanza retry {delivery}` to try again. The rest of your queue keeps "
+          "going out at its times.").format(
+            post=e.post, network=e.network, reason=e.reason, delivery=e.delivery_id),
         f"failed:{e.episode}")
 
 
 def _needs_review(e: _Event) -> tuple[str, str, str]:
     return (
-        f"Check whether your post went out on {e.network}",
-        f"{e.post} was sent to {e.network}, but Costanza could not find out whether it "
-        f"was published.\n\n"
-        f"What happened: {e.reason}\n\n"
-        f"What to do: look at your {e.network} account. If the post is there, run "
-        f"`costanza retry {e.delivery_id}`: Costanza checks again and records it. If it is "
-        f"not there, run `costanza retry {e.delivery_id} --force` to publish it. Costanza "
-        f"does not publish it again on its own, so that it never appears twice.",
+        _("Check whether your post went out on {network}").format(network=e.network),
+        _("{post} was sent to {network}, but Costanza could not find out whether it "
+          "was published.\n\n"
+          "What happened: {reason}\n\n"
+          "What to do: look at your {network} account. If the post is there, run "
+          "`costanza retry {delivery}`: Costanza checks again and records it. If it is "
+          "not there, run `costanza retry {delivery} --force` to publish it. Costanza "
+          "does not publish it again on its own, so that it never appears twice.").format(
+            post=e.post, network=e.network, reason=e.reason, delivery=e.delivery_id),
         f"needs_review:{e.episode}")
 
 
 def _held(e: _Event) -> tuple[str, str, str]:
     account = e.data.get("account")
-    named = f' "{account}"' if account else ""
     command = str(e.data.get("network") or "NETWORK")
+    if account:
+        first = _('{network} no longer accepts Costanza for your account "{account}", so '
+                  'your posts for {network} are waiting. None is lost.').format(
+            network=e.network, account=account)
+    else:
+        first = _("{network} no longer accepts Costanza for your account, so your posts "
+                  "for {network} are waiting. None is lost.").format(network=e.network)
     return (
-        f"Reconnect your {e.network} account: your posts are waiting",
-        f"{e.network} no longer accepts Costanza for your account{named}, so your posts "
-        f"for {e.network} are waiting. None is lost.\n\n"
-        f"What happened: {e.reason}\n\n"
-        f"What to do: connect the account again with `costanza account add {command} "
-        f"...`, then run `costanza account check`. The waiting posts then go out, in "
-        f"order.",
+        _("Reconnect your {network} account: your posts are waiting").format(
+            network=e.network),
+        first + "\n\n" + _(
+            "What happened: {reason}\n\n"
+            "What to do: connect the account again with `costanza account add {command} "
+            "...`, then run `costanza account check`. The waiting posts then go out, in "
+            "order.").format(reason=e.reason, command=command),
         f"held:{e.episode}")
 
 
 def _runway(e: _Event) -> tuple[str, str, str]:
-    profile = e.data.get("profile") or "your profile"
+    profile = e.data.get("profile")
     runs_dry = e.data.get("runs_dry")
     key = f"runway:{e.data.get('profile_id')}:{e.data.get('key_date')}"
     if runs_dry:
+        if profile:
+            first = _("After {date} there are no more posts in the queue of {profile}, so "
+                      "nothing will go out at your next slots.").format(
+                date=runs_dry, profile=profile)
+        else:
+            first = _("After {date} there are no more posts in the queue of your profile, "
+                      "so nothing will go out at your next slots.").format(date=runs_dry)
         return (
-            f"Your queue runs dry after {runs_dry}",
-            f"After {runs_dry} there are no more posts in the queue of {profile}, so "
-            f"nothing will go out at your next slots.\n\n"
-            f"What to do: add a few stories with `costanza post add \"...\"` (photos "
-            f"with --photo). A steady rhythm is what your followers notice: a few "
-            f"posts every week, every week.",
+            _("Your queue runs dry after {date}").format(date=runs_dry),
+            first + "\n\n" + _(
+                "What to do: add a few stories with `costanza post add \"...\"` (photos "
+                "with --photo). A steady rhythm is what your followers notice: a few "
+                "posts every week, every week."),
             key)
+    if profile:
+        first = _("There are no more posts in the queue of {profile}, so nothing will go "
+                  "out at your next slots.").format(profile=profile)
+    else:
+        first = _("There are no more posts in the queue of your profile, so nothing will "
+                  "go out at your next slots.")
     return (
-        "Your queue is empty",
-        f"There are no more posts in the queue of {profile}, so nothing will go out "
-        f"at your next slots.\n\n"
-        f"What to do: add a few stories with `costanza post add \"...\"` to keep your "
-        f"weekly rhythm.",
+        _("Your queue is empty"),
+        first + "\n\n" + _(
+            "What to do: add a few stories with `costanza post add \"...\"` to keep your "
+            "weekly rhythm."),
         key)
 
 

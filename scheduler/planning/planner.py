@@ -58,7 +58,10 @@ from datetime import datetime, timedelta, tzinfo
 from itertools import islice
 from typing import NamedTuple
 
+from config import i18n
 from config.clock import utc
+from config.i18n import _, ngettext
+from config.localtime import local_label, month_short, weekday_short
 from scheduler.planning.cadence import SlotLike, occurrences
 
 __all__ = [
@@ -365,21 +368,32 @@ def runway_days(plan: Plan, now: datetime) -> float | None:
 
 def format_local(dt: datetime, tz: tzinfo) -> str:
     """A UTC time as people read it in the profile's zone: "Mon 01 Dec 09:30"."""
-    return utc(dt).astimezone(tz).strftime("%a %d %b %H:%M")
+    return local_label(utc(dt), tz) or ""
 
 
 def runway_sentence(plan: Plan, tz: tzinfo, now: datetime) -> str:
     """One plain sentence on the runway: "The queue runs dry after Fri 19 Dec."."""
     if plan.unplanned:
         count = len(plan.unplanned)
-        posts = "post waits" if count == 1 else "posts wait"
-        return f"{count} queued {posts} without a time because {plan.unplanned_reason}."
+        if plan.unplanned_reason == "no cadence is set":
+            return ngettext("{n} queued post waits without a time because no cadence is set.",
+                            "{n} queued posts wait without a time because no cadence is set.",
+                            count).format(n=count)
+        if plan.unplanned_reason == "the queue is paused with no end":
+            return ngettext(
+                "{n} queued post waits without a time because the queue is paused with no end.",
+                "{n} queued posts wait without a time because the queue is paused with no end.",
+                count).format(n=count)
+        return ngettext("{n} queued post waits without a time because {reason}.",
+                        "{n} queued posts wait without a time because {reason}.",
+                        count).format(n=count, reason=plan.unplanned_reason)
     if plan.truncated:
-        return "The queue holds more posts than were planned."
+        return _("The queue holds more posts than were planned.")
     if plan.runs_dry_at is None:
-        return "The queue is empty."
+        return _("The queue is empty.")
     local = plan.runs_dry_at.astimezone(tz)
-    text = local.strftime("%a %d %b")
+    day = f"{local.day}" if i18n.language() == "it" else f"{local.day:02d}"
+    text = f"{weekday_short(local.weekday())} {day} {month_short(local.month)}"
     if local.year != utc(now).astimezone(tz).year:
         text += f" {local.year}"
-    return f"The queue runs dry after {text}."
+    return _("The queue runs dry after {date}.").format(date=text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from config.errors import PublishFailed
+from config.i18n import _
 from scheduler.http.transport import network_name
 from scheduler.publishers.base import PublishRequest
 
@@ -14,9 +15,13 @@ def check_media_files(request: PublishRequest) -> None:
             with open(item.path, "rb") as fh:
                 fh.read(1)
         except OSError:
-            kind = "video" if item.kind == "video" else "photo"
+            message = (_("The video number {number} of this post is missing from Costanza's "
+                         "media folder, so nothing was sent to {network}. Add it again with "
+                         "`costanza post edit {post}`.") if item.kind == "video" else
+                       _("The photo number {number} of this post is missing from Costanza's "
+                         "media folder, so nothing was sent to {network}. Add it again with "
+                         "`costanza post edit {post}`."))
             raise PublishFailed(
-                f"The {kind} number {number} of this post is missing from Costanza's media "
-                f"folder, so nothing was sent to {network_name(request.network)}. Add it "
-                f"again with `costanza post edit {request.post_id}`.",
+                message.format(number=number, network=network_name(request.network),
+                               post=request.post_id),
                 code="media_missing") from None

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
+from config.i18n import _
 from posts.networks import network_label
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -62,6 +63,7 @@ def doubles_note(network: str, ids: list[str]) -> str | None:
     if len(ids) < 2:
         return None
     others = ", ".join(ids[1:])
-    return (f"{network_label(network)} shows this post {len(ids)} times (an earlier attempt "
-            f"went out as well): Costanza counts the oldest ({ids[0]}) as this post. Look "
-            f"at the account and delete the other copy ({others}) if you do not want it.")
+    return _("{network} shows this post {n} times (an earlier attempt went out as well): "
+             "Costanza counts the oldest ({oldest}) as this post. Look at the account and "
+             "delete the other copy ({others}) if you do not want it.").format(
+        network=network_label(network), n=len(ids), oldest=ids[0], others=others)

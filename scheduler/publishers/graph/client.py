@@ -18,6 +18,7 @@ import facebook
 import requests
 
 from config.errors import AuthExpired, PublishError, PublishFailed
+from config.i18n import _
 from scheduler.http.hygiene import remember_secrets
 from scheduler.http.multipart import FileSlice, MultipartBody
 from scheduler.http.routing import RoutingSession
@@ -42,9 +43,10 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
     token = next((secrets[k] for k in token_keys if secrets.get(k)), None)
     if not token:
         raise AuthExpired(
-            f"The {network_name(network)} account {request.account.name!r} has no "
-            f"{token_name} saved. "
-            f"Connect it with `costanza account add {network}`.", code="no_token",
+            _("The {network} account {name} has no {token} saved. Connect it with "
+              "`costanza account add {command}`.").format(
+                network=network_name(network), name=repr(request.account.name),
+                token=token_name, command=network), code="no_token",
         )
     session = RoutingSession(base_url, timeout=timeout,
                              before_write=request.before_send)
@@ -56,8 +58,9 @@ def account_id(request: PublishRequest, secret_key: str, *, network: str, id_nam
     """The account's id on the network: ``remote_id``, else ``secret_key`` in its secrets."""
     value = request.account.remote_id or request.account.secrets.get(secret_key)
     if not value:
-        raise PublishFailed(f"The {network_name(network)} account has no {id_name} saved. "
-                            f"Connect it again with `costanza account add {network}`.",
+        raise PublishFailed(_("The {network} account has no {id} saved. Connect it again "
+                              "with `costanza account add {command}`.").format(
+            network=network_name(network), id=id_name, command=network),
                             code=code)
     return value
 

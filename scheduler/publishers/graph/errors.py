@@ -23,6 +23,7 @@ from config.errors import (
     RateLimited,
     RetryLater,
 )
+from config.i18n import N_, _
 from config.localtime import local_with_zone
 from scheduler.http.hygiene import redact
 from scheduler.http.transport import network_name
@@ -119,16 +120,17 @@ def _access_problem(f: _Failure) -> PublishError | None:
     """The token expired or was revoked, or a permission is missing: connect again."""
     if f.code in AUTH_CODES or f.status == 401:
         return AuthExpired(
-            f"{f.name} no longer accepts Costanza's access to this account (the token expired "
-            f"or was revoked). Connect it again with `costanza account add {f.network}`; "
-            f"queued posts wait until then.",
+            _("{network} no longer accepts Costanza's access to this account (the token "
+              "expired or was revoked). Connect it again with `costanza account add "
+              "{command}`; queued posts wait until then.").format(
+                network=f.name, command=f.network),
             http_status=f.status, code=f.tag,
         )
     if f.code in PERMISSION_CODES:
         return AuthExpired(
-            f"{f.name} says Costanza is missing a permission for this account ({f.said}). "
-            f"Connect it again with `costanza account add {f.network}` and grant every "
-            "permission asked.",
+            _("{network} says Costanza is missing a permission for this account ({said}). "
+              "Connect it again with `costanza account add {command}` and grant every "
+              "permission asked.").format(network=f.name, said=f.said, command=f.network),
             http_status=f.status, code=f.tag,
         )
     return None
@@ -138,16 +140,23 @@ def _throttled(f: _Failure, headers: Mapping[str, str], now: datetime) -> Publis
     """Too many calls (wait as long as Meta says), or posting blocked for a while."""
     if f.code in RATE_LIMIT_CODES or (f.code is not None and 80000 <= f.code <= 80099):
         retry_at = usage_retry_at(headers, now)
-        when = f" until {local_with_zone(retry_at, UTC)}" if retry_at else " for a while"
+        if retry_at:
+            message = _("{network} asked Costanza to slow down (too many calls). Nothing was "
+                        "posted; it will wait until {time} and try again.").format(
+                network=f.name, time=local_with_zone(retry_at, UTC))
+        else:
+            message = _("{network} asked Costanza to slow down (too many calls). Nothing was "
+                        "posted; it will wait for a while and try again.").format(
+                network=f.name)
         return RateLimited(
-            f"{f.name} asked Costanza to slow down (too many calls). Nothing was posted; "
-            f"it will wait{when} and try again.",
+            message,
             retry_at=retry_at, http_status=f.status, code=f.tag,
         )
     if f.code == 368:
         return RetryLater(
-            f"{f.name} has temporarily blocked posting from this account (it can happen after "
-            f"many posts in a short time). Costanza will try again later. {f.said}".strip(),
+            (_("{network} has temporarily blocked posting from this account (it can happen "
+               "after many posts in a short time). Costanza will try again later.").format(
+                network=f.name) + f" {f.said}").strip(),
             retry_at=now + timedelta(hours=1), http_status=f.status, code=f.tag,
         )
     return None
@@ -157,8 +166,9 @@ def _duplicate(f: _Failure) -> PublishError | None:
     if f.code != 506:
         return None
     return PublishFailed(
-        f"{f.name} refused the post because the same text was already posted recently. "
-        f"Change the text with `costanza post edit{f.post}` if you want to post it again.",
+        _("{network} refused the post because the same text was already posted recently. "
+          "Change the text with `costanza post edit {post}` if you want to post it again."
+          ).format(network=f.name, post=f.post.strip()),
         http_status=f.status, code="duplicate",
     )
 
@@ -172,21 +182,24 @@ def _server_trouble(f: _Failure, error: Mapping[str, Any],
         return None
     if creates:
         return OutcomeUnknown(
-            f"{f.name} answered with an internal error after receiving the post, so it may "
-            f"or may not be out. Costanza will check before trying again.",
+            _("{network} answered with an internal error after receiving the post, so it may "
+              "or may not be out. Costanza will check before trying again.").format(
+                network=f.name),
             http_status=f.status, code=f.tag,
         )
     return RetryLater(
-        f"{f.name} had a temporary problem. Nothing was posted; Costanza will try again.",
+        _("{network} had a temporary problem. Nothing was posted; Costanza will try again."
+          ).format(network=f.name),
         http_status=f.status, code=f.tag,
     )
 
 
 def _refused(f: _Failure) -> PublishError:
     return PublishFailed(
-        f"{f.name} refused the post: {f.said or 'no reason given'}. Check it with "
-        f"`costanza post show{f.post.rstrip()}` and change it with "
-        f"`costanza post edit{f.post}`.",
+        _("{network} refused the post: {said}. Check it with "
+          "`costanza post show {post}` and change it with "
+          "`costanza post edit {post}`.").format(
+            network=f.name, said=f.said or _("no reason given"), post=f.post.strip()),
         http_status=f.status, code=f.tag,
     )
 
@@ -201,39 +214,41 @@ def _instagram_subcode(
 ) -> PublishError | None:
     edit = f"`costanza post edit{post}`"
     if subcode == 2207009:
-        shape = "its shape is outside what Instagram takes (between 4:5 and 1.91:1)"
+        shape = N_("its shape is outside what Instagram takes (between 4:5 and 1.91:1)")
         for item in media or []:
             if item.height and item.width / item.height > 1.91:
-                shape = "it is wider than 1.91:1"
+                shape = N_("it is wider than 1.91:1")
                 break
             if item.height and item.width / item.height < 0.8:
-                shape = "it is taller than 4:5"
+                shape = N_("it is taller than 4:5")
                 break
         return PublishFailed(
-            f"Instagram refused the photo: {shape}. Run `costanza post edit{post} --fit crop` "
-            f"or choose another photo.", http_status=status, code=tag,
+            _("Instagram refused the photo: {shape}. Run `costanza post edit {post} --fit crop` "
+              "or choose another photo.").format(shape=_(shape), post=post.strip()),
+            http_status=status, code=tag,
         )
     if subcode == 2207004:
         return PublishFailed(
-            "Instagram refused the photo: it is larger than 8 MB. Choose a smaller photo "
-            f"with {edit}.", http_status=status, code=tag,
+            _("Instagram refused the photo: it is larger than 8 MB. Choose a smaller photo "
+              "with {command}.").format(command=edit), http_status=status, code=tag,
         )
     if subcode == 2207005:
         return PublishFailed(
-            "Instagram refused the file: its format is not supported (Instagram takes JPEG "
-            f"photos and MP4 videos). Choose another file with {edit}.",
+            _("Instagram refused the file: its format is not supported (Instagram takes JPEG "
+              "photos and MP4 videos). Choose another file with {command}.").format(
+                command=edit),
             http_status=status, code=tag,
         )
     if subcode in (2207052, 9004):
         return PublishFailed(
-            "Instagram could not fetch the photo from its public web address. Check that "
-            "your media host is reachable from the internet with `costanza account check`, "
-            "then run `costanza retry` for this post.", http_status=status, code=tag,
+            _("Instagram could not fetch the photo from its public web address. Check that "
+              "your media host is reachable from the internet with `costanza account check`, "
+              "then run `costanza retry` for this post."), http_status=status, code=tag,
         )
     if subcode == 2207042:
         return RateLimited(
-            "Instagram's daily limit of posts for this account is reached. Costanza will "
-            "post this tomorrow.", retry_at=now + timedelta(hours=24),
+            _("Instagram's daily limit of posts for this account is reached. Costanza will "
+              "post this tomorrow."), retry_at=now + timedelta(hours=24),
             http_status=status, code=tag,
         )
     return None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import OutcomeUnknown, PublishError, PublishFailed, RetryLater
+from config.i18n import _
 from scheduler.http.multipart import FileSlice
 from scheduler.publishers.base import MediaFile, PublishRequest, PublishResult, Reconciled
 from scheduler.publishers.checks import check_media_files
@@ -68,8 +69,9 @@ class FacebookPublisher(GraphPublisher):
             videos = [m for m in request.media if m.kind == "video"]
             if videos and len(request.media) > 1:
                 raise PublishFailed(
-                    "A Facebook post from Costanza carries photos or one video, not both. "
-                    f"Change the media with `costanza post edit {request.post_id}`.",
+                    _("A Facebook post from Costanza carries photos or one video, not both. "
+                      "Change the media with `costanza post edit {post}`.").format(
+                        post=request.post_id),
                     code="mixed_media")
             check_media_files(request)
             if videos:
@@ -232,8 +234,8 @@ def _upload_field(reply: dict[str, Any], key: str) -> str:
     """A field of a video-upload reply; without it the upload cannot go on (nothing is out)."""
     value = reply.get(key)
     if value is None or value == "":
-        raise RetryLater("Facebook gave an incomplete answer while the video was being "
-                         "uploaded, so nothing was posted. Costanza will try again.",
+        raise RetryLater(_("Facebook gave an incomplete answer while the video was being "
+                           "uploaded, so nothing was posted. Costanza will try again."),
                          code="bad_upload_reply")
     return str(value)
 

@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from config.errors import PublishFailed, RetryLater
+from config.i18n import _
 from scheduler.publishers.base import MediaFile, PublishRequest
 from scheduler.publishers.graph.client import GRAPH_VERSION, GraphClient
 from scheduler.publishers.graph.ig_processing import (
@@ -34,8 +35,9 @@ def create_container(client: GraphClient, user: str, request: PublishRequest,
     if len(media) > 1:
         if len(media) > 10:
             raise PublishFailed(
-                f"Instagram takes at most 10 photos or videos in one post; this one has "
-                f"{len(media)}. Remove some with `costanza post edit {request.post_id}`.",
+                _("Instagram takes at most 10 photos or videos in one post; this one has "
+                  "{n}. Remove some with `costanza post edit {post}`.").format(
+                    n=len(media), post=request.post_id),
                 code="too_many")
         children = _carousel_items(client, user, request, progress, pacing)
         try:
@@ -111,8 +113,8 @@ def _carousel_items(client: GraphClient, user: str, request: PublishRequest,
             wait_until_processed(client, str(child), limit, request, progress, pacing)
         except ContainerExpired:
             progress.drop("item_containers", "item_uploaded")
-            raise RetryLater("Instagram let the prepared photos expire before they were "
-                             "posted. Costanza will prepare them again.",
+            raise RetryLater(_("Instagram let the prepared photos expire before they were "
+                               "posted. Costanza will prepare them again."),
                              code="expired") from None
     return [str(i) for i in ids]
 
@@ -151,15 +153,15 @@ def container_id(reply: dict[str, Any]) -> str:
     """The new container's id from Instagram's answer (without it, try again)."""
     value = reply.get("id")
     if not value:
-        raise RetryLater("Instagram did not give the new container's id. Costanza will "
-                         "try again.", code="no_id")
+        raise RetryLater(_("Instagram did not give the new container's id. Costanza will "
+                           "try again."), code="no_id")
     return str(value)
 
 
 def _public_url(item: MediaFile) -> str:
     if not item.public_url:
         raise PublishFailed(
-            "Instagram needs each photo at a public web address, and this one has none. "
-            "Set up a media host in the settings (`[media_host]`) and check it with "
-            "`costanza account check`.", code="no_public_url")
+            _("Instagram needs each photo at a public web address, and this one has none. "
+              "Set up a media host in the settings (`[media_host]`) and check it with "
+              "`costanza account check`."), code="no_public_url")
     return item.public_url

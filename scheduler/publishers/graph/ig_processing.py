@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from config.errors import PublishFailed, RetryLater
+from config.i18n import N_, _
 from scheduler.http.routing import redact
 from scheduler.publishers.base import PublishRequest
 from scheduler.publishers.graph.client import GraphClient
@@ -30,6 +31,27 @@ class Pacing(Protocol):
     photo_timeout: float
     video_timeout: float
 
+
+# Whole sentences for each kind of post (carousel, video, photo).
+NOT_PROCESSED = {
+    "carousel": N_("Instagram could not process the carousel: {said}. Check it with `costanza post "
+              "show {post}`; a different photo or video, chosen with `costanza post edit "
+              "{post}`, usually fixes it."),
+    "video": N_("Instagram could not process the video: {said}. Check it with `costanza post "
+              "show {post}`; a different photo or video, chosen with `costanza post edit "
+              "{post}`, usually fixes it."),
+    "photo": N_("Instagram could not process the photo: {said}. Check it with `costanza post "
+              "show {post}`; a different photo or video, chosen with `costanza post edit "
+              "{post}`, usually fixes it."),
+}
+STILL_PROCESSING = {
+    "carousel": N_("Instagram is still processing the carousel after {seconds} seconds. Costanza "
+              "will check again later; nothing is posted twice."),
+    "video": N_("Instagram is still processing the video after {seconds} seconds. Costanza "
+              "will check again later; nothing is posted twice."),
+    "photo": N_("Instagram is still processing the photo after {seconds} seconds. Costanza "
+              "will check again later; nothing is posted twice."),
+}
 
 def processing_limit(pacing: Pacing, request: PublishRequest) -> float:
     """How long Instagram may take to process the post's media (longer with a video)."""
@@ -52,15 +74,12 @@ def wait_until_processed(client: GraphClient, container: str, limit: float,
             progress.drop("container_id", "upload_uri", "uploaded")
             said = redact(reply.get("status") or "no reason given", client.secrets)
             raise PublishFailed(
-                f"Instagram could not process the {media_word(request)}: {said}. Check it "
-                f"with `costanza post show {request.post_id}`; a different photo or "
-                f"video, chosen with `costanza post edit {request.post_id}`, usually "
-                "fixes it.", code="container_error")
+                _(NOT_PROCESSED[media_word(request)]).format(said=said, post=request.post_id),
+                code="container_error")
         if waited >= limit:
             raise RetryLater(
-                f"Instagram is still processing the {media_word(request)} after "
-                f"{int(waited)} seconds. Costanza will check again later; nothing is "
-                "posted twice.", code="processing")
+                _(STILL_PROCESSING[media_word(request)]).format(seconds=int(waited)),
+                code="processing")
         pacing.sleep(pacing.poll_interval)
         waited += pacing.poll_interval
 

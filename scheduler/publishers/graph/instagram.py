@@ -28,6 +28,7 @@ from config.errors import (
     RateLimited,
     RetryLater,
 )
+from config.i18n import _
 from scheduler.publishers.base import PublishRequest, PublishResult, Reconciled
 from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.graph.client import GraphClient, account_id
@@ -85,9 +86,10 @@ class InstagramPublisher(GraphPublisher):
         if not progress.get("media_id"):
             check_media_files(request)
         if not request.media:
-            raise PublishFailed("Instagram needs at least one photo or video; this post has "
-                                f"only text. Add one with `costanza post edit {request.post_id}`"
-                                " or leave Instagram out.", code="no_media")
+            raise PublishFailed(_("Instagram needs at least one photo or video; this post has "
+                                  "only text. Add one with `costanza post edit {post}` or leave "
+                                  "Instagram out.").format(post=request.post_id),
+                                code="no_media")
         media_id = progress.get("media_id")
         if not media_id:
             media_id = self._publish_container(client, user, request, progress)
@@ -137,8 +139,8 @@ class InstagramPublisher(GraphPublisher):
         total = (row.get("config") or {}).get("quota_total")
         if isinstance(usage, int) and isinstance(total, int) and usage >= total:
             raise RateLimited(
-                f"Instagram's limit of {total} posts a day for this account is reached. "
-                "Nothing was posted; Costanza will try again in an hour.",
+                _("Instagram's limit of {total} posts a day for this account is reached. "
+                  "Nothing was posted; Costanza will try again in an hour.").format(total=total),
                 retry_at=self.now() + timedelta(hours=1), code="daily_limit")
 
     def _media_publish(self, client: GraphClient, user: str, container: str,
@@ -161,8 +163,9 @@ class InstagramPublisher(GraphPublisher):
         else:
             media_id = reply.get("id")
             if not media_id:
-                raise OutcomeUnknown("Instagram accepted the post but did not say its id. "
-                                     "Costanza will check whether it went out.", code="no_id")
+                raise OutcomeUnknown(_("Instagram accepted the post but did not say its id. "
+                                       "Costanza will check whether it went out."),
+                                     code="no_id")
         progress.save(media_id=str(media_id))
         return str(media_id)
 

@@ -16,10 +16,22 @@ from config.errors import (
     RateLimited,
     RetryLater,
 )
+from config.i18n import N_, _
 from config.localtime import local_with_zone
 from scheduler.http.routing import redact
 
 DUPLICATE = "duplicate"
+# What X refused, as a whole sentence for each kind of thing.
+REFUSED = {
+    "post": N_("X refused the post: {said}. Check it with `costanza post show {post}` and "
+               "change it with {command}."),
+    "photo": N_("X refused the photo: {said}. Check it with `costanza post show {post}` and "
+                "change it with {command}."),
+    "video": N_("X refused the video: {said}. Check it with `costanza post show {post}` and "
+                "change it with {command}."),
+    "media": N_("X refused the media: {said}. Check it with `costanza post show {post}` and "
+                "change it with {command}."),
+}
 
 
 def x_body(response: requests.Response | None) -> dict[str, Any]:
@@ -84,35 +96,41 @@ def classify_x_response(
     """One failed X reply as the error the daemon acts on (``what``: "post", "photo"...)."""
     status = response.status_code if response is not None else None
     body = x_body(response)
-    said = redact(x_detail(body), secrets).strip() or "no reason given"
+    said = redact(x_detail(body), secrets).strip() or _("no reason given")
     edit = f"`costanza post edit {post_id}`" if post_id is not None else "`costanza post edit`"
     if status == 429:
         retry_at = reset_time(response.headers) if response is not None else None
-        when = f" until {local_with_zone(retry_at, UTC)}" if retry_at else " for a while"
+        if retry_at:
+            message = _("X asked Costanza to slow down (too many posts or calls). Nothing was "
+                        "posted; it will wait until {time} and try again.").format(
+                time=local_with_zone(retry_at, UTC))
+        else:
+            message = _("X asked Costanza to slow down (too many posts or calls). Nothing was "
+                        "posted; it will wait for a while and try again.")
         return RateLimited(
-            f"X asked Costanza to slow down (too many posts or calls). Nothing was posted; "
-            f"it will wait{when} and try again.",
+            message,
             retry_at=retry_at, http_status=429, code="rate_limit")
     if status == 401:
         return AuthExpired(
-            "X no longer accepts Costanza's access to this account (the keys were revoked "
-            "or changed). Connect it again with `costanza account add x`; queued posts wait "
-            "until then.", http_status=401, code="unauthorized")
+            _("X no longer accepts Costanza's access to this account (the keys were revoked "
+              "or changed). Connect it again with `costanza account add x`; queued posts wait "
+              "until then."), http_status=401, code="unauthorized")
     if is_duplicate(status, body):
         return PublishFailed(
-            "X refused the post because the same text was already posted on this account. "
-            f"Change the text with {edit} if you want to post it again.",
+            _("X refused the post because the same text was already posted on this account. "
+              "Change the text with {command} if you want to post it again.").format(
+                command=edit),
             http_status=403, code=DUPLICATE)
     if status is not None and 400 <= status < 500:
         return PublishFailed(
-            f"X refused the {what}: {said}. Check it with "
-            f"`costanza post show {post_id if post_id is not None else 'ID'}` and change it "
-            f"with {edit}.", http_status=status, code=str(status))
+            _(REFUSED.get(what, REFUSED["post"])).format(
+                said=said, post=post_id if post_id is not None else "ID", command=edit),
+            http_status=status, code=str(status))
     if creates:
         return OutcomeUnknown(
-            "X answered with a server error after receiving the post, so it may or may not "
-            "be out. Costanza will check before trying again.",
+            _("X answered with a server error after receiving the post, so it may or may not "
+              "be out. Costanza will check before trying again."),
             http_status=status, code="server_error")
     return RetryLater(
-        "X had a temporary problem. Nothing was posted; Costanza will try again.",
+        _("X had a temporary problem. Nothing was posted; Costanza will try again."),
         http_status=status, code="server_error")

@@ -25,11 +25,21 @@ import requests
 from requests_oauthlib import OAuth1
 
 from config.errors import PublishFailed, RetryLater
+from config.i18n import N_, _
 from scheduler.http.multipart import FileSlice, MultipartBody
 from scheduler.http.routing import RoutingSession, redact
 from scheduler.http.transport import transport_error
 from scheduler.publishers.base import MediaFile
-from scheduler.publishers.x.errors import classify_x_response, x_body, x_detail
+from scheduler.publishers.x.errors import REFUSED, classify_x_response, x_body, x_detail
+
+INCOMPLETE = {
+    "media": N_("X gave an incomplete answer while the media was being uploaded, so nothing "
+                "was posted. Costanza will try again."),
+    "photo": N_("X gave an incomplete answer while the photo was being uploaded, so nothing "
+                "was posted. Costanza will try again."),
+    "video": N_("X gave an incomplete answer while the video was being uploaded, so nothing "
+                "was posted. Costanza will try again."),
+}
 
 API = "https://api.x.com/2"
 ONE_SHOT_MAX = 5 * 1024 * 1024
@@ -121,8 +131,7 @@ class XMediaUploader:
         """The media id of an upload reply; without it the upload cannot go on (nothing is out)."""
         value = data.get("id") or data.get("media_id_string") or data.get("media_id")
         if not value:
-            raise RetryLater(f"X gave an incomplete answer while the {self._what} was being "
-                             "uploaded, so nothing was posted. Costanza will try again.",
+            raise RetryLater(_(INCOMPLETE.get(self._what, INCOMPLETE["media"])),
                              code="bad_upload_reply")
         return str(value)
 
@@ -138,13 +147,14 @@ class XMediaUploader:
                 said = redact(error.get("message") or error.get("name") or "no reason given",
                               self.secrets)
                 raise PublishFailed(
-                    f"X could not process the video: {said}. X takes MP4 videos (H.264 and "
-                    f"AAC) from 0.5 to 140 seconds; change it with `costanza post edit "
-                    f"{self.post_id if self.post_id is not None else 'ID'}`.",
+                    _("X could not process the video: {said}. X takes MP4 videos (H.264 and "
+                      "AAC) from 0.5 to 140 seconds; change it with `costanza post edit "
+                      "{post}`.").format(
+                        said=said, post=self.post_id if self.post_id is not None else "ID"),
                     code="media_failed")
             if waited >= self.max_wait:
-                raise RetryLater("X is still processing the video. Costanza will try again "
-                                 "later.", code="processing")
+                raise RetryLater(_("X is still processing the video. Costanza will try again "
+                                   "later."), code="processing")
             delay = max(1.0, float(info.get("check_after_secs") or 1))
             self.sleep(delay)
             waited += delay
@@ -162,11 +172,11 @@ class XMediaUploader:
                                       post_id=self.post_id, what=self._what)
         body = x_body(response)
         if body.get("errors") and not body.get("data"):
-            said = redact(x_detail(body), self.secrets).strip() or "no reason given"
+            said = redact(x_detail(body), self.secrets).strip() or _("no reason given")
             post = self.post_id if self.post_id is not None else "ID"
             raise PublishFailed(
-                f"X refused the {self._what}: {said}. Check it with `costanza post show "
-                f"{post}` and change it with `costanza post edit {post}`.",
+                _(REFUSED.get(self._what, REFUSED["media"])).format(
+                    said=said, post=post, command=f"`costanza post edit {post}`"),
                 http_status=response.status_code, code="media_refused")
         data = body.get("data", body)
         return data if isinstance(data, dict) else {}

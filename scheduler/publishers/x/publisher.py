@@ -23,6 +23,7 @@ from config.errors import (
     PublishError,
     PublishFailed,
 )
+from config.i18n import _
 from scheduler.http.hygiene import remember_secrets
 from scheduler.http.routing import RoutingSession
 from scheduler.http.transport import transport_error
@@ -52,8 +53,9 @@ class _Account:
         missing = [k for k in SECRET_KEYS if not secrets.get(k)]
         if missing:
             raise AuthExpired(
-                f"The X account {request.account.name!r} is missing its keys. Connect it with "
-                "`costanza account add x`.", code="no_keys")
+                _("The X account {name} is missing its keys. Connect it with "
+                  "`costanza account add x`.").format(name=repr(request.account.name)),
+                code="no_keys")
         self.secrets = tuple(secrets[k] for k in SECRET_KEYS)
         remember_secrets(*self.secrets)
         self.user_id = request.account.remote_id or secrets.get("user_id")
@@ -110,9 +112,9 @@ class XPublisher:
             return split_thread(request.text)
         if not fits(request.text):
             raise PublishFailed(
-                "The text is too long for X (280 characters, links count 23 and most emoji "
-                f"2). Shorten it with `costanza post edit {request.post_id} --text-x ...`, "
-                "or post it as a thread.", code="too_long")
+                _("The text is too long for X (280 characters, links count 23 and most emoji "
+                  "2). Shorten it with `costanza post edit {post} --text-x ...`, "
+                  "or post it as a thread.").format(post=request.post_id), code="too_long")
         return [request.text]
 
     # -- publish -----------------------------------------------------------
@@ -168,10 +170,11 @@ class XPublisher:
                 if found:
                     return found
                 raise OutcomeUnknown(
-                    "X says this text is already posted, after an attempt whose answer was "
-                    "lost, but Costanza could not find the post on the account. Costanza will "
-                    "look again; if it stays missing, check the account on X, then run "
-                    f"`costanza retry {request.delivery_id} --force` to post it.",
+                    _("X says this text is already posted, after an attempt whose answer was "
+                      "lost, but Costanza could not find the post on the account. Costanza will "
+                      "look again; if it stays missing, check the account on X, then run "
+                      "`costanza retry {delivery} --force` to post it.").format(
+                        delivery=request.delivery_id),
                     http_status=403, code=DUPLICATE) from None
             progress.save(x_sending=None)
             raise
@@ -182,8 +185,8 @@ class XPublisher:
             raise
         tweet_id = (reply.get("data") or {}).get("id")
         if not tweet_id:
-            raise OutcomeUnknown("X accepted the post but did not say its id. Costanza will "
-                                 "check whether it went out.", code="no_id")
+            raise OutcomeUnknown(_("X accepted the post but did not say its id. Costanza will "
+                                   "check whether it went out."), code="no_id")
         return str(tweet_id)
 
     def _partial(self, account: _Account, parts: list[str], ids: list[str],
@@ -205,8 +208,9 @@ class XPublisher:
         videos = [m for m in items if m.kind == "video"]
         if len(items) > 4 or (videos and len(items) > 1):
             raise PublishFailed(
-                "X takes up to 4 photos, or one video, in a post. Change the media with "
-                f"`costanza post edit {request.post_id}`.", code="too_many_media")
+                _("X takes up to 4 photos, or one video, in a post. Change the media with "
+                  "`costanza post edit {post}`.").format(post=request.post_id),
+                code="too_many_media")
         stored: list[dict[str, Any] | None] = list(progress.get("x_media") or [])
         stored += [None] * (len(items) - len(stored))
         uploader = XMediaUploader(account.session, account.auth, now=self.now,
@@ -228,8 +232,9 @@ class XPublisher:
 
     def _timeline(self, account: _Account) -> list[dict[str, Any]]:
         if not account.user_id:
-            raise PublishFailed("The X account has no user id saved, so Costanza cannot look "
-                                "at its posts. Connect it again with `costanza account add x`.",
+            raise PublishFailed(_("The X account has no user id saved, so Costanza cannot look "
+                                  "at its posts. Connect it again with `costanza account add x`."
+                                  ),
                                 code="no_user")
         reply = account.call(account.client.get_users_tweets, account.user_id, creates=False,
                              tweet_fields=["created_at", "text"], max_results=100)
