@@ -137,7 +137,7 @@ def update(merge: list[Path]) -> None:
             # is new; a missing translation is found by `check` all the same.
             message.flags.discard("fuzzy")
             if isinstance(message.string, tuple | list):  # two forms, as gettext counts Italian
-                forms = (tuple(message.string) + ("", ""))[:2]
+                forms = (*message.string, "", "")[:2]
                 message.string = forms
         _write_po(catalog, po_path(language))
         print(f"{language}: {len(catalog)} messages, {len(missing(catalog))} to translate")
