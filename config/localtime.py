@@ -54,11 +54,12 @@ def month_name(month: int) -> str:
     return MONTH_NAMES["it" if _italian() else "en"][month]
 
 
-def day_label(day: date) -> str:
-    """'Sat 08 Aug 2099' / 'sab 8 ago 2099': a whole day, with its year."""
+def day_label(day: date, with_year: bool = True) -> str:
+    """'Sat 08 Aug 2099' / 'sab 8 ago 2099': a whole day (with its year, unless told)."""
+    year = f" {day.year}" if with_year else ""
     if _italian():
-        return f"{IT_WEEKDAYS[day.weekday()]} {day.day} {IT_MONTHS[day.month]} {day.year}"
-    return f"{WEEKDAYS[day.weekday()]} {day.day:02d} {MONTHS[day.month]} {day.year}"
+        return f"{IT_WEEKDAYS[day.weekday()]} {day.day} {IT_MONTHS[day.month]}{year}"
+    return f"{WEEKDAYS[day.weekday()]} {day.day:02d} {MONTHS[day.month]}{year}"
 
 
 def local_label(dt: datetime | None, tz: tzinfo, with_year: bool = False) -> str | None:

@@ -89,7 +89,6 @@ AMBIGUOUS: dict[str, tuple[str, ...]] = {
     "spagna": ("Europe/Madrid", "Atlantic/Canary"),
     "spain": ("Europe/Madrid", "Atlantic/Canary"),
     "portogallo": ("Europe/Lisbon", "Atlantic/Azores"),
-    "portugal": ("Europe/Lisbon", "Atlantic/Azores"),
     "stati uniti": ("America/New_York", "America/Los_Angeles"),
     "usa": ("America/New_York", "America/Los_Angeles"),
     "united states": ("America/New_York", "America/Los_Angeles"),
@@ -130,10 +129,10 @@ def resolve(name: str) -> str | tuple[str, ...] | None:
     key = _key(name)
     if not key:
         return None
-    # The names people use come before the old one-word IANA links ("Poland", "Japan",
-    # "Portugal"), so that a country is stored as its current zone (or refused when it
-    # has several).
-    if key in AMBIGUOUS:
-        return AMBIGUOUS[key]
+    # The names people use come before the old one-word IANA links ("Poland", "Japan"), so
+    # that a country is stored as its current zone; a country with several zones is
+    # refused, unless IANA itself names it ("Portugal" is IANA's link to Europe/Lisbon).
     exact, cities = _zones()
+    if key in AMBIGUOUS and key not in exact:
+        return AMBIGUOUS[key]
     return ALIASES.get(key) or exact.get(key) or cities.get(key)

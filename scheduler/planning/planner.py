@@ -60,8 +60,7 @@ from typing import NamedTuple
 
 from config import i18n
 from config.clock import utc
-from config.i18n import _, ngettext
-from config.localtime import local_label, month_short, weekday_short
+from config.localtime import day_label, local_label
 from scheduler.planning.cadence import SlotLike, occurrences
 
 __all__ = [
@@ -372,28 +371,26 @@ def format_local(dt: datetime, tz: tzinfo) -> str:
 
 
 def runway_sentence(plan: Plan, tz: tzinfo, now: datetime) -> str:
-    """One plain sentence on the runway: "The queue runs dry after Fri 19 Dec."."""
+    """One plain sentence on the runway: "The queue runs dry after Fri 19 Dec.". It goes into
+    the JSON of `status` and `queue` too: English there (`i18n.L_`), whatever the language."""
     if plan.unplanned:
         count = len(plan.unplanned)
         if plan.unplanned_reason == "no cadence is set":
-            return ngettext("{n} queued post waits without a time because no cadence is set.",
+            return i18n.nL_("{n} queued post waits without a time because no cadence is set.",
                             "{n} queued posts wait without a time because no cadence is set.",
                             count).format(n=count)
         if plan.unplanned_reason == "the queue is paused with no end":
-            return ngettext(
+            return i18n.nL_(
                 "{n} queued post waits without a time because the queue is paused with no end.",
                 "{n} queued posts wait without a time because the queue is paused with no end.",
                 count).format(n=count)
-        return ngettext("{n} queued post waits without a time because {reason}.",
+        return i18n.nL_("{n} queued post waits without a time because {reason}.",
                         "{n} queued posts wait without a time because {reason}.",
                         count).format(n=count, reason=plan.unplanned_reason)
     if plan.truncated:
-        return _("The queue holds more posts than were planned.")
+        return i18n.L_("The queue holds more posts than were planned.")
     if plan.runs_dry_at is None:
-        return _("The queue is empty.")
+        return i18n.L_("The queue is empty.")
     local = plan.runs_dry_at.astimezone(tz)
-    day = f"{local.day}" if i18n.language() == "it" else f"{local.day:02d}"
-    text = f"{weekday_short(local.weekday())} {day} {month_short(local.month)}"
-    if local.year != utc(now).astimezone(tz).year:
-        text += f" {local.year}"
-    return _("The queue runs dry after {date}.").format(date=text)
+    text = day_label(local.date(), with_year=local.year != utc(now).astimezone(tz).year)
+    return i18n.L_("The queue runs dry after {date}.").format(date=text)

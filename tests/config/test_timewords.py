@@ -202,10 +202,10 @@ def test_relative_days_and_missing_years() -> None:
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("31/02/2026", "is not a day of the calendar"),
-    ("2026-02-30", "is not a day of the calendar"),
-    ("24.12", "with the year"),
-    ("lun 24 dic 2026", "does not add up"),  # 24 December 2026 is a Thursday
+    ("31/02/2026", "non è un giorno del calendario"),
+    ("2026-02-30", "non è un giorno del calendario"),
+    ("24.12", "con l'anno"),
+    ("lun 24 dic 2026", "non torna"),  # 24 December 2026 is a Thursday
 ])
 def test_dates_that_cannot_be(text: str, fragment: str) -> None:
     with i18n.speaking("it"), pytest.raises(InputError, match=fragment):
@@ -245,7 +245,7 @@ def test_every_duration_form_reads_back(amount: int, unit: str, data: st.DataObj
 def test_three_m_is_refused_in_italian_with_both_readings() -> None:
     with i18n.speaking("it"), pytest.raises(InputError) as caught:
         timewords.duration("3m")
-    assert "3 min" in caught.value.message and "3 months" in caught.value.message
+    assert "3 minuti" in caught.value.message and "3 mesi" in caught.value.message
     with i18n.speaking("en"):
         assert timewords.duration("30m") == (30, "minutes")  # as it always was
 

@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from config import i18n
-from config.errors import InputError
 from tests.integration.test_readme_try_it import TRY_IT, try_it_block
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,9 +199,6 @@ def language(request: pytest.FixtureRequest) -> Iterator[str]:
         i18n.set_language(before)
 
 
-@pytest.mark.xfail(raises=InputError, strict=True,
-                   reason="Italian input is being taught to the parsers (issue 17, part 3): "
-                          "remove this mark once they read it")
 @pytest.mark.parametrize(("option", "value", "meaning"),
                          [(o, v, m) for (o, v), m in {**ITALIAN_INPUT, **LANGUAGE_SECTION}.items()])
 def test_costanza_reads_the_italian_value_as_the_english_one(

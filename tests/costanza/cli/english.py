@@ -45,7 +45,9 @@ NAMES = {
     "editor", "bash", "windows", "linux", "macos", "readme", "xdg", "iana", "utc",
     "token", "tokens", "post", "sandbox", "daemon", "account", "demo", "hashtag",
     "hashtags", "email", "webhook", "webhooks", "smtp", "s3", "cdn", "ok", "stop",
-    "lang", "dir", "ui",
+    "lang", "dir", "ui", "tls", "starttls",
+    # Sections of the settings file, named as they are written: "[notify]".
+    "notify",
     # Formats, units and programs, as Italian writes them.
     "gif", "avif", "aac", "txt", "mb", "gb", "khz", "byte",
     "systemctl", "sudo", "ssh", "journald", "explorer",
@@ -60,6 +62,7 @@ SHARED = {
     "app", "login", "test", "solo", "era", "ore", "pure", "dove", "lo", "la", "ad",
     "mi", "ha", "ma", "da", "di", "se", "non", "un", "una", "ti", "il", "per", "me",
     "note", "base", "tempo", "volume",
+    "date",  # the plural of "data": "Costanza usa date dal 1970 al 9998"
     # English words that Italian uses unchanged (computers and social networks), and
     # Italian words spelled like English ones ("due" = two, "pause" = plural of pausa).
     "database", "proxy", "bucket", "driver", "script", "internet", "emoji", "thread",
