@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from config import timewords, zonewords
 from config.errors import InputError, shown
 from config.i18n import _
+from config.localtime import weekday_short
 
 __all__ = [
     "WEEKDAY_NAMES",
@@ -88,9 +89,10 @@ class WeeklySlot:
 
     @property
     def label(self) -> str:
-        """The slot as people write it, e.g. "Mon 09:30"."""
+        """The slot as people write it, in the language spoken: "Mon 09:30", "lun 09:30"
+        (English in JSON, as `config.localtime` does)."""
         hours, minutes = divmod(self.minute, 60)
-        return f"{WEEKDAY_NAMES[self.weekday]} {hours:02d}:{minutes:02d}"
+        return f"{weekday_short(self.weekday)} {hours:02d}:{minutes:02d}"
 
     def __str__(self) -> str:
         return self.label
