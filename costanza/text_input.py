@@ -257,7 +257,7 @@ def _run_editor(command: str, path: Path, nothing: str) -> None:
     try:
         code = subprocess.run(args, shell=os.name == "nt", check=False).returncode
     except OSError as exc:
-        code, detail = 127, exc.strerror
+        code, detail = 127, (os_reason(exc) if exc.strerror else None)
     else:
         detail = None
     if code == 127:
