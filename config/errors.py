@@ -7,6 +7,8 @@ them into a paragraph on stderr and exit code 1, in one place.
 
 from __future__ import annotations
 
+import errno
+
 from config.i18n import N_, _, gettext, number
 
 # How much of a person's input an error message repeats: enough to recognise it.
@@ -22,6 +24,34 @@ def shown(text: str, limit: int = SHOWN_CHARS) -> str:
     if len(text) <= limit:
         return text
     return _("{text}... ({n} characters)").format(text=text[:limit], n=number(len(text)))
+
+
+# The reasons the system gives for a file it could not read or write, as the system says
+# them in English (its `strerror`: always English here), so that they can be translated.
+_OS_REASONS = {
+    errno.ENOENT: N_("No such file or directory"),
+    errno.ENOTDIR: N_("Not a directory"),
+    errno.EISDIR: N_("Is a directory"),
+    errno.EACCES: N_("Permission denied"),
+    errno.EPERM: N_("Operation not permitted"),
+    errno.EROFS: N_("Read-only file system"),
+    errno.ENOSPC: N_("No space left on device"),
+    errno.EEXIST: N_("File exists"),
+    errno.ENAMETOOLONG: N_("File name too long"),
+    errno.EIO: N_("Input/output error"),
+    errno.EADDRINUSE: N_("Address already in use"),
+}
+
+
+def os_reason(exc: OSError, fallback: str | None = None) -> str:
+    """Why the system refused, for a message: ``exc``'s reason in the language spoken
+    (in English, the system's own words, unchanged); ``fallback`` when it gave none."""
+    english = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if english is not None:
+        translated = gettext(english)
+        if translated != english:
+            return translated
+    return exc.strerror or fallback or str(exc)
 
 
 class CostanzaError(Exception):

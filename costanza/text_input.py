@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from config.errors import TextUnreadable
+from config.errors import TextUnreadable, os_reason
 from config.i18n import N_, _, gettext
 
 PIPE = "-"
@@ -217,7 +217,7 @@ def _read_file(path: Path) -> bytes:
                     "read it. Nothing was changed.")
     except OSError as exc:
         message = _("The text file {path} cannot be read ({reason}). Nothing was changed.")
-        reason = exc.strerror or _("the system refused")
+        reason = os_reason(exc, _("the system refused"))
     raise TextUnreadable(message.format(path=path, reason=reason))
 
 
@@ -257,7 +257,7 @@ def _run_editor(command: str, path: Path, nothing: str) -> None:
     try:
         code = subprocess.run(args, shell=os.name == "nt", check=False).returncode
     except OSError as exc:
-        code, detail = 127, exc.strerror
+        code, detail = 127, (os_reason(exc) if exc.strerror else None)
     else:
         detail = None
     if code == 127:

@@ -47,6 +47,11 @@ i18n.N_("DIRECTORY")
 i18n.N_("CHOICE")
 i18n.N_("DATETIME")
 i18n.N_("required")
+# The kinds of number click names when a value is not one ("'zero' is not a valid integer.").
+i18n.N_("integer")
+i18n.N_("integer range")
+i18n.N_("float")
+i18n.N_("float range")
 
 
 def install_click_translations() -> None:
@@ -62,6 +67,18 @@ def install_click_translations() -> None:
             module._ = i18n.gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+    click.types._NumberParamTypeBase.convert = _number_convert  # type: ignore[method-assign]
+
+
+def _number_convert(self: Any, value: Any, param: click.Parameter | None,
+                    ctx: click.Context | None) -> Any:
+    """Click's conversion of a number, naming the kind of number in the language spoken
+    (click names it by its English type name: "'zero' is not a valid integer.")."""
+    try:
+        return self._number_class(value)
+    except ValueError:
+        self.fail(i18n.gettext("{value!r} is not a valid {number_type}.").format(
+            value=value, number_type=i18n.gettext(self.name)), param, ctx)
 
 
 _cleaned: dict[str, dict[str, str]] = {}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from config.errors import os_reason
 from config.i18n import N_, _
 from costanza.cli.main import Context
 from costanza.cli.params import Bounded
@@ -59,7 +60,7 @@ def sandbox(ctx: click.Context, port: int, data_dir: str | None, latency_ms: int
         raise CostanzaError(_(
             "The sandbox could not listen on port {port} ({reason}). Another program may be "
             "using it: choose another with --port.").format(port=port,
-                                                            reason=exc.strerror or exc)
+                                                            reason=os_reason(exc))
         ) from None
 
 

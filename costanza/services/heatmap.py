@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from config.errors import InputError
+from config.errors import InputError, os_reason
 from config.i18n import _, ngettext
 from config.localtime import day_label, month_short, weekday_short
 
@@ -206,6 +206,6 @@ def write(report: dict[str, Any], path: Path) -> Path:
     except OSError as exc:
         raise InputError(_("Costanza could not write the picture to {path} "
                            "({problem}). Check the folder exists and you may "
-                           "write there.").format(path=path, problem=exc.strerror or exc)
+                           "write there.").format(path=path, problem=os_reason(exc))
                          ) from None
     return path

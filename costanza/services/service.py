@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from config.errors import InputError, NotSetUp
+from config.errors import InputError, NotSetUp, os_reason
 from config.i18n import _
 from config.secrets import BUNDLE_CREDENTIAL as SECRETS_CREDENTIAL
 from costanza.app import App
@@ -137,7 +137,7 @@ def install(unit: Unit) -> None:
     except OSError as exc:
         raise InputError(_("The unit could not be written to {path} "
                            "({reason}). Nothing was installed.")
-                         .format(path=unit.path, reason=exc.strerror or exc)) from None
+                         .format(path=unit.path, reason=os_reason(exc))) from None
 
 
 def next_steps(unit: Unit) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import i18n
-from config.errors import InputError, SettingsError, TimezoneNeeded
+from config.errors import InputError, SettingsError, TimezoneNeeded, os_reason
 from config.i18n import _
 from config.template import template
 from costanza.app import App
@@ -114,4 +114,4 @@ def _write_template(cfg: Path, app: App) -> None:
         raise SettingsError(_(
             "Costanza could not write its settings file {file} ({reason}). "
             "Check that the folder exists and that you may write there."
-        ).format(file=cfg, reason=exc.strerror)) from None
+        ).format(file=cfg, reason=os_reason(exc))) from None

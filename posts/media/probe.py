@@ -14,7 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from config.errors import MediaRejected
+from config.errors import MediaRejected, os_reason
 from config.i18n import N_, _
 from posts.media.formats import (
     MIMES,
@@ -88,7 +88,7 @@ def probe(path: Path | str, expect: str | None = None) -> ProbeResult:
         raise MediaRejected(_(
             "{name} could not be opened ({reason}). "
             "Check that the file exists and that you may read it."
-        ).format(name=name, reason=exc.strerror or _("access denied"))) from exc
+        ).format(name=name, reason=os_reason(exc, _("access denied")))) from exc
     if stat.S_ISDIR(st.st_mode):
         raise MediaRejected(_("{name} is a folder, not a photo or a video. Give the file "
                               "itself.").format(name=name))
@@ -111,7 +111,7 @@ def probe(path: Path | str, expect: str | None = None) -> ProbeResult:
         raise MediaRejected(_(
             "{name} could not be read ({reason}). "
             "Check that you may read it and that the disk is working."
-        ).format(name=name, reason=exc.strerror or _("read error"))) from exc
+        ).format(name=name, reason=os_reason(exc, _("read error")))) from exc
 
     fmt = sniff(head)
     if fmt is None or fmt == "avif":

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from config.clock import Clock, SystemClock
-from config.errors import MediaRejected
+from config.errors import MediaRejected, os_reason
 from config.i18n import _
 from posts.media.probe import ProbeResult, display_name, human_size, probe
 
@@ -90,7 +90,7 @@ def _copy_failed(name: str, size: int, exc: OSError) -> MediaRejected:
     return MediaRejected(_(
         "{name} could not be copied into the media folder ({reason}). "
         "Check the disk and the folder's permissions, then try again."
-    ).format(name=name, reason=exc.strerror))
+    ).format(name=name, reason=os_reason(exc)))
 
 
 def write_atomically(final: Path, fill: Any, *, tmp_dir: Path, name: str, size: int) -> None:
@@ -131,7 +131,7 @@ class MediaStore:
             raise MediaRejected(_(
                 "The media folder {folder} could not be created "
                 "({reason}). Check that Costanza may write in its home folder."
-            ).format(folder=display_name(self.root), reason=exc.strerror)) from exc
+            ).format(folder=display_name(self.root), reason=os_reason(exc))) from exc
 
     @staticmethod
     def relative_path(sha256: str, fmt: str) -> str:
@@ -194,7 +194,7 @@ class MediaStore:
         except OSError as exc:
             raise MediaRejected(_(
                 "{name} could not be read ({reason}). Check that you may read it."
-            ).format(name=name, reason=exc.strerror)) from exc
+            ).format(name=name, reason=os_reason(exc))) from exc
         with src:
             while True:
                 try:
@@ -203,7 +203,7 @@ class MediaStore:
                     raise MediaRejected(_(
                         "{name} could not be read to the end ({reason}). "
                         "Copy it again from its source, then add it again."
-                    ).format(name=name, reason=exc.strerror)) from exc
+                    ).format(name=name, reason=os_reason(exc))) from exc
                 if not data:
                     break
                 hasher.update(data)
