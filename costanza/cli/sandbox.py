@@ -55,7 +55,8 @@ def sandbox(ctx: click.Context, port: int, data_dir: str | None, latency_ms: int
     from costanza.demo.sandbox.server import serve
 
     try:
-        serve(port=port, data_dir=Path(data_dir) if data_dir else None, latency_ms=latency_ms)
+        serve(port=port, data_dir=Path(data_dir) if data_dir else None, latency_ms=latency_ms,
+              announce=_announce)
     except OSError as exc:
         raise CostanzaError(_(
             "The sandbox could not listen on port {port} ({reason}). Another program may be "
@@ -110,3 +111,8 @@ def connect(obj: Context) -> None:
         return
     click.echo(_("Next: `costanza post add \"Your story\" --photo PHOTO.jpg`, then "
                  "`costanza post now ID` and `costanza daemon --once`."))
+
+
+def _announce(url: str) -> None:
+    click.echo(_("Sandbox running at {url} — open it in a browser to see what was published. "
+                 "Ctrl-C stops it.").format(url=url))

@@ -12,7 +12,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -108,14 +108,18 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 def serve(port: int = 8787, data_dir: Path | None = None, latency_ms: int = 0,
-          host: str = "127.0.0.1") -> None:
-    """Run the sandbox in the foreground until SIGINT or SIGTERM."""
+          host: str = "127.0.0.1", announce: Callable[[str], None] | None = None) -> None:
+    """Run the sandbox in the foreground until SIGINT or SIGTERM; ``announce`` is told its
+    address once it listens (the command line says it in the person's language)."""
     sandbox = SandboxServer(data_dir=data_dir, port=port, host=host, latency_ms=latency_ms)
     url = sandbox.start()
     stop = threading.Event()
     with _stop_on_signals(stop):
-        print(f"Sandbox running at {url} — open it in a browser to see what was published. "
-              "Ctrl-C stops it.", flush=True)
+        if announce is not None:
+            announce(url)
+        else:
+            print(f"Sandbox running at {url} — open it in a browser to see what was "
+                  "published. Ctrl-C stops it.", flush=True)
         while not stop.wait(0.5):
             pass
     sandbox.stop()
