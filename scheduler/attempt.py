@@ -216,7 +216,8 @@ class Attempt:
                 message = _("It had gone out: found on the network after the interruption.")
                 if found.note:
                     message = f"{message} {found.note}"
-                    log.warning("delivery %s: %s", c.delivery_id, found.note)
+                    log.warning(_("delivery {delivery}: {note}").format(
+                        delivery=c.delivery_id, note=found.note))
                 dl.finish(db, c, now, "published", started=started, action="reconcile",
                           message=message, remote_id=found.remote_id,
                           permalink=found.permalink)
