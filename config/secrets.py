@@ -175,7 +175,7 @@ class SecretStore:
                                                                     folder=folder))
 
     def _write(self, data: dict[str, dict[str, str]]) -> None:
-        lines = ["# Costanza account secrets. Keep this file private (mode 0600).", ""]
+        lines = ["# " + _("Costanza account secrets. Keep this file private (mode 0600)."), ""]
         for account, values in sorted(data.items()):
             section = account if _BARE.match(account) else _quote(account)
             lines.append(f"[{section}]")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from config.i18n import _
 from posts.models import Attempt, Delivery
 
 
@@ -89,5 +90,6 @@ def fenced(db: Session, c: Claim, now: datetime, values: dict[str, Any],
     # Core, on the session's connection: the hottest statement skips the ORM's machinery.
     rows = db.connection().execute(statement, params).all()
     if len(rows) != 1:
-        raise LeaseLost(f"delivery {c.delivery_id}: another daemon took it over")
+        raise LeaseLost(_("delivery {delivery}: another daemon took it over").format(
+            delivery=c.delivery_id))
     return rows[0]

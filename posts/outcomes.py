@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from config.i18n import _, pgettext
 from posts.fencing import ATTEMPTS, COPIED, Claim, fenced
 from posts.models import Delivery
 
@@ -46,13 +47,35 @@ def _attempt_told(*, action: str, outcome: str, started: datetime, now: datetime
 def _log_attempt(delivery: Any, told: dict[str, Any]) -> None:
     outcome, message = told["outcome"], told["message"]
     level = logging.INFO if outcome in ("published", "retry") else logging.WARNING
-    log.log(level, "delivery %s (post %s) on %s: %s after %s ms%s", delivery.id,
-            delivery.post_id, delivery.network, outcome, told["duration_ms"],
-            f" - {message}" if message else (f" {delivery.permalink}"
-                                             if outcome == "published" else ""),
+    if not log.isEnabledFor(level):
+        return
+    said = {"delivery": delivery.id, "post": delivery.post_id, "network": delivery.network,
+            "outcome": _outcome_word(outcome), "ms": told["duration_ms"]}
+    if message:
+        line = _("delivery {delivery} (post {post}) on {network}: {outcome} after {ms} ms "
+                 "- {message}").format(message=message, **said)
+    elif outcome == "published" and delivery.permalink:
+        line = _("delivery {delivery} (post {post}) on {network}: {outcome} after {ms} ms "
+                 "{permalink}").format(permalink=delivery.permalink, **said)
+    else:
+        line = _("delivery {delivery} (post {post}) on {network}: {outcome} after {ms} "
+                 "ms").format(**said)
+    log.log(level, line,
             extra={"delivery_id": delivery.id, "network": delivery.network,
                    "outcome": outcome, "duration_ms": told["duration_ms"],
                    "permalink": delivery.permalink})
+
+
+def _outcome_word(outcome: str) -> str:
+    """The outcome of a try as the daemon's log says it (the code itself in English)."""
+    words = {"published": pgettext("attempt outcome", "published"),
+             "retry": pgettext("attempt outcome", "retry"),
+             "failed": pgettext("attempt outcome", "failed"),
+             "unknown": pgettext("attempt outcome", "unknown"),
+             "needs_review": pgettext("attempt outcome", "needs_review"),
+             "held": pgettext("attempt outcome", "held"),
+             "cancelled": pgettext("attempt outcome", "cancelled")}
+    return words.get(outcome, outcome)
 
 
 def record_attempt(db: Session, delivery: Any, *, action: str, outcome: str,

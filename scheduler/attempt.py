@@ -124,7 +124,8 @@ class Attempt:
         except CostanzaError as exc:
             return None, exc
         except Exception:  # a row that no longer makes sense, a broken file...
-            log.exception("delivery %s: could not be prepared", c.delivery_id)
+            log.exception(_("delivery {delivery}: could not be prepared").format(
+                delivery=c.delivery_id))
             return None, PublishFailed(
                 _("Costanza could not prepare this post, so nothing was sent (the technical "
                   "details are in the daemon's log). Look at it with `costanza post show "
@@ -149,7 +150,8 @@ class Attempt:
         except dl.LeaseLost:
             raise  # a write was refused: another daemon holds it now (the round says so)
         except Exception as exc:  # a bug or a library error mid-call: outcome unknown
-            log.exception("delivery %s: unexpected error while publishing", c.delivery_id)
+            log.exception(_("delivery {delivery}: unexpected error while publishing").format(
+                delivery=c.delivery_id))
             if not record.begun:  # nothing was sent, and nothing is on record: try again
                 exc = RetryLater(
                     _("Something unexpected happened before the post was sent "
@@ -214,7 +216,8 @@ class Attempt:
                 message = _("It had gone out: found on the network after the interruption.")
                 if found.note:
                     message = f"{message} {found.note}"
-                    log.warning("delivery %s: %s", c.delivery_id, found.note)
+                    log.warning(_("delivery {delivery}: {note}").format(
+                        delivery=c.delivery_id, note=found.note))
                 dl.finish(db, c, now, "published", started=started, action="reconcile",
                           message=message, remote_id=found.remote_id,
                           permalink=found.permalink)

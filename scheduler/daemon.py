@@ -159,7 +159,7 @@ class Daemon:
                                 misfire_grace_time=None, coalesce=True, max_instances=1)
         self._scheduler.start()
         self._rounds.start()
-        notify("READY=1\nSTATUS=Publishing at your weekly slots")
+        notify("READY=1\nSTATUS=" + _("Publishing at your weekly slots"))
         log.info(_("daemon {id} started").format(id=self.id))
 
     def run(self, once: bool = False) -> None:

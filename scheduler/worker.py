@@ -239,7 +239,8 @@ class Worker:
                         dl.renew(db, c, now, self.lease)
                         renewed.append(c.delivery_id)
                     except dl.LeaseLost as exc:
-                        log.warning("%s; this daemon stops renewing its lease", exc)
+                        log.warning(_("{problem}; this daemon stops renewing its lease")
+                                    .format(problem=exc))
         except Exception as exc:
             # The heartbeat goes on (a database that does not answer must not stop it):
             # leases not renewed in time run out, and those posts are checked again.
@@ -263,8 +264,9 @@ class Worker:
         with self._lock:
             ends = self._lease_ends.get(delivery_id)
         if ends is None or self.clock.now() >= ends - self.lease / 4:
-            raise dl.LeaseLost(f"delivery {delivery_id}: its lease ran out before the network "
-                               "call, so another daemon took it over or soon will")
+            raise dl.LeaseLost(_("delivery {delivery}: its lease ran out before the network "
+                                 "call, so another daemon took it over or soon will").format(
+                                     delivery=delivery_id))
 
     def _wake_after(self, next_slot: datetime | None) -> datetime:
         now = self.clock.now()
@@ -338,7 +340,7 @@ class Worker:
             else:
                 self._give_back(c)
         except dl.LeaseLost as exc:
-            log.warning("%s; this daemon stops touching it", exc)
+            log.warning(_("{problem}; this daemon stops touching it").format(problem=exc))
         except Exception:
             log.exception(_("delivery {delivery}: unexpected error").format(
                 delivery=c.delivery_id))

@@ -81,7 +81,7 @@ def build_unit(app: App, *, user_unit: bool, command: list[str],
     private_tmp = not any(p.is_relative_to(t) for p in writable
                           for t in (Path("/tmp"), Path("/var/tmp")))
     lines = [
-        "# Written by `costanza service install` for this installation.",
+        "# " + _("Written by `costanza service install` for this installation."),
         "[Unit]",
         "Description=Costanza social-media scheduler",
         "Wants=network-online.target",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from config.i18n import _
+
 
 @dataclass(frozen=True)
 class FileSlice:
@@ -81,7 +83,8 @@ class MultipartBody:
                     self._fh.seek(part.offset)
                 piece = self._fh.read(min(want, part.size() - self._pos))
                 if not piece and part.size() > self._pos:
-                    raise OSError(f"{part.path.name} became shorter while it was being sent")
+                    raise OSError(_("{file} became shorter while it was being sent").format(
+                        file=part.path.name))
             out += piece
             self._pos += len(piece)
             total = len(part) if isinstance(part, bytes) else part.size()

@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 import requests
 
+from config import i18n
 from config.errors import MediaHostUnreachable
-
-LEAD = "Instagram will not be able to fetch your photos:"
+from config.i18n import _, ngettext
 
 
 def shown(url: str) -> str:
@@ -25,25 +25,39 @@ def fetch_back(url: str, expected: bytes, hint: str, *, timeout: float = 20.0,
     try:
         response = requests.get(url, timeout=timeout, allow_redirects=True)
     except requests.Timeout:
-        raise MediaHostUnreachable(
-            f"{LEAD} {where} did not answer within {timeout:.0f} seconds. {hint}") from None
+        seconds = round(timeout)
+        raise MediaHostUnreachable(ngettext(
+            "Instagram will not be able to fetch your photos: {address} did not answer "
+            "within {n} second. {hint}",
+            "Instagram will not be able to fetch your photos: {address} did not answer "
+            "within {n} seconds. {hint}", seconds).format(
+                address=where, n=i18n.number(seconds), hint=hint)) from None
     except requests.RequestException as exc:
         raise MediaHostUnreachable(
-            f"{LEAD} Costanza could not reach {where} ({_reason(exc)}). {hint}") from None
+            _("Instagram will not be able to fetch your photos: Costanza could not reach "
+              "{address} ({reason}). {hint}").format(
+                  address=where, reason=_reason(exc), hint=hint)) from None
     if response.status_code != 200:
         raise MediaHostUnreachable(
-            f"{LEAD} {where} answered {response.status_code}. {hint}")
+            _("Instagram will not be able to fetch your photos: {address} answered "
+              "{status}. {hint}").format(address=where, status=response.status_code,
+                                         hint=hint))
     if response.content != expected:
-        raise MediaHostUnreachable(
-            f"{LEAD} {where} answered, but not with the test photo Costanza put there "
-            f"(it sent {len(response.content)} bytes of something else). {hint}")
+        size = len(response.content)
+        raise MediaHostUnreachable(ngettext(
+            "Instagram will not be able to fetch your photos: {address} answered, but not "
+            "with the test photo Costanza put there (it sent {n} byte of something else). "
+            "{hint}",
+            "Instagram will not be able to fetch your photos: {address} answered, but not "
+            "with the test photo Costanza put there (it sent {n} bytes of something else). "
+            "{hint}", size).format(address=where, n=i18n.number(size), hint=hint))
     warnings = []
     kind = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
     if kind and not kind.startswith("image/") and kind != "application/octet-stream":
         warnings.append(
-            f"Your web server sends the photos as '{kind}' instead of 'image/jpeg'; "
-            "Instagram may refuse them. Ask whoever runs the server to serve .jpg files "
-            "as image/jpeg.")
+            _("Your web server sends the photos as '{kind}' instead of 'image/jpeg'; "
+              "Instagram may refuse them. Ask whoever runs the server to serve .jpg files "
+              "as image/jpeg.").format(kind=kind))
     if warn_private:
         warnings.extend(reachability_warnings(url))
     return warnings
@@ -61,18 +75,19 @@ def reachability_warnings(url: str) -> list[str]:
         pass
     if not private:
         return []
-    return [f"The address {host} can only be reached from this computer or your own "
-            "network, so Instagram's servers will not be able to fetch photos from it. "
-            "Use a web address that works from anywhere on the internet."]
+    return [_("The address {host} can only be reached from this computer or your own "
+              "network, so Instagram's servers will not be able to fetch photos from it. "
+              "Use a web address that works from anywhere on the internet.").format(
+                  host=host)]
 
 
 def _reason(exc: requests.RequestException) -> str:
     text = str(exc).lower()
     if "name or service not known" in text or "nodename nor servname" in text or \
             "getaddrinfo" in text or "name resolution" in text:
-        return "this web address does not exist"
+        return _("this web address does not exist")
     if "refused" in text:
-        return "the connection was refused: no web server is answering there"
+        return _("the connection was refused: no web server is answering there")
     if "certificate" in text or "ssl" in text:
-        return "its security certificate is not valid"
-    return "the connection failed"
+        return _("its security certificate is not valid")
+    return _("the connection failed")

@@ -27,13 +27,14 @@ import re
 import secrets as _random
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from config.errors import SettingsError
+from config.i18n import _, ngettext
 from config.settings import Settings, parse_duration
 from posts.media.store import sha256_of
 
@@ -114,7 +115,7 @@ class MediaHost(ABC):
 
     def fix_hint(self) -> str:
         """What to check when the test photo cannot be fetched back."""
-        return "Check the [media_host] section of your settings."
+        return _("Check the [media_host] section of your settings.")
 
     def warnings(self, url: str) -> list[str]:
         """Things that work here but may not work for Instagram."""
@@ -130,6 +131,15 @@ def register(cls: HostClass) -> HostClass:
     return cls
 
 
+def either(options: Iterable[str]) -> str:
+    """'"a" or "b" or "c"': the choices, in the language spoken."""
+    items = list(options)
+    text = items[0] if items else ""
+    for item in items[1:]:
+        text = _("{one} or {other}").format(one=text, other=item)
+    return text
+
+
 def available_kinds() -> list[str]:
     """The kinds this installation knows: one per module of this package."""
     package = Path(__file__).parent
@@ -141,10 +151,10 @@ def available_kinds() -> list[str]:
 def host_class(kind: Any, settings_file: Path) -> type[MediaHost]:
     """The class for ``kind``, importing its module on first use."""
     def not_allowed() -> SettingsError:
-        allowed = " or ".join(f'"{k}"' for k in available_kinds())
+        allowed = either(f'"{k}"' for k in available_kinds())
         return SettingsError(
-            f"In {settings_file}, the setting `media_host.kind` = {kind!r} is not allowed: "
-            f"use {allowed}.")
+            _("In {file}, the setting `media_host.kind` = {value} is not allowed: "
+              "use {allowed}.").format(file=settings_file, value=repr(kind), allowed=allowed))
 
     if not isinstance(kind, str) or not _KIND_NAME.match(kind) or kind in _NOT_KINDS:
         raise not_allowed()
@@ -172,17 +182,21 @@ class Table:
         if unknown:
             names = ", ".join(sorted(known | {"kind"}))
             raise SettingsError(
-                f"In {self.file}, the setting `media_host.{unknown[0]}` is unknown for "
-                f"kind = {self.table.get('kind')!r}. Known keys: {names}.")
+                _("In {file}, the setting `media_host.{key}` is unknown for "
+                  "kind = {kind}. Known keys: {names}.").format(
+                      file=self.file, key=unknown[0], kind=repr(self.table.get("kind")),
+                      names=names))
 
     def _bad(self, key: str, allowed: str) -> SettingsError:
         value = self.table.get(key)
         if value is None:
             return SettingsError(
-                f"In {self.file}, [media_host] needs `{key}`: {allowed}.")
+                _("In {file}, [media_host] needs `{key}`: {allowed}.").format(
+                    file=self.file, key=key, allowed=allowed))
         return SettingsError(
-            f"In {self.file}, the setting `media_host.{key}` = {value!r} is not allowed: "
-            f"use {allowed}.")
+            _("In {file}, the setting `media_host.{key}` = {value} is not allowed: "
+              "use {allowed}.").format(file=self.file, key=key, value=repr(value),
+                                       allowed=allowed))
 
     def text(self, key: str, allowed: str, *, default: str | None = None,
              pattern: str | None = None) -> str:
@@ -195,15 +209,15 @@ class Table:
         return value.strip()
 
     def url(self, key: str, *, default: str | None = None) -> str:
-        allowed = 'a web address such as "https://www.example.it/costanza-media/"'
+        allowed = _('a web address such as "https://www.example.it/costanza-media/"')
         value = self.table.get(key, default)
         if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
             raise self._bad(key, allowed)
         return value.strip()
 
     def duration(self, key: str, default: str, least: timedelta, most: timedelta) -> timedelta:
-        allowed = (f'a duration such as "15m" or "1h", between {_words(least)} '
-                   f"and {_words(most)}")
+        allowed = _('a duration such as "15m" or "1h", between {least} and {most}').format(
+            least=_words(least), most=_words(most))
         value = self.table.get(key, default)
         try:
             parsed = parse_duration(value) if isinstance(value, str) else None
@@ -216,17 +230,22 @@ class Table:
     def choice(self, key: str, default: str, *options: str) -> str:
         value = self.table.get(key, default)
         if value not in options:
-            raise self._bad(key, " or ".join(f'"{o}"' for o in options))
+            raise self._bad(key, either(f'"{o}"' for o in options))
         return str(value)
 
 
 def _words(span: timedelta) -> str:
     seconds = int(span.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0 and seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}" + ("s" if count > 1 else "")
-    return f"{seconds} seconds"
+    if seconds % 86400 == 0 and seconds >= 86400:
+        count = seconds // 86400
+        return ngettext("{n} day", "{n} days", count).format(n=count)
+    if seconds % 3600 == 0 and seconds >= 3600:
+        count = seconds // 3600
+        return ngettext("{n} hour", "{n} hours", count).format(n=count)
+    if seconds % 60 == 0 and seconds >= 60:
+        count = seconds // 60
+        return ngettext("{n} minute", "{n} minutes", count).format(n=count)
+    return ngettext("{n} second", "{n} seconds", seconds).format(n=seconds)
 
 
 def file_name(sha256: str, mime: str, path: Path) -> str:

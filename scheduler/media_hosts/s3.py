@@ -91,18 +91,18 @@ class S3Host(MediaHost):
             keys = self.secrets.get(SECRETS_NAME)
             if not keys.get("access_key_id") or not keys.get("secret_access_key"):
                 raise SettingsError(
-                    "The S3 media host has no keys. Put them in secrets.toml in Costanza's "
-                    "data folder, in a [media_host] section with access_key_id and "
-                    "secret_access_key (or set COSTANZA_SECRET_MEDIA_HOST_ACCESS_KEY_ID and "
-                    "COSTANZA_SECRET_MEDIA_HOST_SECRET_ACCESS_KEY). They never go in "
-                    f"{self.settings_file.name}.")
+                    _("The S3 media host has no keys. Put them in secrets.toml in Costanza's "
+                      "data folder, in a [media_host] section with access_key_id and "
+                      "secret_access_key (or set COSTANZA_SECRET_MEDIA_HOST_ACCESS_KEY_ID and "
+                      "COSTANZA_SECRET_MEDIA_HOST_SECRET_ACCESS_KEY). They never go in "
+                      "{file}.").format(file=self.settings_file.name))
             try:
                 import boto3
                 from botocore.config import Config
             except ImportError:
                 raise SettingsError(
-                    "The S3 media host needs the boto3 package, which is not installed. "
-                    "Install it with `pip install 'costanza[s3]'` (or `pip install boto3`).",
+                    _("The S3 media host needs the boto3 package, which is not installed. "
+                      "Install it with `pip install 'costanza[s3]'` (or `pip install boto3`)."),
                 ) from None
 
             self._client = boto3.client(

@@ -25,6 +25,7 @@ from typing import Any
 import requests
 
 from config.errors import PublishFailed, RetryLater, SettingsError
+from config.i18n import _
 from config.settings import Settings
 from scheduler.media_hosts.base import MediaHost, Table, checked_hash, register
 
@@ -45,14 +46,14 @@ class SandboxHost(MediaHost):
         read = Table(table, settings, {"url"})
         if "url" not in table and not settings.networks_base_url:
             raise SettingsError(
-                f"In {settings.home.config_file}, [media_host] kind = \"sandbox\" needs the "
-                "sandbox's address: add url = \"http://127.0.0.1:8787\" (or set "
-                "COSTANZA_PLATFORM_URL to it).")
+                _("In {file}, [media_host] kind = \"sandbox\" needs the "
+                  "sandbox's address: add url = \"http://127.0.0.1:8787\" (or set "
+                  "COSTANZA_PLATFORM_URL to it).").format(file=settings.home.config_file))
         url = read.url("url") if "url" in table else str(settings.networks_base_url)
         return cls(url, settings.networks_base_url)
 
     def describe(self) -> str:
-        return f"the sandbox at {self.url}"
+        return _("the sandbox at {url}").format(url=self.url)
 
     def public_url(self, path: Path, sha256: str, mime: str) -> str:
         checked_hash(sha256, path)  # a bad hash is recomputed, as the other hosts do
@@ -60,41 +61,43 @@ class SandboxHost(MediaHost):
             data = path.read_bytes()
         except OSError as exc:
             raise PublishFailed(
-                f"Costanza could not read the photo to send to the sandbox "
-                f"({exc.strerror or exc}). Check that the disk holding Costanza's media "
-                "folder is working, then add the photo again with `costanza post edit`."
-            ) from None
+                _("Costanza could not read the photo to send to the sandbox "
+                  "({error}). Check that the disk holding Costanza's media "
+                  "folder is working, then add the photo again with `costanza post edit`."
+                  ).format(error=exc.strerror or exc)) from None
         try:
             response = requests.post(f"{self.url}/_sandbox/media", data=data, timeout=TIMEOUT,
                                      headers={"Content-Type": mime or "application/octet-stream"})
         except requests.RequestException:
             raise RetryLater(
-                f"The sandbox at {self.url} did not answer, so the photo could not be put "
-                "there. Start it with `costanza sandbox`; Costanza will try again.") from None
+                _("The sandbox at {url} did not answer, so the photo could not be put "
+                  "there. Start it with `costanza sandbox`; Costanza will try again.").format(
+                      url=self.url)) from None
         if response.status_code != 200:
             raise PublishFailed(
-                f"The sandbox at {self.url} refused the photo (it answered "
-                f"{response.status_code}). Check `media_host.url` in your settings.",
+                _("The sandbox at {url} refused the photo (it answered "
+                  "{status}). Check `media_host.url` in your settings.").format(
+                      url=self.url, status=response.status_code),
                 http_status=response.status_code)
         try:
             return str(response.json()["url"])
         except (ValueError, KeyError, TypeError):
             raise PublishFailed(
-                f"{self.url} answered, but not as Costanza's sandbox does. Check "
-                "`media_host.url` in your settings: it should be the address "
-                "`costanza sandbox` prints.") from None
+                _("{url} answered, but not as Costanza's sandbox does. Check "
+                  "`media_host.url` in your settings: it should be the address "
+                  "`costanza sandbox` prints.").format(url=self.url)) from None
 
     def remove(self, sha256: str, mime: str) -> None:
         """The sandbox keeps what it was sent (it forgets it on `reset`): nothing to do."""
 
     def fix_hint(self) -> str:
-        return (f"Check that the sandbox is running at {self.url} (`costanza sandbox`) and "
-                "that `media_host.url` in your settings is its address.")
+        return _("Check that the sandbox is running at {url} (`costanza sandbox`) and "
+                 "that `media_host.url` in your settings is its address.").format(url=self.url)
 
     def warnings(self, url: str) -> list[str]:
         if self.platform_url is None:
-            return ["The media host is the sandbox, but Costanza is talking to the real "
-                    "Facebook, Instagram and X: real Instagram cannot fetch photos from it. "
-                    "Set up a folder or s3 media host before publishing for real (see the "
-                    "README)."]
+            return [_("The media host is the sandbox, but Costanza is talking to the real "
+                      "Facebook, Instagram and X: real Instagram cannot fetch photos from it. "
+                      "Set up a folder or s3 media host before publishing for real (see the "
+                      "README).")]
         return []

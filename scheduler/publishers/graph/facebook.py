@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from config.errors import OutcomeUnknown, PublishError, PublishFailed, RetryLater
-from config.i18n import _
+from config.i18n import N_, _
 from scheduler.http.multipart import FileSlice
 from scheduler.publishers.base import MediaFile, PublishRequest, PublishResult, Reconciled
 from scheduler.publishers.checks import check_media_files
@@ -207,11 +207,12 @@ class FacebookPublisher(GraphPublisher):
         if video_id:
             found = [p for p in found if video_id in str(p.get("id"))] or found
         if not found:
-            return Reconciled(False, reason="No post with this text is on the Page since "
-                                            "the attempt.")
+            return Reconciled(False, reason=_("No post with this text is on the Page since "
+                                              "the attempt."))
         if len(found) > 1 and not normalise(request.text):
-            return Reconciled(None, reason="Several posts without text appeared on the Page "
-                                           "since the attempt; check which one is this post.")
+            return Reconciled(None, reason=_("Several posts without text appeared on the Page "
+                                             "since the attempt; check which one is this "
+                                             "post."))
         best = found[-1]  # the oldest match: newest first is Graph's order
         return Reconciled(True, remote_id=str(best.get("id")),
                           permalink=best.get("permalink_url"),
@@ -223,10 +224,20 @@ def _id(reply: dict[str, Any], what: str) -> str:
     return _known_id(reply.get("id"), what)
 
 
+# One whole sentence per kind of thing Facebook accepted (the translator sees each).
+_NO_ID = {
+    "post": N_("Facebook accepted the post but did not say which it is. "
+               "Costanza will check whether it went out."),
+    "photo": N_("Facebook accepted the photo but did not say which it is. "
+                "Costanza will check whether it went out."),
+    "video": N_("Facebook accepted the video but did not say which it is. "
+                "Costanza will check whether it went out."),
+}
+
+
 def _known_id(value: Any, what: str) -> str:
     if not value:
-        raise OutcomeUnknown(f"Facebook accepted the {what} but did not say which it is. "
-                             "Costanza will check whether it went out.", code="no_id")
+        raise OutcomeUnknown(_(_NO_ID[what]), code="no_id")
     return str(value)
 
 

@@ -72,7 +72,7 @@ def wait_until_processed(client: GraphClient, container: str, limit: float,
             raise ContainerExpired(container)
         if code == "ERROR":
             progress.drop("container_id", "upload_uri", "uploaded")
-            said = redact(reply.get("status") or "no reason given", client.secrets)
+            said = redact(reply.get("status") or _("no reason given"), client.secrets)
             raise PublishFailed(
                 _(NOT_PROCESSED[media_word(request)]).format(said=said, post=request.post_id),
                 code="container_error")

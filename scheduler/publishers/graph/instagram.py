@@ -28,7 +28,7 @@ from config.errors import (
     RateLimited,
     RetryLater,
 )
-from config.i18n import _
+from config.i18n import N_, _
 from scheduler.publishers.base import PublishRequest, PublishResult, Reconciled
 from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.graph.client import GraphClient, account_id
@@ -46,8 +46,8 @@ from scheduler.publishers.graph.publisher import GraphPublisher
 from scheduler.publishers.matching import after_intent, doubles_note, same_text
 from scheduler.publishers.progress import Progress
 
-_COMMENT_UNSURE = ("The post is out, but Costanza is not sure the first comment was added. "
-                   "Check the post on Instagram and add it by hand if missing.")
+_COMMENT_UNSURE = N_("The post is out, but Costanza is not sure the first comment was added. "
+                     "Check the post on Instagram and add it by hand if missing.")
 
 
 class InstagramPublisher(GraphPublisher):
@@ -175,23 +175,23 @@ class InstagramPublisher(GraphPublisher):
         if done:
             return done, None
         if progress.get("first_comment_tried"):
-            return None, _COMMENT_UNSURE
+            return None, _(_COMMENT_UNSURE)
         progress.save(first_comment_tried=True)
         try:
             reply = client.post(f"{media_id}/comments", {"message": request.first_comment})
         except OutcomeUnknown:
-            return None, _COMMENT_UNSURE  # it may be there: "not added" would be wrong
+            return None, _(_COMMENT_UNSURE)  # it may be there: "not added" would be wrong
         except PublishError as exc:
             # Costanza does not retry the comment: say so, and give the reason without the
             # error's own advice (which may promise a retry that will not happen).
             if isinstance(exc, AuthExpired):
-                why = "Instagram no longer accepts Costanza for this account"
+                why = _("Instagram no longer accepts Costanza for this account")
             elif isinstance(exc, RetryLater):
-                why = "Instagram asked to wait, and comments are not tried again"
+                why = _("Instagram asked to wait, and comments are not tried again")
             else:
-                why = f"Instagram refused it: {exc}"
-            return None, (f"The post is out, but the first comment was not added ({why}). "
-                          "Add it by hand on Instagram.")
+                why = _("Instagram refused it: {error}").format(error=exc)
+            return None, _("The post is out, but the first comment was not added ({why}). "
+                           "Add it by hand on Instagram.").format(why=why)
         comment_id = str(reply.get("id") or "") or None
         if comment_id:
             progress.save(first_comment_id=comment_id)
@@ -232,8 +232,8 @@ class InstagramPublisher(GraphPublisher):
                               permalink=self._permalink(client, media_id))
         container = request.progress.get("container_id")
         if not container:
-            return Reconciled(False, reason="No Instagram container was made, so nothing "
-                                            "can have been published.")
+            return Reconciled(False, reason=_("No Instagram container was made, so nothing "
+                                              "can have been published."))
         state = str(client.get(container, fields="status_code,status")
                     .get("status_code") or "").upper()
         if state == "PUBLISHED":
@@ -243,7 +243,9 @@ class InstagramPublisher(GraphPublisher):
                               permalink=self._permalink(client, found) if found else None,
                               note=doubles_note("instagram", matches))
         if state in ("FINISHED", "IN_PROGRESS"):
-            return Reconciled(False, reason="The container is ready but was not published; "
-                                            "publishing it now is safe.")
-        return Reconciled(False, reason=f"The container is {state.lower() or 'gone'}; "
-                                        "it was not published.")
+            return Reconciled(False, reason=_("The container is ready but was not published; "
+                                              "publishing it now is safe."))
+        if not state:
+            return Reconciled(False, reason=_("The container is gone; it was not published."))
+        return Reconciled(False, reason=_("The container is {state}; it was not published.")
+                          .format(state=state.lower()))

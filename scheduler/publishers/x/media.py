@@ -144,7 +144,7 @@ class XMediaUploader:
                 return data
             if state == "failed":
                 error = info.get("error") or {}
-                said = redact(error.get("message") or error.get("name") or "no reason given",
+                said = redact(error.get("message") or error.get("name") or _("no reason given"),
                               self.secrets)
                 raise PublishFailed(
                     _("X could not process the video: {said}. X takes MP4 videos (H.264 and "

@@ -23,7 +23,7 @@ from config.errors import (
     PublishError,
     PublishFailed,
 )
-from config.i18n import _
+from config.i18n import _, ngettext
 from scheduler.http.hygiene import remember_secrets
 from scheduler.http.routing import RoutingSession
 from scheduler.http.transport import transport_error
@@ -192,10 +192,15 @@ class XPublisher:
     def _partial(self, account: _Account, parts: list[str], ids: list[str],
                  exc: PublishFailed) -> PublishResult:
         sent, total = len(ids), len(parts)
-        warning = (
-            f"X posted the first {sent} of the {total} parts of the thread, then refused the "
-            f"next one ({exc.message}). The remaining {total - sent} parts were not posted; "
-            "you can post them by hand as replies.")
+        left = total - sent
+        warning = ngettext(
+            "X posted the first {sent} of the {total} parts of the thread, then refused the "
+            "next one ({error}). The remaining {n} part was not posted; "
+            "you can post it by hand as a reply.",
+            "X posted the first {sent} of the {total} parts of the thread, then refused the "
+            "next one ({error}). The remaining {n} parts were not posted; "
+            "you can post them by hand as replies.", left).format(
+                sent=sent, total=total, error=exc.message, n=left)
         return PublishResult(
             remote_id=ids[0], permalink=account.permalink(ids[0]),
             extra={"tweet_ids": ids, "unsent_parts": parts[sent:]}, warning=warning)
@@ -280,7 +285,10 @@ class XPublisher:
             return Reconciled(True, remote_id=ids[0], permalink=account.permalink(ids[0]),
                               note=" ".join(notes) or None)
         if ids:
-            return Reconciled(False, reason=f"{len(ids)} of the {len(parts)} parts of the "
-                                            "thread are out; publishing again sends the rest.")
-        return Reconciled(False, reason="No post with this text is on the account since the "
-                                        "attempt.")
+            return Reconciled(False, reason=ngettext(
+                "{n} of the {total} parts of the thread is out; publishing again sends "
+                "the rest.",
+                "{n} of the {total} parts of the thread are out; publishing again sends "
+                "the rest.", len(ids)).format(n=len(ids), total=len(parts)))
+        return Reconciled(False, reason=_("No post with this text is on the account since the "
+                                          "attempt."))

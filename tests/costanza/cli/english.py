@@ -67,6 +67,7 @@ SHARED = {
     # Italian words spelled like English ones ("due" = two, "pause" = plural of pausa).
     "database", "proxy", "bucket", "driver", "script", "internet", "emoji", "thread",
     "due", "pause",
+    "serve",  # Italian "it serves/is needed"; English "to serve .jpg files as image/jpeg"
 }
 # Input that both languages accept, shown in examples ("mon 9:30, wed 18:00").
 INPUT_FORMS = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
