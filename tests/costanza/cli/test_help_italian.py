@@ -8,32 +8,19 @@ offending lines. Under ``--lang en`` the help stays the English it always was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner, Result
 
 from costanza.cli.main import cli
 from tests.costanza.cli.english import english_left, english_vocabulary
+from tests.costanza.cli.tree import commands
 
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 
-def every_command(command: click.Command,
-                  path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    """The path of every command a person can ask help for: groups and leaves."""
-    yield path
-    if isinstance(command, click.Group):
-        ctx = click.Context(command)
-        for name in command.list_commands(ctx):
-            sub = command.get_command(ctx, name)
-            if sub is not None and not sub.hidden:
-                yield from every_command(sub, (*path, name))
-
-
-PATHS = sorted(every_command(cli))
+PATHS = sorted(path for path, _ in commands(cli))
 
 
 def costanza(*args: str) -> Result:

@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from config.clock import FakeClock
 from tests.conftest import START
+from tests.costanza.cli.tree import commands
 
 # How each home is filled before the command runs.
 SETUP = (
@@ -50,15 +51,9 @@ NOT_HERE = {
 }
 
 
-def with_json(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    if any(param.name == "as_json" for param in command.params):
-        yield path
-    if isinstance(command, click.Group):
-        ctx = click.Context(command)
-        for name in command.list_commands(ctx):
-            sub = command.get_command(ctx, name)
-            if sub is not None and not sub.hidden:
-                yield from with_json(sub, (*path, name))
+def with_json(command: click.Command) -> Iterator[tuple[str, ...]]:
+    return (path for path, sub in commands(command)
+            if any(param.name == "as_json" for param in sub.params))
 
 
 def test_every_command_with_json_has_a_case() -> None:
