@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +144,14 @@ def test_every_command_line_parses(path: Path) -> None:
             if line not in PENDING:
                 failing.append(f"{line}\n    {exc.format_message()}")
     assert not failing, f"{path.name}: lines Costanza would refuse:\n" + "\n".join(failing)
+
+
+@pytest.mark.parametrize("path", [ENGLISH, ITALIAN], ids=lambda p: p.name)
+def test_the_settings_shown_are_toml_and_the_same_in_both(path: Path) -> None:
+    shown = [tomllib.loads(block) for tag, block in _FENCE.findall(text(path)) if tag == "toml"]
+    assert {"media_host", "x", "networks"} <= {key for table in shown for key in table}
+    english = [tomllib.loads(b) for tag, b in _FENCE.findall(text(ENGLISH)) if tag == "toml"]
+    assert shown == english
 
 
 def test_the_checker_refuses_what_costanza_refuses() -> None:
