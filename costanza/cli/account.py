@@ -10,6 +10,7 @@ import click
 
 from config.errors import InputError
 from config.i18n import N_, _, ngettext
+from costanza.cli import guide
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 
@@ -137,7 +138,7 @@ def _print_added(result: dict[str, Any], as_json: bool) -> None:
         click.echo(_("Note: {note}").format(note=note))
 
 
-@add.command("x", help=N_(
+@add.command("x", epilog=guide.epilog("x"), help=N_(
     """Connect an X account. Without --access-token, Costanza shows an address
     where you authorise the app, then asks for the PIN that X gives you. Without
     a terminal (a script, over ssh), or with --no-prompt, it shows the address and
@@ -177,14 +178,16 @@ def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: s
         started = accounts.start_x_pin(obj.app, consumer_key=consumer_key,
                                        consumer_secret=consumer_secret, name=name)
         _print_pin_step({**started, "next_command": _pin_command(obj, name)}, as_json)
+        guide.show("x", as_json)
         return
     result = accounts.add_x(obj.app, consumer_key=consumer_key, consumer_secret=consumer_secret,
                             access_token=access_token, access_token_secret=access_token_secret,
                             name=name, ask_pin=_ask_pin, pin=pin)
     _print_added(result, as_json)
+    guide.show("x", as_json)
 
 
-@add.command("facebook", help=N_(
+@add.command("facebook", epilog=guide.epilog("facebook"), help=N_(
     """Connect a Facebook Page, with its Page token, or with your login token
     (exchanged for a long-lived one with --app-id and --app-secret) and a
     choice from the Pages you manage.
@@ -216,9 +219,10 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
                                    user_token=user_token, app_id=app_id,
                                    app_secret=app_secret, name=name, choose_page=_choose_page)
     _print_added(result, as_json)
+    guide.show("facebook", as_json)
 
 
-@add.command("instagram", help=N_(
+@add.command("instagram", epilog=guide.epilog("instagram"), help=N_(
     """Connect an Instagram professional account. Without --ig-user-id, Costanza
     finds the account linked to your connected Facebook Page.
 
@@ -245,6 +249,7 @@ def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_
     result = accounts.add_instagram(obj.app, ig_user_id=ig_user_id, token=token,
                                     page_id=page_id, page_token=page_token, name=name)
     _print_added(result, as_json)
+    guide.show("instagram", as_json)
 
 
 @account.command("list", help=N_(
