@@ -167,7 +167,7 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
                        "[media_host] section to your settings (see the README) before "
                        "queueing photos for Instagram, then run `costanza account check`."))
     found = Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
-                        {"token": token}, notes)
+                        {"token": token, "login": ""}, notes)  # "": not Instagram Login
     return save_connection(app, name, found)
 
 
