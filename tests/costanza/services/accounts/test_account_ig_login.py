@@ -264,3 +264,9 @@ def test_no_secret_is_logged_even_at_debug(run: Run, platform: Platform, app: Ap
     for value in [platform.creds["instagram"]["login_token"], APP_SECRET, first,
                   stored_secrets(home, "instagram")["token"]]:
         assert value not in logged
+    # What is kept beside the token but is not secret is not hidden from the logs.
+    from config.scrub import redact
+
+    kept = stored_secrets(home, "instagram")
+    said = f"login {kept['login']}, until {kept['token_expires_at']}"
+    assert redact(said) == said and redact(first) != first
