@@ -270,3 +270,14 @@ def test_no_secret_is_logged_even_at_debug(run: Run, platform: Platform, app: Ap
     kept = stored_secrets(home, "instagram")
     said = f"login {kept['login']}, until {kept['token_expires_at']}"
     assert redact(said) == said and redact(first) != first
+
+
+def test_reconnecting_through_the_page_forgets_instagram_login(run: Run, app: App, home: Path,
+                                                               platform: Platform) -> None:
+    _connect(run, platform, "--app-secret", APP_SECRET)
+    assert run("account", "add", "facebook", "--page-token",
+               platform.creds["facebook"]["page_token"]).exit_code == 0
+    result = run("account", "add", "instagram")
+    assert result.exit_code == 0, result.output
+    assert "Reconnected the Instagram account" in result.output
+    assert stored_secrets(home, "instagram") == {"token": platform.creds["facebook"]["page_token"]}
