@@ -28,6 +28,13 @@ _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _CACHE: dict[str, tuple[tuple[str, int, int], dict[str, dict[str, str]]]] = {}
 
 
+# Kept beside an account's secrets but not secret: which login it is ("instagram") and when
+# its token was issued and ends. The log scrubber is not given them (it would hide the word
+# "instagram", or a date, from every log line).
+NOT_SECRET = frozenset({"login", "token_expires_at", "token_issued_at",
+                        "user_token_expires_at"})
+
+
 def _env_name(account: str, key: str) -> str:
     return f"COSTANZA_SECRET_{account}_{key}".upper().replace("-", "_")
 
@@ -134,7 +141,7 @@ class SecretStore:
             if name.startswith(prefix) and value:
                 merged[name[len(prefix):].lower()] = value
         merged.update(self._credentials(account))
-        _scrub_from_logs(merged.values())
+        _scrub_from_logs(v for k, v in merged.items() if k not in NOT_SECRET)
         return merged
 
     def load(self) -> None:

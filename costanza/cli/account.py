@@ -10,7 +10,7 @@ import click
 
 from config.errors import InputError
 from config.i18n import N_, _, ngettext
-from costanza.cli import guide
+from costanza.cli import account_instagram, guide
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 
@@ -224,13 +224,18 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
 
 @add.command("instagram", epilog=guide.epilog("instagram"), help=N_(
     """Connect an Instagram professional account. Without --ig-user-id, Costanza
-    finds the account linked to your connected Facebook Page.
+    finds the account linked to your connected Facebook Page. With
+    --instagram-login, no Page is needed: give an Instagram Login token.
 
     Example:
 
     \b
         costanza account add instagram
+        costanza account add instagram --instagram-login --token IGAA... \\
+            --app-secret abc
     """))
+@click.option("--instagram-login", is_flag=True, help=account_instagram.LOGIN_HELP)
+@click.option("--app-secret", metavar=N_("SECRET"), help=account_instagram.APP_SECRET_HELP)
 @click.option("--ig-user-id", metavar=N_("ID"),
               help=N_("The Instagram professional account's id."))
 @click.option("--token", metavar=N_("TOKEN"), help=N_("An access token that may publish for it."))
@@ -241,11 +246,23 @@ def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
 @click.option("--name", metavar=N_("NAME"), help=_NAME_HELP)
 @json_option
 @click.pass_obj
-def add_instagram(obj: Context, ig_user_id: str | None, token: str | None, page_id: str | None,
+def add_instagram(obj: Context, instagram_login: bool, app_secret: str | None,
+                  ig_user_id: str | None, token: str | None, page_id: str | None,
                   page_token: str | None, name: str | None, as_json: bool) -> None:
     # Its help is on the decorator.
     from costanza.services import accounts
 
+    if instagram_login:
+        given = {"--ig-user-id": ig_user_id, "--page-id": page_id, "--page-token": page_token}
+        result = account_instagram.add_with_instagram_login(
+            obj, token=token, app_secret=app_secret, name=name,
+            page_options=[option for option, value in given.items() if value])
+        _print_added(result, as_json)
+        if not as_json:
+            account_instagram.print_login_extra(result)
+        guide.show("instagram-login", as_json)
+        return
+    account_instagram.refuse_app_secret(app_secret)
     result = accounts.add_instagram(obj.app, ig_user_id=ig_user_id, token=token,
                                     page_id=page_id, page_token=page_token, name=name)
     _print_added(result, as_json)

@@ -27,6 +27,7 @@ from scheduler.http.hygiene import QuietAdapter, install_log_filters, redact
 
 PLATFORM_HOSTS: frozenset[str] = frozenset({
     "graph.facebook.com",
+    "graph.instagram.com",
     "graph-video.facebook.com",
     "rupload.facebook.com",
     "api.x.com",
@@ -36,6 +37,10 @@ PLATFORM_HOSTS: frozenset[str] = frozenset({
 })
 
 ENV_BASE_URL = "COSTANZA_PLATFORM_URL"
+
+# Hosts whose paths could be mistaken for another host's once routed to one base URL: they
+# keep a path prefix there (``graph.instagram.com/v26.0/me`` -> ``BASE/ig-graph/v26.0/me``).
+HOST_PREFIXES: dict[str, str] = {"graph.instagram.com": "/ig-graph"}
 
 _TOKEN_PARAMS = {"access_token", "input_token"}
 # Connections kept open per host for all sessions of the process: one per publishing thread
@@ -90,14 +95,17 @@ def rewrite_url(url: str, base_url: str | None) -> str:
 
     >>> rewrite_url("https://graph.facebook.com/v26.0/me", "http://127.0.0.1:8787")
     'http://127.0.0.1:8787/v26.0/me'
+    >>> rewrite_url("https://graph.instagram.com/v26.0/me", "http://127.0.0.1:8787")
+    'http://127.0.0.1:8787/ig-graph/v26.0/me'
     """
     if not base_url:
         return url
     parts = urlsplit(url)
-    if (parts.hostname or "").lower() not in PLATFORM_HOSTS:
+    host = (parts.hostname or "").lower()
+    if host not in PLATFORM_HOSTS:
         return url
     base = urlsplit(base_url)
-    prefix = base.path.rstrip("/")
+    prefix = base.path.rstrip("/") + HOST_PREFIXES.get(host, "")
     return urlunsplit((base.scheme, base.netloc, prefix + parts.path, parts.query, parts.fragment))
 
 
@@ -197,5 +205,5 @@ class RoutingSession(requests.Session):
         return super().request(method, rewrite_url(url, self.base_url), *args, **kwargs)
 
 
-__all__ = ["PLATFORM_HOSTS", "RoutingSession", "base_url_from_env", "forget_environment",
-           "redact", "rewrite_url"]
+__all__ = ["HOST_PREFIXES", "PLATFORM_HOSTS", "RoutingSession", "base_url_from_env",
+           "forget_environment", "redact", "rewrite_url"]

@@ -19,6 +19,8 @@ that nobody mistakes them for real ones):
   a fault expires it), ``user_token`` ``EAASBXU<hex>`` (for ``/me/accounts``).
 - Instagram: ``token`` ``EAASBXI<hex>``; the linked Page's page and user
   tokens are accepted for the Instagram account too (Facebook Login flavour).
+  ``login_token`` ``IGAASBX<hex>`` is a short-lived (one hour) Instagram Login token, for
+  graph.instagram.com only (``ig_login``).
 
 Tokens are stored in the ``tokens`` collection as token -> {kind, account,
 secret, expired}.
@@ -33,6 +35,7 @@ from typing import Any
 from costanza.demo.sandbox.state import SandboxState
 
 OAUTH2_TOKEN_SECS = 2 * 3600  # X OAuth 2.0 user access tokens live two hours
+IG_LOGIN_SECS = 3600  # a short-lived Instagram Login token lives one hour
 
 
 def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
@@ -80,10 +83,13 @@ def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
                 "ig_user_id": ig_user,
                 "username": username.lower(),
                 "token": token("ig", "EAASBXI"),
+                "login_token": token("ig_login", "IGAASBX"),
             },
         }
         user_token = account["x"]["oauth2_user_token"]
         state["tokens"][user_token]["expires_ts"] = state.now() + OAUTH2_TOKEN_SECS
+        state["tokens"][account["instagram"]["login_token"]].update(
+            issued_ts=state.now(), long_lived=False, expires_ts=state.now() + IG_LOGIN_SECS)
         state["accounts"][name] = account
         state["nodes"][page_id] = {"kind": "page", "account": name}
         state["nodes"][fb_user] = {"kind": "fb_user", "account": name}
@@ -102,7 +108,8 @@ def credentials(state: SandboxState, name: str) -> dict[str, Any]:
                                       "oauth2_client_id", "app_bearer_token") if key in x},
         "facebook": {key: fb[key] for key in ("page_id", "page_token", "user_token",
                                               "user_id", "page_name")},
-        "instagram": {key: ig[key] for key in ("ig_user_id", "token", "username")},
+        "instagram": {key: ig[key] for key in ("ig_user_id", "token", "username",
+                                               "login_token") if key in ig},
     }
 
 
@@ -116,7 +123,7 @@ def expire_tokens(state: SandboxState, network: str, account: str | None = None,
                   token: str | None = None) -> int:
     """Mark tokens of ``network`` as expired (one token, one account or all)."""
     kinds = {"x": ("x_access", "x_oauth2"), "facebook": ("fb_page", "fb_user"),
-             "instagram": ("ig",)}[network]
+             "instagram": ("ig", "ig_login")}[network]
     count = 0
     with state.change():
         for value, info in state["tokens"].items():

@@ -21,6 +21,7 @@ from costanza.demo.sandbox import (
     control_api,
     graph_api,
     graph_errors,
+    ig_login,
     page,
     uploads,
     x_api,
@@ -68,6 +69,8 @@ class Sandbox:
             return x_api.resolve(request)
         if path.startswith("/ig-api-upload/"):
             return uploads.resolve(request)
+        if path == ig_login.PREFIX or path.startswith(ig_login.PREFIX + "/"):
+            return ig_login.resolve(self, request)
         return graph_api.resolve(self, request)
 
     def not_found(self, request: Request) -> Reply:

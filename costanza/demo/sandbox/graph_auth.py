@@ -22,15 +22,22 @@ def token_of(request: Request) -> str | None:
     return request.param("access_token")
 
 
+# The tokens each host accepts: Facebook Login's on graph.facebook.com, Instagram Login's on
+# graph.instagram.com (a route there carries ``ig_host`` in its args).
+GRAPH_KINDS = ("fb_page", "fb_user", "ig")
+IG_HOST_KINDS = ("ig_login",)
+
+
 def authenticate(app: Sandbox, request: Request) -> dict[str, Any]:
     """The token's record, or a Graph 104/190 error."""
     token = token_of(request)
     if not token:
         raise graph_errors.missing_token()
     info = app.state["tokens"].get(token)
-    if not info or info["kind"] not in ("fb_page", "fb_user", "ig"):
+    kinds = IG_HOST_KINDS if request.args.get("ig_host") else GRAPH_KINDS
+    if not info or info["kind"] not in kinds:
         raise graph_errors.invalid_token()
-    if info["expired"]:
+    if info["expired"] or ("expires_ts" in info and app.state.now() > info["expires_ts"]):
         raise graph_errors.expired_token()
     return info
 

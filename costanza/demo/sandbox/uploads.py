@@ -40,10 +40,11 @@ def upload(app: Sandbox, request: Request) -> Reply:
     header = request.headers.get("Authorization") or ""
     token = header.split(None, 1)[1].strip() if header.lower().startswith("oauth ") else ""
     info = app.state["tokens"].get(token)
-    if not info or info["kind"] not in ("ig", "fb_page", "fb_user"):
+    # Both logins' tokens upload here (Instagram Login's too, as Meta's Reels guide shows).
+    if not info or info["kind"] not in ("ig", "fb_page", "fb_user", "ig_login"):
         raise _fail(401, "OAuthException", "Invalid OAuth access token - Cannot parse access "
                                            "token")
-    if info["expired"]:
+    if info["expired"] or ("expires_ts" in info and app.state.now() > info["expires_ts"]):
         raise _fail(401, "OAuthException", "Error validating access token: Session has "
                                            "expired.")
     record: dict[str, Any] | None = app.state["ig_containers"].get(request.args["id"])

@@ -12,8 +12,12 @@ POST body, never in a query string.
 """
 
 from costanza.services.accounts.checks import check_accounts, list_accounts, remove_account
+from costanza.services.accounts.ig_login import (
+    add_instagram_login,
+    refresh_instagram_login_tokens,
+)
 from costanza.services.accounts.meta import add_facebook, add_instagram
 from costanza.services.accounts.x import add_x, start_x_pin
 
-__all__ = ["add_facebook", "add_instagram", "add_x", "check_accounts", "list_accounts",
-           "remove_account", "start_x_pin"]
+__all__ = ["add_facebook", "add_instagram", "add_instagram_login", "add_x", "check_accounts",
+           "list_accounts", "refresh_instagram_login_tokens", "remove_account", "start_x_pin"]

@@ -20,6 +20,7 @@ from costanza.services.accounts.common import (
     for_data,
     worded,
 )
+from costanza.services.accounts.ig_login import check_instagram_login, is_instagram_login
 from costanza.services.accounts.meta import check_page_token
 from costanza.services.accounts.store import find_account, secret_store
 from costanza.services.accounts.x import XKeys, x_me
@@ -66,7 +67,8 @@ def _check_one(app: App, account: Account) -> dict[str, Any]:
     result: dict[str, Any] = {"name": account.name, "network": account.network,
                               "display_name": account.display_name, "ok": True,
                               "problems": [], "notes": [], "permissions": None,
-                              "expires": None, "media_host": None, "resumed": 0}
+                              "expires": None, "token_expires_at": None,
+                              "media_host": None, "resumed": 0}
     secrets = secret_store(app).get(account.name)
     try:
         {"x": _check_x, "facebook": _check_facebook,
@@ -162,6 +164,10 @@ def _check_facebook(app: App, account: Account, secrets: dict[str, str],
 def _check_instagram(app: App, account: Account, secrets: dict[str, str],
                      result: dict[str, Any]) -> None:
     _missing(account, ("token",), secrets)
+    if is_instagram_login(secrets):
+        check_instagram_login(app, account, secrets, result)
+        result["media_host"] = _check_media_host(app, result)
+        return
     user = GraphSession(app, "instagram").get(account.remote_id or "me", secrets["token"],
                                         fields="id,username")
     if account.remote_id and str(user.get("id") or "") != account.remote_id:

@@ -105,24 +105,28 @@ class GraphSession:
     """The few Graph API calls account setup needs, made by the Graph client the publishers
     use, with the problems worded for setting up (nothing was changed, what to check)."""
 
-    def __init__(self, app: App, network: str) -> None:
+    def __init__(self, app: App, network: str, host: str | None = None) -> None:
         self.session = http_session(app)
         self.network = network
         self.label = network_label(network)
+        self.host = host  # None: graph.facebook.com
 
-    def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
+    def _client(self, token: str) -> Any:
         from scheduler.publishers.graph.client import GraphClient  # (loads facebook-sdk)
 
+        if self.host:
+            return GraphClient(token, self.session, network=self.network, host=self.host)
+        return GraphClient(token, self.session, network=self.network)
+
+    def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
         hide_secrets(token)
-        client = GraphClient(token, self.session, network=self.network)
+        client = self._client(token)
         return self._reply(lambda: client.reply_to("GET", path, params))
 
-    def post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
-        from scheduler.publishers.graph.client import GraphClient
-
+    def post(self, path: str, data: dict[str, str], *, versioned: bool = True) -> dict[str, Any]:
         hide_secrets(*data.values())
-        client = GraphClient("", self.session, network=self.network)  # the data signs it
-        return self._reply(lambda: client.reply_to("POST", path, data))
+        client = self._client("")  # the data signs it
+        return self._reply(lambda: client.reply_to("POST", path, data, versioned=versioned))
 
     def _reply(self, send: Callable[[], requests.Response]) -> dict[str, Any]:
         try:
@@ -136,8 +140,11 @@ class GraphSession:
         if response.status_code < 400 and isinstance(body, dict) and "error" not in body:
             return body
         error = body.get("error") if isinstance(body, dict) else None
-        raise graph_problem(self.network, response.status_code,
-                            error if isinstance(error, dict) else {})
+        raise self.problem(response.status_code, error if isinstance(error, dict) else {})
+
+    def problem(self, status: int, error: dict[str, Any]) -> CostanzaError:
+        """A refusal in plain words (a subclass words its own flows' problems)."""
+        return graph_problem(self.network, status, error)
 
 
 def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaError:

@@ -167,7 +167,9 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
                        "[media_host] section to your settings (see the README) before "
                        "queueing photos for Instagram, then run `costanza account check`."))
     found = Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
-                        {"token": token}, notes)
+                        # "" drops what an Instagram Login connection kept before.
+                        {"token": token, "login": "", "token_expires_at": "",
+                         "token_issued_at": ""}, notes)
     return save_connection(app, name, found)
 
 

@@ -27,14 +27,17 @@ from scheduler.publishers.base import MediaFile, PublishRequest
 from scheduler.publishers.graph.errors import classify_graph_error, usage_retry_at
 
 GRAPH_VERSION = "v26.0"
-GRAPH_URL = f"https://graph.facebook.com/{GRAPH_VERSION}"
+GRAPH_HOST = "graph.facebook.com"
+# Instagram API with Instagram Login: the same paths as the Graph API, on its own host.
+IG_LOGIN_HOST = "graph.instagram.com"
+GRAPH_URL = f"https://{GRAPH_HOST}/{GRAPH_VERSION}"
 
 Now = Callable[[], datetime]
 
 
 def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network: str,
                 token_name: str, base_url: str | None, timeout: float,
-                now: Now) -> GraphClient:
+                now: Now, host: str = GRAPH_HOST) -> GraphClient:
     """A client for the account's token: the first of ``token_keys`` saved in its secrets.
 
     The caller closes ``client.session`` (``with client.session: ...``).
@@ -50,7 +53,7 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
         )
     session = RoutingSession(base_url, timeout=timeout,
                              before_write=request.before_send)
-    return GraphClient(token, session, network=network, now=now)
+    return GraphClient(token, session, network=network, now=now, host=host)
 
 
 def account_id(request: PublishRequest, secret_key: str, *, network: str, id_name: str,
@@ -77,8 +80,25 @@ class _OAuthForReads(requests.auth.AuthBase):
         return r
 
 
+class _OnHost:
+    """The session as facebook-sdk sees it, sending its calls (built on the fixed
+    ``graph.facebook.com``) to another Graph host; the routed session does the rest."""
+
+    def __init__(self, session: RoutingSession, host: str) -> None:
+        self._session = session
+        self._prefix = f"https://{host}/"
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        if url.startswith(facebook.FACEBOOK_GRAPH_URL):
+            url = self._prefix + url[len(facebook.FACEBOOK_GRAPH_URL):]
+        return self._session.request(method, url, **kwargs)
+
+
 class GraphClient:
-    """A small Graph API client for one token, over a routed ``requests.Session``."""
+    """A small Graph API client for one token, over a routed ``requests.Session``.
+
+    ``host`` is ``graph.facebook.com`` (Facebook Login) or ``graph.instagram.com``
+    (an account connected with Instagram Login)."""
 
     def __init__(
         self,
@@ -87,13 +107,17 @@ class GraphClient:
         *,
         network: str = "facebook",
         now: Now | None = None,
+        host: str = GRAPH_HOST,
     ) -> None:
         self.network = network
         self.session = session
+        self.host = host
         self._token = token
         remember_secrets(token)
         self._now = now or (lambda: datetime.now(UTC))
-        self._api = facebook.GraphAPI(timeout=session.timeout, session=session)
+        self._api = facebook.GraphAPI(
+            timeout=session.timeout,
+            session=session if host == GRAPH_HOST else _OnHost(session, host))
         self._api.version = GRAPH_VERSION
         session.auth = _OAuthForReads(token)
 
@@ -121,15 +145,19 @@ class GraphClient:
         return self._call(path, post_args=body, files=files, creates=creates,
                           media=media, post_id=post_id)
 
-    def reply_to(self, method: str, path: str,
-                 data: Mapping[str, Any] | None = None) -> requests.Response:
+    def reply_to(self, method: str, path: str, data: Mapping[str, Any] | None = None, *,
+                 versioned: bool = True) -> requests.Response:
         """One Graph call with its reply left unread, for account setup, which words its own
-        problems (a ``requests.RequestException`` is the caller's to handle too)."""
-        url = f"{GRAPH_URL}/{path.lstrip('/')}"
+        problems (a ``requests.RequestException`` is the caller's to handle too).
+        ``versioned=False`` for the paths that have no version (Instagram's token ones)."""
+        url = f"{self._url(versioned)}/{path.lstrip('/')}"
         values = _stringify(data or {})
         if method == "GET":
             return self.session.get(url, params=values or None)
         return self.session.post(url, data=values)
+
+    def _url(self, versioned: bool = True) -> str:
+        return f"https://{self.host}/{GRAPH_VERSION}" if versioned else f"https://{self.host}"
 
     def upload(self, url: str, fileobj: Any, size: int, *, creates: bool = False) -> dict[str, Any]:
         """POST raw bytes (streamed from ``fileobj``) to a resumable-upload ``url``."""
@@ -159,7 +187,7 @@ class GraphClient:
         fields = _stringify(data)
         fields["access_token"] = self._token
         body = MultipartBody(fields, {field: (filename, part, mime)})
-        url = f"{GRAPH_URL}/{path.lstrip('/')}"
+        url = f"{self._url()}/{path.lstrip('/')}"
         try:
             return self._send_raw(url, body, {"Content-Type": body.content_type},
                                   creates=creates, media=media, post_id=post_id)
@@ -271,4 +299,5 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
-__all__ = ["GRAPH_URL", "GRAPH_VERSION", "GraphClient", "classify_graph_error", "usage_retry_at"]
+__all__ = ["GRAPH_HOST", "GRAPH_URL", "GRAPH_VERSION", "IG_LOGIN_HOST", "GraphClient",
+           "classify_graph_error", "usage_retry_at"]

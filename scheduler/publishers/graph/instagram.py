@@ -31,7 +31,7 @@ from config.errors import (
 from config.i18n import N_, _
 from scheduler.publishers.base import PublishRequest, PublishResult, Reconciled
 from scheduler.publishers.checks import check_media_files
-from scheduler.publishers.graph.client import GraphClient, account_id
+from scheduler.publishers.graph.client import GRAPH_HOST, IG_LOGIN_HOST, GraphClient, account_id
 from scheduler.publishers.graph.ig_containers import (
     create_container,
     upload_bytes,
@@ -45,6 +45,10 @@ from scheduler.publishers.graph.ig_processing import (
 from scheduler.publishers.graph.publisher import GraphPublisher
 from scheduler.publishers.matching import after_intent, doubles_note, same_text
 from scheduler.publishers.progress import Progress
+
+# Which login an account was connected with, kept with its secrets (not a secret itself).
+LOGIN_KEY = "login"
+INSTAGRAM_LOGIN = "instagram"
 
 _COMMENT_UNSURE = N_("The post is out, but Costanza is not sure the first comment was added. "
                      "Check the post on Instagram and add it by hand if missing.")
@@ -72,6 +76,11 @@ class InstagramPublisher(GraphPublisher):
         self.poll_interval = poll_interval
         self.photo_timeout = photo_timeout
         self.video_timeout = video_timeout
+
+    def _host(self, request: PublishRequest) -> str:
+        """graph.instagram.com for an account connected with Instagram Login (no Page)."""
+        login = request.account.secrets.get(LOGIN_KEY)
+        return IG_LOGIN_HOST if login == INSTAGRAM_LOGIN else GRAPH_HOST
 
     @staticmethod
     def _user(request: PublishRequest) -> str:

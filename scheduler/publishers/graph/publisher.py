@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from scheduler.publishers.base import Checkpoint, PublishRequest, PublishResult, Reconciled
-from scheduler.publishers.graph.client import GraphClient, open_client
+from scheduler.publishers.graph.client import GRAPH_HOST, GraphClient, open_client
 from scheduler.publishers.progress import Progress
 
 
@@ -38,10 +38,14 @@ class GraphPublisher:
         self.sleep = sleep
         self.now = now or (lambda: datetime.now(UTC))
 
+    def _host(self, request: PublishRequest) -> str:
+        """The Graph host that the account's token belongs to."""
+        return GRAPH_HOST
+
     def _client(self, request: PublishRequest) -> GraphClient:
         return open_client(request, self.token_keys, network=self.network,
                            token_name=self.token_name, base_url=self.base_url,
-                           timeout=self.timeout, now=self.now)
+                           timeout=self.timeout, now=self.now, host=self._host(request))
 
     def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
         """Publish (or resume publishing) one delivery."""
