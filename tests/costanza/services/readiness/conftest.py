@@ -19,12 +19,12 @@ Run = Callable[..., Result]
 
 
 def add_posts(app: App, count: int, targets: str = "facebook",
-              photo: Path | None = None) -> list[int]:
+              photo: Path | None = None, top: bool = False) -> list[int]:
     from costanza.services import posts as services
 
     return [services.add_post(
         app, text=f"Story {n}", photos=[str(photo)] if photo else [], video=None, alts=[],
-        targets=targets, texts={}, first_comment=None, category=None, at=None, top=False,
+        targets=targets, texts={}, first_comment=None, category=None, at=None, top=top,
         thread=False, fit=None)["id"] for n in range(count)]
 
 
