@@ -11,7 +11,7 @@ from config.clock import utc
 
 if TYPE_CHECKING:
     from costanza.app import App
-    from costanza.services.readiness.week import Week
+    from costanza.services.readiness.plan import Week
 
 # How far ahead the check looks, and how early an expiry is a warning.
 WEEK = timedelta(days=7)
@@ -74,6 +74,6 @@ class Context:
 
     @cached_property
     def week(self) -> Week:
-        from costanza.services.readiness.week import read_week
+        from costanza.services.readiness.plan import read_week
 
         return read_week(self.app, self.now, self.until)
