@@ -20,7 +20,7 @@ from costanza.services.accounts.common import for_data
 from costanza.services.readiness import accounts, week
 from costanza.services.readiness.findings import WEEK, Context, Finding
 
-__all__ = ["CHECKS", "WEEK", "Check", "Context", "Finding", "check", "run_checks"]
+__all__ = ["CHECKS", "WEEK", "Check", "Context", "Finding", "check", "daily", "run_checks"]
 
 Check = Callable[[Context], list[Finding]]
 
@@ -63,3 +63,13 @@ def check(app: App, now: datetime | None = None,
         "warnings": sum(f.severity == "warning" for f in found),
         "items": [f.as_data() for f in found],
     }
+
+
+def daily(app: App) -> list[dict[str, Any]]:
+    """The findings for the daemon's daily run, in the language spoken, each with the
+    local time it expires at (``expires_local``) for the notification's words."""
+    from costanza.formatting import local_label
+
+    ctx = Context(app)
+    return [{**f.as_data(), "expires_local": local_label(f.expires_at, ctx.tz)}
+            for f in run_checks(ctx)]
