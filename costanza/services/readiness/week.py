@@ -19,8 +19,9 @@ def runway(ctx: Context) -> list[Finding]:
         first = local_label(week.empty_slots[0], ctx.tz)
         count = len(week.empty_slots)
         return [Finding("runway", "problem", nL_(
-            "The queue runs out: {n} slot in the next 7 days has no post, from {when}.",
-            "The queue runs out: {n} slots in the next 7 days have no post, the first {when}.",
+            "The queue runs out: {n} slot in the next 7 days has no post, on {when}.",
+            "The queue runs out: {n} slots in the next 7 days have no post, the first on "
+            "{when}.",
             count).format(n=count, when=first),
             L_("Add a few posts with `costanza post add \"...\"`."),
             blocks_week=True, subject="queue", data=data)]

@@ -177,7 +177,7 @@ def test_an_empty_slot_in_the_week_blocks_it(run: Run, app: App, platform: Any) 
     result = run("check")
 
     assert result.exit_code == 1, result.output
-    assert ("The queue runs out: 1 slot in the next 7 days has no post, from Fri 04 Dec "
+    assert ("The queue runs out: 1 slot in the next 7 days has no post, on Fri 04 Dec "
             "12:00." in result.output)
 
 
