@@ -21,7 +21,7 @@ import os
 import signal
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any, Protocol
@@ -53,6 +53,12 @@ class DaemonParts(Protocol):
     def media(self) -> MediaStore: ...
 
 
+# The readiness check the command line hands in (`costanza check`, as plain findings):
+# the daemon runs it once a day and tells the artisan what expires or blocks the week.
+ReadinessCheck = Callable[[], list[dict[str, Any]]]
+READINESS_EVERY = timedelta(days=1)
+
+
 @contextlib.contextmanager
 def signal_handlers(handler: Any) -> Iterator[None]:
     """Install handlers for SIGTERM and SIGINT, and restore the old ones after."""
@@ -68,7 +74,7 @@ def signal_handlers(handler: Any) -> Iterator[None]:
 
 class Daemon:
     def __init__(self, app: DaemonParts, publishers: PublisherFactory | None = None,
-                 concurrency: int = 4) -> None:
+                 concurrency: int = 4, readiness: ReadinessCheck | None = None) -> None:
         from config.settings import MAX_CONCURRENCY
 
         if not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -113,6 +119,8 @@ class Daemon:
         self._settings_mtime = self._config_mtime()
         self.settings_problem: str | None = None
         self._last_prune: datetime | None = None
+        self.readiness = readiness
+        self._last_readiness: datetime | None = None
         self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
         self._rounds: threading.Thread | None = None
         self.once = False  # stop after the first round that finds nothing due
@@ -273,6 +281,7 @@ class Daemon:
         now = self.app.clock.now()
         try:
             self.runway_warnings(now)
+            self.readiness_round(now)
             if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
                 from posts.attempts import prune_attempts
                 from posts.media.tidy import tidy_fitted
@@ -292,6 +301,21 @@ class Daemon:
                 tidy_originals(self.store, self.app.media, now, self.app.settings.keep_originals)
         except Exception:
             log.exception(_("housekeeping failed; it runs again in an hour"))
+
+    def readiness_round(self, now: datetime, force: bool = False) -> int:
+        """Once a day: run the readiness check and notify what expires within 7 days or
+        will stop a post this week (once per thing and day). Returns how many were new."""
+        if self.readiness is None or (not force and self._last_readiness is not None
+                                      and now - self._last_readiness < READINESS_EVERY):
+            return 0
+        from scheduler.notify.outbox import readiness_messages
+
+        self._last_readiness = now
+        try:
+            return self.notifier.tell(readiness_messages(self.readiness(), now))
+        except Exception:
+            log.exception(_("the daily readiness check failed; it runs again tomorrow"))
+            return 0
 
     def runway_warnings(self, now: datetime) -> list[str]:
         """A plain warning per profile whose queue runs dry within the warning period."""

@@ -38,11 +38,12 @@ from costanza.formatting import words_for
 def daemon(obj: Context, concurrency: int, once: bool) -> None:
     from costanza.logsetup import setup_logging
     from costanza.services.posts import profile_zone
+    from costanza.services.readiness import daily
     from scheduler.daemon import Daemon
 
     setup_logging(obj.app.settings.log_format, verbose=obj.verbose, tz=profile_zone(obj.app))
     logging.getLogger("costanza").info(_("Costanza daemon starting (Ctrl-C stops it)"))
-    runner = Daemon(obj.app, concurrency=concurrency)
+    runner = Daemon(obj.app, concurrency=concurrency, readiness=lambda: daily(obj.app))
     runner.run(once=once)
     if runner.stopped_by == signal.SIGINT:
         sys.stdout.flush()

@@ -32,6 +32,7 @@ COMMANDS = {
     "resume": ("costanza.cli.schedule", "resume"),
     "daemon": ("costanza.cli.daemon", "daemon"),
     "status": ("costanza.cli.daemon", "status"),
+    "check": ("costanza.cli.check", "check"),
     "log": ("costanza.cli.log", "log"),
     "retry": ("costanza.cli.log", "retry"),
     "report": ("costanza.cli.report", "report"),

@@ -35,6 +35,11 @@ def _queue(app: App) -> tuple[listing.ProfileView, list[listing.QueuedRow], Any]
     return profile, rows, full
 
 
+def queue_with_plan(app: App) -> tuple[listing.ProfileView, list[listing.QueuedRow], Any]:
+    """The profile, its queued posts in order and the whole queue's plan (`costanza check`)."""
+    return _queue(app)
+
+
 def list_posts(app: App, lines: bool = False) -> list[Any]:
     """The queued posts in the order they go out (JSON contract of `post list --json`).
 

@@ -60,12 +60,14 @@ __all__ = [
     "BATCH", "CATCH_UP", "FIRST_WAIT", "KINDS", "LONGEST_WAIT", "MAX_ATTEMPTS",
     "RUNWAY_CHECK_EVERY", "SENDING_LEASE", "Message", "Notifier", "deliver_pending",
     "describe_delivery", "enqueue", "enqueue_message", "event_to_notification",
-    "retry_wait", "runway_messages",
+    "readiness_messages", "retry_wait", "runway_messages",
 ]
 
 log = logging.getLogger("costanza.notify")
 
 RUNWAY_CHECK_EVERY = timedelta(minutes=10)
+# How long before something expires the daily readiness check tells the artisan.
+READINESS_AHEAD = timedelta(days=7)
 # How far back the safety net looks for failures whose event was lost in a crash.
 CATCH_UP = timedelta(days=1)
 
@@ -147,6 +149,25 @@ def runway_messages(db: Session, settings: Settings, now: datetime) -> list[Mess
         message = event_to_notification("runway", {
             "profile": p.name, "profile_id": p.profile_id, "runs_dry": runs_dry,
             "days": round(days, 1), "key_date": local.date().isoformat()})
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
+def readiness_messages(items: list[dict[str, Any]], now: datetime) -> list[Message]:
+    """What the daily readiness check found, worth telling: whatever expires within 7 days
+    (``expiring``) and, for the rest, whatever will stop a post in the next 7 days
+    (``blocked``). ``items`` are findings as `costanza check --json` gives them."""
+    day = utc(now).date().isoformat()
+    messages = []
+    for item in items:
+        expires = item.get("expires_at")
+        soon = bool(expires) and utc(datetime.fromisoformat(str(expires))) - utc(now) \
+            <= READINESS_AHEAD
+        if not soon and not item.get("blocks_week"):
+            continue
+        message = event_to_notification("expiring" if soon else "blocked",
+                                        {**item, "day": day})
         if message is not None:
             messages.append(message)
     return messages
@@ -239,6 +260,18 @@ class Notifier:
                 data = describe_delivery(db, delivery_id)
                 message = event_to_notification(str(data["state"]), data)
                 if message is not None and enqueue_message(db, message, now) is not None:
+                    added += 1
+        return added
+
+    def tell(self, messages: list[Message]) -> int:
+        """Put messages in the outbox (each dedupe key once); return how many were new."""
+        if not messages:
+            return 0
+        added = 0
+        with self.store.write() as db:
+            now = self.clock.now()
+            for message in messages:
+                if enqueue_message(db, message, now) is not None:
                     added += 1
         return added
 

@@ -1,6 +1,8 @@
 """The words of a notification: a worker event (``failed``, ``needs_review``,
-``held``) or a ``runway`` warning, turned into a subject and a body in plain words
-for the artisan, with what happened and what to do."""
+``held``), a ``runway`` warning, or what the daily readiness check found (``expiring``:
+something runs out within 7 days; ``blocked``: something will stop a post this week),
+turned into a subject and a body in plain words for the artisan, with what happened and
+what to do."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 from config.i18n import _
 from posts.networks import network_label
 
-KINDS = ("failed", "needs_review", "held", "runway")
+KINDS = ("failed", "needs_review", "held", "runway", "expiring", "blocked")
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,32 @@ def _runway(e: _Event) -> tuple[str, str, str]:
         key)
 
 
+def _readiness_body(e: _Event) -> str:
+    body = _sentence(str(e.data.get("sentence") or ""))
+    if e.data.get("fix"):
+        body += "\n\n" + _("What to do: {fix}").format(fix=e.data["fix"])
+    return body + "\n\n" + _("Costanza checks this every day; `costanza check` shows all "
+                               "it checks.")
+
+
+def _thing(e: _Event) -> str:
+    return str(e.data.get("subject") or e.data.get("code") or "check")
+
+
+def _expiring(e: _Event) -> tuple[str, str, str]:
+    when = e.data.get("expires_local") or e.data.get("expires_at")
+    return (_("Something Costanza needs expires on {date}").format(date=when),
+            _readiness_body(e), f"expiring:{_thing(e)}:{e.data.get('day')}")
+
+
+def _blocked(e: _Event) -> tuple[str, str, str]:
+    return (_("Something will stop your posts in the next 7 days"), _readiness_body(e),
+            f"blocked:{e.data.get('code')}:{_thing(e)}:{e.data.get('day')}")
+
+
 _WORDING: dict[str, Callable[[_Event], tuple[str, str, str]]] = {
-    "failed": _failed, "needs_review": _needs_review, "held": _held, "runway": _runway}
+    "failed": _failed, "needs_review": _needs_review, "held": _held, "runway": _runway,
+    "expiring": _expiring, "blocked": _blocked}
 
 
 def event_to_notification(kind: str, data: dict[str, Any]) -> Message | None:
@@ -164,7 +190,9 @@ def event_to_notification(kind: str, data: dict[str, Any]) -> Message | None:
     ``post_id``, ``text``, ``account``, ``profile_id``, ``token`` (the claim's
     fencing token, which makes each episode distinct); for ``runway``:
     ``profile``, ``profile_id``, ``runs_dry`` (a local date in words, or None for an
-    empty queue), ``days`` and ``key_date``.
+    empty queue), ``days`` and ``key_date``; for ``expiring`` and ``blocked``: a
+    readiness finding (``code``, ``subject``, ``sentence``, ``fix``, ``expires_at``,
+    ``expires_local``) and the ``day`` it was found (one notification per thing and day).
     """
     event = _read(data)
     wording = _WORDING.get(kind)

@@ -117,6 +117,7 @@ def _cases() -> dict[tuple[str, ...], list[Case]]:
                                 Case(("account", "remove", "x"), before="secrets")],
         ("account", "check"): [Case(("account", "check", "nobody")),
                                Case(("account", "check"), before="secrets")],
+        ("check",): [Case(("check",), before="secrets"), Case(("check",), before="settings")],
         ("sandbox",): [Case(("sandbox", "--port", "99999")),
                        Case(("sandbox", "--data", "{tmp}/sandbox", "--latency-ms", "-1"))],
         ("sandbox", "connect"): [Case(("sandbox", "connect",), before="no sandbox"),

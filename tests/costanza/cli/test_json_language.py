@@ -36,6 +36,7 @@ JSON_CASES: dict[tuple[str, ...], list[tuple[str, ...]]] = {
     ("queue",): [("queue", "--json"), ("queue", "--limit", "30", "--json")],
     ("cadence", "show"): [("cadence", "show", "--json")],
     ("status",): [("status", "--json")],
+    ("check",): [("check", "--json")],
     ("log",): [("log", "--since", "30d", "--json")],
     ("account", "list"): [("account", "list", "--json")],
     ("account", "check"): [("account", "check", "--json")],
