@@ -69,7 +69,11 @@ def daily(app: App) -> list[dict[str, Any]]:
     """The findings for the daemon's daily run, in the language spoken, each with the
     local time it expires at (``expires_local``) for the notification's words."""
     from costanza.formatting import local_label
+    from costanza.services.accounts.ig_login import refresh_instagram_login_tokens
 
+    # An Instagram Login token lasts 60 days unless renewed: renew the ones that are due
+    # first, so that only a token that could not be renewed is told as expiring.
+    refresh_instagram_login_tokens(app)
     ctx = Context(app)
     return [{**f.as_data(), "expires_local": local_label(f.expires_at, ctx.tz)}
             for f in run_checks(ctx)]

@@ -281,3 +281,20 @@ def test_reconnecting_through_the_page_forgets_instagram_login(run: Run, app: Ap
     assert result.exit_code == 0, result.output
     assert "Reconnected the Instagram account" in result.output
     assert stored_secrets(home, "instagram") == {"token": platform.creds["facebook"]["page_token"]}
+
+
+def test_the_daily_readiness_run_renews_a_due_token(
+        run: Run, platform: Platform, app: App, home: Path, clock: FakeClock) -> None:
+    from costanza.services.readiness import daily
+
+    _connect(run, platform, "--app-secret", APP_SECRET)
+    old = stored_secrets(home, "instagram")["token"]
+    clock.advance(days=55)  # 5 days left: it would be told as expiring if not renewed
+    platform.control.advance_clock(55 * DAY)
+
+    findings = daily(app)
+
+    assert stored_secrets(home, "instagram")["token"] != old
+    assert _expiry(home) - clock.now() == timedelta(days=60)
+    assert not [f for f in findings if f["subject"] == "account:instagram" and f["expires_at"]]
+    assert len(_login_calls(platform, "ig_refresh_access_token")) == 1
