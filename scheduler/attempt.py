@@ -77,10 +77,26 @@ class Attempt:
             return
         request, attempts, intent_at = prepared
         lease_check = partial(self.parts.still_ours, c.delivery_id)
-        if c.state == "unknown":
-            self._reconcile(replace(request, before_send=lease_check))
-            return
-        self._publish(request, attempts, intent_at, lease_check)
+        try:
+            if c.state == "unknown":
+                self._reconcile(replace(request, before_send=lease_check))
+                return
+            self._publish(request, attempts, intent_at, lease_check)
+        finally:
+            self._fetched(request)
+
+    def _fetched(self, request: PublishRequest) -> None:
+        """Instagram has fetched the photos by now (or never will on this try): a media
+        host that only staged them for the fetch takes them off."""
+        urls = [m.public_url for m in request.media if m.public_url]
+        fetched = getattr(self.parts.media_host, "fetched", None)
+        if urls and fetched is not None:
+            try:
+                fetched(urls)
+            except Exception:  # staged photos left behind are swept later
+                log.warning(_("delivery {delivery}: the photos staged for Instagram could "
+                              "not be taken off yet; Costanza tries again later").format(
+                                  delivery=self.c.delivery_id))
 
     # -- preparing ------------------------------------------------------------
     def _prepare(self) -> tuple[PublishRequest, int, Any] | None:

@@ -99,11 +99,11 @@ class Daemon:
                                       timeout=app.settings.networks_timeout_seconds,
                                       facebook_chunk_bytes=app.settings.facebook_chunk_mb
                                       * 1024 * 1024)
-        media_host = None
-        if app.settings.media_host:
-            from scheduler.media_hosts import make_media_host
+        from scheduler.media_hosts import default_media_host
 
-            media_host = make_media_host(app.settings)
+        # With no [media_host] section, Instagram's photos go through the profile's
+        # Facebook Page (when one is connected; otherwise the delivery says what to do).
+        media_host = default_media_host(app.settings, app.clock)
         from scheduler.notify.outbox import Notifier
 
         # Events are only remembered here; the notifier writes and sends them on its own
@@ -282,6 +282,9 @@ class Daemon:
         try:
             self.runway_warnings(now)
             self.readiness_round(now)
+            sweep = getattr(self.worker.media_host, "sweep", None)
+            if sweep is not None:
+                sweep()  # photos staged for Instagram and left behind by a crash
             if self._last_prune is None or now - self._last_prune >= timedelta(days=1):
                 from posts.attempts import prune_attempts
                 from posts.media.tidy import tidy_fitted

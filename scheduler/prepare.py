@@ -24,6 +24,7 @@ from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 
 class MediaHost(Protocol):
     def public_url(self, path: Path, sha256: str, mime: str) -> str: ...
+    def for_page(self, account: str, page_id: str) -> MediaHost: ...
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Loaded:
     post: Post
     account: Account
     media: list[tuple[Any, str | None]]  # (Media row, alt text), in the post's order
+    # The profile's Facebook Page (account name, Page id), for Instagram's photos: a
+    # media host that stages them on the Page (``needs_page``) is bound to it.
+    page: tuple[str, str] | None = None
 
 
 # A file missing from the media store, a whole sentence for each kind of file.
@@ -96,7 +100,37 @@ def load_request(db: Session, delivery: Delivery, post: Post | None = None,
         raise AuthExpired(_("No {network} account is connected. Connect one with "
                             "`costanza account add {command} ...`; the post waits.").format(
             network=network_label(delivery.network), command=delivery.network))
-    return Loaded(delivery, post, account, [(m.item, m.alt_text) for m in post.media])
+    media = [(m.item, m.alt_text) for m in post.media]
+    page = None
+    if delivery.network == "instagram" and any(m.kind == "photo" for m, _alt in media):
+        page = profile_facebook_page(db, account.profile_id)
+    return Loaded(delivery, post, account, media, page)
+
+
+def profile_facebook_page(db: Session, profile_id: int) -> tuple[str, str] | None:
+    """The profile's first connected Facebook Page, as (account name, Page id)."""
+    from sqlalchemy import select
+
+    row = db.execute(select(Account.name, Account.remote_id).where(
+        Account.profile_id == profile_id, Account.network == "facebook",
+        Account.remote_id.is_not(None)).order_by(Account.id).limit(1)).first()
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def _host_for(media_host: MediaHost | None, page: tuple[str, str] | None,
+              delivery_id: int) -> MediaHost:
+    """The host for Instagram's photos: bound to the profile's Facebook Page when it
+    stages them there."""
+    if media_host is not None and getattr(media_host, "needs_page", False) and page:
+        return media_host.for_page(*page)
+    if media_host is None or getattr(media_host, "needs_page", False):
+        raise PublishFailed(_(
+            "Instagram needs your photos at a public web address, and no media host is set "
+            "up. The simplest way: connect your Facebook Page with `costanza account add "
+            "facebook`, and Costanza puts each photo on the Page for a moment, unseen, while "
+            "Instagram fetches it. Or add a [media_host] section to your settings (see the "
+            "README). Then run `costanza retry {delivery}`.").format(delivery=delivery_id))
+    return media_host
 
 
 def prepare_request(loaded: Loaded, media_store: MediaStore, secrets: SecretStore,
@@ -116,11 +150,7 @@ def prepare_request(loaded: Loaded, media_store: MediaStore, secrets: SecretStor
         fitted = _fit(delivery.network, media, original, media_store, post.fit or fit_mode)
         public_url = None
         if delivery.network == "instagram" and media.kind == "photo":
-            if media_host is None:
-                raise PublishFailed(_(
-                    "Instagram needs your photos at a public web address, and no media host "
-                    "is set up. Add a [media_host] section to your settings (see the README), "
-                    "then run `costanza retry {delivery}`.").format(delivery=delivery.id))
+            media_host = _host_for(media_host, loaded.page, delivery.id)
             public_url = media_host.public_url(fitted.path, fitted.sha256, fitted.mime)
         files.append(MediaFile(path=Path(fitted.path), kind=media.kind, mime=fitted.mime,
                                sha256=fitted.sha256, size_bytes=fitted.size_bytes,

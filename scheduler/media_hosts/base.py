@@ -13,6 +13,10 @@ A host must:
   internet (once per content hash) and return its address;
 - ``check()``: put a small test photo on the host, fetch it back over HTTP
   from its public address, and say in plain words what is wrong if that fails.
+
+A host that only stages a file while Instagram fetches it (``facebook_page``)
+also takes it off in ``fetched(urls)`` and ``sweep()``, and is bound to the
+profile's Facebook Page by ``for_page``.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ class MediaHost(ABC):
     # A host only something on this computer reads (the sandbox): its local address is
     # right, so ``check`` does not warn that Instagram cannot reach it.
     local_only: ClassVar[bool] = False
+    # A host that stages files on the profile's Facebook Page: ``for_page`` binds it.
+    needs_page: ClassVar[bool] = False
 
     @classmethod
     @abstractmethod
@@ -91,6 +97,20 @@ class MediaHost(ABC):
     def describe(self) -> str:
         """Where the files go, in a few words (for messages)."""
         return self.kind
+
+    def for_page(self, account: str, page_id: str) -> MediaHost:
+        """The host for a profile whose Facebook Page is ``page_id`` (account ``account``)."""
+        return self
+
+    def fetched(self, urls: Iterable[str]) -> None:
+        """Instagram has fetched these addresses: a host that only stages files for the
+        fetch takes them off now (the others keep them)."""
+        return None
+
+    def sweep(self) -> None:
+        """Take off what an earlier run staged and left behind (a crash): most hosts
+        keep nothing staged."""
+        return None
 
     def check(self, timeout: float = 20.0) -> CheckResult:
         """Upload a small test photo and fetch it back from its public address.

@@ -19,6 +19,7 @@ from typing import Any
 
 from costanza.demo.sandbox import (
     control_api,
+    fb_cdn,
     graph_api,
     graph_errors,
     ig_login,
@@ -64,7 +65,8 @@ class Sandbox:
     def resolve(self, request: Request) -> Route | None:
         path = request.path
         if path == "/" or path.startswith("/_sandbox"):
-            return control_api.resolve(request) or page.resolve(request)
+            return (control_api.resolve(request) or fb_cdn.resolve(request)
+                    or page.resolve(request))
         if path.startswith(X_PREFIXES):
             return x_api.resolve(request)
         if path.startswith("/ig-api-upload/"):

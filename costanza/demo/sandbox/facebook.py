@@ -5,7 +5,10 @@
   the same message twice on a Page is refused with code 506.
 - ``POST /{page-id}/photos``: ``url`` (fetched over HTTP) or multipart
   ``source``, ``message``, ``alt_text_custom``, ``published=false`` for a
-  photo that a feed post attaches later.
+  photo that a feed post attaches later (or that stays off the feed, as the
+  ``facebook_page`` media host stages photos for Instagram);
+- ``GET /{photo-id}?fields=images``: its CDN address (see ``fb_cdn``);
+  ``DELETE /{photo-id}`` removes the photo and that address.
 - ``GET /{page-id}/posts|feed|published_posts``, ``GET /{post-id}``,
   ``GET /{page-id}?fields=instagram_business_account``, ``/me/accounts``.
 
@@ -19,7 +22,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from costanza.demo.sandbox import graph_errors
+from costanza.demo.sandbox import fb_cdn, graph_errors
 from costanza.demo.sandbox.fetch import FetchFailed
 from costanza.demo.sandbox.graph_auth import (
     authorize,
@@ -263,7 +266,10 @@ def get_page(app: Sandbox, request: Request) -> Reply:
 def get_photo(app: Sandbox, request: Request) -> Reply:
     authorize(app, request, request.args["node"]["account"])
     photo = app.state["fb_photos"][request.args["id"]]
+    if photo.get("deleted"):
+        raise graph_errors.unknown_object(photo["id"])
     values = {"id": photo["id"], "created_time": graph_time(photo["created_ts"]),
+              "images": fb_cdn.images(request, photo, app.state.now()),
               "width": photo["width"], "height": photo["height"],
               "alt_text_custom": photo.get("alt_text"), "name": photo["message"] or None,
               "link": f"https://www.facebook.com/photo.php?fbid={photo['id']}",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from costanza.demo.sandbox import facebook, fb_video, graph_errors, graph_tokens, instagram
+from costanza.demo.sandbox import facebook, fb_cdn, fb_video, graph_errors, graph_tokens, instagram
 from costanza.demo.sandbox.graph_auth import authenticate, token_of
 from costanza.demo.sandbox.graph_version import VERSION
 from costanza.demo.sandbox.messages import Reply, Request
@@ -37,6 +37,7 @@ TABLE: dict[tuple[str, str, str], tuple[str, str, Handler]] = {
     ("fb_post", "", "DELETE"): ("facebook", "post", facebook.delete_post),
     ("fb_post", "comments", "POST"): ("facebook", "comments", facebook.comment),
     ("photo", "", "GET"): ("facebook", "photo", facebook.get_photo),
+    ("photo", "", "DELETE"): ("facebook", "photo", fb_cdn.delete_photo),
     ("video", "", "GET"): ("facebook", "video", fb_video.get_video),
     ("fb_user", "", "GET"): ("facebook", "me", facebook.get_user),
     ("fb_user", "accounts", "GET"): ("facebook", "accounts", facebook.list_pages),

@@ -180,16 +180,25 @@ def _check_instagram(app: App, account: Account, secrets: dict[str, str],
 
 
 def _check_media_host(app: App, result: dict[str, Any]) -> dict[str, Any]:
-    """Can Instagram fetch photos? Put a test photo on the media host and read it back."""
-    if not app.settings.media_host:
+    """Can Instagram fetch photos? Put a test photo on the media host and read it back
+    (with no [media_host] section: on the profile's Facebook Page, if one is connected)."""
+    from scheduler.media_hosts import default_media_host
+    from scheduler.prepare import profile_facebook_page
+
+    with app.store.read() as db:
+        page = profile_facebook_page(db, get_profile(db, app.profile_name).id)
+    if not app.settings.media_host and page is None:
         result["problems"].append(L_(
             "No media host is set up, so Instagram cannot fetch your photos (videos can go "
-            "out). Add a [media_host] section to your settings (see the README)."))
+            "out). The simplest way: connect your Facebook Page with `costanza account add "
+            "facebook`, and Costanza puts each photo on the Page for a moment, unseen, while "
+            "Instagram fetches it. Or add a [media_host] section to your settings (see the "
+            "README)."))
         return {"ok": False, "url": None}
-    from scheduler.media_hosts import make_media_host
-
     try:
-        host = make_media_host(app.settings)
+        host = default_media_host(app.settings, app.clock)
+        if page is not None:
+            host = host.for_page(*page)
         checked = host.check()
     except CostanzaError as exc:
         result["problems"].append(for_data(exc))

@@ -162,15 +162,26 @@ def add_instagram(app: App, *, ig_user_id: str | None = None, token: str | None 
         raise AccountProblem(_("Instagram did not confirm this account id. Check "
                                "--ig-user-id."))
     username = str(user.get("username") or "")
-    if not app.settings.media_host:
-        notes.append(L_("Instagram fetches photos from a public web address: add a "
-                       "[media_host] section to your settings (see the README) before "
-                       "queueing photos for Instagram, then run `costanza account check`."))
+    if not app.settings.media_host and not _has_facebook_page(app):
+        notes.append(L_("Instagram fetches photos from a public web address. The simplest "
+                       "way: connect your Facebook Page with `costanza account add "
+                       "facebook`, and Costanza puts each photo on the Page for a moment, "
+                       "unseen, while Instagram fetches it. Or add a [media_host] section "
+                       "to your settings (see the README). Then run `costanza account "
+                       "check`."))
     found = Connection("instagram", ig_user_id, f"@{username}" if username else ig_user_id,
                         # "" drops what an Instagram Login connection kept before.
                         {"token": token, "login": "", "token_expires_at": "",
                          "token_issued_at": ""}, notes)
     return save_connection(app, name, found)
+
+
+def _has_facebook_page(app: App) -> bool:
+    """Is a Facebook Page connected for the profile (the default media host for photos)?"""
+    from scheduler.prepare import profile_facebook_page
+
+    with app.store.read() as db:
+        return profile_facebook_page(db, get_profile(db, app.profile_name).id) is not None
 
 
 def _page_for_instagram(app: App, page_id: str | None,

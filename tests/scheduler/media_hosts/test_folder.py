@@ -103,7 +103,8 @@ def test_base_url_is_encoded_and_ends_with_a_slash() -> None:
 @pytest.mark.parametrize(("table", "words"), [
     ({}, "has no [media_host] section"),
     ({"path": "/srv"}, "[media_host] needs `kind`"),
-    ({"kind": "ftp"}, "`media_host.kind` = 'ftp' is not allowed: use \"folder\" or \"s3\""),
+    ({"kind": "ftp"},
+     "`media_host.kind` = 'ftp' is not allowed: use \"facebook_page\" or \"folder\" or \"s3\""),
     ({"kind": "folder", "base_url": "https://x.example/"}, "[media_host] needs `path`"),
     ({"kind": "folder", "path": "/srv"}, "[media_host] needs `base_url`: a web address"),
     ({"kind": "folder", "path": "/srv", "base_url": "www.example.it"},

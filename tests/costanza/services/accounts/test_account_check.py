@@ -172,11 +172,43 @@ def test_instagram_check_names_a_media_host_that_does_not_serve(
     assert row is not None and row.health == "ok"  # the token works: posts are not held
 
 
-def test_instagram_check_without_a_media_host(run: Run, app: App, platform: Platform) -> None:
+def test_instagram_check_without_a_media_host_uses_the_facebook_page(
+        run: Run, app: App, home: Path, platform: Platform) -> None:
     _connect(run, platform, "facebook", "instagram")
+
+    result = run("account", "check", "instagram")
+
+    assert result.exit_code == 0, result.output
+    assert f"media host: serves photos ({platform.base_url}/_sandbox/cdn/" in result.output
+    staged = json.loads((home / "staged-photos.json").read_text(encoding="utf-8"))
+    assert staged == {"photos": {}}  # the test photo was deleted again
+    assert platform.control.posts("facebook") == []  # and never on the Page's feed
+    assert_no_leak(home, result.output, [platform.creds["facebook"]["page_token"]])
+
+
+def test_instagram_check_with_a_page_that_may_not_add_photos(
+        run: Run, app: App, platform: Platform) -> None:
+    _connect(run, platform, "facebook", "instagram")
+    platform.control.fault("facebook", "photos", status=403, body={"error": {
+        "message": "(#200) Requires pages_manage_posts permission", "type": "OAuthException",
+        "code": 200}})
+
+    result = run("account", "check", "instagram")
+
+    assert result.exit_code == 1
+    assert "does not let this Page's token add photos" in result.output
+    assert "pages_manage_posts" in result.output
+
+
+def test_instagram_check_without_a_media_host_or_a_page(run: Run, app: App,
+                                                         platform: Platform) -> None:
+    ig = platform.creds["instagram"]
+    assert run("account", "add", "instagram", "--ig-user-id", ig["ig_user_id"],
+               "--token", ig["token"]).exit_code == 0
     result = run("account", "check", "instagram")
     assert result.exit_code == 1
     assert "No media host is set up" in result.output
+    assert "connect your Facebook Page with `costanza account add facebook`" in result.output
 
 
 def test_check_an_unknown_account(run: Run, app: App, platform: Platform) -> None:
