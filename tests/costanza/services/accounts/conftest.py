@@ -58,6 +58,7 @@ class Front:
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     permissions: list[dict[str, str]] = field(default_factory=lambda: [
+        {"permission": "pages_show_list", "status": "granted"},
         {"permission": "pages_manage_posts", "status": "granted"},
         {"permission": "pages_read_engagement", "status": "granted"}])
     # Pages listed by /me/accounts before the sandbox's own one (a login managing several).
