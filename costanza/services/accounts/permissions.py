@@ -157,14 +157,15 @@ def report_notes(app: App, report: PermissionReport) -> list[str]:
     if report.expires_at is not None:
         notes.append(L_("Facebook says this Page token stops working on {when}: connect "
                         "again before then with --app-id and --app-secret, to get one that "
-                        "does not expire.").format(when=_shown(app, report.expires_at)))
+                        "does not expire.").format(when=shown_time(app, report.expires_at)))
     elif not report.lifetime_known:
         notes.append(L_("Facebook did not say how long this Page token lasts; "
                         "`costanza account check` will tell you later."))
     return notes
 
 
-def _shown(app: App, when: datetime) -> str:
+def shown_time(app: App, when: datetime) -> str:
+    """An aware time as people read it, in the profile's zone, with the zone named."""
     with app.store.read() as db:
         zone = ZoneInfo(get_profile(db, app.profile_name).timezone)
     return local_with_zone(when, zone)
