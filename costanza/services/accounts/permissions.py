@@ -150,10 +150,12 @@ def refuse_without(missing: list[Missing]) -> None:
 
 def report_notes(app: App, report: PermissionReport) -> list[str]:
     """The notes of a connection: Instagram's missing permissions, a token that expires."""
-    notes = [L_("{fails} To publish there too, make a new token with {permission} ticked "
-                "and run `costanza account add facebook` again.").format(
-        fails=m.data()["fails"], permission=m.permission)
-        for m in report.missing_of(INSTAGRAM_NEEDED)]
+    notes = []
+    instagram = report.missing_of(INSTAGRAM_NEEDED)
+    if instagram:
+        notes.append(L_("To publish on Instagram too, make a new token with {permissions} "
+                        "ticked and run `costanza account add facebook` again.").format(
+            permissions=", ".join(m.permission for m in instagram)))
     if report.expires_at is not None:
         notes.append(L_("Facebook says this Page token stops working on {when}: connect "
                         "again before then with --app-id and --app-secret, to get one that "

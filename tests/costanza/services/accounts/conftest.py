@@ -200,3 +200,4 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     cannot exist in-process, so only the check for one is answered: yes
     (test_account_x_pin checks the check itself on a real pseudo-terminal)."""
     monkeypatch.setattr("costanza.cli.account._has_terminal", lambda: True)
+    monkeypatch.setattr("costanza.cli.account_shared.has_terminal", lambda: True)
