@@ -21,7 +21,8 @@ from urllib.parse import quote
 HIDDEN = "[hidden]"
 
 _PATTERNS = [
-    re.compile(r"(access_token|input_token|oauth_token|oauth_signature|oauth_consumer_key)"
+    re.compile(r"(access_token|input_token|oauth_token|oauth_signature|oauth_consumer_key"
+               r"|client_secret|fb_exchange_token|app_secret)"
                r"(=|\"?\s*[:=]\s*\"?|'\s*,\s*')([^&\s\"',}\]]+)", re.IGNORECASE),
     re.compile(r"\b(OAuth|Bearer)\s+(?!realm)([A-Za-z0-9._~+/|%=-]{8,})"),
     # AWS signature version 4 (botocore's Authorization header and presigned addresses):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from typing import Any
 
 import click
@@ -11,17 +10,16 @@ import click
 from config.errors import InputError
 from config.i18n import N_, _, ngettext
 from costanza.cli import account_instagram, guide
+from costanza.cli.account_facebook import add_facebook
+from costanza.cli.account_shared import NAME_HELP as _NAME_HELP
+from costanza.cli.account_shared import has_terminal as _has_terminal
+from costanza.cli.account_shared import print_added as _print_added
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 
 # The kind of account on each network (translated when shown).
 _LABELS = {"x": N_("X account"), "facebook": N_("Facebook Page"),
            "instagram": N_("Instagram account")}
-# The same, in a sentence ("Connected the X account ...").
-_THE_LABELS = {"x": N_("the X account"), "facebook": N_("the Facebook Page"),
-               "instagram": N_("the Instagram account")}
-_NAME_HELP = N_("A name for this account (default: the network's name). Using a name already "
-                "connected reconnects it, keeping the keys you do not give again.")
 _NO_ACCOUNT = N_("No account is connected yet. Connect one with "
                  "`costanza account add facebook ...` (or x, or instagram).")
 
@@ -57,13 +55,6 @@ def account() -> None:
     """))
 def add() -> None:
     """`add`: its help is on the decorator."""
-
-
-def _has_terminal() -> bool:
-    """Whether someone can type the PIN: standard input is a terminal (not a script's pipe,
-    a service, a web page)."""
-    stream = sys.stdin
-    return stream is not None and bool(getattr(stream, "isatty", lambda: False)())
 
 
 def _ask_pin(url: str) -> str:
@@ -104,38 +95,6 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
     click.echo(_("with your app's consumer key and secret (the same as now) in place of KEY "
                  "and SECRET, and the PIN that X shows in place of THE-PIN. The X account is "
                  "connected only then."))
-
-
-def _choose_page(pages: list[dict[str, str]]) -> str:
-    click.echo(_("This login manages these Facebook Pages:"))
-    for number, page in enumerate(pages, 1):
-        click.echo(f"  {number}. {page['name']} ({page['id']})")
-    choice = click.prompt(_("Which one should Costanza post to? Type its number"),
-                          type=click.IntRange(1, len(pages)))
-    return pages[int(choice) - 1]["id"]
-
-
-def _print_added(result: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        echo_json(result)
-        return
-    words = {"the_account": _(_THE_LABELS[result["network"]]),
-             "display_name": result["display_name"], "name": result["name"],
-             "file": result["secrets_file"]}
-    if result["reconnected"]:
-        click.echo(_("Reconnected {the_account} {display_name} as '{name}'. Its keys are saved "
-                     "in {file} (readable only by you).").format(**words))
-    else:
-        click.echo(_("Connected {the_account} {display_name} as '{name}'. Its keys are saved "
-                     "in {file} (readable only by you).").format(**words))
-    if result["resumed"]:
-        click.echo(ngettext(
-            "{n} post that was waiting for this account will go out as soon as the daemon "
-            "gets to them.",
-            "{n} posts that were waiting for this account will go out as soon as the daemon "
-            "gets to them.", result["resumed"]).format(n=result["resumed"]))
-    for note in result["notes"]:
-        click.echo(_("Note: {note}").format(note=note))
 
 
 @add.command("x", epilog=guide.epilog("x"), help=N_(
@@ -187,39 +146,7 @@ def add_x(obj: Context, consumer_key: str, consumer_secret: str, access_token: s
     guide.show("x", as_json)
 
 
-@add.command("facebook", epilog=guide.epilog("facebook"), help=N_(
-    """Connect a Facebook Page, with its Page token, or with your login token
-    (exchanged for a long-lived one with --app-id and --app-secret) and a
-    choice from the Pages you manage.
-
-    Example:
-
-    \b
-        costanza account add facebook --user-token EAAB... \\
-            --app-id 123 --app-secret abc
-    """))
-@click.option("--page-id", metavar=N_("ID"),
-              help=N_("The Page's id (its About section shows it)."))
-@click.option("--page-token", metavar=N_("TOKEN"), help=N_("A Page access token for that Page."))
-@click.option("--user-token", metavar=N_("TOKEN"),
-              help=N_("Your login token instead: Costanza lists your Pages and gets the token."))
-@click.option("--app-id", metavar=N_("ID"),
-              help=N_("Your Meta app's id (to get a long-lived token)."))
-@click.option("--app-secret", metavar=N_("SECRET"), help=N_("Your Meta app's secret."))
-@click.option("--name", metavar=N_("NAME"), help=_NAME_HELP)
-@json_option
-@click.pass_obj
-def add_facebook(obj: Context, page_id: str | None, page_token: str | None,
-                 user_token: str | None, app_id: str | None, app_secret: str | None,
-                 name: str | None, as_json: bool) -> None:
-    # Its help is on the decorator.
-    from costanza.services import accounts
-
-    result = accounts.add_facebook(obj.app, page_id=page_id, page_token=page_token,
-                                   user_token=user_token, app_id=app_id,
-                                   app_secret=app_secret, name=name, choose_page=_choose_page)
-    _print_added(result, as_json)
-    guide.show("facebook", as_json)
+add.add_command(add_facebook)
 
 
 @add.command("instagram", epilog=guide.epilog("instagram"), help=N_(

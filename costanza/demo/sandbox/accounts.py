@@ -15,15 +15,22 @@ that nobody mistakes them for real ones):
   time, as on X) with a refresh token ``sbx-x-refresh-<hex>`` and client id
   ``sbx-x-client-<hex>`` for ``POST /2/oauth2/token``, and an app-only bearer
   token ``sbx-x-app-<hex>`` (may read, may not post, as on X).
-- Facebook: ``page_token`` ``EAASBXP<hex>`` (a Page token, never expires unless
-  a fault expires it), ``user_token`` ``EAASBXU<hex>`` (for ``/me/accounts``).
+- Facebook: ``page_token`` ``EAASBXP<hex>`` (a Page token from a long-lived login: never
+  expires unless a fault expires it), ``user_token`` ``EAASBXU<hex>`` (a long-lived login
+  token, 60 days, for ``/me/accounts``), ``short_user_token`` ``EAASBXS<hex>`` (a
+  short-lived login token, one hour, as the Graph API Explorer gives: exchange it with
+  ``oauth/access_token``; ``/me/accounts`` gives short-lived Page tokens for it). The
+  permissions the login declined are in ``facebook.declined`` (``POST
+  /_sandbox/permissions``); an account made with ``managed_by`` has its Page managed by
+  that account's user too (a login with several Pages).
 - Instagram: ``token`` ``EAASBXI<hex>``; the linked Page's page and user
   tokens are accepted for the Instagram account too (Facebook Login flavour).
   ``login_token`` ``IGAASBX<hex>`` is a short-lived (one hour) Instagram Login token, for
   graph.instagram.com only (``ig_login``).
 
 Tokens are stored in the ``tokens`` collection as token -> {kind, account,
-secret, expired}.
+secret, expired}, Facebook login tokens with ``long_lived`` and ``expires_ts`` (what
+``debug_token`` reports; the sandbox does not refuse them when that time passes).
 """
 
 from __future__ import annotations
@@ -36,10 +43,14 @@ from costanza.demo.sandbox.state import SandboxState
 
 OAUTH2_TOKEN_SECS = 2 * 3600  # X OAuth 2.0 user access tokens live two hours
 IG_LOGIN_SECS = 3600  # a short-lived Instagram Login token lives one hour
+SHORT_LIVED_SECS = 3600  # a Facebook login token from the Graph API Explorer: about an hour
+LONG_LIVED_SECS = 60 * 24 * 3600  # a long-lived Facebook login token: about 60 days
 
 
-def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
-    """Create the account ``name`` on all three networks (or return the existing one)."""
+def create(state: SandboxState, name: str = "demo",
+           managed_by: str | None = None) -> dict[str, Any]:
+    """Create the account ``name`` on all three networks (or return the existing one);
+    ``managed_by``: an existing account whose user manages this Page too."""
     name = (name or "demo").strip() or "demo"
     with state.change():
         if name in state["accounts"]:
@@ -78,6 +89,9 @@ def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
                 "user_id": fb_user,
                 "page_token": token("fb_page", "EAASBXP"),
                 "user_token": token("fb_user", "EAASBXU"),
+                "short_user_token": token("fb_user", "EAASBXS"),
+                "declined": [],
+                "also_manages": [],
             },
             "instagram": {
                 "ig_user_id": ig_user,
@@ -90,11 +104,23 @@ def create(state: SandboxState, name: str = "demo") -> dict[str, Any]:
         state["tokens"][user_token]["expires_ts"] = state.now() + OAUTH2_TOKEN_SECS
         state["tokens"][account["instagram"]["login_token"]].update(
             issued_ts=state.now(), long_lived=False, expires_ts=state.now() + IG_LOGIN_SECS)
+        _facebook_logins(state, account["facebook"], name, managed_by)
         state["accounts"][name] = account
         state["nodes"][page_id] = {"kind": "page", "account": name}
         state["nodes"][fb_user] = {"kind": "fb_user", "account": name}
         state["nodes"][ig_user] = {"kind": "ig_user", "account": name}
         return credentials(state, name)
+
+
+def _facebook_logins(state: SandboxState, fb: dict[str, Any], name: str,
+                     managed_by: str | None) -> None:
+    """How long the two login tokens live; the other user who manages this Page."""
+    state["tokens"][fb["user_token"]].update(long_lived=True,
+                                             expires_ts=state.now() + LONG_LIVED_SECS)
+    state["tokens"][fb["short_user_token"]].update(
+        long_lived=False, expires_ts=state.now() + SHORT_LIVED_SECS)
+    if managed_by is not None:
+        state["accounts"][managed_by]["facebook"].setdefault("also_manages", []).append(name)
 
 
 def credentials(state: SandboxState, name: str) -> dict[str, Any]:
@@ -107,7 +133,8 @@ def credentials(state: SandboxState, name: str) -> dict[str, Any]:
                                       "oauth2_user_token", "oauth2_refresh_token",
                                       "oauth2_client_id", "app_bearer_token") if key in x},
         "facebook": {key: fb[key] for key in ("page_id", "page_token", "user_token",
-                                              "user_id", "page_name")},
+                                              "short_user_token", "user_id", "page_name")
+                     if key in fb},
         "instagram": {key: ig[key] for key in ("ig_user_id", "token", "username",
                                                "login_token") if key in ig},
     }
@@ -137,3 +164,18 @@ def expire_tokens(state: SandboxState, network: str, account: str | None = None,
             info["expired"] = True
             count += 1
     return count
+
+
+def decline_permissions(state: SandboxState, declined: list[str],
+                        account: str | None = None) -> dict[str, list[str]]:
+    """The Facebook login of ``account`` (or of every account) declined these permissions
+    (an empty list: it granted every one again). Returns each account's declined list."""
+    with state.change():
+        names = [account] if account else list(state["accounts"])
+        for name in names:
+            state["accounts"][name]["facebook"]["declined"] = sorted(set(declined))
+        return {name: state["accounts"][name]["facebook"]["declined"] for name in names}
+
+
+def declined_permissions(state: SandboxState, account: str) -> list[str]:
+    return list(state["accounts"][account]["facebook"].get("declined") or [])

@@ -26,9 +26,22 @@ class SandboxClient:
         response.raise_for_status()
         return response.json()
 
-    def create_accounts(self, name: str = "demo") -> dict[str, Any]:
-        """Credentials for ``name`` on X, Facebook and Instagram (created on first use)."""
-        return self._call("POST", "accounts", json={"name": name})
+    def create_accounts(self, name: str = "demo",
+                        managed_by: str | None = None) -> dict[str, Any]:
+        """Credentials for ``name`` on X, Facebook and Instagram (created on first use);
+        ``managed_by``: the Facebook user of that account manages this Page too."""
+        body: dict[str, Any] = {"name": name}
+        if managed_by is not None:
+            body["managed_by"] = managed_by
+        return self._call("POST", "accounts", json=body)
+
+    def decline_permissions(self, declined: list[str],
+                            account: str | None = None) -> dict[str, list[str]]:
+        """The Facebook login (of ``account``, or every one) declined these permissions."""
+        body: dict[str, Any] = {"declined": declined}
+        if account is not None:
+            body["account"] = account
+        return self._call("POST", "permissions", json=body)
 
     def accounts(self) -> list[dict[str, Any]]:
         return self._call("GET", "accounts")

@@ -1,10 +1,14 @@
 """The sandbox's own JSON API under ``/_sandbox/``: accounts, posts, faults, settings, clock.
 
-- ``POST /_sandbox/accounts`` ``{"name": "demo"}`` -> credentials for all three networks
+- ``POST /_sandbox/accounts`` ``{"name": "demo", "managed_by"?: "other"}`` -> credentials
+  for all three networks (``managed_by``: that account's user manages this Page too)
 - ``GET /_sandbox/accounts`` -> every account's credentials
 - ``GET /_sandbox/posts[?network=x]`` -> every published post
 - ``GET /_sandbox/containers`` -> Instagram containers; ``GET /_sandbox/x-media`` -> X media
 - ``POST /_sandbox/faults`` (see ``faults.py``) -> the fault; ``GET`` lists; ``DELETE`` clears
+- ``POST /_sandbox/permissions`` ``{"declined": ["instagram_content_publish"], "account"?}``
+  -> each account's declined permissions (``/me/permissions`` says "declined",
+  ``debug_token`` leaves them out of ``scopes``; ``[]`` grants all again)
 - ``POST /_sandbox/expire-token`` ``{"network", "account"?, "token"?}``
 - ``GET|POST /_sandbox/settings`` -> the settings (latency_ms, processing delays, limits)
 - ``POST /_sandbox/clock`` ``{"advance_secs": N}`` -> sandbox time
@@ -47,6 +51,7 @@ def resolve(request: Request) -> Route | None:
         ("/_sandbox/faults", "GET"): list_faults,
         ("/_sandbox/faults", "DELETE"): clear_faults,
         ("/_sandbox/expire-token", "POST"): expire_token,
+        ("/_sandbox/permissions", "POST"): decline_permissions,
         ("/_sandbox/settings", "GET"): get_settings,
         ("/_sandbox/settings", "POST"): set_settings,
         ("/_sandbox/clock", "GET"): get_clock,
@@ -73,8 +78,24 @@ def _body(request: Request) -> dict[str, Any]:
 
 
 def create_accounts(app: Sandbox, request: Request) -> Reply:
-    name = str(_body(request).get("name") or "demo")
-    return Reply(200, accounts.create(app.state, name))
+    body = _body(request)
+    name = str(body.get("name") or "demo")
+    managed_by = body.get("managed_by")
+    if managed_by is not None and managed_by not in app.state["accounts"]:
+        raise ApiError(Reply(400, {"error": f"no account called {managed_by!r}"}))
+    return Reply(200, accounts.create(app.state, name, managed_by))
+
+
+def decline_permissions(app: Sandbox, request: Request) -> Reply:
+    from costanza.demo.sandbox.graph_tokens import SCOPES
+
+    body = _body(request)
+    declined, account = body.get("declined"), body.get("account")
+    if not isinstance(declined, list) or not all(p in SCOPES["fb_user"] for p in declined):
+        raise ApiError(Reply(400, {"error": f"declined must be a list of {SCOPES['fb_user']}"}))
+    if account is not None and account not in app.state["accounts"]:
+        raise ApiError(Reply(400, {"error": f"no account called {account!r}"}))
+    return Reply(200, accounts.decline_permissions(app.state, declined, account))
 
 
 def list_accounts(app: Sandbox, request: Request) -> Reply:

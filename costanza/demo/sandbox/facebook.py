@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from costanza.demo.sandbox import fb_cdn, graph_errors
@@ -286,17 +287,45 @@ def get_user(app: Sandbox, request: Request) -> Reply:
 
 
 def list_pages(app: Sandbox, request: Request) -> Reply:
+    """``/me/accounts``: the Pages the user manages, each with a Page token that never
+    expires for a long-lived login, and one that lapses with the login for a short-lived
+    login (as on Facebook)."""
     account = request.args["node"]["account"]
     info = authorize(app, request, account)
     if info["kind"] != "fb_user":
         raise graph_errors.bad_param("(#100) Tried accessing nonexisting field (accounts) on "
                                      "node type (Page)")
     fb = app.state["accounts"][account]["facebook"]
-    ig = app.state["accounts"][account]["instagram"]
-    page = {"id": fb["page_id"], "name": fb["page_name"], "access_token": fb["page_token"],
+    managed = [account, *(n for n in fb.get("also_manages") or [] if n in app.state["accounts"])]
+    with_ig = "instagram_business_account" in (request.param("fields") or "")
+    pages = [_page_entry(app, name, info, with_ig) for name in managed]
+    return Reply(200, {"data": pages, "paging": {"cursors": {"before": "QVFI",
+                                                             "after": "QVFI"}}})
+
+
+def _page_entry(app: Sandbox, name: str, login: dict[str, Any], with_ig: bool) -> dict[str, Any]:
+    fb = app.state["accounts"][name]["facebook"]
+    ig = app.state["accounts"][name]["instagram"]
+    page = {"id": fb["page_id"], "name": fb["page_name"],
+            "access_token": _page_token(app, name, login),
             "category": "Artisan", "tasks": ["ADVERTISE", "ANALYZE", "CREATE_CONTENT",
                                              "MESSAGING", "MODERATE", "MANAGE"]}
-    if "instagram_business_account" in (request.param("fields") or ""):
+    if with_ig:
         page["instagram_business_account"] = {"id": ig["ig_user_id"]}
-    return Reply(200, {"data": [page], "paging": {"cursors": {"before": "QVFI",
-                                                              "after": "QVFI"}}})
+    return page
+
+
+def _page_token(app: Sandbox, name: str, login: dict[str, Any]) -> str:
+    """The Page token a login gets: the Page's lasting one for a long-lived login; for a
+    short-lived one, a token that lapses with it (one per login and Page)."""
+    if login.get("long_lived", True):
+        return str(app.state["accounts"][name]["facebook"]["page_token"])
+    given = login.setdefault("page_tokens", {})
+    if name not in given:
+        value = "EAASBXQ" + secrets.token_hex(16)
+        with app.state.change():
+            app.state["tokens"][value] = {"kind": "fb_page", "account": name, "expired": False,
+                                          "secret": None, "long_lived": False,
+                                          "expires_ts": login.get("expires_ts")}
+            given[name] = value
+    return str(given[name])

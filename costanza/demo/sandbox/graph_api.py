@@ -41,6 +41,7 @@ TABLE: dict[tuple[str, str, str], tuple[str, str, Handler]] = {
     ("video", "", "GET"): ("facebook", "video", fb_video.get_video),
     ("fb_user", "", "GET"): ("facebook", "me", facebook.get_user),
     ("fb_user", "accounts", "GET"): ("facebook", "accounts", facebook.list_pages),
+    ("fb_user", "permissions", "GET"): ("facebook", "permissions", graph_tokens.permissions),
     ("ig_user", "", "GET"): ("instagram", "ig_user", instagram.get_user),
     ("ig_user", "media", "POST"): ("instagram", "media", instagram.create_container),
     ("ig_user", "media", "GET"): ("instagram", "media_list", instagram.list_media),
@@ -62,9 +63,10 @@ def resolve(app: Sandbox, request: Request) -> Route | None:
     _merge_json(request)
     if version and version not in LIVE_VERSIONS:
         return Route("facebook", "version", _deprecated_version(version))
-    if node_id == "oauth" and edge == "access_token" and request.method == "GET":
+    if node_id == "oauth" and edge == "access_token" and request.method in ("GET", "POST"):
         return Route("facebook", "oauth_access_token", graph_tokens.exchange)
-    if node_id == "debug_token" and not edge and request.method == "GET":
+    if node_id == "debug_token" and not edge and (
+            request.method == "GET" or (request.param("method") or "").upper() == "GET"):
         return Route("facebook", "debug_token", graph_tokens.debug)
     if node_id == "me":
         info = app.state["tokens"].get(token_of(request) or "")

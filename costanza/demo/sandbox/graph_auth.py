@@ -53,6 +53,10 @@ def authorize(app: Sandbox, request: Request, account: str, *, write: bool = Fal
         raise graph_errors.no_permission(
             "If posting to a page, requires both pages_read_engagement and pages_manage_posts "
             "as an admin with sufficient administrative permission")
+    if network == "facebook" and write and "pages_manage_posts" in (
+            app.state["accounts"][account]["facebook"].get("declined") or ()):
+        raise graph_errors.no_permission(
+            "The user has not granted the app the pages_manage_posts permission")
     if network == "facebook" and info["kind"] == "ig":
         raise graph_errors.no_permission("This token cannot act on a Facebook Page.")
     return info

@@ -22,6 +22,12 @@ from costanza.services.accounts.common import (
 )
 from costanza.services.accounts.ig_login import check_instagram_login, is_instagram_login
 from costanza.services.accounts.meta import check_page_token
+from costanza.services.accounts.permissions import (
+    FACEBOOK_NEEDED,
+    iso_utc,
+    permission_report,
+    shown_time,
+)
 from costanza.services.accounts.store import find_account, secret_store
 from costanza.services.accounts.x import XKeys, x_me
 from posts.deliveries import hold_account, release_account
@@ -68,7 +74,7 @@ def _check_one(app: App, account: Account) -> dict[str, Any]:
                               "display_name": account.display_name, "ok": True,
                               "problems": [], "notes": [], "permissions": None,
                               "expires": None, "token_expires_at": None,
-                              "media_host": None, "resumed": 0}
+                              "missing_permissions": [], "media_host": None, "resumed": 0}
     secrets = secret_store(app).get(account.name)
     try:
         {"x": _check_x, "facebook": _check_facebook,
@@ -126,27 +132,31 @@ def _check_x(app: App, account: Account, secrets: dict[str, str],
                 "access token again and connect again."))
 
 
-def _permissions(app: App, network: str, secrets: dict[str, str],
-                 result: dict[str, Any], needed: tuple[str, ...]) -> None:
-    """The permissions the login granted, when a user token is stored and Meta tells them."""
+def _permissions(app: App, network: str, secrets: dict[str, str], result: dict[str, Any],
+                 needed: tuple[str, ...], token: str) -> None:
+    """The permissions the login granted and those missing (each with what will not work),
+    and when ``token`` expires, when a user token is stored and Meta tells them."""
     user_token = secrets.get("user_token")
     if not user_token:
         return
     try:
-        reply = GraphSession(app, network).get("me/permissions", user_token)
+        report = permission_report(GraphSession(app, network), user_token, token, needed)
     except CostanzaError:
         result["notes"].append(L_("{network} did not say which permissions were granted.")
                                .format(network=network_label(network)))
         return
-    granted = sorted(str(p.get("permission")) for p in reply.get("data") or []
-                     if isinstance(p, dict) and p.get("status") == "granted")
-    result["permissions"] = granted
-    lacking = [p for p in needed if p not in granted]
-    if lacking:
+    result["permissions"] = report.granted
+    result["missing_permissions"] = [m.data() for m in report.missing]
+    result["token_expires_at"] = iso_utc(report.expires_at)
+    if report.expires_at is not None:
+        result["expires"] = shown_time(app, report.expires_at)
+    elif report.lifetime_known:
+        result["expires"] = L_("never (a Page token from a long-lived login does not "
+                               "expire)")
+    for missing in report.missing:
         result["problems"].append(L_(
-            "The login lacks the permissions {permissions}: posts will be refused. "
-            "Connect again with `costanza account add {network}` and allow every permission "
-            "asked.").format(permissions=", ".join(lacking), network=network))
+            "{fails} Connect again with `costanza account add {network}` and allow every "
+            "permission asked.").format(fails=missing.data()["fails"], network=network))
 
 
 def _check_facebook(app: App, account: Account, secrets: dict[str, str],
@@ -155,10 +165,7 @@ def _check_facebook(app: App, account: Account, secrets: dict[str, str],
     _page_id, page_name = check_page_token(GraphSession(app, "facebook"), secrets["page_token"],
                                      account.remote_id)
     result["display_name"] = page_name
-    if secrets.get("user_token_expires_at"):
-        result["expires"] = L_("never (a Page token from a long-lived login does not "
-                               "expire)")
-    _permissions(app, "facebook", secrets, result, FACEBOOK_PERMISSIONS)
+    _permissions(app, "facebook", secrets, result, FACEBOOK_NEEDED, secrets["page_token"])
 
 
 def _check_instagram(app: App, account: Account, secrets: dict[str, str],
@@ -175,7 +182,7 @@ def _check_instagram(app: App, account: Account, secrets: dict[str, str],
                                        "again with `costanza account add instagram`.")),
                              expired=True)
     _permissions(app, "instagram", secrets, result,
-                 FACEBOOK_PERMISSIONS[1:] + INSTAGRAM_PERMISSIONS)
+                 FACEBOOK_PERMISSIONS[1:] + INSTAGRAM_PERMISSIONS, secrets["token"])
     result["media_host"] = _check_media_host(app, result)
 
 

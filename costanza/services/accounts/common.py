@@ -28,6 +28,10 @@ RATE_CODES = {4, 17, 32, 613}
 FACEBOOK_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
 INSTAGRAM_PERMISSIONS = ("instagram_basic", "instagram_content_publish")
 
+# Values of a POST body that are words, not secrets (hidden, they would hide the names of
+# the parameters whose values the scrubber hides: grant_type=fb_exchange_token).
+_NOT_SECRET = ("grant_type", "method")
+
 AskPin = Callable[[str], str]
 ChoosePage = Callable[[list[dict[str, str]]], str]
 
@@ -124,7 +128,7 @@ class GraphSession:
         return self._reply(lambda: client.reply_to("GET", path, params))
 
     def post(self, path: str, data: dict[str, str], *, versioned: bool = True) -> dict[str, Any]:
-        hide_secrets(*data.values())
+        hide_secrets(*(v for k, v in data.items() if k not in _NOT_SECRET))
         client = self._client("")  # the data signs it
         return self._reply(lambda: client.reply_to("POST", path, data, versioned=versioned))
 

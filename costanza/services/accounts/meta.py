@@ -19,6 +19,17 @@ from costanza.services.accounts.common import (
     hide_secrets,
     worded,
 )
+from costanza.services.accounts.permissions import (
+    ALL_NEEDED,
+    FACEBOOK_NEEDED,
+    Missing,
+    PermissionReport,
+    granted_permissions,
+    iso_utc,
+    permission_report,
+    refuse_without,
+    report_notes,
+)
 from costanza.services.accounts.store import (
     Connection,
     make_account_name,
@@ -33,38 +44,62 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
                  user_token: str | None = None, app_id: str | None = None,
                  app_secret: str | None = None, name: str | None = None,
                  choose_page: ChoosePage | None = None) -> dict[str, Any]:
-    """Connect a Facebook Page with its Page token, or pick it with a user token."""
+    """Connect a Facebook Page with its Page token, or pick it with a user token.
+
+    With a user token, the permissions the login granted are checked: without one of
+    Facebook's (``FACEBOOK_NEEDED``) nothing is connected; without Instagram's, the Page
+    is connected and the notes say what will not work. The result has a ``permissions``
+    report (None with a Page token) and ``token_expires_at`` (None: never, or unknown)."""
     name = make_account_name(app, "facebook", name)
     if bool(page_token) == bool(user_token):
         raise InputError(_("Give either --page-token (with --page-id) or --user-token."))
     if bool(app_id) != bool(app_secret):
         raise InputError(_("Give both --app-id and --app-secret (to get a long-lived "
                            "token), or neither."))
+    hide_secrets(app_secret)
     app.store  # noqa: B018 - fail early (not set up) before anything is asked of Facebook
     graph = GraphSession(app, "facebook")
-    secrets: dict[str, str] = {}
-    notes: list[str] = []
+    found = Connection("facebook", "", "", {}, [])
+    report: PermissionReport | None = None
     if user_token:
-        if app_id and app_secret:
-            user_token, expires = _long_lived(graph, user_token, app_id, app_secret)
-            if expires:
-                secrets["user_token_expires_at"] = expires
-        else:
-            notes.append(L_("Without --app-id and --app-secret the login token was not "
-                           "exchanged for a long-lived one, so the Page token may stop "
-                           "working within hours. Connect again with them to get one that "
-                           "lasts."))
-        secrets["user_token"] = user_token
-        page_id, page_token, _page_name = _pick_page(graph, user_token, page_id, choose_page)
-        page_id, page_name = check_page_token(graph, page_token, page_id)
+        page_id, page_token, report = _from_login(app, graph, found, user_token, app_id,
+                                                  app_secret, page_id, choose_page)
+    assert page_token is not None
+    found.remote_id, found.display_name = check_page_token(graph, page_token, page_id)
+    found.secrets["page_token"] = page_token
+    result = save_connection(app, name, found)
+    result["permissions"] = report.data() if report else None
+    result["token_expires_at"] = iso_utc(report.expires_at) if report else None
+    return result
+
+
+def _from_login(app: App, graph: GraphSession, found: Connection, user_token: str,
+                app_id: str | None, app_secret: str | None, page_id: str | None,
+                choose_page: ChoosePage | None) -> tuple[str, str, PermissionReport]:
+    """The Page and its token chosen with a login token (exchanged for a long-lived one
+    when the app's id and secret are given), and the login's permissions."""
+    if app_id and app_secret:
+        user_token, expires = _long_lived(graph, user_token, app_id, app_secret,
+                                          app.clock.now())
+        if expires:
+            found.secrets["user_token_expires_at"] = expires
     else:
-        assert page_token is not None
-        page_id, page_name = check_page_token(graph, page_token, page_id)
-    secrets["page_token"] = page_token
-    return save_connection(app, name, Connection("facebook", page_id, page_name, secrets, notes))
+        found.notes.append(L_("Without --app-id and --app-secret the login token was not "
+                              "exchanged for a long-lived one, so the Page token may stop "
+                              "working within hours. Connect again with them to get one "
+                              "that lasts."))
+    found.secrets["user_token"] = user_token
+    granted = granted_permissions(graph, user_token)
+    refuse_without([Missing(p) for p in FACEBOOK_NEEDED if p not in granted])
+    page_id, page_token, _page_name = _pick_page(graph, user_token, page_id, choose_page)
+    report = permission_report(graph, user_token, page_token, ALL_NEEDED, granted)
+    refuse_without(report.missing_of(FACEBOOK_NEEDED))
+    found.notes.extend(report_notes(app, report))
+    return page_id, page_token, report
 
 
-def _long_lived(graph: GraphSession, token: str, app_id: str, app_secret: str) -> tuple[str, str]:
+def _long_lived(graph: GraphSession, token: str, app_id: str, app_secret: str,
+                now: datetime) -> tuple[str, str]:
     """Exchange a login token for a long-lived one (sent in a POST body, never a URL)."""
     reply = graph.post("oauth/access_token", {
         "grant_type": "fb_exchange_token", "client_id": app_id, "client_secret": app_secret,
@@ -73,9 +108,10 @@ def _long_lived(graph: GraphSession, token: str, app_id: str, app_secret: str) -
     if not long_lived:
         raise NetworkTrouble(_("Facebook did not return a long-lived token. Run the command "
                                "again in a few minutes."))
+    hide_secrets(long_lived)
     expires = ""
     if isinstance(reply.get("expires_in"), int | float) and reply["expires_in"] > 0:
-        when = datetime.now(UTC) + timedelta(seconds=float(reply["expires_in"]))
+        when = now.astimezone(UTC) + timedelta(seconds=float(reply["expires_in"]))
         expires = when.replace(microsecond=0).isoformat()
     return long_lived, expires
 

@@ -58,6 +58,7 @@ class Front:
 
     calls: list[dict[str, Any]] = field(default_factory=list)
     permissions: list[dict[str, str]] = field(default_factory=lambda: [
+        {"permission": "pages_show_list", "status": "granted"},
         {"permission": "pages_manage_posts", "status": "granted"},
         {"permission": "pages_read_engagement", "status": "granted"}])
     # Pages listed by /me/accounts before the sandbox's own one (a login managing several).
@@ -199,3 +200,4 @@ def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     cannot exist in-process, so only the check for one is answered: yes
     (test_account_x_pin checks the check itself on a real pseudo-terminal)."""
     monkeypatch.setattr("costanza.cli.account._has_terminal", lambda: True)
+    monkeypatch.setattr("costanza.cli.account_shared.has_terminal", lambda: True)

@@ -131,14 +131,16 @@ def test_check_lists_the_permissions_of_the_login(run: Run, app: App, platform: 
 
     result = run("account", "check")
     assert result.exit_code == 0, result.output
-    assert "permissions: pages_manage_posts, pages_read_engagement" in result.output
+    assert ("permissions: pages_manage_posts, pages_read_engagement, pages_show_list"
+            in result.output)
     assert "expires: never" in result.output
 
     oauth_front.permissions = [{"permission": "pages_read_engagement", "status": "granted"},
                                {"permission": "pages_manage_posts", "status": "declined"}]
     result = run("account", "check")
     assert result.exit_code == 1
-    assert "The login lacks the permissions pages_manage_posts" in result.output
+    assert ("problem: Without pages_manage_posts, Costanza cannot publish on your Page. "
+            "Connect again with `costanza account add facebook`" in result.output)
 
 
 def test_instagram_check_fetches_a_photo_from_the_media_host(
