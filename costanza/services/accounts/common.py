@@ -108,20 +108,22 @@ class GraphSession:
     def __init__(self, app: App, network: str) -> None:
         self.session = http_session(app)
         self.network = network
+        self.version = app.settings.graph_api_version
         self.label = network_label(network)
 
     def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
         from scheduler.publishers.graph.client import GraphClient  # (loads facebook-sdk)
 
         hide_secrets(token)
-        client = GraphClient(token, self.session, network=self.network)
+        client = GraphClient(token, self.session, network=self.network, version=self.version)
         return self._reply(lambda: client.reply_to("GET", path, params))
 
     def post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
         from scheduler.publishers.graph.client import GraphClient
 
         hide_secrets(*data.values())
-        client = GraphClient("", self.session, network=self.network)  # the data signs it
+        client = GraphClient("", self.session, network=self.network,  # the data signs it
+                             version=self.version)
         return self._reply(lambda: client.reply_to("POST", path, data))
 
     def _reply(self, send: Callable[[], requests.Response]) -> dict[str, Any]:

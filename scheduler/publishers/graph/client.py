@@ -2,8 +2,8 @@
 
 facebook-sdk 3.1.0 is old: its version check rejects current Graph versions,
 so the client is built without one and every path is written in full
-(``v26.0/...``). Tokens travel in the POST body, or in the
-``Authorization: OAuth ...`` header for reads, never in a URL. Errors are
+(``v26.0/...``: the version of ``[networks] graph_api_version``). Tokens travel in the
+POST body, or in the ``Authorization: OAuth ...`` header for reads, never in a URL. Errors are
 turned into Costanza's by ``classify_graph_error``.
 """
 
@@ -18,6 +18,7 @@ import facebook
 import requests
 
 from config.errors import AuthExpired, PublishError, PublishFailed
+from config.graph_versions import DEFAULT
 from config.i18n import _
 from scheduler.http.hygiene import remember_secrets
 from scheduler.http.multipart import FileSlice, MultipartBody
@@ -26,15 +27,16 @@ from scheduler.http.transport import network_name, transport_error
 from scheduler.publishers.base import MediaFile, PublishRequest
 from scheduler.publishers.graph.errors import classify_graph_error, usage_retry_at
 
-GRAPH_VERSION = "v26.0"
-GRAPH_URL = f"https://graph.facebook.com/{GRAPH_VERSION}"
+GRAPH_VERSION = DEFAULT  # unless the client is given [networks] graph_api_version
+GRAPH_HOST = "https://graph.facebook.com"
+GRAPH_URL = f"{GRAPH_HOST}/{GRAPH_VERSION}"
 
 Now = Callable[[], datetime]
 
 
 def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network: str,
                 token_name: str, base_url: str | None, timeout: float,
-                now: Now) -> GraphClient:
+                now: Now, version: str = GRAPH_VERSION) -> GraphClient:
     """A client for the account's token: the first of ``token_keys`` saved in its secrets.
 
     The caller closes ``client.session`` (``with client.session: ...``).
@@ -50,7 +52,7 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
         )
     session = RoutingSession(base_url, timeout=timeout,
                              before_write=request.before_send)
-    return GraphClient(token, session, network=network, now=now)
+    return GraphClient(token, session, network=network, now=now, version=version)
 
 
 def account_id(request: PublishRequest, secret_key: str, *, network: str, id_name: str,
@@ -87,14 +89,17 @@ class GraphClient:
         *,
         network: str = "facebook",
         now: Now | None = None,
+        version: str = GRAPH_VERSION,
     ) -> None:
         self.network = network
+        self.version = version  # "v26.0": the start of every path
+        self.url = f"{GRAPH_HOST}/{version}"
         self.session = session
         self._token = token
         remember_secrets(token)
         self._now = now or (lambda: datetime.now(UTC))
         self._api = facebook.GraphAPI(timeout=session.timeout, session=session)
-        self._api.version = GRAPH_VERSION
+        self._api.version = version
         session.auth = _OAuthForReads(token)
 
     @property
@@ -125,7 +130,7 @@ class GraphClient:
                  data: Mapping[str, Any] | None = None) -> requests.Response:
         """One Graph call with its reply left unread, for account setup, which words its own
         problems (a ``requests.RequestException`` is the caller's to handle too)."""
-        url = f"{GRAPH_URL}/{path.lstrip('/')}"
+        url = f"{self.url}/{path.lstrip('/')}"
         values = _stringify(data or {})
         if method == "GET":
             return self.session.get(url, params=values or None)
@@ -159,7 +164,7 @@ class GraphClient:
         fields = _stringify(data)
         fields["access_token"] = self._token
         body = MultipartBody(fields, {field: (filename, part, mime)})
-        url = f"{GRAPH_URL}/{path.lstrip('/')}"
+        url = f"{self.url}/{path.lstrip('/')}"
         try:
             return self._send_raw(url, body, {"Content-Type": body.content_type},
                                   creates=creates, media=media, post_id=post_id)
@@ -195,7 +200,7 @@ class GraphClient:
         media: list[MediaFile] | None = None,
         post_id: int | None = None,
     ) -> dict[str, Any]:
-        full = f"{GRAPH_VERSION}/{path.lstrip('/')}"
+        full = f"{self.version}/{path.lstrip('/')}"
         try:
             result = self._api.request(full, args=args, post_args=post_args, files=files)
         except requests.RequestException as exc:
