@@ -162,6 +162,14 @@ def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaE
             "{network} says this token is missing a permission ({tag}: {said}). Create the "
             "token again granting {permissions}, then run the command again."),
             network=label, tag=tag, said=said, permissions=", ".join(needed)), expired=True)
+    if code == 2635:  # a retired Graph API version
+        from config.graph_versions import LATEST
+
+        return AccountProblem(worded(N_(
+            "{network} no longer answers the Graph API version Costanza calls ({tag}). Set "
+            "[networks] graph_api_version = \"{latest}\" in Costanza's settings file, then "
+            "run the command again. Nothing was changed."), network=label, tag=tag,
+            latest=LATEST))
     if code in RATE_CODES:
         return NetworkTrouble(worded(N_(
             "{network} asked Costanza to slow down ({tag}). Wait a few minutes, then run the "
