@@ -12,11 +12,11 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from config import i18n
+from config import graph_versions, i18n
 from config.errors import SettingsError, os_reason, shown
 from config.i18n import N_, _
 from config.paths import Home, resolve_home
@@ -59,6 +59,7 @@ class Settings:
     # The HTTP timeout of every call to a network, and how long after a call that may
     # have created a post an answer "not found" is trusted (see posts.settle).
     networks_timeout_seconds: float = 30.0
+    graph_api_version: str = graph_versions.DEFAULT  # in every Graph API address
     settle_seconds_x: float = 120.0
     settle_seconds_facebook: float = 120.0
     settle_seconds_instagram: float = 120.0
@@ -135,6 +136,12 @@ def _language(value: Any) -> str:
     return language
 
 
+def _graph_version(value: Any) -> str:
+    if not isinstance(value, str) or not graph_versions.FORM.match(value):
+        raise ValueError
+    return value
+
+
 def _url(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
         raise ValueError
@@ -168,6 +175,8 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("networks", "base_url"): (N_('an address such as "http://127.0.0.1:8787"'), _url),
     ("networks", "timeout_seconds"): (N_("a number of seconds from 0.1 to 600"),
                                       _number_in(0.1, 600)),
+    ("networks", "graph_api_version"): (N_('a Graph API version such as "v27.0" (the form '
+                                          '"vNN.0")'), _graph_version),
     ("networks", "settle_seconds_x"): (N_("a number of seconds from 0.2 to 86400"),
                                        _number_in(0.2, 86_400)),
     ("networks", "settle_seconds_facebook"): (N_("a number of seconds from 0.2 to 86400"),
@@ -260,8 +269,9 @@ def _checked_values(raw: dict[str, Any], path: Path) -> dict[tuple[str, str], An
 
 
 def load_settings(config_file: str | os.PathLike[str] | None = None,
-                  env: dict[str, str] | None = None) -> Settings:
-    """Read the settings; a missing file means all defaults."""
+                  env: dict[str, str] | None = None, *, today: date | None = None) -> Settings:
+    """Read the settings; a missing file means all defaults. ``today`` (the clock's day, in
+    UTC): also refuse a Graph API version retired by then."""
     env = dict(os.environ) if env is None else env
     home = resolve_home(config_file, env)
     path = home.config_file
@@ -284,6 +294,8 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
              if key not in _SPECIAL}
     database_url = _database_url(env, values, home, path)
     _check_settle(given, path)
+    if today is not None and "graph_api_version" in given:
+        graph_versions.refuse_retired(given["graph_api_version"], path, today)
     return Settings(
         home=home,
         database_url=database_url,

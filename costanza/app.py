@@ -33,9 +33,10 @@ class App:
     def load(cls, config_file: str | None = None, profile: str | None = None,
              clock: Clock | None = None, env: dict[str, str] | None = None) -> App:
         env = dict(os.environ) if env is None else env
-        settings = load_settings(config_file, env)
+        clock = clock or SystemClock()
+        settings = load_settings(config_file, env, today=clock.now().date())
         name = profile or env.get("COSTANZA_PROFILE") or DEFAULT_PROFILE
-        return cls(settings=settings, clock=clock or SystemClock(), profile_name=name)
+        return cls(settings=settings, clock=clock, profile_name=name)
 
     def is_set_up(self) -> bool:
         return self.settings.home.config_file.exists()

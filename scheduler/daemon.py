@@ -98,7 +98,8 @@ class Daemon:
                 return make_publisher(network, base,
                                       timeout=app.settings.networks_timeout_seconds,
                                       facebook_chunk_bytes=app.settings.facebook_chunk_mb
-                                      * 1024 * 1024)
+                                      * 1024 * 1024,
+                                      graph_version=app.settings.graph_api_version)
         from scheduler.media_hosts import default_media_host
 
         # With no [media_host] section, Instagram's photos go through the profile's
@@ -121,6 +122,7 @@ class Daemon:
         self._last_prune: datetime | None = None
         self.readiness = readiness
         self._last_readiness: datetime | None = None
+        self._last_version_note: datetime | None = None  # graph_version_warning's last look
         self._next_wake: datetime | None = None  # the round's next wake, for the heartbeat
         self._rounds: threading.Thread | None = None
         self.once = False  # stop after the first round that finds nothing due
@@ -231,7 +233,8 @@ class Daemon:
         from config.settings import load_settings
 
         try:
-            load_settings(str(self.app.settings.home.config_file))
+            load_settings(str(self.app.settings.home.config_file),
+                          today=self.app.clock.now().date())
         except SettingsError as exc:
             self.settings_problem = exc.message
             log.error(_("the settings file was changed and now has a problem: {problem} The "
@@ -276,12 +279,14 @@ class Daemon:
                 Delivery.state.in_(("retry_wait", "unknown")))) or 0)
 
     def housekeeping(self) -> None:
-        """Hourly: warn when a queue is about to run dry; once a day, trim old attempts
-        and remove the converted copies of photos and videos no post needs any more."""
+        """Hourly: warn when a queue is about to run dry; once a day, warn when the Graph
+        API version retires soon, trim old attempts and remove the converted copies of
+        photos and videos no post needs any more."""
         now = self.app.clock.now()
         try:
             self.runway_warnings(now)
             self.readiness_round(now)
+            self.graph_version_warning(now)
             sweep = getattr(self.worker.media_host, "sweep", None)
             if sweep is not None:
                 sweep()  # photos staged for Instagram and left behind by a crash
@@ -343,6 +348,21 @@ class Daemon:
                 self.worker.on_event("runway", {"profile_id": p.profile_id,
                                                 "message": text, "days": days})
         return warnings
+
+    def graph_version_warning(self, now: datetime) -> str | None:
+        """Once a day, the Graph API version's coming (or past) retirement in the log."""
+        last = self._last_version_note
+        if last is not None and now - last < timedelta(days=1):
+            return None
+        self._last_version_note = now
+        from scheduler.graph_version import graph_version_problem
+
+        problem = graph_version_problem(self.app.settings, now)
+        if problem is None:
+            return None
+        log.log(logging.ERROR if problem.level == "error" else logging.WARNING, "%s",
+                problem.message)
+        return problem.message
 
     def _beat(self) -> None:
         self.worker.renew_leases()

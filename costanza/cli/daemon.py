@@ -100,6 +100,8 @@ def status(obj: Context, as_json: bool) -> None:
         else:
             click.echo(_("Account {name} ({network}): on hold: {reason}").format(
                 name=a["name"], network=a["network"], reason=a["reason"]))
+    if data["graph_api_version"]["problem"]:
+        click.echo(data["graph_api_version"]["problem"]["message"])
     _media_line(data["media_store"])
 
 

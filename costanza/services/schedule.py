@@ -121,6 +121,8 @@ def status(app: App) -> dict[str, Any]:
                     for a in db.scalars(select(Account).where(
                         Account.profile_id == profile.id).order_by(Account.name))]
     nxt = view["entries"][0] if view["entries"] else None
+    from scheduler.graph_version import graph_version_status
+
     return {
         "daemon_running": bool(daemons), "daemons": daemons,
         "next": nxt, "runway": view["runway"], "runway_days": view["runway_days"],
@@ -130,4 +132,5 @@ def status(app: App) -> dict[str, Any]:
         "deliveries": counts, "checking": being_checked, "accounts": accounts,
         "media_store": {**usage, "due_at": iso(usage["due_at"]) if usage["due_at"] else None,
                         "due_local": local(usage["due_at"], tz) if usage["due_at"] else None},
+        "graph_api_version": graph_version_status(app.settings, now),
     }

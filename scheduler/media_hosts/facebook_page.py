@@ -60,7 +60,7 @@ from scheduler.http.routing import RoutingSession
 from scheduler.http.transport import transport_error
 from scheduler.media_hosts._staged import Staged, StagedRecord
 from scheduler.media_hosts.base import CheckResult, MediaHost, Table, checked_hash, register
-from scheduler.publishers.graph.client import GRAPH_URL
+from scheduler.publishers.graph.client import GRAPH_HOST, GRAPH_URL
 from scheduler.publishers.graph.errors import classify_graph_error
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,10 @@ class FacebookPageHost(MediaHost):
     needs_page = True
 
     def __init__(self, data_dir: Path, secrets: SecretStore, base_url: str | None = None,
-                 timeout: float = 30.0, clock: Clock | None = None) -> None:
+                 timeout: float = 30.0, clock: Clock | None = None,
+                 graph_url: str = GRAPH_URL) -> None:
         self.record = StagedRecord(data_dir)
+        self.graph_url = graph_url  # https://graph.facebook.com/<[networks] graph_api_version>
         self.secrets = secrets
         self.base_url = base_url
         self.timeout = timeout
@@ -103,7 +105,8 @@ class FacebookPageHost(MediaHost):
     def from_settings(cls, table: Mapping[str, Any], settings: Settings) -> FacebookPageHost:
         Table(table, settings, set())  # no keys: an unknown one is named
         return cls(settings.home.data_dir, SecretStore(settings.home.secrets_file),
-                   settings.networks_base_url, settings.networks_timeout_seconds)
+                   settings.networks_base_url, settings.networks_timeout_seconds,
+                   graph_url=f"https://{GRAPH_HOST}/{settings.graph_api_version}")
 
     def for_page(self, account: str, page_id: str) -> FacebookPageHost:
         """This host, staging on the Page of the Facebook account ``account``."""
@@ -163,7 +166,7 @@ class FacebookPageHost(MediaHost):
                   "the photo again with `costanza post edit`.").format(
                       error=exc.strerror or exc)) from None
         with fh, self._session() as session:
-            reply = self._send(session.post, f"{GRAPH_URL}/{page_id}/photos", token, data={
+            reply = self._send(session.post, f"{self.graph_url}/{page_id}/photos", token, data={
                 "published": "false", "temporary": "true", "access_token": token},
                 files={"source": (path.name, fh, mime or "image/jpeg")})
         photo_id = str(reply.get("id") or "")
@@ -174,7 +177,7 @@ class FacebookPageHost(MediaHost):
 
     def _address(self, photo_id: str, token: str) -> str:
         with self._session() as session:
-            reply = self._send(session.get, f"{GRAPH_URL}/{photo_id}", token,
+            reply = self._send(session.get, f"{self.graph_url}/{photo_id}", token,
                                params={"fields": "images"},
                                headers={"Authorization": f"OAuth {token}"})
         images = [i for i in reply.get("images") or [] if isinstance(i, dict) and
@@ -242,7 +245,7 @@ class FacebookPageHost(MediaHost):
         remember_secrets(token)
         with self._session() as session:
             try:
-                response = session.delete(f"{GRAPH_URL}/{entry.photo_id}",
+                response = session.delete(f"{self.graph_url}/{entry.photo_id}",
                                           headers={"Authorization": f"OAuth {token}"})
             except requests.RequestException as exc:
                 raise RuntimeError(redact(str(exc), (token,))) from None

@@ -21,19 +21,26 @@ def make_publisher(
     timeout: float = 30,
     sleep: Callable[[float], None] = time.sleep,
     facebook_chunk_bytes: int = DEFAULT_CHUNK_THRESHOLD,
+    graph_version: str | None = None,
 ) -> Publisher:
     """The publisher for ``network`` ("facebook", "instagram" or "x").
 
     ``base_url``: send all platform traffic there (the sandbox, a proxy), or None
     for the real networks. ``sleep`` is used between status polls (tests pass a
     fake). ``facebook_chunk_bytes``: Facebook videos above this size are uploaded
-    in chunks.
+    in chunks. ``graph_version``: the Graph API version of Facebook's and Instagram's
+    addresses (``[networks] graph_api_version``; None: the default).
     """
+    graph: FacebookPublisher | InstagramPublisher
     if network == "facebook":
-        return FacebookPublisher(base_url, timeout=timeout, sleep=sleep,
-                                 chunk_threshold=facebook_chunk_bytes)
-    if network == "instagram":
-        return InstagramPublisher(base_url, timeout=timeout, sleep=sleep)
-    if network == "x":
+        graph = FacebookPublisher(base_url, timeout=timeout, sleep=sleep,
+                                  chunk_threshold=facebook_chunk_bytes)
+    elif network == "instagram":
+        graph = InstagramPublisher(base_url, timeout=timeout, sleep=sleep)
+    elif network == "x":
         return XPublisher(base_url, timeout=timeout, sleep=sleep)
-    raise ValueError(f"Unknown network {network!r}: use one of {', '.join(NETWORKS)}.")
+    else:
+        raise ValueError(f"Unknown network {network!r}: use one of {', '.join(NETWORKS)}.")
+    if graph_version:
+        graph.graph_version = graph_version
+    return graph

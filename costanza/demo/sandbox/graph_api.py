@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from costanza.demo.sandbox import facebook, fb_cdn, fb_video, graph_errors, graph_tokens, instagram
 from costanza.demo.sandbox.graph_auth import authenticate, token_of
-from costanza.demo.sandbox.graph_version import VERSION
+from costanza.demo.sandbox.graph_version import LATEST, is_known, is_live
 from costanza.demo.sandbox.messages import Reply, Request
 from costanza.demo.sandbox.routes import Handler, Route
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
 
-LIVE_VERSIONS = {"v24.0", "v25.0", "v26.0"}
 _PATH = re.compile(r"^/(?:(v\d+\.\d+)/)?([^/]+)(?:/([^/]+))?/?$")
 
 # (node kind, edge, method) -> (network, endpoint name, handler)
@@ -61,7 +60,9 @@ def resolve(app: Sandbox, request: Request) -> Route | None:
         return None
     version, node_id, edge = match.group(1), match.group(2), match.group(3) or ""
     _merge_json(request)
-    if version and version not in LIVE_VERSIONS:
+    if version and not is_known(version):
+        return Route("facebook", "version", _unknown_version(request.path))
+    if version and not is_live(version, app.state.now()):
         return Route("facebook", "version", _deprecated_version(version))
     if node_id == "oauth" and edge == "access_token" and request.method in ("GET", "POST"):
         return Route("facebook", "oauth_access_token", graph_tokens.exchange)
@@ -118,7 +119,13 @@ def _deprecated_version(version: str) -> Handler:
     def handler(app: Sandbox, request: Request) -> Reply:
         raise graph_errors.error(2635, f"(#2635) You are calling a deprecated version of the "
                                        f"Graph API ({version}). Please update to the latest "
-                                       f"version: {VERSION}.")
+                                       f"version: {LATEST}.")
+    return handler
+
+
+def _unknown_version(path: str) -> Handler:
+    def handler(app: Sandbox, request: Request) -> Reply:
+        raise graph_errors.error(2500, f"Unknown path components: {path}")
     return handler
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from costanza.demo.sandbox import graph_errors
 from costanza.demo.sandbox.fetch import FetchFailed
 from costanza.demo.sandbox.graph_auth import authorize
-from costanza.demo.sandbox.graph_version import VERSION
+from costanza.demo.sandbox.graph_version import version_of
 from costanza.demo.sandbox.ig_checks import check_caption, fetch_error, store_image, store_video
 from costanza.demo.sandbox.ig_user import acting_user
 from costanza.demo.sandbox.messages import Reply, Request
@@ -72,7 +72,8 @@ def create_container(app: Sandbox, request: Request) -> Reply:
     container_id = _save(app, record)
     body: dict[str, Any] = {"id": container_id}
     if resumable:
-        body["uri"] = f"{request.base_url}/ig-api-upload/{VERSION}/{container_id}"
+        body["uri"] = (f"{request.base_url}/ig-api-upload/{version_of(request.path)}/"
+                       f"{container_id}")
     return Reply(200, body)
 
 

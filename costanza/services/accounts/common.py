@@ -112,6 +112,7 @@ class GraphSession:
     def __init__(self, app: App, network: str, host: str | None = None) -> None:
         self.session = http_session(app)
         self.network = network
+        self.version = app.settings.graph_api_version
         self.label = network_label(network)
         self.host = host  # None: graph.facebook.com
 
@@ -119,8 +120,9 @@ class GraphSession:
         from scheduler.publishers.graph.client import GraphClient  # (loads facebook-sdk)
 
         if self.host:
-            return GraphClient(token, self.session, network=self.network, host=self.host)
-        return GraphClient(token, self.session, network=self.network)
+            return GraphClient(token, self.session, network=self.network, host=self.host,
+                               version=self.version)
+        return GraphClient(token, self.session, network=self.network, version=self.version)
 
     def get(self, path: str, token: str, **params: str) -> dict[str, Any]:
         hide_secrets(token)
@@ -171,6 +173,14 @@ def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaE
             "{network} says this token is missing a permission ({tag}: {said}). Create the "
             "token again granting {permissions}, then run the command again."),
             network=label, tag=tag, said=said, permissions=", ".join(needed)), expired=True)
+    if code == 2635:  # a retired Graph API version
+        from config.graph_versions import LATEST
+
+        return AccountProblem(worded(N_(
+            "{network} no longer answers the Graph API version Costanza calls ({tag}). Set "
+            "[networks] graph_api_version = \"{latest}\" in Costanza's settings file, then "
+            "run the command again. Nothing was changed."), network=label, tag=tag,
+            latest=LATEST))
     if code in RATE_CODES:
         return NetworkTrouble(worded(N_(
             "{network} asked Costanza to slow down ({tag}). Wait a few minutes, then run the "

@@ -2,8 +2,8 @@
 
 facebook-sdk 3.1.0 is old: its version check rejects current Graph versions,
 so the client is built without one and every path is written in full
-(``v26.0/...``). Tokens travel in the POST body, or in the
-``Authorization: OAuth ...`` header for reads, never in a URL. Errors are
+(``v26.0/...``: the version of ``[networks] graph_api_version``). Tokens travel in the
+POST body, or in the ``Authorization: OAuth ...`` header for reads, never in a URL. Errors are
 turned into Costanza's by ``classify_graph_error``.
 """
 
@@ -18,6 +18,7 @@ import facebook
 import requests
 
 from config.errors import AuthExpired, PublishError, PublishFailed
+from config.graph_versions import DEFAULT
 from config.i18n import _
 from scheduler.http.hygiene import remember_secrets
 from scheduler.http.multipart import FileSlice, MultipartBody
@@ -26,7 +27,7 @@ from scheduler.http.transport import network_name, transport_error
 from scheduler.publishers.base import MediaFile, PublishRequest
 from scheduler.publishers.graph.errors import classify_graph_error, usage_retry_at
 
-GRAPH_VERSION = "v26.0"
+GRAPH_VERSION = DEFAULT  # unless the client is given [networks] graph_api_version
 GRAPH_HOST = "graph.facebook.com"
 # Instagram API with Instagram Login: the same paths as the Graph API, on its own host.
 IG_LOGIN_HOST = "graph.instagram.com"
@@ -37,7 +38,8 @@ Now = Callable[[], datetime]
 
 def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network: str,
                 token_name: str, base_url: str | None, timeout: float,
-                now: Now, host: str = GRAPH_HOST) -> GraphClient:
+                now: Now, host: str = GRAPH_HOST,
+                version: str = GRAPH_VERSION) -> GraphClient:
     """A client for the account's token: the first of ``token_keys`` saved in its secrets.
 
     The caller closes ``client.session`` (``with client.session: ...``).
@@ -53,7 +55,7 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
         )
     session = RoutingSession(base_url, timeout=timeout,
                              before_write=request.before_send)
-    return GraphClient(token, session, network=network, now=now, host=host)
+    return GraphClient(token, session, network=network, now=now, host=host, version=version)
 
 
 def account_id(request: PublishRequest, secret_key: str, *, network: str, id_name: str,
@@ -108,8 +110,11 @@ class GraphClient:
         network: str = "facebook",
         now: Now | None = None,
         host: str = GRAPH_HOST,
+        version: str = GRAPH_VERSION,
     ) -> None:
         self.network = network
+        self.version = version  # "v26.0": the start of every path
+        self.url = f"https://{host}/{version}"
         self.session = session
         self.host = host
         self._token = token
@@ -118,7 +123,7 @@ class GraphClient:
         self._api = facebook.GraphAPI(
             timeout=session.timeout,
             session=session if host == GRAPH_HOST else _OnHost(session, host))
-        self._api.version = GRAPH_VERSION
+        self._api.version = version
         session.auth = _OAuthForReads(token)
 
     @property
@@ -157,7 +162,7 @@ class GraphClient:
         return self.session.post(url, data=values)
 
     def _url(self, versioned: bool = True) -> str:
-        return f"https://{self.host}/{GRAPH_VERSION}" if versioned else f"https://{self.host}"
+        return self.url if versioned else f"https://{self.host}"
 
     def upload(self, url: str, fileobj: Any, size: int, *, creates: bool = False) -> dict[str, Any]:
         """POST raw bytes (streamed from ``fileobj``) to a resumable-upload ``url``."""
@@ -223,7 +228,7 @@ class GraphClient:
         media: list[MediaFile] | None = None,
         post_id: int | None = None,
     ) -> dict[str, Any]:
-        full = f"{GRAPH_VERSION}/{path.lstrip('/')}"
+        full = f"{self.version}/{path.lstrip('/')}"
         try:
             result = self._api.request(full, args=args, post_args=post_args, files=files)
         except requests.RequestException as exc:

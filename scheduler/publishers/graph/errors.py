@@ -33,6 +33,7 @@ RATE_LIMIT_CODES = {4, 17, 32, 613}
 AUTH_CODES = {102, 190, 463, 467}
 PERMISSION_CODES = {10, *range(200, 300)}
 TRANSIENT_CODES = {1, 2}
+RETIRED_VERSION_CODE = 2635  # "You are calling a deprecated version of the Graph API"
 
 
 def usage_retry_at(headers: Mapping[str, str], now: datetime) -> datetime | None:
@@ -117,7 +118,18 @@ def classify_graph_error(
 
 
 def _access_problem(f: _Failure) -> PublishError | None:
-    """The token expired or was revoked, or a permission is missing: connect again."""
+    """The token expired or was revoked, a permission is missing (connect again), or the
+    Graph API version is retired (change it): the account waits, its posts with it."""
+    if f.code == RETIRED_VERSION_CODE:
+        from config.graph_versions import LATEST
+
+        return AuthExpired(
+            _("{network} no longer answers the Graph API version Costanza calls ({said}). "
+              "Set [networks] graph_api_version = \"{latest}\" in Costanza's settings file "
+              "and run `costanza account check`; queued posts wait until then.").format(
+                network=f.name, said=f.said, latest=LATEST),
+            http_status=f.status, code="graph_version",
+        )
     if f.code in AUTH_CODES or f.status == 401:
         return AuthExpired(
             _("{network} no longer accepts Costanza's access to this account (the token "

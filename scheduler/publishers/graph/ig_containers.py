@@ -18,7 +18,7 @@ from typing import Any
 from config.errors import PublishFailed, RetryLater
 from config.i18n import _
 from scheduler.publishers.base import MediaFile, PublishRequest
-from scheduler.publishers.graph.client import GRAPH_VERSION, GraphClient
+from scheduler.publishers.graph.client import GraphClient
 from scheduler.publishers.graph.ig_processing import (
     ContainerExpired,
     Pacing,
@@ -135,7 +135,7 @@ def _item_data(item: MediaFile) -> dict[str, Any]:
 def upload_bytes(client: GraphClient, item: MediaFile, uri: str | None,
                  container: str) -> None:
     """Send a video's bytes into its container (resumable upload)."""
-    url = uri or f"https://rupload.facebook.com/ig-api-upload/{GRAPH_VERSION}/{container}"
+    url = uri or f"https://rupload.facebook.com/ig-api-upload/{client.version}/{container}"
     size = os.path.getsize(item.path)
     with open(item.path, "rb") as fh:
         client.upload(url, fh, size)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from scheduler.publishers.base import Checkpoint, PublishRequest, PublishResult, Reconciled
-from scheduler.publishers.graph.client import GRAPH_HOST, GraphClient, open_client
+from scheduler.publishers.graph.client import GRAPH_HOST, GRAPH_VERSION, GraphClient, open_client
 from scheduler.publishers.progress import Progress
 
 
@@ -24,6 +24,7 @@ class GraphPublisher:
     network: str
     token_keys: tuple[str, ...]  # the secrets that may hold the token, first saved wins
     token_name: str  # the token as the user knows it ("Page token")
+    graph_version: str = GRAPH_VERSION  # [networks] graph_api_version, set by the registry
 
     def __init__(
         self,
@@ -45,7 +46,8 @@ class GraphPublisher:
     def _client(self, request: PublishRequest) -> GraphClient:
         return open_client(request, self.token_keys, network=self.network,
                            token_name=self.token_name, base_url=self.base_url,
-                           timeout=self.timeout, now=self.now, host=self._host(request))
+                           timeout=self.timeout, now=self.now, host=self._host(request),
+                           version=self.graph_version)
 
     def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
         """Publish (or resume publishing) one delivery."""
