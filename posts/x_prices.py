@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from config import i18n
 from config.settings import Settings
 from posts.x_weight import extract_urls_with_indices
 
@@ -50,9 +51,13 @@ def dollars(amount: int) -> Decimal:
 
 
 def money(amount: int) -> str:
-    """'$0.015', '$5.00', '$0.20': at least the cents, more digits only when needed."""
+    """'$0.015', '$5.00', '$1,250.00' ('$0,015', '$5,00', '$1.250,00' in Italian): at
+    least the cents, more digits only when needed."""
     value = dollars(amount)
-    text = f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else f"{value.normalize():f}"
+    places = max(2, -int(value.normalize().as_tuple().exponent))
+    text = f"{value:,.{places}f}"
+    if i18n.language() == "it" and not i18n.for_machines():
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return f"${text}"
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from config.i18n import _, ngettext
+from config.i18n import L_, ngettext
 from config.localtime import month_name
 from config.settings import Settings
 from posts import deliveries as dl
@@ -53,9 +53,9 @@ def charge_sent(db: Any, request: PublishRequest, now: datetime, settings: Setti
 
 
 def reached_reason(status: Budget) -> str:
-    """Why X posts wait, in plain words (the language of the daemon)."""
+    """Why X posts wait, in plain words (English in JSON)."""
     _year, month = next_month(status.year, status.month)
-    return _("The X budget of {budget} is reached for {month}: posts to X wait until 1 "
+    return L_("The X budget of {budget} is reached for {month}: posts to X wait until 1 "
              "{next_month}, or raise `[x] monthly_budget` in the settings.").format(
         budget=money(status.budget or 0), month=month_name(status.month),
         next_month=month_name(month))
