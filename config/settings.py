@@ -70,6 +70,10 @@ class Settings:
     keep_originals: timedelta | None = timedelta(days=30)
     # [ui] language: "it" or "en"; None lets COSTANZA_LANG or the system's locale choose.
     language: str | None = None
+    # [x]: US dollars over the price table of posts.x_prices, and a monthly budget (or none).
+    x_price_post: float | None = None
+    x_price_post_with_url: float | None = None
+    x_monthly_budget: float | None = None
 
     @property
     def media_dir(self) -> Path:
@@ -186,13 +190,20 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("log", "format"): (N_('"text" or "json"'), _choice("text", "json")),
     ("log", "keep_days"): (N_("a whole number of days from 1 to 36500"), _int_in(1, 36_500)),
     ("ui", "language"): (N_('"it" (italiano) or "en" (English)'), _language),
+    ("x", "price_post"): (N_("an amount in US dollars from 0 to 100, such as 0.015"),
+                          _number_in(0, 100)),
+    ("x", "price_post_with_url"): (N_("an amount in US dollars from 0 to 100, such as 0.015"),
+                                   _number_in(0, 100)),
+    ("x", "monthly_budget"): (N_("an amount in US dollars from 0 to 100000, such as 5"),
+                              _number_in(0, 100_000)),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,
 # or the one named here.
 _SPECIAL = {("storage", "data_dir"), ("database", "url"), ("networks", "base_url")}
 _FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days",
-           ("networks", "timeout_seconds"): "networks_timeout_seconds"}
+           ("networks", "timeout_seconds"): "networks_timeout_seconds",
+           **{("x", k): f"x_{k}" for k in ("price_post", "price_post_with_url", "monthly_budget")}}
 SETTLE_KEYS = ("settle_seconds_x", "settle_seconds_facebook", "settle_seconds_instagram")
 
 

@@ -58,6 +58,13 @@ language = "{language}"
 # prefix = "costanza/"
 # url_expiry = "1h"
 
+[x]
+{x_prices}
+# price_post = 0.015
+# price_post_with_url = 0.20
+{x_budget}
+# monthly_budget = 5
+
 [log]
 # format = "text"      # {json}
 # keep_days = 365
@@ -91,6 +98,12 @@ The environment variable COSTANZA_PLATFORM_URL does the same."""),
 When a network does not answer in time, the post may still appear a little later:
 Costanza keeps checking ("checking whether it went out") for this long after it was
 sent before publishing it again. Each must be longer than timeout_seconds."""),
+    "x_prices": N_("""\
+What X charges, in US dollars (pay-per-use). Costanza knows the prices of
+2026-04-20; set them here if X changes them. `costanza costs` shows the spending."""),
+    "x_budget": N_("""\
+At most this much a month on X, in US dollars: once it is reached, posts to X
+wait until the 1st of next month (Facebook and Instagram go on)."""),
     "media_host": N_("Instagram fetches photos from a public address. Pick one:"),
     "url_default": N_("default: costanza.db in the data folder"),
     "folder": N_("your own web space"),

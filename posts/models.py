@@ -276,6 +276,27 @@ class Attempt(Base):
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class XCharge(Base):
+    """What one X call cost (a post created: each part of a thread is one), for `costanza
+    costs` and the monthly budget. One row per delivery and part, never two: retries and
+    reconciliations that find the same post again add nothing."""
+
+    __tablename__ = "x_charges"
+    __table_args__ = (UniqueConstraint("delivery_id", "part"),
+                      Index("ix_x_charges_profile_at", "profile_id", "charged_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(Integer)
+    post_id: Mapped[int] = mapped_column(Integer)
+    delivery_id: Mapped[int] = mapped_column(Integer)
+    part: Mapped[int] = mapped_column(Integer)  # 0, or the part of a thread (0, 1, 2...)
+    kind: Mapped[str] = mapped_column(String(32))  # post, post_with_url (posts.x_prices)
+    amount_micro: Mapped[int] = mapped_column(BigInteger)  # US dollars x 1,000,000
+    prices_of: Mapped[str] = mapped_column(String(16))  # the price table's date, or "config"
+    remote_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    charged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class DaemonBeat(Base):
     """A running (or once running) daemon and its heartbeat."""
 

@@ -32,6 +32,7 @@ from posts.media.store import MediaStore
 from posts.models import Delivery
 from posts.settle import checking_reason, sent_extra, still_settling
 from posts.store import Store
+from scheduler import x_costs
 from scheduler.prepare import Fetched, MediaHost, load_request, prepare_request
 from scheduler.publishers.base import Publisher, PublishRequest, Reconciled
 from scheduler.write_ahead import WriteAhead
@@ -105,10 +106,15 @@ class Attempt:
         p, c = self.parts, self.c
         with p.store.read() as db:
             delivery, post, account = p.claimed_rows(db, c.delivery_id)
+            over = (x_costs.over_budget(db, p.settings, delivery, self.started)
+                    if c.state != "unknown" else None)
             attempts = delivery.attempts
             intent_at = delivery.intent_at
             loaded, problem = self._preparing(delivery.post_id,
                                               lambda: load_request(db, delivery, post, account))
+        if over is not None:  # the month's X budget is reached: it waits, nothing is spent
+            p.write(lambda db: x_costs.hold(db, c, p.clock.now(), self.started, over))
+            return None
         request = None
         if loaded is not None:  # media are fitted outside any transaction
             request, problem = self._preparing(delivery.post_id, lambda: prepare_request(
@@ -161,7 +167,8 @@ class Attempt:
         try:
             result = publisher.publish(request, record)
         except CostanzaError as exc:
-            self._finish_error(exc, action="publish", attempts=attempts + 1, record=record)
+            self._finish_error(exc, action="publish", attempts=attempts + 1, record=record,
+                               request=request)
             return
         except dl.LeaseLost:
             raise  # a write was refused: another daemon holds it now (the round says so)
@@ -178,16 +185,23 @@ class Attempt:
                     _("Something unexpected happened while publishing ({error}); Costanza "
                       "will check with the network whether the post went out.").format(
                         error=type(exc).__name__))
-            self._finish_error(exc, action="publish", attempts=attempts + 1, record=record)
+            self._finish_error(exc, action="publish", attempts=attempts + 1, record=record,
+                               request=request)
             return
         extra = dict(result.extra or {})
         if result.warning:
             extra["warning"] = result.warning
-        p.write(lambda db: dl.finish(
-            db, c, p.clock.now(), "published", started=started, action="publish",
-            message=result.warning, remote_id=result.remote_id, permalink=result.permalink,
-            extra=extra, progress=record.progress, attempts=record.attempts_to_record()),
-            one_statement=True)  # with progress given, finish is one statement
+        def published(db: Any) -> None:
+            now = p.clock.now()
+            dl.finish(db, c, now, "published", started=started, action="publish",
+                      message=result.warning, remote_id=result.remote_id,
+                      permalink=result.permalink, extra=extra, progress=record.progress,
+                      attempts=record.attempts_to_record())
+            x_costs.charge_sent(db, request, now, p.settings, {**record.progress, **extra},
+                                result.remote_id, everything=not extra.get("unsent_parts"))
+
+        # With progress given, finish is one statement (not so with an X charge after it).
+        p.write(published, one_statement=request.network != "x")
         p.on_event("published", {"delivery_id": c.delivery_id, "network": request.network,
                                  "permalink": result.permalink})
 
@@ -237,6 +251,8 @@ class Attempt:
                 dl.finish(db, c, now, "published", started=started, action="reconcile",
                           message=message, remote_id=found.remote_id,
                           permalink=found.permalink)
+                x_costs.charge_sent(db, request, now, p.settings, request.progress,
+                                    found.remote_id, everything=True)
             elif found.published is False and unclear >= MAX_ABSENT:
                 # Published, then not found, again and again (e.g. the network calls it a
                 # duplicate but will not show it): stop and ask rather than loop.
@@ -284,7 +300,8 @@ class Attempt:
 
     # -- a step that failed ---------------------------------------------------
     def _finish_error(self, exc: CostanzaError, *, action: str, attempts: int,
-                      record: WriteAhead | None = None) -> None:
+                      record: WriteAhead | None = None,
+                      request: PublishRequest | None = None) -> None:
         """Record a failed step. With ``record`` (a publish), the progress it holds is
         stored with the outcome, so a retry resumes from it."""
         p, c = self.parts, self.c
@@ -298,6 +315,8 @@ class Attempt:
             kwargs["progress"] = record.progress
             kwargs["attempts"] = record.attempts_to_record()
         with p.store.write() as db:
+            if record is not None and request is not None:  # a thread's parts already out
+                x_costs.charge_sent(db, request, now, p.settings, record.progress)
             if isinstance(exc, OutcomeUnknown):
                 self._unknown(db, exc, now, record, kwargs)
                 return

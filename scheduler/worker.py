@@ -31,6 +31,7 @@ from posts.group_commit import GroupCommit
 from posts.media.store import MediaStore
 from posts.models import Delivery, Post
 from posts.store import Store
+from scheduler import x_costs
 from scheduler.attempt import MAX_ABSENT, Attempt
 from scheduler.planning.plans import ProfilePlan, profile_plans
 from scheduler.prepare import Fetched, MediaHost, fetch_deliveries
@@ -100,6 +101,7 @@ class Worker:
             for delivery_id in dl.expire_leases(db, now):
                 log.warning(_("delivery {delivery}: outcome unknown after an interrupted "
                               "publish; it will be reconciled").format(delivery=delivery_id))
+        x_costs.release_holds(self.store, self.settings, now)  # a new month, a higher budget
         self.dispatch_due(now)
         if self.accepting:
             self.run_due()

@@ -36,6 +36,7 @@ COMMANDS = {
     "log": ("costanza.cli.log", "log"),
     "retry": ("costanza.cli.log", "retry"),
     "report": ("costanza.cli.report", "report"),
+    "costs": ("costanza.cli.costs", "costs"),
     "account": ("costanza.cli.account", "account"),
     "sandbox": ("costanza.cli.sandbox", "sandbox"),
     "demo": ("costanza.cli.demo", "demo"),

@@ -130,6 +130,8 @@ def _print_added(result: dict[str, Any]) -> None:
                          id=result["id"], networks=networks))
     for network, verdict in result["verdicts"].items():
         click.echo(f"  {network}: {_verdict_line(verdict)}")
+    if result["x_cost_warning"]:
+        click.echo(result["x_cost_warning"])
 
 
 def _verdict_line(verdict: dict[str, Any]) -> str:
@@ -287,6 +289,8 @@ def edit(obj: Context, post_id: int, **options: Any) -> None:
         return
     click.echo(_("Post {id} changed. It will go out {when}.").format(
         id=post_id, when=data["planned_local"] or "-"))
+    if data["x_cost_warning"]:
+        click.echo(data["x_cost_warning"])
 
 
 @post.command("remove", help=N_(

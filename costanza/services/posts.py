@@ -111,7 +111,15 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
         assert post is not None
         row = _post_row(post, ZoneInfo(profile.timezone), _planned(app, db, profile).get(post_id))
     row["verdicts"] = verdicts
+    row["x_cost_warning"] = _x_cost_warning(app, row)
     return row
+
+
+def _x_cost_warning(app: App, row: dict[str, Any]) -> str | None:
+    """A link makes a post dearer on X: said at `post add` and `post edit`."""
+    from costanza.services.costs import link_warning
+
+    return link_warning(app, row["targets"], row["texts"].get("x") or row["text"])
 
 
 def _check_typed(values: dict[str, str | list[str] | None]) -> None:
@@ -211,7 +219,10 @@ def edit_post(app: App, post_id: int, options: dict[str, Any],
                                '`costanza post edit {post_id} --text "..."`.')
                              .format(post_id=post_id))
         queue.edit_post(db, profile, post_id, changes, alts, now)
-    return {**show_post(app, post_id), "changed": True}
+    row = show_post(app, post_id)
+    touched = {"text", "texts", "targets"} & set(changes)
+    return {**row, "changed": True, "x_cost_warning": _x_cost_warning(app, row) if touched
+            else None}
 
 
 def _editable_text(app: App, post_id: int) -> str:

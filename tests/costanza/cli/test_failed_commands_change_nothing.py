@@ -34,6 +34,7 @@ READ_ONLY = {
     ("status",): ("status",),
     ("log",): ("log", "--since", "30d"),
     ("account", "list"): ("account", "list"),
+    ("costs",): ("costs", "--month", "2026-11"),
 }
 
 

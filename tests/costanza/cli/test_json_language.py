@@ -43,6 +43,7 @@ JSON_CASES: dict[tuple[str, ...], list[tuple[str, ...]]] = {
     ("report",): [("report", "--weeks", "8", "--json")],
     ("resume",): [("resume", "--json")],
     ("retry",): [("retry", "999", "--json")],
+    ("costs",): [("costs", "--json"), ("costs", "--month", "2026-11", "--json")],
 }
 # Commands with --json whose output needs a network (the sandbox) to be told apart.
 NOT_HERE = {

@@ -53,3 +53,32 @@ def test_once_with_nothing_due_stops_at_once(run: Callable[..., Result],
     assert "Nothing more is due now" in result.output
     assert control.posts() == []
     assert '"queued"' in run("post", "show", "1", "--json").output
+
+
+def test_once_holds_x_at_its_budget_and_charges_what_went_out(
+        run: Callable[..., Result], control: SandboxClient, home: Path) -> None:
+    import json
+
+    assert run("init", "--timezone", "Europe/Rome").exit_code == 0
+    assert run("sandbox", "connect").exit_code == 0
+    config = home / "config.toml"
+    text = config.read_text(encoding="utf-8").replace("[x]\n", "[x]\nmonthly_budget = 0.015\n")
+    config.write_text(text, encoding="utf-8")
+    assert run("post", "add", "Il telaio di nonna", "--to", "facebook,x").exit_code == 0
+    assert run("post", "now", "1").exit_code == 0
+    assert run("daemon", "--once").exit_code == 0
+    assert [p["text"] for p in control.posts("x")] == ["Il telaio di nonna"]
+    assert run("post", "add", "La lana", "--to", "facebook,x").exit_code == 0
+    assert run("post", "now", "2").exit_code == 0
+    assert run("daemon", "--once").exit_code == 0
+    assert len(control.posts("x")) == 1 and len(control.posts("facebook")) == 2
+    shown = json.loads(run("post", "show", "2", "--json").output)
+    (x,) = [d for d in shown["deliveries"] if d["network"] == "x"]
+    assert x["state"] == "held" and "The X budget of $0.015 is reached" in x["reason"]
+    costs = json.loads(run("costs", "--json").output)
+    assert (costs["count"], costs["total_usd"], costs["blocked"]) == (1, "0.015", True)
+    config.write_text(text.replace("monthly_budget = 0.015", "monthly_budget = 1"),
+                      encoding="utf-8")
+    assert run("daemon", "--once").exit_code == 0
+    assert len(control.posts("x")) == 2
+    assert json.loads(run("costs", "--json").output)["count"] == 2

@@ -1,0 +1,104 @@
+"""The ledger of what X cost: one row per post created on X (each part of a thread), and
+the month's spending against ``[x] monthly_budget``.
+
+A charge is written when the post is known to exist: on a successful publish, or when a
+post whose outcome was unknown is found on the account. It is keyed by delivery and part,
+so a retry or a reconciliation that finds the same post again adds nothing. Months are
+the profile's calendar months, in its time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config.settings import Settings
+from posts.models import Delivery, Profile, XCharge
+from posts.x_prices import budget, kind_of, prices
+
+
+def charge(db: Session, delivery: Delivery, parts: list[str], sent: int,
+           remote_ids: list[str], now: datetime, settings: Settings) -> int:
+    """Charge the first ``sent`` parts of the delivery's text (those known to be on X)
+    that are not charged yet; returns how many were added."""
+    if sent <= 0:
+        return 0
+    have = set(db.scalars(select(XCharge.part).where(XCharge.delivery_id == delivery.id)))
+    table = prices(settings)
+    added = 0
+    for part in range(sent):
+        if part in have:
+            continue
+        kind = kind_of(parts[part] if part < len(parts) else "")
+        db.add(XCharge(profile_id=delivery.profile_id, post_id=delivery.post_id,
+                       delivery_id=delivery.id, part=part, kind=kind,
+                       amount_micro=table.of(kind), prices_of=table.since,
+                       remote_id=remote_ids[part] if part < len(remote_ids) else None,
+                       charged_at=now))
+        added += 1
+    if added:
+        db.flush()
+    return added
+
+
+def month_start(year: int, month: int, tz: ZoneInfo) -> datetime:
+    """Midnight of the month's first day in the zone, in UTC."""
+    return datetime(year, month, 1, tzinfo=tz).astimezone(UTC)
+
+
+def next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def month_rows(db: Session, profile_id: int, year: int, month: int,
+               tz: ZoneInfo) -> dict[str, tuple[int, int]]:
+    """Each kind's (count, micro-dollars) charged in the month."""
+    start, end = month_start(year, month, tz), month_start(*next_month(year, month), tz)
+    rows = db.execute(select(XCharge.kind, func.count(), func.coalesce(
+        func.sum(XCharge.amount_micro), 0)).where(
+        XCharge.profile_id == profile_id, XCharge.charged_at >= start,
+        XCharge.charged_at < end).group_by(XCharge.kind)).all()
+    return {kind: (int(count), int(total)) for kind, count, total in rows}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A profile's X spending in one month against its budget (micro-dollars)."""
+
+    year: int
+    month: int
+    spent: int
+    budget: int | None  # None: no [x] monthly_budget
+    until: datetime  # the next month's first moment in the profile's zone (UTC)
+
+    @property
+    def left(self) -> int | None:
+        return None if self.budget is None else max(0, self.budget - self.spent)
+
+    @property
+    def blocked(self) -> bool:
+        """Reached: X deliveries wait for the next month (or a higher budget)."""
+        return self.budget is not None and self.spent >= self.budget
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"month": f"{self.year:04d}-{self.month:02d}", "spent_micro": self.spent,
+                "budget_micro": self.budget, "left_micro": self.left,
+                "blocked": self.blocked, "until": self.until.isoformat()}
+
+
+def budget_of(db: Session, settings: Settings, profile_id: int, now: datetime,
+              tz: ZoneInfo | None = None) -> Budget:
+    """The spending of the month ``now`` falls in (in the profile's zone)."""
+    if tz is None:
+        profile = db.get(Profile, profile_id)
+        tz = ZoneInfo(profile.timezone if profile is not None else "UTC")
+    local = now.astimezone(tz)
+    rows = month_rows(db, profile_id, local.year, local.month, tz)
+    spent = sum(total for _, total in rows.values())
+    return Budget(local.year, local.month, spent, budget(settings),
+                  month_start(*next_month(local.year, local.month), tz))

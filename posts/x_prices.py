@@ -1,0 +1,86 @@
+"""What X charges for a call, in one table with the date it was read.
+
+X's API is pay-per-use for new developer accounts since 2026-02-06; the prices below are
+those in force since 2026-04-20. Amounts are integer micro-dollars (1 US dollar =
+1,000,000), so sums are exact. ``[x] price_post`` and ``[x] price_post_with_url`` (US
+dollars) override the table, for when X changes its prices before Costanza does.
+
+Not in the table, since no price for them is known here: reading posts (Costanza reads the
+account's timeline to check whether a post went out) and media uploads. Costanza records
+only the posts it creates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from config import i18n
+from config.settings import Settings
+from posts.x_weight import extract_urls_with_indices
+
+PAY_PER_USE_SINCE = date(2026, 2, 6)
+MICRO = 1_000_000
+
+
+@dataclass(frozen=True)
+class XPrices:
+    """The price of each kind of X call, in micro-dollars, and the table's date."""
+
+    post: int
+    post_with_url: int
+    since: str  # the table's date ("2026-04-20"), or "config" once a setting overrides it
+
+    def of(self, kind: str) -> int:
+        return {"post": self.post, "post_with_url": self.post_with_url}[kind]
+
+
+TABLE = XPrices(post=15_000, post_with_url=200_000, since="2026-04-20")
+KINDS = ("post", "post_with_url")
+
+
+def micro(dollars: float) -> int:
+    """US dollars (as written in the settings) in micro-dollars."""
+    return int((Decimal(str(dollars)) * MICRO).to_integral_value())
+
+
+def dollars(amount: int) -> Decimal:
+    """Micro-dollars as an exact decimal of US dollars."""
+    return Decimal(amount) / MICRO
+
+
+def money(amount: int) -> str:
+    """'$0.015', '$5.00', '$1,250.00' ('$0,015', '$5,00', '$1.250,00' in Italian): at
+    least the cents, more digits only when needed."""
+    value = dollars(amount)
+    places = max(2, -int(value.normalize().as_tuple().exponent))
+    text = f"{value:,.{places}f}"
+    if i18n.language() == "it" and not i18n.for_machines():
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"${text}"
+
+
+def prices(settings: Settings) -> XPrices:
+    """The table, with ``[x] price_post`` / ``[x] price_post_with_url`` on top."""
+    post, with_url = settings.x_price_post, settings.x_price_post_with_url
+    if post is None and with_url is None:
+        return TABLE
+    return XPrices(post=TABLE.post if post is None else micro(post),
+                   post_with_url=TABLE.post_with_url if with_url is None else micro(with_url),
+                   since="config")
+
+
+def budget(settings: Settings) -> int | None:
+    """``[x] monthly_budget`` in micro-dollars, or None when there is none."""
+    value = settings.x_monthly_budget
+    return None if value is None else micro(value)
+
+
+def has_link(text: str) -> bool:
+    """Whether X sees a link in the text (as twitter-text finds them: "example.it" too)."""
+    return bool(text) and bool(extract_urls_with_indices(text))
+
+
+def kind_of(text: str) -> str:
+    return "post_with_url" if has_link(text) else "post"
