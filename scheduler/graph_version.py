@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from config import graph_versions
-from config.i18n import _, ngettext
+from config.i18n import L_, nL_
 from config.settings import Settings
 
 WARN_DAYS = 60
@@ -45,12 +45,12 @@ def graph_version_problem(settings: Settings, now: datetime) -> GraphVersionProb
     fix = {"version": version, "date": graph_versions.date_words(retires),
            "latest": graph_versions.LATEST, "file": settings.home.config_file}
     if days_left <= 0:
-        message = _(
+        message = L_(
             "Meta retired Graph API version {version} on {date}: posts to Facebook and "
             "Instagram fail until you set [networks] graph_api_version = \"{latest}\" in "
             "{file} and run `costanza account check`.").format(**fix)
         return GraphVersionProblem("error", message, version, retires, days_left)
-    message = ngettext(
+    message = nL_(
         "Meta retires Graph API version {version} on {date}, in {days} day: after that, "
         "posts to Facebook and Instagram will fail. Set [networks] graph_api_version = "
         "\"{latest}\" in {file} and run `costanza account check`.",

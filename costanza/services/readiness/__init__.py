@@ -17,7 +17,7 @@ from config.errors import CostanzaError
 from config.i18n import L_
 from costanza.app import App
 from costanza.services.accounts.common import for_data
-from costanza.services.readiness import accounts, week
+from costanza.services.readiness import accounts, limits, week
 from costanza.services.readiness.findings import WEEK, Context, Finding
 
 __all__ = ["CHECKS", "WEEK", "Check", "Context", "Finding", "check", "daily", "run_checks"]
@@ -30,9 +30,8 @@ CHECKS: tuple[Check, ...] = (
     week.media_host,      # the media host serving a test photo from outside
     week.runway,          # a post for every slot of the next 7 days
     week.daemon,          # the daemon's heartbeat
-    # More checks go here, one line each: the Graph API version's retirement
-    # (graph_version_problem(settings, now)), X's spending against [x] monthly_budget
-    # (budget_status(...)).
+    limits.graph_version,  # the Graph API version Meta retires
+    limits.x_budget,      # X's spending this month against [x] monthly_budget
 )
 
 

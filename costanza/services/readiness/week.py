@@ -76,8 +76,9 @@ def media_host(ctx: Context) -> list[Finding]:
             url=host.get("url")), subject="media_host", data=dict(host))]
     sentence = media_host_problem(result) or L_("The media host does not serve photos.")
     waiting = instagram_photos(ctx)
-    fix = L_("Set up a [media_host] section in your settings (see the README), then run "
-             "`costanza check` again.")
+    fix = L_("Connect your Facebook Page with `costanza account add facebook` (its photos "
+             "then go through the Page), or set up a [media_host] section in your settings "
+             "(see the README); then run `costanza check` again.")
     data = {**host, "instagram_photo_posts_this_week": [d.post_id for d in waiting]}
     if waiting:
         return [Finding("media_host", "problem", nL_(

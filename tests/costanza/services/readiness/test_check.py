@@ -113,13 +113,14 @@ def test_a_declined_permission_blocks_the_week(run: Run, app: App, platform: Any
     add_posts(app, 4)
     daemon_alive(app)
     assert run("check").exit_code == 0
-    oauth_front.permissions = [{"permission": "pages_read_engagement", "status": "granted"},
+    oauth_front.permissions = [{"permission": "pages_show_list", "status": "granted"},
+                               {"permission": "pages_read_engagement", "status": "granted"},
                                {"permission": "pages_manage_posts", "status": "declined"}]
 
     result = run("check")
 
     assert result.exit_code == 1, result.output
-    assert "The login lacks the permissions pages_manage_posts" in result.output
+    assert "Without pages_manage_posts, Costanza cannot" in result.output, result.output
     [item] = [i for i in _items(run("check", "--json")) if i["code"] == "permissions"]
     assert item["blocks_week"] is True
 
@@ -149,6 +150,9 @@ def test_instagram_quota_used_up_blocks_the_week(run: Run, ready: App, platform:
 def test_no_media_host_blocks_when_an_instagram_photo_is_due(
         run: Run, ready: App, platform: Any, photo: Path) -> None:
     connect(run, platform.creds, "instagram")
+    assert "The media host serves photos" in run("check").output  # through the Page
+    # Without the Facebook Page (and no [media_host]), Instagram's photos have nowhere to go.
+    assert run("account", "remove", "facebook").exit_code == 0
     result = run("check")
     assert result.exit_code == 0, result.output  # no Instagram photo is due: a warning
     assert "To look at:" in result.output
@@ -213,7 +217,7 @@ def test_the_json_has_every_item(run: Run, ready: App) -> None:
     data = json.loads(result.stdout)
     assert set(data) == {"checked_at", "until", "ready", "problems", "warnings", "items"}
     assert data["ready"] is True and data["problems"] == 0 and data["warnings"] == 0
-    assert [i["code"] for i in data["items"]] == ["token", "runway", "daemon"]
+    assert [i["code"] for i in data["items"]] == ["token", "runway", "daemon", "graph_api_version"]
     for item in data["items"]:
         assert set(item) == {"code", "severity", "blocks_week", "subject", "sentence", "fix",
                              "expires_at", "data"}
