@@ -103,6 +103,20 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
     a terminal (a script, over ssh), or with --no-prompt, it shows the address and
     stops: run the command again with --pin and the PIN, within 15 minutes.
 
+    The keys, once, on developer.x.com (X's Developer Console):
+
+    \b
+    1. Sign in with the X account you will post from.
+    2. Make a project and an app in it.
+    3. Set the app's permissions to "Read and write".
+    4. Copy the consumer keys (API Key and API Key Secret) for --consumer-key
+       and --consumer-secret.
+    5. Optionally make the access token and its secret, to use in place of the PIN.
+
+    X is pay-per-use (the default since 2026-02-06): since 2026-04-20 a post costs
+    about $0.015, and a post containing a link about $0.20. `costanza costs` shows
+    the spending; `[x] monthly_budget` in the settings caps it.
+
     Example:
 
     \b
