@@ -97,7 +97,7 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
                  "connected only then."))
 
 
-@add.command("x", epilog=guide.epilog("x"), help=N_(
+_X_HELP = N_(
     """Connect an X account. Without --access-token, Costanza shows an address
     where you authorise the app, then asks for the PIN that X gives you. Without
     a terminal (a script, over ssh), or with --no-prompt, it shows the address and
@@ -123,7 +123,10 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
         costanza account add x --consumer-key KEY --consumer-secret SECRET
         costanza account add x --consumer-key KEY --consumer-secret SECRET --no-prompt
         costanza account add x --consumer-key KEY --consumer-secret SECRET --pin 1234567
-    """))
+    """)
+
+
+@add.command("x", epilog=guide.epilog("x"), help=_X_HELP)
 @click.option("--consumer-key", required=True, metavar=N_("KEY"),
               help=N_("The app's API key (X developer portal, Keys and tokens)."))
 @click.option("--consumer-secret", required=True, metavar=N_("SECRET"),
