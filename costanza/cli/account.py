@@ -97,11 +97,25 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
                  "connected only then."))
 
 
-@add.command("x", epilog=guide.epilog("x"), help=N_(
+_X_HELP = N_(
     """Connect an X account. Without --access-token, Costanza shows an address
     where you authorise the app, then asks for the PIN that X gives you. Without
     a terminal (a script, over ssh), or with --no-prompt, it shows the address and
     stops: run the command again with --pin and the PIN, within 15 minutes.
+
+    The keys, once, on developer.x.com (X's Developer Console):
+
+    \b
+    1. Sign in with the X account you will post from.
+    2. Make a project and an app in it.
+    3. Set the app's permissions to "Read and write".
+    4. Copy the consumer keys (API Key and API Key Secret) for --consumer-key
+       and --consumer-secret.
+    5. Optionally make the access token and its secret, to use in place of the PIN.
+
+    X is pay-per-use (the default since 2026-02-06): since 2026-04-20 a post costs
+    about $0.015, and a post containing a link about $0.20. `costanza costs` shows
+    the spending; `[x] monthly_budget` in the settings caps it.
 
     Example:
 
@@ -109,7 +123,10 @@ def _print_pin_step(result: dict[str, Any], as_json: bool) -> None:
         costanza account add x --consumer-key KEY --consumer-secret SECRET
         costanza account add x --consumer-key KEY --consumer-secret SECRET --no-prompt
         costanza account add x --consumer-key KEY --consumer-secret SECRET --pin 1234567
-    """))
+    """)
+
+
+@add.command("x", epilog=guide.epilog("x"), help=_X_HELP)
 @click.option("--consumer-key", required=True, metavar=N_("KEY"),
               help=N_("The app's API key (X developer portal, Keys and tokens)."))
 @click.option("--consumer-secret", required=True, metavar=N_("SECRET"),

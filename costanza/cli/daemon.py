@@ -102,7 +102,20 @@ def status(obj: Context, as_json: bool) -> None:
                 name=a["name"], network=a["network"], reason=a["reason"]))
     if data["graph_api_version"]["problem"]:
         click.echo(data["graph_api_version"]["problem"]["message"])
+    _x_budget_line(data["x_budget"])
     _media_line(data["media_store"])
+
+
+def _x_budget_line(budget: dict[str, Any] | None) -> None:
+    if budget is None:
+        return
+    if budget["blocked"]:
+        click.echo(budget["reason"])
+        return
+    from posts.x_prices import money
+
+    click.echo(_("X this month: {spent} spent of the {budget} budget (`costanza costs`).").format(
+        spent=money(budget["spent_micro"]), budget=money(budget["budget_micro"])))
 
 
 def _daemon_lines(data: dict[str, Any]) -> None:

@@ -46,8 +46,10 @@ def queue(obj: Context, limit: int, as_json: bool) -> None:
     for entry in view["entries"]:
         flag = pinned if entry["pinned"] else (late if entry["late"] else "")
         post = _("post {number}").format(number=entry["post_id"])
+        note = ("  " + _("(X waits for the monthly budget)")
+                if entry["x_waits_for_budget"] else "")
         click.echo(f"  {entry['local']:<16}{flag:<{flag_width}} {post:<10} "
-                   f"{','.join(entry['targets']):<22} {entry['excerpt']}")
+                   f"{','.join(entry['targets']):<22} {entry['excerpt']}{note}")
     if view["queued"] > len(view["entries"]):
         more = view["queued"] - len(view["entries"])
         click.echo("  " + ngettext("... and {n} more.", "... and {n} more.", more).format(n=more))

@@ -86,6 +86,7 @@ def budget_status(app: App) -> dict[str, Any]:
         status = budget_of(db, app.settings, profile.id, now, ZoneInfo(profile.timezone))
     return {"month": f"{status.year:04d}-{status.month:02d}", "spent_usd": _usd(status.spent),
             "spent_micro": status.spent, "budget_usd": _usd(status.budget),
+            "budget_micro": status.budget,
             "left_usd": _usd(status.left), "blocked": status.blocked,
             "until": status.until.isoformat(),
             "reason": reached_reason(status) if status.blocked else None}

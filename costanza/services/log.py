@@ -105,6 +105,9 @@ def _fix_lines(entry: dict[str, Any]) -> list[str]:
         return [_("To check once more: {command}").format(command=fix),
                 _("To publish it anyway: {command} --force").format(command=fix)]
     if entry["state"] == "held":
+        if fix == "costanza costs":
+            return [_("To fix: see `{command}`; raise [x] monthly_budget to send now.").format(
+                command=fix)]
         if fix.startswith("costanza account add"):
             return [_("To fix: connect an account with {command}").format(command=fix)]
         return [_("To fix: reconnect the account, then run {command}").format(command=fix)]
@@ -194,7 +197,7 @@ def log_entries(app: App, *, since: str | None = None, until: str | None = None,
             "next_try_at": iso(to_utc(r[8])) if state == "retry_wait" else None,
             "attempts": r[4],
             "reason": r[7] if state != "published" else None,
-            "fix": fix_for(state, r[0], r[2], r[11]),
+            "fix": fix_for(state, r[0], r[2], r[11], last["error_code"] if last else None),
             "last_attempt": last,
             "_sort": (at, r[0]),
         })
@@ -243,7 +246,7 @@ def new_attempts(app: App, after_id: int, *, network: str | None = None,
             "excerpt": excerpt(body), "permalink": r[10] if state == "published" else None,
             "remote_id": r[9], "http_status": r[6], "error_code": r[7],
             "duration_ms": r[12], "reason": r[8] if state != "published" else None,
-            "fix": fix_for(state, r[1], r[3], r[13]),
+            "fix": fix_for(state, r[1], r[3], r[13], r[7]),
         })
     return max(int(top), after_id), entries
 

@@ -8,6 +8,7 @@ Shared by the log (``costanza.services.log``) and retry (``costanza.services.ret
 from __future__ import annotations
 
 from config.i18n import L_, N_
+from scheduler.x_costs import BUDGET_CODE
 
 ATTENTION = ("failed", "needs_review", "held")
 STATUS_WORDS = {
@@ -40,10 +41,17 @@ def status_word(state: str) -> str:
     return L_(word) if word is not None else state
 
 
-def fix_for(state: str, delivery_id: int, network: str, account_id: int | None) -> str | None:
-    """The command that settles a delivery in this state, or None when nothing is to do."""
+
+
+def fix_for(state: str, delivery_id: int, network: str, account_id: int | None,
+            error_code: str | None = None) -> str | None:
+    """The command that settles a delivery in this state, or None when nothing is to do
+    (``error_code``: its last try's; a delivery held by the X budget is settled by the
+    budget, which `costanza costs` shows)."""
     if state in ("failed", "needs_review", "cancelled"):
         return f"costanza retry {delivery_id}"
+    if state == "held" and error_code == BUDGET_CODE:
+        return "costanza costs"
     if state == "held":
         if account_id is None:
             return f"costanza account add {network} ..."

@@ -133,4 +133,12 @@ def status(app: App) -> dict[str, Any]:
         "media_store": {**usage, "due_at": iso(usage["due_at"]) if usage["due_at"] else None,
                         "due_local": local(usage["due_at"], tz) if usage["due_at"] else None},
         "graph_api_version": graph_version_status(app.settings, now),
+        "x_budget": _x_budget(app),
     }
+
+
+def _x_budget(app: App) -> dict[str, Any] | None:
+    """This month's X spending against ``[x] monthly_budget`` (null without a budget)."""
+    from costanza.services.costs import budget_status
+
+    return budget_status(app) if app.settings.x_monthly_budget is not None else None

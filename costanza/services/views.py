@@ -5,6 +5,7 @@ The shapes returned here are the documented ``--json`` contract (README).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,16 @@ def list_posts(app: App, lines: bool = False) -> list[Any]:
     return out
 
 
+def _x_held_until(app: App) -> datetime | None:
+    """When X posts may go again if ``[x] monthly_budget`` is reached now, else None."""
+    if app.settings.x_monthly_budget is None:
+        return None
+    from costanza.services.costs import budget_status
+
+    status = budget_status(app)
+    return datetime.fromisoformat(status["until"]) if status["blocked"] else None
+
+
 def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
     """The coming slots and their posts (JSON contract of `queue --json`). The whole
     queue is planned (for the runway), but only the posts shown are read in full."""
@@ -89,6 +100,7 @@ def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
     tz = ZoneInfo(profile.timezone)
     by_id = {r.id: r for r in rows}
     days = runway_days(full, now)
+    held_until = _x_held_until(app)
     return {
         "profile": profile.name, "timezone": profile.timezone,
         "cadence": format_slots([WeeklySlot(w, m) for w, m in profile.slots]),
@@ -96,7 +108,9 @@ def queue_view(app: App, limit: int = 20) -> dict[str, Any]:
         "entries": [{"post_id": e.post_id, "at": e.at.isoformat(), "local": local_label(e.at, tz),
                      "pinned": e.pinned, "late": e.late,
                      "excerpt": excerpt(by_id[e.post_id].text),
-                     "targets": by_id[e.post_id].targets} for e in shown],
+                     "targets": by_id[e.post_id].targets,
+                     "x_waits_for_budget": bool(held_until and "x" in by_id[e.post_id].targets
+                                                and e.at < held_until)} for e in shown],
         "free_slots": [{"at": t.isoformat(), "local": local_label(t, tz)}
                        for t in full.free_slots_after[:3]],
         "pauses": [{"from": s.isoformat(), "until": e.isoformat() if e else None,

@@ -166,3 +166,24 @@ def test_a_new_month_releases_the_held_posts(app: App, clock: FakeClock, worker:
     worker.tick()
     assert [d.state for d in deliveries(app)] == ["published", "published"]
     assert len(fakes["x"].published) == 2
+
+
+def test_the_log_of_a_post_held_by_the_budget_points_at_the_budget(
+        app: App, clock: FakeClock, worker: Worker) -> None:
+    from costanza.services.log import format_entry, log_entries, new_attempts
+
+    with_budget(worker, 0.01)
+    connect(app, "x")
+    add(app, "story", ["x"], at=MON_0930_ROME)
+    add(app, "another", ["x"], at=MON_0930_ROME + timedelta(minutes=1))
+    clock.set(MON_0930_ROME)
+    worker.tick()
+    clock.set(MON_0930_ROME + timedelta(minutes=1))
+    worker.tick()
+    (entry,) = log_entries(app, failed=True)
+    assert (entry["state"], entry["fix"]) == ("held", "costanza costs")
+    lines = "\n".join(format_entry(entry))
+    assert "To fix: see `costanza costs`; raise [x] monthly_budget to send now." in lines
+    assert "reconnect the account" not in lines
+    _top, tries = new_attempts(app, 0, failed=True)
+    assert [t["fix"] for t in tries] == ["costanza costs"]
