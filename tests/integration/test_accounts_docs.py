@@ -35,8 +35,7 @@ FRAGMENT = ROOT / "config" / "locale" / "parts" / "docs18.po"
 # building (the readiness check, the X ledger, Instagram Login). They cannot parse here
 # yet; once those branches are merged they must, and a test below says so: then empty
 # this set.
-PENDING = {
-}
+PENDING: set[str] = set()
 
 # The `account add` commands and the section of the guide each one points at.
 ADD_COMMANDS = {"facebook": "facebook", "instagram": "instagram", "x": "x"}

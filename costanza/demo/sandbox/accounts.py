@@ -100,16 +100,21 @@ def create(state: SandboxState, name: str = "demo",
                 "login_token": token("ig_login", "IGAASBX"),
             },
         }
-        user_token = account["x"]["oauth2_user_token"]
-        state["tokens"][user_token]["expires_ts"] = state.now() + OAUTH2_TOKEN_SECS
-        state["tokens"][account["instagram"]["login_token"]].update(
-            issued_ts=state.now(), long_lived=False, expires_ts=state.now() + IG_LOGIN_SECS)
+        _lifetimes(state, account)
         _facebook_logins(state, account["facebook"], name, managed_by)
         state["accounts"][name] = account
         state["nodes"][page_id] = {"kind": "page", "account": name}
         state["nodes"][fb_user] = {"kind": "fb_user", "account": name}
         state["nodes"][ig_user] = {"kind": "ig_user", "account": name}
         return credentials(state, name)
+
+
+def _lifetimes(state: SandboxState, account: dict[str, Any]) -> None:
+    """The tokens that expire on their own: X's OAuth 2.0 user token, Instagram Login's."""
+    user_token = account["x"]["oauth2_user_token"]
+    state["tokens"][user_token]["expires_ts"] = state.now() + OAUTH2_TOKEN_SECS
+    state["tokens"][account["instagram"]["login_token"]].update(
+        issued_ts=state.now(), long_lived=False, expires_ts=state.now() + IG_LOGIN_SECS)
 
 
 def _facebook_logins(state: SandboxState, fb: dict[str, Any], name: str,

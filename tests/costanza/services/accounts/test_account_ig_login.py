@@ -146,7 +146,10 @@ def test_check_says_the_token_works_and_when_it_expires(
     assert result.exit_code == 1
     assert checked["problems"] == [
         "No media host is set up, so Instagram cannot fetch your photos (videos can go "
-        "out). Add a [media_host] section to your settings (see the README)."]
+        "out). The simplest way: connect your Facebook Page with `costanza account add "
+        "facebook`, and Costanza puts each photo on the Page for a moment, unseen, while "
+        "Instagram fetches it. Or add a [media_host] section to your settings (see the "
+        "README)."]
     assert _login_calls(platform, "ig_login_me")
 
 
