@@ -60,6 +60,7 @@ def test_edit_that_puts_a_link_on_x_warns(ready: Callable[..., Result]) -> None:
     assert WARNING not in ready("post", "edit", "1", "--category", "bottega").output
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_costs_by_month_in_words_and_json(ready: Callable[..., Result], home: Path,
                                           make_app: Callable[..., App]) -> None:
     settings(home, "[x]\nmonthly_budget = 5\n")

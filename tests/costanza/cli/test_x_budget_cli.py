@@ -54,6 +54,7 @@ def test_status_shows_the_budget_and_says_when_it_is_reached(
     assert budget["reason"].startswith("The X budget of $0.20 is reached")
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_queue_marks_the_x_posts_that_wait_for_the_budget(
         ready: Callable[..., Result], home: Path, make_app: Callable[..., App]) -> None:
     assert ready("post", "add", "Per X", "--to", "x").exit_code == 0

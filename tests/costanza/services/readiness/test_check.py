@@ -66,6 +66,7 @@ def _expiring_in(monkeypatch: pytest.MonkeyPatch, app: App, delta: timedelta) ->
     monkeypatch.setattr(checks, "check_accounts", with_expiry)
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_a_token_expiring_in_5_days_blocks_the_week(run: Run, ready: App,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     _expiring_in(monkeypatch, ready, timedelta(days=5))
@@ -82,6 +83,7 @@ def test_a_token_expiring_in_5_days_blocks_the_week(run: Run, ready: App,
     assert item["expires_at"] == (ready.clock.now() + timedelta(days=5)).isoformat()
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_a_token_expiring_in_20_days_is_a_warning(run: Run, ready: App,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     _expiring_in(monkeypatch, ready, timedelta(days=20))
@@ -173,6 +175,7 @@ def test_no_media_host_blocks_when_an_instagram_photo_is_due(
                 and i["severity"] != "ok" and i["code"] != "quota"]
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_an_empty_slot_in_the_week_blocks_it(run: Run, app: App, platform: Any) -> None:
     connect(run, platform.creds, "facebook")
     daemon_alive(app)
@@ -185,6 +188,7 @@ def test_an_empty_slot_in_the_week_blocks_it(run: Run, app: App, platform: Any) 
             "12:00." in result.output)
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_a_paused_week_has_no_empty_slot(run: Run, app: App, platform: Any) -> None:
     connect(run, platform.creds, "facebook")
     daemon_alive(app)

@@ -44,6 +44,7 @@ def daemon(ready: App, make_app: Callable[..., App]) -> Any:
     runner.worker.shutdown()
 
 
+@pytest.mark.pinned_dates  # its words name dates of the default start's week
 def test_an_expiring_token_is_told_once_a_day(ready: App, daemon: Daemon, clock: Any,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     _expiring_in(monkeypatch, ready, timedelta(days=5))
