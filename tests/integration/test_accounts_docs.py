@@ -19,7 +19,6 @@ from pathlib import Path
 
 import click
 import pytest
-from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from config import i18n
@@ -29,13 +28,7 @@ from costanza.cli.main import cli
 ROOT = Path(__file__).resolve().parents[2]
 ENGLISH = ROOT / "docs" / "accounts.md"
 ITALIAN = ROOT / "docs" / "accounts.it.md"
-FRAGMENT = ROOT / "config" / "locale" / "parts" / "docs18.po"
 
-# Command lines of the guide for commands or options that other branches of issue 18 are
-# building (the readiness check, the X ledger, Instagram Login). They cannot parse here
-# yet; once those branches are merged they must, and a test below says so: then empty
-# this set.
-PENDING: set[str] = set()
 
 # The `account add` commands and the section of the guide each one points at.
 ADD_COMMANDS = {"facebook": "facebook", "instagram": "instagram", "x": "x"}
@@ -135,8 +128,7 @@ def test_every_command_line_parses(path: Path) -> None:
         try:
             parse(line)
         except click.UsageError as exc:
-            if line not in PENDING:
-                failing.append(f"{line}\n    {exc.format_message()}")
+            failing.append(f"{line}\n    {exc.format_message()}")
     assert not failing, f"{path.name}: lines Costanza would refuse:\n" + "\n".join(failing)
 
 
@@ -154,13 +146,6 @@ def test_the_checker_refuses_what_costanza_refuses() -> None:
     assert not parses("costanza account add x --consumer-key K")  # the secret is required
     assert not parses("costanza acount list")
     assert not parses("costanza post now one")
-
-
-def test_every_pending_line_is_in_both_guides_and_still_pending() -> None:
-    shown = set(command_lines(ENGLISH)) & set(command_lines(ITALIAN))
-    assert PENDING <= shown, f"PENDING lines the guides do not show: {PENDING - shown}"
-    ready = sorted(line for line in PENDING if parses(line))
-    assert not ready, f"these lines parse now: take them out of PENDING: {ready}"
 
 
 def test_every_account_add_has_its_guide_line() -> None:
@@ -201,8 +186,7 @@ def assert_exists(name: str, anchor: str) -> None:
 
 
 def italian_line(section: str) -> str:
-    """The Italian of a section's line: from the catalog once the fragments are merged,
-    else from this branch's fragment."""
+    """The Italian of a section's line, from the catalog."""
     message = guide.GUIDES[section]
     before = i18n.language()
     i18n.set_language("it")
@@ -210,13 +194,8 @@ def italian_line(section: str) -> str:
         translated = i18n.gettext(message)
     finally:
         i18n.set_language(before)
-    if translated != message:
-        return translated
-    assert FRAGMENT.is_file(), f"no Italian for {message!r}"
-    with FRAGMENT.open("rb") as handle:
-        entry = read_po(handle, locale="it").get(message)
-    assert entry is not None and entry.string, f"no Italian for {message!r}"
-    return str(entry.string)
+    assert translated != message, f"no Italian for {message!r}"
+    return translated
 
 
 @pytest.mark.parametrize("section", sorted(guide.GUIDES))
