@@ -254,8 +254,12 @@ def test_other_instagram_accounts_are_not_refreshed(run: Run, platform: Platform
 
 def test_no_secret_is_logged_even_at_debug(run: Run, platform: Platform, app: App, home: Path,
                                            clock: FakeClock,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+                                           caplog: pytest.LogCaptureFixture,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # urllib3 logs every address at DEBUG, whatever an earlier test left its logger at.
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    monkeypatch.setattr(logging.getLogger("urllib3"), "propagate", True)
     _connect(run, platform, "--app-secret", APP_SECRET)
     first = stored_secrets(home, "instagram")["token"]
     run("account", "check")
