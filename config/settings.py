@@ -74,6 +74,13 @@ class Settings:
     x_price_post: float | None = None
     x_price_post_with_url: float | None = None
     x_monthly_budget: float | None = None
+    x_price_read: float | None = None  # a post read (the comments' fetch), over the table
+    # [comments]: how often the daemon looks under a post by its age, and until what age.
+    comments_new_minutes: int = 15  # in its first day
+    comments_week_minutes: int = 120  # until it is a week old
+    comments_old_hours: int = 12  # after that
+    comments_max_age_days: int = 30  # 0: never look
+    comments_x_max_age_days: int = 7  # X bills reads, and its recent search covers 7 days
 
     @property
     def media_dir(self) -> Path:
@@ -196,6 +203,14 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
                                    _number_in(0, 100)),
     ("x", "monthly_budget"): (N_("an amount in US dollars from 0 to 100000, such as 5"),
                               _number_in(0, 100_000)),
+    ("x", "price_read"): (N_("an amount in US dollars from 0 to 100, such as 0.005"),
+                          _number_in(0, 100)),
+    ("comments", "new_minutes"): (N_("a whole number of minutes from 1 to 1440"), _int_in(1, 1440)),
+    ("comments", "week_minutes"): (N_("a whole number of minutes from 1 to 10080"),
+                                   _int_in(1, 10_080)),
+    ("comments", "old_hours"): (N_("a whole number of hours from 1 to 720"), _int_in(1, 720)),
+    ("comments", "max_age_days"): (N_("a whole number of days from 0 to 365"), _int_in(0, 365)),
+    ("comments", "x_max_age_days"): (N_("a whole number of days from 0 to 7"), _int_in(0, 7)),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,
@@ -203,7 +218,11 @@ _FREE_SECTIONS = {"media_host", "notify"}
 _SPECIAL = {("storage", "data_dir"), ("database", "url"), ("networks", "base_url")}
 _FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days",
            ("networks", "timeout_seconds"): "networks_timeout_seconds",
-           **{("x", k): f"x_{k}" for k in ("price_post", "price_post_with_url", "monthly_budget")}}
+           **{("x", k): f"x_{k}" for k in ("price_post", "price_post_with_url", "monthly_budget",
+                                             "price_read")},
+           **{("comments", k): f"comments_{k}" for k in ("new_minutes", "week_minutes",
+                                                         "old_hours", "max_age_days",
+                                                         "x_max_age_days")}}
 SETTLE_KEYS = ("settle_seconds_x", "settle_seconds_facebook", "settle_seconds_instagram")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from posts.models import Base
+from posts.comment_tables import Base  # the dialogue tables too (they share Base)
 
 config = context.config
 engine = config.attributes.get("engine")

@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import posts.comment_tables  # noqa: F401  (the dialogue tables share Base)
 from posts.migrations import HEAD
 from posts.models import Base, CadenceChange, CadenceSlot, Profile
 from posts.store import MIGRATIONS, Store

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from costanza.demo.sandbox import (
+    comments,
     control_api,
     fb_cdn,
     graph_api,
@@ -65,7 +66,8 @@ class Sandbox:
     def resolve(self, request: Request) -> Route | None:
         path = request.path
         if path == "/" or path.startswith("/_sandbox"):
-            return (control_api.resolve(request) or fb_cdn.resolve(request)
+            return (control_api.resolve(request) or comments.resolve(request)
+                    or fb_cdn.resolve(request)
                     or page.resolve(request))
         if path.startswith(X_PREFIXES):
             return x_api.resolve(request)

@@ -51,6 +51,24 @@ class SandboxClient:
         params = {"network": network} if network else None
         return self._call("GET", "posts", params=params)
 
+    def add_comment(self, network: str, post: str, text: str, *, author: str | None = None,
+                    parent: str | None = None) -> dict[str, Any]:
+        """The audience writes under a post (``post``: its id on the network)."""
+        body: dict[str, Any] = {"network": network, "post": post, "text": text}
+        if author is not None:
+            body["author"] = author
+        if parent is not None:
+            body["parent"] = parent
+        return self._call("POST", "comments", json=body)
+
+    def comments(self, network: str | None = None,
+                 post: str | None = None) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("network", network), ("post", post)) if v}
+        return self._call("GET", "comments", params=params)
+
+    def delete_comment(self, comment_id: str) -> dict[str, Any]:
+        return self._call("DELETE", f"comments/{comment_id}")
+
     def containers(self) -> list[dict[str, Any]]:
         return self._call("GET", "containers")
 

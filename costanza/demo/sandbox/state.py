@@ -33,6 +33,7 @@ COLLECTIONS = (
     "fb_videos",  # video id / upload session -> record
     "ig_containers",  # container id -> record
     "counters",  # rate-limit windows
+    "comments",  # comment id -> a comment or reply under a post (see comments.py)
 )
 
 DEFAULT_SETTINGS: dict[str, Any] = {

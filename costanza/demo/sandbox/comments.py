@@ -1,0 +1,146 @@
+"""The audience: comments and replies under the sandbox's posts, on all three networks.
+
+Every comment under a post, whoever wrote it, is one record of ``state["comments"]``,
+keyed by its id on the network::
+
+    {"id", "network", "post_key" ("facebook:PAGEID_POSTID"), "post" (the post's id),
+     "parent" (the comment answered, or None), "author": {"id", "name", "username"},
+     "by_account" (written by the account that owns the post), "text",
+     "created_ts" (sandbox time), "hidden", "deleted"}
+
+The network modules read and write these for their endpoints; the control API adds
+the audience's (``POST /_sandbox/comments``), lists them and deletes one:
+
+- ``POST /_sandbox/comments`` ``{"network", "post": REMOTE_POST_ID, "text",
+  "author"?: "Giulia Rossi", "parent"?: COMMENT_ID}`` -> the comment (201)
+- ``GET /_sandbox/comments[?network=x][&post=ID]`` -> every comment, oldest first
+- ``DELETE /_sandbox/comments/{id}`` -> the comment, marked deleted (its author took it
+  back: the network no longer lists it)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from costanza.demo.sandbox.messages import ApiError, Reply, Request
+from costanza.demo.sandbox.routes import Route
+from costanza.demo.sandbox.state import SandboxState
+
+if TYPE_CHECKING:
+    from costanza.demo.sandbox.routes import Sandbox
+
+NETWORKS = ("x", "facebook", "instagram")
+DEFAULT_AUTHOR = "Giulia Rossi"
+
+
+def handle_of(name: str) -> str:
+    """A username made from a display name: "Giulia Rossi" -> "giulia_rossi"."""
+    return re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")[:30] or "cliente"
+
+
+def new_comment_id(state: SandboxState, network: str, post_id: str) -> str:
+    """An id in the network's own form: Facebook "POSTID_COMMENTID", Instagram and X digits."""
+    if network == "facebook":
+        return f"{post_id.split('_')[-1]}_{state.new_id('fb')}"
+    return state.new_id("ig" if network == "instagram" else "x")
+
+
+def add_comment(state: SandboxState, network: str, post_id: str, text: str, *,
+                author: dict[str, str], by_account: bool = False,
+                parent: str | None = None, comment_id: str | None = None) -> dict[str, Any]:
+    """Store a comment under a post (the caller holds ``state.change()``)."""
+    record = {
+        "id": comment_id or new_comment_id(state, network, post_id),
+        "network": network, "post_key": f"{network}:{post_id}", "post": post_id,
+        "parent": parent, "author": dict(author), "by_account": by_account, "text": text,
+        "created_ts": state.now(), "hidden": False, "deleted": False,
+    }
+    state["comments"][record["id"]] = record
+    return record
+
+
+def comments_under(state: SandboxState, network: str, post_id: str, *,
+                   parent: str | bool | None = False,
+                   with_deleted: bool = False) -> list[dict[str, Any]]:
+    """A post's comments, oldest first; ``parent``: only the replies to that comment
+    (None: only those written directly under the post; False: all)."""
+    key = f"{network}:{post_id}"
+    found = [c for c in state["comments"].values() if c["post_key"] == key
+             and (with_deleted or not c["deleted"])
+             and (parent is False or c["parent"] == parent)]
+    return sorted(found, key=lambda c: (c["created_ts"], c["id"]))
+
+
+def replies_to(state: SandboxState, comment_id: str) -> list[dict[str, Any]]:
+    """The live replies to one comment, oldest first."""
+    found = [c for c in state["comments"].values()
+             if c["parent"] == comment_id and not c["deleted"]]
+    return sorted(found, key=lambda c: (c["created_ts"], c["id"]))
+
+
+# -- the control API ---------------------------------------------------------------
+
+
+def resolve(request: Request) -> Route | None:
+    path, method = request.path.rstrip("/"), request.method
+    if path == "/_sandbox/comments":
+        handler = {"POST": create, "GET": listing}.get(method)
+        return Route(None, "comments", handler) if handler else None
+    match = re.match(r"^/_sandbox/comments/([0-9_]+)$", path)
+    if match and method == "DELETE":
+        return Route(None, "comments", delete, {"id": match.group(1)})
+    return None
+
+
+def _fail(message: str, status: int = 400) -> ApiError:
+    return ApiError(Reply(status, {"error": message}))
+
+
+def create(app: Sandbox, request: Request) -> Reply:
+    body = request.json if isinstance(request.json, dict) else dict(request.form)
+    network, post_id = body.get("network"), str(body.get("post") or "")
+    text, parent = body.get("text"), body.get("parent")
+    if network not in NETWORKS:
+        raise _fail(f"network must be one of {', '.join(NETWORKS)}")
+    if not isinstance(text, str) or not text.strip():
+        raise _fail("text is required: what the comment says")
+    name = str(body.get("author") or DEFAULT_AUTHOR)
+    with app.state.change():
+        post = app.state["posts"].get(f"{network}:{post_id}")
+        if post is None or post.get("deleted"):
+            raise _fail(f"no live {network} post with id {post_id!r}", 404)
+        if parent is not None:
+            above = app.state["comments"].get(str(parent))
+            if above is None or above["post_key"] != f"{network}:{post_id}" or above["deleted"]:
+                raise _fail(f"no live comment {parent!r} under that post", 404)
+            parent = str(parent)
+        author = {"id": app.state.new_id("x" if network == "x" else "fb"), "name": name,
+                  "username": handle_of(name)}
+        record = add_comment(app.state, network, post_id, text, author=author, parent=parent)
+    return Reply(201, view(record))
+
+
+def listing(app: Sandbox, request: Request) -> Reply:
+    network, post = request.query.get("network"), request.query.get("post")
+    if network and network not in NETWORKS:
+        raise _fail(f"network must be one of {', '.join(NETWORKS)}")
+    with app.state.lock:
+        found = sorted((c for c in app.state["comments"].values()
+                        if (not network or c["network"] == network)
+                        and (not post or c["post"] == post)),
+                       key=lambda c: (c["created_ts"], c["id"]))
+        return Reply(200, [view(c) for c in found])
+
+
+def delete(app: Sandbox, request: Request) -> Reply:
+    with app.state.change():
+        record = app.state["comments"].get(request.args["id"])
+        if record is None:
+            raise _fail(f"no comment {request.args['id']!r}", 404)
+        record["deleted"] = True
+    return Reply(200, view(record))
+
+
+def view(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in record.items() if key != "post_key"}

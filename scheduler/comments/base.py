@@ -1,0 +1,94 @@
+"""The one small interface each network's comment client implements.
+
+A client reads the comments under one published post (``fetch``), answers one
+(``reply``), looks an answer up after an unknown outcome (``find_reply``) and hides
+one (``hide``). It speaks through ``scheduler.http.routing`` like the publishers,
+and tells outcomes the same way (``config.errors``):
+
+- ``RateLimited`` / ``RetryLater`` (``retry_at``): nothing was taken, try again later;
+- ``AuthExpired``: the account must be reconnected;
+- ``PublishFailed``: refused for good (a lost permission, a deleted comment), with the
+  reason in plain words and its ``code`` (``"permission"`` for a lost permission);
+- ``OutcomeUnknown``: a reply was sent and no clear answer came back: the sender
+  looks it up with ``find_reply`` before it ever sends again.
+
+``reply`` calls ``before_send()`` right before the one call that creates the answer;
+whatever it raises propagates (the sender lost its claim on the reply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from scheduler.publishers.base import AccountAuth
+
+
+@dataclass(frozen=True)
+class RemoteComment:
+    """A comment (or a reply to one) as the network shows it."""
+
+    remote_id: str
+    text: str
+    written_at: datetime  # aware, UTC
+    parent_remote_id: str | None = None  # None: written directly under the post
+    author_name: str | None = None
+    author_handle: str | None = None  # "@name" on X and Instagram; None when not given
+    mine: bool = False  # written by the account itself
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One post's comments, as far as the fetch went."""
+
+    comments: list[RemoteComment]
+    # True when every comment the network holds under the post was listed: only then
+    # does a stored comment missing from the list count as deleted.
+    complete: bool
+    reads: int = 0  # posts read, for networks that bill reads (X)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published post whose comments are read: its delivery on one network."""
+
+    delivery_id: int
+    network: str
+    remote_id: str  # the post's id on the network (the first part of an X thread)
+    account: AccountAuth
+    published_at: datetime
+    # The delivery's extra ids (an X thread's ``tweet_ids``, a first comment's id...).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+BeforeSend = Callable[[], None]
+
+
+class CommentClient(Protocol):
+    network: str
+
+    def fetch(self, target: Target, since: datetime | None) -> Fetched:
+        """The comments under ``target`` (all of them; ``since``: the last complete fetch,
+        a hint a network may use to read less)."""
+        ...
+
+    def reply(self, target: Target, comment_remote_id: str, text: str,
+              before_send: BeforeSend) -> str:
+        """Answer the comment; the answer's remote id."""
+        ...
+
+    def find_reply(self, target: Target, comment_remote_id: str, text: str,
+                   after: datetime) -> str | None:
+        """The remote id of the account's answer with ``text`` under the comment, written
+        after ``after``; None when there is none. Raises ``RetryLater`` when it cannot tell."""
+        ...
+
+    def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
+        """Hide (or show again) the comment; ``PublishFailed`` where the network cannot."""
+        ...
+
+
+ClientFactory = Callable[[str], CommentClient]
