@@ -23,32 +23,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from posts.remote_comments import Fetched, RemoteComment
 from scheduler.publishers.base import AccountAuth
 
-
-@dataclass(frozen=True)
-class RemoteComment:
-    """A comment (or a reply to one) as the network shows it."""
-
-    remote_id: str
-    text: str
-    written_at: datetime  # aware, UTC
-    parent_remote_id: str | None = None  # None: written directly under the post
-    author_name: str | None = None
-    author_handle: str | None = None  # "@name" on X and Instagram; None when not given
-    mine: bool = False  # written by the account itself
-    hidden: bool = False
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """One post's comments, as far as the fetch went."""
-
-    comments: list[RemoteComment]
-    # True when every comment the network holds under the post was listed: only then
-    # does a stored comment missing from the list count as deleted.
-    complete: bool
-    reads: int = 0  # posts read, for networks that bill reads (X)
+__all__ = ["BeforeSend", "ClientFactory", "CommentClient", "Fetched", "RemoteComment", "Target"]
 
 
 @dataclass(frozen=True)
