@@ -5,8 +5,10 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from costanza.demo.sandbox.comments import comments_under
 from costanza.demo.sandbox.messages import Reply, Request
 from costanza.demo.sandbox.routes import Route
+from costanza.demo.sandbox.timefmt import graph_time
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
@@ -22,7 +24,9 @@ h1{font-size:1.6rem} h2{border-bottom:2px solid #ddd;padding-bottom:.3rem}
 .post p{white-space:pre-wrap;margin:.4rem 0}
 .meta{color:#666;font-size:.85rem}
 .media img,.media video{max-width:100%;border-radius:.3rem;margin:.2rem 0}
-.comment{border-left:3px solid #ccc;padding-left:.5rem;color:#444;font-size:.9rem}
+.comment{border-left:3px solid #ccc;padding-left:.5rem;color:#444;font-size:.9rem;
+margin:.3rem 0} .comment p{margin:.1rem 0} .replies{margin-left:1.2rem}
+.mine{border-left-color:#c97b2a} .hidden{font-style:italic;opacity:.7}
 .deleted{opacity:.5}
 """
 
@@ -41,9 +45,43 @@ def _media_html(item: dict[str, Any]) -> str:
     return f'<img src="{src}" alt="{alt}" loading="lazy">'
 
 
-def _post_html(post: dict[str, Any]) -> str:
+def _comment_html(comment: dict[str, Any], replies: dict[str | None, list[dict[str, Any]]],
+                  depth: int = 0) -> str:
+    author = comment["author"]
+    css = "comment mine" if comment["by_account"] else "comment"
+    marks = "".join(f" · {word}" for word, flag in (
+        ("the account", comment["by_account"]), ("hidden", comment["hidden"]),
+        ("deleted", comment["deleted"])) if flag)
+    if comment["hidden"]:
+        css += " hidden"
+    if comment["deleted"]:
+        css += " deleted"
+    below = "".join(_comment_html(r, replies, depth + 1)
+                    for r in replies.get(comment["id"], ())) if depth < 20 else ""
+    return (f'<div class="{css}" id="comment-{escape(comment["id"])}">'
+            f'<div class="meta">{escape(author.get("name") or "")} '
+            f'@{escape(author.get("username") or "")} · '
+            f'{escape(graph_time(comment["created_ts"]))}{marks} · id {escape(comment["id"])}'
+            f'</div><p>{escape(comment["text"])}</p>'
+            + (f'<div class="replies">{below}</div>' if below else "") + "</div>")
+
+
+def _comments_html(app: Sandbox, post: dict[str, Any]) -> str:
+    """The comments under a post, each with its replies below it (deleted ones shown faded)."""
+    found = comments_under(app.state, post["network"], post["id"], with_deleted=True)
+    ids = {c["id"] for c in found}
+    replies: dict[str | None, list[dict[str, Any]]] = {}
+    for comment in found:
+        parent = comment["parent"] if comment["parent"] in ids else None
+        replies.setdefault(parent, []).append(comment)
+    older = "".join(f'<p class="comment">{escape(c["text"])}</p>'
+                    for c in post.get("comments", ()) if c.get("id") not in ids)
+    return older + "".join(_comment_html(c, replies) for c in replies.get(None, ()))
+
+
+def _post_html(app: Sandbox, post: dict[str, Any]) -> str:
     media = "".join(_media_html(m) for m in post["media"] if m.get("sha256"))
-    comments = "".join(f'<p class="comment">{escape(c["text"])}</p>' for c in post["comments"])
+    comments = _comments_html(app, post)
     reply = f" · reply to {escape(post['reply_to'])}" if post.get("reply_to") else ""
     css = "post deleted" if post.get("deleted") else "post"
     anchor = escape(f"{post['network']}-{post['id']}")
@@ -74,12 +112,12 @@ def render(app: Sandbox, request: Request) -> Reply:
         sections = []
         for network, title in TITLES.items():
             items = [p for p in posts if p["network"] == network]
-            body = "".join(_post_html(p) for p in items) or "<p>Nothing published yet.</p>"
+            body = "".join(_post_html(app, p) for p in items) or "<p>Nothing published yet.</p>"
             sections.append(f"<h2>{title} ({len(items)})</h2><div class=posts>{body}</div>")
     html = ("<!doctype html><html lang=en><meta charset=utf-8>"
             "<meta http-equiv=refresh content=10>"
             f"<title>Costanza sandbox</title><style>{STYLE}</style>"
-            "<h1>Costanza sandbox: what was published</h1>"
+            "<h1>Costanza sandbox: what was published, and what people wrote</h1>"
             "<p class=meta>A local stand-in for Facebook, Instagram and X. This page "
             "refreshes every 10 seconds.</p><h2>Accounts</h2>" + _accounts_html(app)
             + "".join(sections))
