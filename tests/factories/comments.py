@@ -28,8 +28,10 @@ class RecordingCommentClient:
     """A fake network's comments: ``comments[post remote id]`` is what ``fetch`` lists
     (all of it, ``complete``), ``reply`` adds the account's answer there.
 
-    ``fail_next(exc, on="reply", effect=True)``: the answer lands, then ``exc`` (an
-    ``OutcomeUnknown`` after "sending"); ``on`` is "fetch", "reply", "find" or "hide".
+    ``fail_next(exc, on="reply")``: the request is sent (``before_send`` runs), then the
+    network answers ``exc``; ``effect=True``: the answer lands first (an
+    ``OutcomeUnknown`` whose answer is on the network). ``on`` is "fetch", "reply",
+    "find" or "hide".
     """
 
     network: str
@@ -88,9 +90,9 @@ class RecordingCommentClient:
     def reply(self, target: Target, comment_remote_id: str, text: str,
               before_send: BeforeSend) -> str:
         step = self._step("reply", target.remote_id)
+        before_send()  # the request leaves; a scripted error is the network's answer
         if step is not None and not step.effect:
             raise step.error
-        before_send()
         remote_id = f"{self.network}-answer-{next(self._ids)}"
         written = self.now or target.published_at
         self.add(target.remote_id, remote_id, text, written, parent=comment_remote_id,
