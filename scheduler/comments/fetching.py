@@ -16,7 +16,7 @@ from typing import Any
 
 from config.clock import Clock
 from config.errors import AuthExpired, CostanzaError, PublishFailed, RateLimited, RetryLater
-from config.i18n import _
+from config.i18n import _, ngettext
 from config.secrets import SecretStore
 from config.settings import Settings
 from posts import comments as cm
@@ -92,8 +92,10 @@ class CommentFetcher:
         for key in ("new", "changed", "deleted"):
             done[key] += getattr(summary, key)
         if summary.new:
-            log.info(_("delivery {delivery} on {network}: {n} new comments").format(
-                delivery=watch.delivery_id, network=watch.network, n=summary.new))
+            log.info(ngettext("delivery {delivery} on {network}: {n} new comment",
+                              "delivery {delivery} on {network}: {n} new comments",
+                              summary.new).format(delivery=watch.delivery_id,
+                                                  network=watch.network, n=summary.new))
 
     def _record(self, watch: CommentWatch, watched: Watched, fetched: Any) -> cm.FetchSummary:
         now = self.clock.now()

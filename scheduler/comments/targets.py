@@ -31,8 +31,8 @@ def delivery_target(db: Session, delivery_id: int, secrets: SecretStore) -> Watc
     """The published delivery as a target, with its account's secrets."""
     delivery = db.get(Delivery, delivery_id)
     if delivery is None or not delivery.remote_id or delivery.published_at is None:
-        raise PublishFailed(_("Post {delivery} is no longer published on the network, so "
-                              "its comments cannot be read or answered.").format(
+        raise PublishFailed(_("The post of delivery {delivery} is no longer published on the "
+                              "network, so its comments cannot be read or answered.").format(
             delivery=delivery_id), code="not_published")
     account = db.get(Account, delivery.account_id) if delivery.account_id else None
     if account is None:
