@@ -6,7 +6,7 @@ store. The rounds run on a thread of their own, one after the other: each
 sleeps until the time the database says is next (a slot, a retry, a lease
 running out), capped by ``poll_seconds`` so that edits made with the command
 line are seen within seconds. APScheduler runs the periodic jobs: heartbeats
-and leases, notifications, housekeeping.
+and leases, notifications, the comments (``scheduler.comments.rounds``), housekeeping.
 
 Signals: the first SIGTERM/SIGINT stops taking new work, lets what is being
 published finish, and exits; a second one exits at once (anything cut short
