@@ -224,7 +224,6 @@ def _store_comments(db: Session, watch: CommentWatch, fetched: Fetched,
     post_id = delivery.post_id if delivery is not None else 0
     changed = 0
     fresh = [_new_row(watch, post_id, c, now) for rid, c in seen.items() if rid not in stored]
-    db.flush()
     inserted = {key[1] for key in insert_ignoring_conflict(
         db, Comment.__table__, fresh, ["network", "remote_id"])}
     if fresh:  # the rows just inserted, and those another daemon stored first
@@ -236,8 +235,7 @@ def _store_comments(db: Session, watch: CommentWatch, fetched: Fetched,
     return stored, len(inserted), changed
 
 
-def _link_and_answer(db: Session, stored: dict[str, Comment], fetched: Fetched,
-                     network: str) -> None:
+def _link_and_answer(db: Session, stored: dict[str, Comment], network: str) -> None:
     """Each reply linked to its parent's row (a parent may come after its child in the
     list); a parent the account answered (from the phone, or Costanza) is answered."""
     wanted = {c.parent_remote_id for c in stored.values()
@@ -261,7 +259,7 @@ def record_fetch(db: Session, watch: CommentWatch, fetched: Fetched, now: dateti
                  settings: Settings) -> FetchSummary:
     """Store what a fetch found, and when the post is looked at next."""
     stored, new, changed = _store_comments(db, watch, fetched, now)
-    _link_and_answer(db, stored, fetched, watch.network)
+    _link_and_answer(db, stored, watch.network)
     deleted = 0
     if fetched.complete:
         listed = {c.remote_id for c in fetched.comments}
