@@ -46,9 +46,10 @@ class Comment(Base):
 
 
 # A reply's states: queued (intent committed, not sent), sending (claimed; the call may be
-# on its way), unknown (sent, no clear answer: looked up before any new send), sent,
-# failed (refused for good, with the reason).
-REPLY_STATES = ("queued", "sending", "unknown", "sent", "failed")
+# on its way), unknown (sent, no clear answer: looked up before any new send), retry (not
+# taken by the network: sent again at ``due_at``), sent, failed (refused for good, with
+# the reason).
+REPLY_STATES = ("queued", "sending", "unknown", "retry", "sent", "failed")
 
 
 class CommentReply(Base):
@@ -72,6 +73,9 @@ class CommentReply(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # When the first send was about to go out: a lookup on the network looks after it.
     intent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the latest send left, at the latest: "not found" proves nothing until the
+    # network's settle period since then has passed (see posts.settle).
+    last_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     remote_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

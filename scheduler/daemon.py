@@ -6,7 +6,7 @@ store. The rounds run on a thread of their own, one after the other: each
 sleeps until the time the database says is next (a slot, a retry, a lease
 running out), capped by ``poll_seconds`` so that edits made with the command
 line are seen within seconds. APScheduler runs the periodic jobs: heartbeats
-and leases, notifications, housekeeping.
+and leases, notifications, the comments (``scheduler.comments.rounds``), housekeeping.
 
 Signals: the first SIGTERM/SIGINT stops taking new work, lets what is being
 published finish, and exits; a second one exits at once (anything cut short
@@ -33,6 +33,9 @@ from posts.deliveries import release_dead_leases
 from posts.media.store import MediaStore
 from posts.store import Store
 from scheduler import liveness
+from scheduler.comments.base import ClientFactory
+from scheduler.comments.rounds import EVERY_SECONDS as COMMENTS_EVERY
+from scheduler.comments.rounds import CommentRounds
 from scheduler.sdnotify import notify, watchdog_interval
 from scheduler.worker import PublisherFactory, Worker
 
@@ -74,7 +77,8 @@ def signal_handlers(handler: Any) -> Iterator[None]:
 
 class Daemon:
     def __init__(self, app: DaemonParts, publishers: PublisherFactory | None = None,
-                 concurrency: int = 4, readiness: ReadinessCheck | None = None) -> None:
+                 concurrency: int = 4, readiness: ReadinessCheck | None = None,
+                 comment_clients: ClientFactory | None = None) -> None:
         from config.settings import MAX_CONCURRENCY
 
         if not 1 <= concurrency <= MAX_CONCURRENCY:
@@ -114,6 +118,9 @@ class Daemon:
                              app.media, media_host=media_host, concurrency=concurrency,
                              on_event=self.notifier.on_event)
         self.stop_event = threading.Event()
+        # The dialogue (replies, then comments) on a job of its own; publishing wins.
+        self.comments = CommentRounds(self.store, app.settings, app.clock, comment_clients,
+                                      self.worker.secrets, self.id, self.stop_event.is_set)
         self._signals = 0
         self.lock_ttl = liveness.lock_ttl(app.settings.poll_seconds)
         self._scheduler: Any = None
@@ -164,6 +171,9 @@ class Daemon:
                                 max_instances=1)
         self._scheduler.add_job(self.notifier.run_round, "interval", seconds=15, id="notify",
                                 misfire_grace_time=None, coalesce=True, max_instances=1)
+        self._scheduler.add_job(self.comments.run, "interval", seconds=COMMENTS_EVERY,
+                                id="comments", misfire_grace_time=None, coalesce=True,
+                                max_instances=1)
         self._scheduler.add_job(self.housekeeping, "interval", hours=1, id="housekeeping",
                                 next_run_time=datetime.now(UTC) + timedelta(seconds=5),
                                 misfire_grace_time=None, coalesce=True, max_instances=1)

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("lease_expires_at", UTC, nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("intent_at", UTC, nullable=True),
+        sa.Column("last_send_at", UTC, nullable=True),
         sa.Column("remote_id", sa.String(length=128), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("created_at", UTC, nullable=False),

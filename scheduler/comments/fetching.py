@@ -1,0 +1,151 @@
+"""A round of reading comments: watch what was published, then look under each post that
+is due, and store what the network shows (``posts.comments``).
+
+What the network says changes only the comments' own schedule: a limit makes every
+post of that account wait (publishing's own limit, ``Account.rate_limited_until``, is
+left alone), a lost permission is kept in plain words and looked at again about twice a
+day, an expired login is noted (publishing finds out on its own and holds the account).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from config.clock import Clock
+from config.errors import AuthExpired, CostanzaError, PublishFailed, RateLimited, RetryLater
+from config.i18n import _, ngettext
+from config.secrets import SecretStore
+from config.settings import Settings
+from posts import comments as cm
+from posts import x_ledger
+from posts.comment_tables import CommentWatch
+from posts.store import Store
+from scheduler.comments.base import ClientFactory, CommentClient
+from scheduler.comments.targets import Watched, delivery_target
+
+log = logging.getLogger("costanza.comments")
+
+# A post taken for a fetch is not taken by another daemon for this long (if the fetcher
+# vanishes, the post is due again after it).
+TAKEN_FOR = timedelta(minutes=5)
+
+
+class CommentFetcher:
+    def __init__(self, store: Store, settings: Settings, clock: Clock,
+                 clients: ClientFactory, secrets: SecretStore) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.clients = clients
+        self.secrets = secrets
+        self._clients: dict[str, CommentClient] = {}
+        self.stopping: Callable[[], bool] = lambda: False  # the daemon is stopping
+
+    def client(self, network: str) -> CommentClient:
+        if network not in self._clients:
+            self._clients[network] = self.clients(network)
+        return self._clients[network]
+
+    def run_round(self, limit: int = 20) -> dict[str, Any]:
+        """Watch the newly published posts, then look under up to ``limit`` due ones.
+        Returns what was done: ``watched`` (posts added), ``looked`` (posts read),
+        ``new``, ``changed``, ``deleted`` (comments) and ``problems`` (plain words)."""
+        now = self.clock.now()
+        done: dict[str, Any] = {"watched": 0, "looked": 0, "new": 0, "changed": 0,
+                                "deleted": 0, "problems": []}
+        with self.store.write() as db:
+            done["watched"] = cm.watch_published(db, now, self.settings)
+        with self.store.read() as db:
+            due = cm.due_watches(db, now, limit)
+        for watch in due:
+            if self.stopping():
+                break
+            self._look(watch, done)
+        return done
+
+    def _look(self, watch: CommentWatch, done: dict[str, Any]) -> None:
+        """Read the comments under one post, unless another daemon took it first."""
+        now = self.clock.now()
+        with self.store.write() as db:
+            if not cm.take_watch(db, watch, now + TAKEN_FOR):
+                return
+        try:
+            with self.store.read() as db:
+                watched = delivery_target(db, watch.delivery_id, self.secrets)
+            fetched = self.client(watch.network).fetch(watched.target, watch.last_fetch_at)
+        except CostanzaError as exc:
+            done["problems"].append(self._failed(watch, exc))
+            return
+        except Exception as exc:  # a bug or a library error: the next look tries again
+            log.exception(_("comments of delivery {delivery}: unexpected error while "
+                            "reading them").format(delivery=watch.delivery_id))
+            problem = _("Something unexpected happened while reading the comments "
+                        "({error}); Costanza tries again later.").format(
+                error=type(exc).__name__)
+            done["problems"].append(self._failed(watch, RetryLater(problem)))
+            return
+        summary = self._record(watch, watched, fetched)
+        done["looked"] += 1
+        for key in ("new", "changed", "deleted"):
+            done[key] += getattr(summary, key)
+        if summary.new:
+            log.info(ngettext("delivery {delivery} on {network}: {n} new comment",
+                              "delivery {delivery} on {network}: {n} new comments",
+                              summary.new).format(delivery=watch.delivery_id,
+                                                  network=watch.network, n=summary.new))
+
+    def _record(self, watch: CommentWatch, watched: Watched, fetched: Any) -> cm.FetchSummary:
+        now = self.clock.now()
+        with self.store.write() as db:
+            summary = cm.record_fetch(db, watch, fetched, now, self.settings)
+            if watch.network == "x" and fetched.reads:
+                x_ledger.record_reads(db, profile_id=watched.profile_id,  # type: ignore[attr-defined]
+                                      post_id=watched.post_id, delivery_id=watch.delivery_id,
+                                      fetch_number=watch.fetches, reads=fetched.reads,
+                                      settings=self.settings, now=now)
+        return summary
+
+    def _failed(self, watch: CommentWatch, exc: CostanzaError) -> str:
+        """Keep the problem on the watch and say when it is looked at again."""
+        now = self.clock.now()
+        code = getattr(exc, "code", None)
+        again = cm.next_fetch_at(watch.network, watch.published_at, now, now, self.settings)
+        account_id: int | None = None
+        if isinstance(exc, RateLimited):
+            code = code or "rate_limited"
+            retry_at = exc.retry_at if isinstance(exc.retry_at, datetime) else None
+            again = max(retry_at or now + timedelta(seconds=self.settings.retry_base_seconds),
+                        now)
+            account_id = self._account_of(watch)
+        elif isinstance(exc, RetryLater) and isinstance(exc.retry_at, datetime) and again:
+            again = max(again, exc.retry_at)
+        elif isinstance(exc, PublishFailed):
+            # Refused for good (a lost permission, a post gone): about twice a day.
+            again = _capped(watch, now + timedelta(hours=self.settings.comments_old_hours),
+                            self.settings)
+        elif isinstance(exc, AuthExpired):
+            code = code or "auth"
+        with self.store.write() as db:
+            cm.fetch_failed(db, watch, exc.message, code, again, now)
+            if account_id is not None and again is not None:
+                cm.pause_account_watches(db, account_id, again)
+        log.warning(_("comments of delivery {delivery} on {network} could not be read: "
+                      "{problem}").format(delivery=watch.delivery_id, network=watch.network,
+                                          problem=exc.message))
+        return exc.message
+
+    def _account_of(self, watch: CommentWatch) -> int | None:
+        from posts.models import Delivery
+
+        with self.store.read() as db:
+            delivery = db.get(Delivery, watch.delivery_id)
+            return delivery.account_id if delivery is not None else None
+
+
+def _capped(watch: CommentWatch, when: datetime, settings: Settings) -> datetime | None:
+    """``when``, unless the post is past its network's max age by then (None)."""
+    end = watch.published_at + timedelta(days=cm.max_age_days(watch.network, settings))
+    return when if when < end else None
