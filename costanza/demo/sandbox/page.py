@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from costanza.demo.sandbox.comments import comments_under
 from costanza.demo.sandbox.messages import Reply, Request
 from costanza.demo.sandbox.routes import Route
 
@@ -41,9 +42,10 @@ def _media_html(item: dict[str, Any]) -> str:
     return f'<img src="{src}" alt="{alt}" loading="lazy">'
 
 
-def _post_html(post: dict[str, Any]) -> str:
+def _post_html(app: Sandbox, post: dict[str, Any]) -> str:
     media = "".join(_media_html(m) for m in post["media"] if m.get("sha256"))
-    comments = "".join(f'<p class="comment">{escape(c["text"])}</p>' for c in post["comments"])
+    comments = "".join(f'<p class="comment">{escape(c["text"])}</p>'
+                       for c in comments_under(app.state, post["network"], post["id"]))
     reply = f" · reply to {escape(post['reply_to'])}" if post.get("reply_to") else ""
     css = "post deleted" if post.get("deleted") else "post"
     anchor = escape(f"{post['network']}-{post['id']}")
@@ -74,7 +76,7 @@ def render(app: Sandbox, request: Request) -> Reply:
         sections = []
         for network, title in TITLES.items():
             items = [p for p in posts if p["network"] == network]
-            body = "".join(_post_html(p) for p in items) or "<p>Nothing published yet.</p>"
+            body = "".join(_post_html(app, p) for p in items) or "<p>Nothing published yet.</p>"
             sections.append(f"<h2>{title} ({len(items)})</h2><div class=posts>{body}</div>")
     html = ("<!doctype html><html lang=en><meta charset=utf-8>"
             "<meta http-equiv=refresh content=10>"
