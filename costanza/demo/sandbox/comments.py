@@ -16,7 +16,8 @@ control API adds
 the audience's (``POST /_sandbox/comments``), lists them and deletes one:
 
 - ``POST /_sandbox/comments`` ``{"network", "post": REMOTE_POST_ID, "text",
-  "author"?: "Giulia Rossi", "parent"?: COMMENT_ID}`` -> the comment (201)
+  "author"?: "Giulia Rossi", "parent"?: COMMENT_ID}`` -> the comment (201); on Facebook
+  and Instagram a reply to a reply goes under the top comment, as there
 - ``GET /_sandbox/comments[?network=x][&post=ID]`` -> every comment, oldest first
 - ``DELETE /_sandbox/comments/{id}`` -> the comment, marked deleted (its author took it
   back: the network no longer lists it)
@@ -132,6 +133,9 @@ def create(app: Sandbox, request: Request) -> Reply:
             if above is None or above["post_key"] != f"{network}:{post_id}" or above["deleted"]:
                 raise _fail(f"no live comment {parent!r} under that post", 404)
             parent = str(parent)
+            while network in NODE_KINDS and app.state["comments"][parent]["parent"]:
+                # Facebook and Instagram replies are one level deep: under the top comment.
+                parent = app.state["comments"][parent]["parent"]
         author = {"id": app.state.new_id("x" if network == "x" else "fb"), "name": name,
                   "username": handle_of(name)}
         record = add_comment(app.state, network, post_id, text, author=author, parent=parent)
