@@ -10,7 +10,8 @@
   are one level deep: a reply to a reply goes under its top comment.
 - ``POST /{ig-comment-id}`` ``hide=true|false`` -> ``{"success": true}``.
 
-With Facebook Login, reading and writing need ``instagram_manage_comments``; with
+With Facebook Login, reading and writing need ``instagram_manage_comments`` and
+``pages_read_engagement`` (as Meta's IG Comment reference says); with
 Instagram Login (graph.instagram.com) ``instagram_business_manage_comments``. A login
 that declined it (``POST /_sandbox/permissions``) is answered Graph's error 10.
 """
@@ -45,10 +46,14 @@ IG_DEFAULT_FIELDS = "id,text,timestamp"
 
 def _may(app: Sandbox, request: Request, account: str) -> dict[str, Any]:
     info = authorize(app, request, account, network="instagram")
-    permission = ("instagram_business_manage_comments" if request.args.get("ig_host")
-                  else "instagram_manage_comments")
-    if permission in declined_permissions(app.state, account):
-        raise needs_permission(permission)
+    declined = declined_permissions(app.state, account)
+    if request.args.get("ig_host"):
+        needed = ["instagram_business_manage_comments"]
+    else:  # Facebook Login reads the account through its Page
+        needed = ["instagram_manage_comments", "pages_read_engagement"]
+    for permission in needed:
+        if permission in declined:
+            raise needs_permission(permission)
     return info
 
 

@@ -90,6 +90,9 @@ def test_a_declined_comment_permission_answers_error_10(ig, media_id, control):
     control.decline_permissions(["instagram_manage_comments"])
     error = ig.get(f"{media_id}/comments").json()["error"]
     assert error["code"] == 10 and "instagram_manage_comments" in error["message"]
+    control.decline_permissions(["pages_read_engagement"])
+    error = ig.get(f"{media_id}/comments").json()["error"]
+    assert error["code"] == 10 and "pages_read_engagement" in error["message"]
 
 
 def test_instagram_login_reads_and_answers_on_its_own_host(session, media_id, control, creds):
