@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from config.errors import OutcomeUnknown, PublishFailed
+from config.errors import OutcomeUnknown
 from posts.remote_comments import Fetched, RemoteComment
 from scheduler.comments.base import BeforeSend, Target
 from scheduler.comments.graph_common import GraphCommentClient, matching_reply, read_all, when
@@ -61,33 +61,27 @@ class FacebookCommentClient(GraphCommentClient):
               before_send: BeforeSend) -> str:
         try:
             with self.session(target, self.write_permission(target),
-                              before_send=before_send) as client:
+                              comment=comment_remote_id, before_send=before_send) as client:
                 answer = client.post(f"{comment_remote_id}/comments", {"message": text})
         except OutcomeUnknown as exc:
             raise self.unknown_reply(exc) from None
-        except PublishFailed as exc:
-            raise self.gone(exc, comment_remote_id) from None
         return str(answer["id"])
 
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
                    after: datetime) -> str | None:
         page = self._page_id(target)
-        try:
-            with self.session(target, self.read_permission(target)) as client:
-                node = client.get(comment_remote_id, fields="id,parent{id}")
-                parent = node.get("parent") if isinstance(node.get("parent"), dict) else {}
-                top = str(parent.get("id") or comment_remote_id)
-                items, _complete = read_all(client, f"{top}/comments", {
-                    "fields": "id,message,created_time,from{id}", "limit": self.page_size})
-        except PublishFailed as exc:
-            raise self.gone(exc, comment_remote_id) from None
+        with self.session(target, self.read_permission(target),
+                          comment=comment_remote_id) as client:
+            node = client.get(comment_remote_id, fields="id,parent{id}")
+            parent = node.get("parent") if isinstance(node.get("parent"), dict) else {}
+            top = str(parent.get("id") or comment_remote_id)
+            items, _complete = read_all(client, f"{top}/comments", {
+                "fields": "id,message,created_time,from{id}", "limit": self.page_size})
         return matching_reply(
             items, text, after, text_key="message", time_key="created_time",
             mine=lambda i: page is not None and str((i.get("from") or {}).get("id")) == page)
 
     def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
-        try:
-            with self.session(target, self.write_permission(target)) as client:
-                client.post(comment_remote_id, {"is_hidden": hidden}, creates=False)
-        except PublishFailed as exc:
-            raise self.gone(exc, comment_remote_id) from None
+        with self.session(target, self.write_permission(target),
+                          comment=comment_remote_id) as client:
+            client.post(comment_remote_id, {"is_hidden": hidden}, creates=False)

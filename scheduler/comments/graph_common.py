@@ -19,6 +19,7 @@ from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimite
 from config.i18n import _
 from config.localtime import local_with_zone
 from scheduler.comments.base import Target
+from scheduler.http.hygiene import redact
 from scheduler.http.transport import network_name
 from scheduler.publishers.graph.client import (
     GRAPH_HOST,
@@ -64,9 +65,10 @@ class GraphCommentClient:
         raise NotImplementedError
 
     @contextmanager
-    def session(self, target: Target, permission: str,
+    def session(self, target: Target, permission: str, *, comment: str | None = None,
                 before_send: Callable[[], None] | None = None) -> Iterator[GraphClient]:
-        """A Graph client for the account, its errors worded for comments."""
+        """A Graph client for the account, its errors worded for comments: ``comment``
+        is the comment the calls are about (None: the post's comments)."""
         client = open_account_client(
             target.account, self.token_keys, network=self.network,
             token_name=self.token_name, base_url=self.base_url, timeout=self.timeout,
@@ -81,6 +83,10 @@ class GraphCommentClient:
                 raise self._lost_permission(exc, permission) from None
             except RateLimited as exc:
                 raise self._slow_down(exc) from None
+            except PublishFailed as exc:
+                if exc.code == "permission":
+                    raise
+                raise self._refused(exc, client, target, comment) from None
 
     def _lost_permission(self, exc: AuthExpired, default: str) -> PublishFailed:
         found = _PERMISSION_IN_TEXT.search(exc.message)
@@ -110,15 +116,25 @@ class GraphCommentClient:
                 network=network_name(self.network)),
             http_status=exc.http_status, code=exc.code)
 
-    def gone(self, exc: PublishFailed, comment_id: str) -> PublishFailed:
-        """The comment answered or hidden is no longer on the network (100/33)."""
-        if exc.code != GONE_CODE:
-            return exc
-        return PublishFailed(
-            _("The comment {comment} is no longer on {network} (its author deleted it, or "
-              "the post was deleted), so it cannot be answered or hidden.").format(
-                comment=comment_id, network=network_name(self.network)),
-            http_status=exc.http_status, code="gone")
+    def _refused(self, exc: PublishFailed, client: GraphClient, target: Target,
+                 comment: str | None) -> PublishFailed:
+        """Refused for good: the post or comment is gone (100/33, code ``gone``), or the
+        network said no in its own words (Graph's code kept)."""
+        name = network_name(self.network)
+        if exc.code == GONE_CODE and comment is not None:
+            message = _("The comment {comment} is no longer on {network} (its author deleted "
+                        "it, or the post was deleted), so it cannot be answered or hidden."
+                        ).format(comment=comment, network=name)
+        elif exc.code == GONE_CODE:
+            message = _("The post {post} is no longer on {network} (it was deleted there), "
+                        "so its comments cannot be read.").format(
+                post=target.remote_id, network=name)
+        else:
+            message = _("{network} refused what Costanza asked about the comments ({said}); "
+                        "trying again unchanged will not help.").format(
+                network=name, said=_platform_words(client) or _("no reason given"))
+        return PublishFailed(message, http_status=exc.http_status,
+                             code="gone" if exc.code == GONE_CODE else exc.code)
 
 
 def read_all(client: GraphClient, path: str, params: dict[str, Any], *,
@@ -155,6 +171,17 @@ def matching_reply(items: list[dict[str, Any]], text: str, after: datetime, *,
                    if mine(i) and same_text(text, i.get(text_key))
                    and when(i.get(time_key)) >= after - CLOCK_SLACK)
     return found[0][1] if found else None
+
+
+def _platform_words(client: GraphClient) -> str:
+    """The Graph error's own message of the last reply, secrets removed."""
+    response = client.session.last_response
+    try:
+        error = response.json().get("error") if response is not None else None
+    except ValueError:
+        return ""
+    said = error.get("message") if isinstance(error, dict) else None
+    return redact(str(said), client.secrets).strip() if said else ""
 
 
 def _is_permission(code: str | None) -> bool:

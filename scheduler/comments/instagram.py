@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from config.errors import OutcomeUnknown, PublishFailed
+from config.errors import OutcomeUnknown
 from posts.remote_comments import Fetched, RemoteComment
 from scheduler.comments.base import BeforeSend, Target
 from scheduler.comments.graph_common import GraphCommentClient, matching_reply, read_all, when
@@ -94,30 +94,24 @@ class InstagramCommentClient(GraphCommentClient):
               before_send: BeforeSend) -> str:
         try:
             with self.session(target, self.write_permission(target),
-                              before_send=before_send) as client:
+                              comment=comment_remote_id, before_send=before_send) as client:
                 answer = client.post(f"{comment_remote_id}/replies", {"message": text})
         except OutcomeUnknown as exc:
             raise self.unknown_reply(exc) from None
-        except PublishFailed as exc:
-            raise self.gone(exc, comment_remote_id) from None
         return str(answer["id"])
 
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
                    after: datetime) -> str | None:
-        try:
-            with self.session(target, self.read_permission(target)) as client:
-                node = client.get(comment_remote_id, fields="id,parent_id")
-                top = str(node.get("parent_id") or comment_remote_id)
-                items, _complete = read_all(client, f"{top}/replies", {
-                    "fields": ONE, "limit": self.page_size})
-        except PublishFailed as exc:
-            raise self.gone(exc, comment_remote_id) from None
+        with self.session(target, self.read_permission(target),
+                          comment=comment_remote_id) as client:
+            node = client.get(comment_remote_id, fields="id,parent_id")
+            top = str(node.get("parent_id") or comment_remote_id)
+            items, _complete = read_all(client, f"{top}/replies", {
+                "fields": ONE, "limit": self.page_size})
         return matching_reply(items, text, after, mine=self._is_mine(target),
                               text_key="text", time_key="timestamp")
 
     def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
-        try:
-            with self.session(target, self.write_permission(target)) as client:
-                client.post(comment_remote_id, {"hide": hidden}, creates=False)
-        except PublishFailed as exc:
-            raise self.gone(exc, comment_remote_id) from None
+        with self.session(target, self.write_permission(target),
+                          comment=comment_remote_id) as client:
+            client.post(comment_remote_id, {"hide": hidden}, creates=False)

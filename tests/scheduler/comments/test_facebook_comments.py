@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 
 from config.errors import OutcomeUnknown, PublishFailed, RateLimited
 from scheduler.comments.facebook import FacebookCommentClient
@@ -175,3 +176,20 @@ def test_hide_and_show_again(sandbox, client, publish) -> None:
     assert client.fetch(target, None).comments[0].hidden is True
     client.hide(target, rude["id"], False)
     assert client.fetch(target, None).comments[0].hidden is False
+
+
+def test_a_deleted_post_and_a_refusal_are_plain(sandbox, client, publish) -> None:
+    target = publish("facebook")
+    first = sandbox.control.add_comment("facebook", target.remote_id, "Ciao")
+    answer = client.reply(target, first["id"], "Ciao a te", Sends())
+    with pytest.raises(PublishFailed) as refused:
+        client.hide(target, answer, True)  # a Page cannot hide its own comment
+    assert "cannot hide its own comment" in refused.value.message
+    assert refused.value.code == "100" and "post edit" not in refused.value.message
+    token = sandbox.creds["facebook"]["page_token"]
+    deleted = requests.delete(f"{sandbox.base_url}/v26.0/{target.remote_id}",
+                              headers={"Authorization": f"OAuth {token}"}, timeout=10)
+    assert deleted.json() == {"success": True}
+    with pytest.raises(PublishFailed) as gone:
+        client.fetch(target, None)
+    assert gone.value.code == "gone" and target.remote_id in gone.value.message
