@@ -30,8 +30,10 @@ Modules:
 - ``x_api``, ``x_media``, ``x_auth``, ``oauth1``, ``x_oauth``, ``x_errors``,
   ``schema``/``x_spec``: X API v2.
 - ``graph_api``, ``graph_auth``, ``graph_errors``, ``graph_tokens``,
-  ``facebook``, ``fb_video``: Graph API and Facebook Pages.
-- ``instagram`` (media, comments), ``ig_containers``, ``ig_checks``,
+  ``facebook``, ``fb_video``: Graph API and Facebook Pages; ``graph_comments``: a Page's
+  comments (and the fields and pages of Instagram's too).
+- ``comments``: the audience's comments on every network and its control API.
+- ``instagram`` (media), ``ig_comments``, ``ig_containers``, ``ig_checks``,
   ``ig_publish``, ``ig_user``, ``uploads``: Instagram content publishing and
   resumable upload.
 - ``accounts``: on-demand accounts and the credential scheme.

@@ -8,11 +8,16 @@ keyed by its id on the network::
      "by_account" (written by the account that owns the post), "text",
      "created_ts" (sandbox time), "hidden", "deleted"}
 
-The network modules read and write these for their endpoints; the control API adds
+A Facebook or Instagram comment is a Graph node too (``state["nodes"]``, kind
+``fb_comment`` or ``ig_comment``), so that ``/{comment-id}`` resolves. The network modules
+read and write these for their endpoints (``graph_comments``, ``ig_comments``); the
+account's own first comment under a post is a record with ``by_account`` True. The
+control API adds
 the audience's (``POST /_sandbox/comments``), lists them and deletes one:
 
 - ``POST /_sandbox/comments`` ``{"network", "post": REMOTE_POST_ID, "text",
-  "author"?: "Giulia Rossi", "parent"?: COMMENT_ID}`` -> the comment (201)
+  "author"?: "Giulia Rossi", "parent"?: COMMENT_ID}`` -> the comment (201); on Facebook
+  and Instagram a reply to a reply goes under the top comment, as there
 - ``GET /_sandbox/comments[?network=x][&post=ID]`` -> every comment, oldest first
 - ``DELETE /_sandbox/comments/{id}`` -> the comment, marked deleted (its author took it
   back: the network no longer lists it)
@@ -26,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 from costanza.demo.sandbox.messages import ApiError, Reply, Request
 from costanza.demo.sandbox.routes import Route
 from costanza.demo.sandbox.state import SandboxState
+from costanza.demo.sandbox.timefmt import graph_time
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
 
 NETWORKS = ("x", "facebook", "instagram")
 DEFAULT_AUTHOR = "Giulia Rossi"
+NODE_KINDS = {"facebook": "fb_comment", "instagram": "ig_comment"}
 
 
 def handle_of(name: str) -> str:
@@ -57,7 +64,18 @@ def add_comment(state: SandboxState, network: str, post_id: str, text: str, *,
         "created_ts": state.now(), "hidden": False, "deleted": False,
     }
     state["comments"][record["id"]] = record
+    if network in NODE_KINDS:
+        post = state["posts"].get(record["post_key"]) or {}
+        state["nodes"][record["id"]] = {"kind": NODE_KINDS[network],
+                                        "account": post.get("account")}
     return record
+
+
+def own_comments(state: SandboxState, network: str, post_id: str) -> list[dict[str, Any]]:
+    """What the account itself wrote directly under its post (a first comment), oldest first,
+    as ``{id, text, created_time}``."""
+    return [{"id": c["id"], "text": c["text"], "created_time": graph_time(c["created_ts"])}
+            for c in comments_under(state, network, post_id, parent=None) if c["by_account"]]
 
 
 def comments_under(state: SandboxState, network: str, post_id: str, *,
@@ -115,6 +133,9 @@ def create(app: Sandbox, request: Request) -> Reply:
             if above is None or above["post_key"] != f"{network}:{post_id}" or above["deleted"]:
                 raise _fail(f"no live comment {parent!r} under that post", 404)
             parent = str(parent)
+            while network in NODE_KINDS and app.state["comments"][parent]["parent"]:
+                # Facebook and Instagram replies are one level deep: under the top comment.
+                parent = app.state["comments"][parent]["parent"]
         author = {"id": app.state.new_id("x" if network == "x" else "fb"), "name": name,
                   "username": handle_of(name)}
         record = add_comment(app.state, network, post_id, text, author=author, parent=parent)

@@ -27,10 +27,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from costanza.demo.sandbox import accounts
+from costanza.demo.sandbox.comments import own_comments
 from costanza.demo.sandbox.images import looks_like_video, probe_image
 from costanza.demo.sandbox.messages import ApiError, Reply, Request
 from costanza.demo.sandbox.routes import Route
-from costanza.demo.sandbox.state import DEFAULT_SETTINGS
+from costanza.demo.sandbox.state import DEFAULT_SETTINGS, SandboxState
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
@@ -87,12 +88,13 @@ def create_accounts(app: Sandbox, request: Request) -> Reply:
 
 
 def decline_permissions(app: Sandbox, request: Request) -> Reply:
-    from costanza.demo.sandbox.graph_tokens import SCOPES
+    from costanza.demo.sandbox.graph_tokens import IG_LOGIN_SCOPES, SCOPES
 
     body = _body(request)
     declined, account = body.get("declined"), body.get("account")
-    if not isinstance(declined, list) or not all(p in SCOPES["fb_user"] for p in declined):
-        raise ApiError(Reply(400, {"error": f"declined must be a list of {SCOPES['fb_user']}"}))
+    known = [*SCOPES["fb_user"], *IG_LOGIN_SCOPES]
+    if not isinstance(declined, list) or not all(p in known for p in declined):
+        raise ApiError(Reply(400, {"error": f"declined must be a list of {known}"}))
     if account is not None and account not in app.state["accounts"]:
         raise ApiError(Reply(400, {"error": f"no account called {account!r}"}))
     return Reply(200, accounts.decline_permissions(app.state, declined, account))
@@ -104,9 +106,12 @@ def list_accounts(app: Sandbox, request: Request) -> Reply:
         return Reply(200, [accounts.credentials(app.state, name) for name in names])
 
 
-def post_view(post: dict[str, Any]) -> dict[str, Any]:
+def post_view(state: SandboxState, post: dict[str, Any]) -> dict[str, Any]:
+    """A post as the control API shows it; ``comments``: what the account itself wrote
+    under it (a first comment), from ``state["comments"]``."""
     view = {key: value for key, value in post.items() if key != "created_ts"}
     view["media_sha256"] = [m["sha256"] for m in post["media"]]
+    view["comments"] = own_comments(state, post["network"], post["id"])
     return view
 
 
@@ -118,7 +123,7 @@ def list_posts(app: Sandbox, request: Request) -> Reply:
         posts = sorted((p for p in app.state["posts"].values()
                         if not network or p["network"] == network),
                        key=lambda p: (p["created_ts"], p["id"]))
-        return Reply(200, [post_view(p) for p in posts])
+        return Reply(200, [post_view(app.state, p) for p in posts])
 
 
 def list_containers(app: Sandbox, request: Request) -> Reply:

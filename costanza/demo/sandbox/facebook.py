@@ -67,7 +67,7 @@ def new_post(app: Sandbox, account: str, page: dict[str, Any], text: str,
         "id": full_id, "text": text, "link": link, "media": media, "kind": kind,
         "created_ts": now, "created_time": graph_time(now),
         "permalink": f"https://www.facebook.com/{page['page_id']}/posts/{object_id}",
-        "reply_to": None, "parent_id": None, "comments": [], "deleted": False,
+        "reply_to": None, "parent_id": None, "deleted": False,
     }
     state.add_post(f"facebook:{full_id}", post)
     state["nodes"][full_id] = {"kind": "fb_post", "account": account}
@@ -219,21 +219,6 @@ def delete_post(app: Sandbox, request: Request) -> Reply:
             raise graph_errors.unknown_object(request.args["id"], "DELETE")
         post["deleted"] = True
     return Reply(200, {"success": True})
-
-
-def comment(app: Sandbox, request: Request) -> Reply:
-    authorize(app, request, request.args["node"]["account"], write=True)
-    message = request.param("message") or ""
-    if not message.strip():
-        raise graph_errors.bad_param("(#100) The parameter message is required")
-    with app.state.change():
-        post = app.state["posts"].get(f"facebook:{request.args['id']}")
-        if not post or post["deleted"]:
-            raise graph_errors.unknown_object(request.args["id"], "POST")
-        comment_id = f"{post['id'].split('_')[1]}_{app.state.new_id('fb')}"
-        post["comments"].append({"id": comment_id, "text": message,
-                                 "created_time": graph_time(app.state.now())})
-    return Reply(200, {"id": comment_id})
 
 
 def list_posts(app: Sandbox, request: Request) -> Reply:

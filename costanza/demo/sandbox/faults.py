@@ -11,10 +11,15 @@ Route names:
   ``oauth_request_token``, ``oauth_authorize``, ``oauth_access_token``.
 - Facebook: ``feed`` (POST), ``posts`` (GET feed/posts), ``photos``,
   ``videos``, ``post``, ``photo``, ``video``, ``page``, ``me``, ``accounts``,
-  ``comments``, ``oauth_access_token``, ``debug_token``, ``unknown``.
+  ``comments`` (POST a post's first comment), ``fb_comments`` (GET a post's comments or
+  a comment's replies), ``fb_comment`` (GET one), ``fb_reply`` (POST a reply),
+  ``comment_hide`` (POST ``is_hidden``), ``oauth_access_token``, ``debug_token``,
+  ``unknown``.
 - Instagram: ``media`` (POST: a container), ``media_list`` (GET),
-  ``media_publish``, ``container`` (status), ``ig_media``, ``comments``,
-  ``comments_list``, ``content_publishing_limit``, ``ig_user``, ``ig_upload``.
+  ``media_publish``, ``container`` (status), ``ig_media``, ``comments`` (POST the first
+  comment), ``ig_comments`` (GET a media's comments), ``ig_comment`` (GET one),
+  ``ig_replies`` (GET a comment's replies), ``ig_reply`` (POST one), ``comment_hide``
+  (POST ``hide``), ``content_publishing_limit``, ``ig_user``, ``ig_upload``.
 
 What it does, checked in this order:
 

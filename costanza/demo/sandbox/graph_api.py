@@ -12,7 +12,16 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from costanza.demo.sandbox import facebook, fb_cdn, fb_video, graph_errors, graph_tokens, instagram
+from costanza.demo.sandbox import (
+    facebook,
+    fb_cdn,
+    fb_video,
+    graph_comments,
+    graph_errors,
+    graph_tokens,
+    ig_comments,
+    instagram,
+)
 from costanza.demo.sandbox.graph_auth import authenticate, token_of
 from costanza.demo.sandbox.graph_version import LATEST, is_known, is_live
 from costanza.demo.sandbox.messages import Reply, Request
@@ -23,6 +32,7 @@ if TYPE_CHECKING:
 
 _PATH = re.compile(r"^/(?:(v\d+\.\d+)/)?([^/]+)(?:/([^/]+))?/?$")
 
+IG_KINDS = ("ig_user", "container", "ig_media", "ig_comment")
 # (node kind, edge, method) -> (network, endpoint name, handler)
 TABLE: dict[tuple[str, str, str], tuple[str, str, Handler]] = {
     ("page", "", "GET"): ("facebook", "page", facebook.get_page),
@@ -34,7 +44,12 @@ TABLE: dict[tuple[str, str, str], tuple[str, str, Handler]] = {
     ("page", "videos", "POST"): ("facebook", "videos", fb_video.create_video),
     ("fb_post", "", "GET"): ("facebook", "post", facebook.get_post),
     ("fb_post", "", "DELETE"): ("facebook", "post", facebook.delete_post),
-    ("fb_post", "comments", "POST"): ("facebook", "comments", facebook.comment),
+    ("fb_post", "comments", "POST"): ("facebook", "comments", graph_comments.comment_on_post),
+    ("fb_post", "comments", "GET"): ("facebook", "fb_comments", graph_comments.list_post_comments),
+    ("fb_comment", "", "GET"): ("facebook", "fb_comment", graph_comments.get_comment),
+    ("fb_comment", "", "POST"): ("facebook", "comment_hide", graph_comments.hide),
+    ("fb_comment", "comments", "GET"): ("facebook", "fb_comments", graph_comments.list_replies),
+    ("fb_comment", "comments", "POST"): ("facebook", "fb_reply", graph_comments.reply),
     ("photo", "", "GET"): ("facebook", "photo", facebook.get_photo),
     ("photo", "", "DELETE"): ("facebook", "photo", fb_cdn.delete_photo),
     ("video", "", "GET"): ("facebook", "video", fb_video.get_video),
@@ -49,8 +64,12 @@ TABLE: dict[tuple[str, str, str], tuple[str, str, Handler]] = {
         ("instagram", "content_publishing_limit", instagram.publishing_limit),
     ("container", "", "GET"): ("instagram", "container", instagram.get_container),
     ("ig_media", "", "GET"): ("instagram", "ig_media", instagram.get_media),
-    ("ig_media", "comments", "POST"): ("instagram", "comments", instagram.comment),
-    ("ig_media", "comments", "GET"): ("instagram", "comments_list", instagram.list_comments),
+    ("ig_media", "comments", "POST"): ("instagram", "comments", ig_comments.comment),
+    ("ig_media", "comments", "GET"): ("instagram", "ig_comments", ig_comments.list_comments),
+    ("ig_comment", "", "GET"): ("instagram", "ig_comment", ig_comments.get_comment),
+    ("ig_comment", "", "POST"): ("instagram", "comment_hide", ig_comments.hide),
+    ("ig_comment", "replies", "GET"): ("instagram", "ig_replies", ig_comments.list_replies),
+    ("ig_comment", "replies", "POST"): ("instagram", "ig_reply", ig_comments.reply),
 }
 
 
@@ -84,8 +103,7 @@ def resolve(app: Sandbox, request: Request) -> Route | None:
         return Route("facebook", "unknown", _unknown(node_id))
     entry = TABLE.get((node["kind"], edge, request.method))
     if entry is None:
-        network = "instagram" if node["kind"] in ("ig_user", "container", "ig_media") else \
-            "facebook"
+        network = "instagram" if node["kind"] in IG_KINDS else "facebook"
         if edge:
             return Route(network, "unknown", _bad_edge(edge, node_id))
         return Route(network, "unknown", _unknown(node_id))

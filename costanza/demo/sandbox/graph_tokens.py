@@ -32,13 +32,19 @@ if TYPE_CHECKING:
 DATA_ACCESS_SECS = 90 * 24 * 3600
 SCOPES = {
     "fb_user": ["pages_show_list", "pages_read_engagement", "pages_manage_posts",
-                "publish_video", "instagram_basic", "instagram_content_publish",
+                "pages_manage_engagement", "publish_video", "instagram_basic",
+                "instagram_content_publish", "instagram_manage_comments",
                 "business_management"],
     "fb_page": ["pages_show_list", "pages_read_engagement", "pages_manage_posts",
-                "publish_video", "instagram_basic", "instagram_content_publish",
+                "pages_manage_engagement", "publish_video", "instagram_basic",
+                "instagram_content_publish", "instagram_manage_comments",
                 "business_management"],
-    "ig": ["instagram_basic", "instagram_content_publish"],
+    "ig": ["instagram_basic", "instagram_content_publish", "instagram_manage_comments"],
 }
+# What an Instagram Login grants (graph.instagram.com); ``POST /_sandbox/permissions`` may
+# decline these too (kept with the account's declined Facebook permissions).
+IG_LOGIN_SCOPES = ["instagram_business_basic", "instagram_business_content_publish",
+                   "instagram_business_manage_comments"]
 
 
 def exchange(app: Sandbox, request: Request) -> Reply:

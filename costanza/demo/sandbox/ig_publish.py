@@ -96,7 +96,7 @@ def _record_post(app: Sandbox, record: dict[str, Any], ig: dict[str, Any]) -> st
         "product_type": "REELS" if record["kind"] == "REELS" else "FEED",
         "shortcode": shortcode, "created_ts": now, "created_time": graph_time(now),
         "permalink": f"https://www.instagram.com/{path}/{shortcode}/",
-        "reply_to": None, "parent_id": record["id"], "comments": [], "deleted": False,
+        "reply_to": None, "parent_id": record["id"], "deleted": False,
     })
     state["nodes"][media_id] = {"kind": "ig_media", "account": account}
     record["status"] = "PUBLISHED"

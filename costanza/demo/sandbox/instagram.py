@@ -1,7 +1,7 @@
 """Instagram on the Graph API: published media and their comments; where the rest lives.
 
 - ``GET /{ig-media-id}`` and ``GET /{ig-user-id}/media``: published posts.
-- ``POST`` / ``GET /{ig-media-id}/comments``: a post's comments.
+- ``POST`` / ``GET /{ig-media-id}/comments``: a post's comments (in ``ig_comments``).
 - Containers (``POST /{ig-user-id}/media``, ``GET /{container-id}``) are in
   ``ig_containers``, the checks of their media in ``ig_checks``, publishing
   and the daily cap in ``ig_publish``, the user in ``ig_user``; their
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from costanza.demo.sandbox import graph_errors
+from costanza.demo.sandbox import ig_comments
 from costanza.demo.sandbox.graph_auth import (
     authorize,
     pick_fields,
@@ -20,6 +20,7 @@ from costanza.demo.sandbox.graph_auth import (
     requested_fields,
 )
 from costanza.demo.sandbox.ig_checks import CAPTION_MAX, IMAGE_MAX, store_video
+from costanza.demo.sandbox.ig_comments import comment, list_comments
 from costanza.demo.sandbox.ig_containers import (
     EXPIRES_SECS,
     STATUS_TEXT,
@@ -30,7 +31,6 @@ from costanza.demo.sandbox.ig_containers import (
 from costanza.demo.sandbox.ig_publish import DAY_SECS, publish, publishing_limit
 from costanza.demo.sandbox.ig_user import acting_user, get_user
 from costanza.demo.sandbox.messages import Reply, Request
-from costanza.demo.sandbox.timefmt import graph_time
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
@@ -49,7 +49,7 @@ def _media_json(app: Sandbox, post: dict[str, Any], fields: list[str],
         "id": post["id"], "caption": post["text"] or None, "permalink": post["permalink"],
         "timestamp": post["created_time"], "media_type": post["media_type"],
         "media_product_type": post["product_type"], "shortcode": post["shortcode"],
-        "username": account["username"], "comments_count": len(post["comments"]),
+        "username": account["username"], "comments_count": ig_comments.count(app, post["id"]),
         "like_count": 0, "owner": {"id": post["account_id"]}, "is_comment_enabled": True,
     }
     if post["media"] and post["media"][0].get("sha256"):
@@ -70,25 +70,3 @@ def list_media(app: Sandbox, request: Request) -> Reply:
     fields = requested_fields(request, "id")
     return Reply(200, post_listing(request, "instagram", ig["ig_user_id"], app.state,
                                    lambda p: _media_json(app, p, fields, request.base_url)))
-
-
-def comment(app: Sandbox, request: Request) -> Reply:
-    post = app.state["posts"][f"instagram:{request.args['id']}"]
-    authorize(app, request, post["account"], network="instagram")
-    message = request.param("message") or ""
-    if not message.strip():
-        raise graph_errors.bad_param("(#100) The parameter message is required")
-    if len(message) > CAPTION_MAX:
-        raise graph_errors.bad_param("(#100) The comment is too long")
-    with app.state.change():
-        comment_id = app.state.new_id("ig")
-        post["comments"].append({"id": comment_id, "text": message,
-                                 "created_time": graph_time(app.state.now())})
-    return Reply(200, {"id": comment_id})
-
-
-def list_comments(app: Sandbox, request: Request) -> Reply:
-    post = app.state["posts"][f"instagram:{request.args['id']}"]
-    authorize(app, request, post["account"], network="instagram")
-    return Reply(200, {"data": [{"id": c["id"], "text": c["text"],
-                                 "timestamp": c["created_time"]} for c in post["comments"]]})

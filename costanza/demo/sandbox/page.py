@@ -74,9 +74,7 @@ def _comments_html(app: Sandbox, post: dict[str, Any]) -> str:
     for comment in found:
         parent = comment["parent"] if comment["parent"] in ids else None
         replies.setdefault(parent, []).append(comment)
-    older = "".join(f'<p class="comment">{escape(c["text"])}</p>'
-                    for c in post.get("comments", ()) if c.get("id") not in ids)
-    return older + "".join(_comment_html(c, replies) for c in replies.get(None, ()))
+    return "".join(_comment_html(c, replies) for c in replies.get(None, ()))
 
 
 def _post_html(app: Sandbox, post: dict[str, Any]) -> str:

@@ -24,7 +24,7 @@ from scheduler.http.hygiene import remember_secrets
 from scheduler.http.multipart import FileSlice, MultipartBody
 from scheduler.http.routing import RoutingSession
 from scheduler.http.transport import network_name, transport_error
-from scheduler.publishers.base import MediaFile, PublishRequest
+from scheduler.publishers.base import AccountAuth, MediaFile, PublishRequest
 from scheduler.publishers.graph.errors import classify_graph_error, usage_retry_at
 
 GRAPH_VERSION = DEFAULT  # unless the client is given [networks] graph_api_version
@@ -44,17 +44,28 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
 
     The caller closes ``client.session`` (``with client.session: ...``).
     """
-    secrets = request.account.secrets
+    return open_account_client(request.account, token_keys, network=network,
+                               token_name=token_name, base_url=base_url, timeout=timeout,
+                               now=now, host=host, version=version,
+                               before_send=request.before_send)
+
+
+def open_account_client(account: AccountAuth, token_keys: tuple[str, ...], *, network: str,
+                        token_name: str, base_url: str | None, timeout: float, now: Now,
+                        host: str = GRAPH_HOST, version: str = GRAPH_VERSION,
+                        before_send: Callable[[], None] | None = None) -> GraphClient:
+    """``open_client`` for an account alone (the comment clients): ``before_send`` is
+    called right before every write."""
+    secrets = account.secrets
     token = next((secrets[k] for k in token_keys if secrets.get(k)), None)
     if not token:
         raise AuthExpired(
             _("The {network} account {name} has no {token} saved. Connect it with "
               "`costanza account add {command}`.").format(
-                network=network_name(network), name=repr(request.account.name),
+                network=network_name(network), name=repr(account.name),
                 token=token_name, command=network), code="no_token",
         )
-    session = RoutingSession(base_url, timeout=timeout,
-                             before_write=request.before_send)
+    session = RoutingSession(base_url, timeout=timeout, before_write=before_send)
     return GraphClient(token, session, network=network, now=now, host=host, version=version)
 
 

@@ -1,0 +1,59 @@
+"""Fixtures for the comment clients against the sandbox (a real HTTP server): the
+publishers' sandbox and media, and a post really published there first (``published``),
+as the ``Target`` a comment client reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from scheduler.comments.base import Target
+from scheduler.publishers.base import AccountAuth, PublishRequest
+from scheduler.publishers.graph.facebook import FacebookPublisher
+from scheduler.publishers.graph.instagram import InstagramPublisher
+from tests.scheduler.publishers import conftest as publishers
+from tests.scheduler.publishers.conftest import Checkpoints
+
+# The publishers' fixtures: a sandbox per test, its demo account's requests, real media.
+sandbox = publishers.sandbox
+make_request = publishers.make_request
+media = publishers.media
+public = publishers.public
+checkpoints = publishers.checkpoints
+
+
+def ig_login(sandbox: Any, request: PublishRequest) -> PublishRequest:
+    """The request as an account connected with Instagram Login makes it."""
+    creds = sandbox.creds["instagram"]
+    account = AccountAuth("instagram", "demo", creds["ig_user_id"],
+                          {"token": creds["login_token"], "login": "instagram"})
+    return replace(request, account=account)
+
+
+@pytest.fixture
+def publish(sandbox: Any, make_request: Callable[..., PublishRequest],
+            media: Any) -> Callable[..., Target]:
+    """Publish a post with the real publisher; its ``Target``. ``login``: Instagram Login."""
+
+    def factory(network: str, text: str = "Il telaio nuovo", *,
+                login: bool = False) -> Target:
+        if network == "facebook":
+            publisher: Any = FacebookPublisher(sandbox.base_url, timeout=10,
+                                               sleep=sandbox.sleep)
+            request = make_request("facebook", text)
+        else:
+            publisher = InstagramPublisher(sandbox.base_url, timeout=10, sleep=sandbox.sleep,
+                                           poll_interval=2.0)
+            request = make_request("instagram", text, [media.photo(size=(400, 400))])
+            if login:
+                request = ig_login(sandbox, request)
+        result = publisher.publish(request, Checkpoints())
+        return Target(delivery_id=request.delivery_id, network=network,
+                      remote_id=result.remote_id, account=request.account,
+                      published_at=datetime.now(UTC), extra=dict(result.extra))
+
+    return factory
