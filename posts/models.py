@@ -277,9 +277,14 @@ class Attempt(Base):
 
 
 class XCharge(Base):
-    """What one X call cost (a post created: each part of a thread is one), for `costanza
-    costs` and the monthly budget. One row per delivery and part, never two: retries and
-    reconciliations that find the same post again add nothing."""
+    """What one X call cost, for `costanza costs` and the monthly budget. One row per
+    delivery and part, never two: retries and reconciliations that find the same post
+    again, or a fetch recorded twice, add nothing.
+
+    ``part`` says which call: 0, 1, 2... a post created (each part of a thread is one);
+    ``1_000_000 + reply id`` a reply written under the post with `costanza reply` (a post
+    too); a negative part ``-fetch_number`` the posts one fetch of the post's comments read
+    (kind ``read``, ``quantity`` posts read; ``posts.x_ledger.record_reads``)."""
 
     __tablename__ = "x_charges"
     __table_args__ = (UniqueConstraint("delivery_id", "part"),
@@ -290,7 +295,9 @@ class XCharge(Base):
     post_id: Mapped[int] = mapped_column(Integer)
     delivery_id: Mapped[int] = mapped_column(Integer)
     part: Mapped[int] = mapped_column(Integer)  # 0, or the part of a thread (0, 1, 2...)
-    kind: Mapped[str] = mapped_column(String(32))  # post, post_with_url (posts.x_prices)
+    kind: Mapped[str] = mapped_column(String(32))  # post, post_with_url, read (x_prices)
+    # How many of the kind this row charges: 1 for a post, the posts read for a read.
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     amount_micro: Mapped[int] = mapped_column(BigInteger)  # US dollars x 1,000,000
     prices_of: Mapped[str] = mapped_column(String(16))  # the price table's date, or "config"
     remote_id: Mapped[str | None] = mapped_column(String(128), nullable=True)

@@ -1,10 +1,12 @@
-"""The ledger of what X cost: one row per post created on X (each part of a thread), and
-the month's spending against ``[x] monthly_budget``.
+"""The ledger of what X cost: one row per post created on X (each part of a thread, each
+reply written with `costanza reply`), one per fetch of a post's comments (the posts it
+read), and the month's spending against ``[x] monthly_budget``.
 
-A charge is written when the post is known to exist: on a successful publish, or when a
-post whose outcome was unknown is found on the account. It is keyed by delivery and part,
-so a retry or a reconciliation that finds the same post again adds nothing. Months are
-the profile's calendar months, in its time zone.
+A charge for a post is written when the post is known to exist: on a successful publish,
+or when a post whose outcome was unknown is found on the account. It is keyed by
+delivery and part (see ``XCharge``), so a retry or a reconciliation that finds the same
+post again, or a fetch recorded twice, adds nothing. Months are the profile's calendar
+months, in its time zone.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config.settings import Settings
@@ -46,6 +49,53 @@ def charge(db: Session, delivery: Delivery, parts: list[str], sent: int,
     return added
 
 
+REPLY_PARTS = 1_000_000  # a reply's part: REPLY_PARTS + its id (a thread has fewer parts)
+
+
+def _charge_once(db: Session, row: XCharge) -> int:
+    """Add the row unless its (delivery, part) is charged already; its amount, or 0."""
+    have = db.scalar(select(XCharge.id).where(XCharge.delivery_id == row.delivery_id,
+                                              XCharge.part == row.part))
+    if have is not None:
+        return 0
+    try:
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:  # another writer charged it first
+        return 0
+    return row.amount_micro
+
+
+def record_reads(db: Session, *, profile_id: int, post_id: int, delivery_id: int,
+                 fetch_number: int, reads: int, settings: Settings, now: datetime) -> int:
+    """Charge the posts one fetch of a delivery's comments read (``fetch_number``: 1, 2...
+    for that delivery, the row's part is ``-fetch_number``); the micro-dollars charged,
+    0 when nothing was read or the fetch is charged already."""
+    if fetch_number < 1:
+        raise ValueError("fetch_number starts at 1")
+    if reads <= 0:
+        return 0
+    table = prices(settings)
+    return _charge_once(db, XCharge(
+        profile_id=profile_id, post_id=post_id, delivery_id=delivery_id, part=-fetch_number,
+        kind="read", quantity=reads, amount_micro=reads * table.read,
+        prices_of=table.since, remote_id=None, charged_at=now))
+
+
+def record_reply(db: Session, *, profile_id: int, post_id: int, delivery_id: int,
+                 reply_id: int, text: str, settings: Settings, remote_id: str | None,
+                 now: datetime) -> int:
+    """Charge a reply posted on X under the delivery's post, as a post (with or without
+    a link); the micro-dollars charged, 0 when it is charged already."""
+    kind = kind_of(text)
+    table = prices(settings)
+    return _charge_once(db, XCharge(
+        profile_id=profile_id, post_id=post_id, delivery_id=delivery_id,
+        part=REPLY_PARTS + reply_id, kind=kind, quantity=1, amount_micro=table.of(kind),
+        prices_of=table.since, remote_id=remote_id, charged_at=now))
+
+
 def month_start(year: int, month: int, tz: ZoneInfo) -> datetime:
     """Midnight of the month's first day in the zone, in UTC."""
     return datetime(year, month, 1, tzinfo=tz).astimezone(UTC)
@@ -57,9 +107,11 @@ def next_month(year: int, month: int) -> tuple[int, int]:
 
 def month_rows(db: Session, profile_id: int, year: int, month: int,
                tz: ZoneInfo) -> dict[str, tuple[int, int]]:
-    """Each kind's (count, micro-dollars) charged in the month."""
+    """Each kind's (count, micro-dollars) charged in the month (a count of posts: created,
+    or read)."""
     start, end = month_start(year, month, tz), month_start(*next_month(year, month), tz)
-    rows = db.execute(select(XCharge.kind, func.count(), func.coalesce(
+    rows = db.execute(select(XCharge.kind, func.coalesce(func.sum(XCharge.quantity), 0),
+                             func.coalesce(
         func.sum(XCharge.amount_micro), 0)).where(
         XCharge.profile_id == profile_id, XCharge.charged_at >= start,
         XCharge.charged_at < end).group_by(XCharge.kind)).all()

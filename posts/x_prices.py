@@ -2,12 +2,18 @@
 
 X's API is pay-per-use for new developer accounts since 2026-02-06; the prices below are
 those in force since 2026-04-20. Amounts are integer micro-dollars (1 US dollar =
-1,000,000), so sums are exact. ``[x] price_post`` and ``[x] price_post_with_url`` (US
-dollars) override the table, for when X changes its prices before Costanza does.
+1,000,000), so sums are exact. ``[x] price_post``, ``[x] price_post_with_url`` and
+``[x] price_read`` (US dollars) override the table, for when X changes its prices before
+Costanza does.
 
-Not in the table, since no price for them is known here: reading posts (Costanza reads the
-account's timeline to check whether a post went out) and media uploads. Costanza records
-only the posts it creates.
+``read`` is the price of one post read, as the comments' fetch reads a post's
+conversation: $0.005 is the table's figure (the one generally published for X's
+pay-per-use reads), and ``[x] price_read`` overrides it. Replies written with `costanza
+reply` are posts and cost as posts do.
+
+Not in the table, since no price for them is known here: the account's timeline read to
+check whether a post went out, and media uploads. Costanza records the posts it creates
+and the posts its comments' fetch reads.
 """
 
 from __future__ import annotations
@@ -30,14 +36,16 @@ class XPrices:
 
     post: int
     post_with_url: int
+    read: int  # one post read
     since: str  # the table's date ("2026-04-20"), or "config" once a setting overrides it
 
     def of(self, kind: str) -> int:
-        return {"post": self.post, "post_with_url": self.post_with_url}[kind]
+        return {"post": self.post, "post_with_url": self.post_with_url, "read": self.read}[kind]
 
 
-TABLE = XPrices(post=15_000, post_with_url=200_000, since="2026-04-20")
-KINDS = ("post", "post_with_url")
+TABLE = XPrices(post=15_000, post_with_url=200_000, read=5_000, since="2026-04-20")
+POST_KINDS = ("post", "post_with_url")  # a post created
+KINDS = (*POST_KINDS, "read")
 
 
 def micro(dollars: float) -> int:
@@ -62,13 +70,14 @@ def money(amount: int) -> str:
 
 
 def prices(settings: Settings) -> XPrices:
-    """The table, with ``[x] price_post`` / ``[x] price_post_with_url`` on top."""
+    """The table, with ``[x] price_post`` / ``price_post_with_url`` / ``price_read`` on top."""
     post, with_url = settings.x_price_post, settings.x_price_post_with_url
-    if post is None and with_url is None:
+    read = settings.x_price_read
+    if post is None and with_url is None and read is None:
         return TABLE
     return XPrices(post=TABLE.post if post is None else micro(post),
                    post_with_url=TABLE.post_with_url if with_url is None else micro(with_url),
-                   since="config")
+                   read=TABLE.read if read is None else micro(read), since="config")
 
 
 def budget(settings: Settings) -> int | None:

@@ -11,7 +11,8 @@ from costanza.formatting import words_for
 
 
 @click.command(help=N_("""What X cost in a month (the current one unless told): posts with and
-    without a link, the total, and what is left of `[x] monthly_budget`.
+    without a link, the comments read, the total, and what is left of
+    `[x] monthly_budget`.
 
     Example:
 
@@ -41,6 +42,11 @@ def costs(obj: Context, month: str | None, as_json: bool) -> None:
     click.echo("  " + ngettext("{n} post with a link: {amount}",
                                "{n} posts with a link: {amount}", link["count"]).format(
         n=link["count"], amount=money(link["micro"])))
+    read = data["kinds"]["read"]
+    if read["count"]:
+        click.echo("  " + ngettext("{n} comment read: {amount}",
+                                   "{n} comments read: {amount}", read["count"]).format(
+            n=read["count"], amount=money(read["micro"])))
     click.echo("  " + _("Total: {amount}").format(amount=money(data["total_micro"])))
     if data["budget_usd"] is None:
         click.echo(_("No monthly budget is set: add `monthly_budget = 5` under [x] in the "

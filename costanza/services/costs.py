@@ -6,12 +6,18 @@ The shape of ``month_costs`` is the JSON contract of `costanza costs --json`::
 
     {
       "month": "2026-12", "timezone": "Europe/Rome", "current": true,
-      "prices": {"post_usd": "0.015", "post_with_url_usd": "0.2", "since": "2026-04-20"},
+      "prices": {"post_usd": "0.015", "post_with_url_usd": "0.2", "read_usd": "0.005",
+                 "since": "2026-04-20"},
       "kinds": {"post": {"count": 3, "usd": "0.045", "micro": 45000},
-                "post_with_url": {"count": 1, "usd": "0.2", "micro": 200000}},
-      "count": 4, "total_usd": "0.245", "total_micro": 245000,
-      "budget_usd": "5", "left_usd": "4.755", "blocked": false, "reason": null
+                "post_with_url": {"count": 1, "usd": "0.2", "micro": 200000},
+                "read": {"count": 40, "usd": "0.2", "micro": 200000}},
+      "count": 4, "total_usd": "0.445", "total_micro": 445000,
+      "budget_usd": "5", "left_usd": "4.555", "blocked": false, "reason": null
     }
+
+``count`` is the posts created (replies written with `costanza reply` among them);
+``kinds.read.count`` the posts read by the comments' fetch, which the total and the
+budget count too.
 
 Dollar amounts are exact decimals written as strings (``*_usd``), and integers of
 micro-dollars (``*_micro``); ``budget_usd`` and ``left_usd`` are null without a budget,
@@ -29,7 +35,7 @@ from config.i18n import L_, _
 from costanza.app import App
 from posts.profiles import get_profile
 from posts.x_ledger import budget_of, month_rows
-from posts.x_prices import KINDS, dollars, kind_of, money, prices
+from posts.x_prices import KINDS, POST_KINDS, dollars, kind_of, money, prices
 from scheduler.x_costs import reached_reason
 
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -65,8 +71,8 @@ def month_costs(app: App, month: str | None = None) -> dict[str, Any]:
     return {
         "month": f"{year:04d}-{number:02d}", "timezone": tz.key, "current": is_current,
         "prices": {"post_usd": _usd(table.post), "post_with_url_usd": _usd(table.post_with_url),
-                   "since": table.since},
-        "kinds": kinds, "count": sum(k["count"] for k in kinds.values()),
+                   "read_usd": _usd(table.read), "since": table.since},
+        "kinds": kinds, "count": sum(kinds[kind]["count"] for kind in POST_KINDS),
         "total_usd": _usd(total), "total_micro": total,
         "budget_usd": _usd(current.budget),
         "left_usd": _usd(current.left) if is_current else None,

@@ -6,7 +6,8 @@ by endpoint, either a route name or a path pattern with ``*`` wildcards
 Route names:
 
 - X: ``tweets`` (POST /2/tweets), ``tweet`` (GET/DELETE /2/tweets/{id}),
-  ``users_me``, ``user_tweets``, ``media_upload`` (initialize, append,
+  ``search_recent`` (GET /2/tweets/search/recent), ``hide_reply`` (PUT
+  /2/tweets/{id}/hidden), ``users_me``, ``user_tweets``, ``media_upload`` (initialize, append,
   finalize, one-shot), ``media_status``, ``media_metadata``, ``v1``,
   ``oauth_request_token``, ``oauth_authorize``, ``oauth_access_token``.
 - Facebook: ``feed`` (POST), ``posts`` (GET feed/posts), ``photos``,

@@ -45,6 +45,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "ig_reel_max_secs": 900.0,
     "x_tweets_per_window": 100,  # POST /2/tweets per 15 min per user
     "x_tweets_per_day": 100,  # per user per 24 h
+    "x_search_per_window": 450,  # GET /2/tweets/search/recent per 15 min per app
     "x_self_replies_allowed": True,  # threads: a reply to one's own post
     "fetch_timeout_secs": 5.0,  # Instagram/Facebook fetching image_url/video_url
     "graph_calls_per_hour": 4800,  # the budget X-App-Usage percentages refer to

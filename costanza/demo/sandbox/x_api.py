@@ -5,7 +5,8 @@ at most 280 weighted characters (``twitter_text``); identical text from the
 same user is refused with the duplicate-content 403; media ids must exist,
 be processed, belong to the poster and not be expired; a reply needs an
 existing post (and, when ``x_self_replies_allowed`` is off, is refused as
-under X's 2026 reply restriction); POST /2/tweets is rate limited per user
+under X's 2026 reply restriction; the audience's replies, and the account's answers to
+them, are in ``x_conversations``); POST /2/tweets is rate limited per user
 (15-minute window and 24 hours) with the ``x-rate-limit-*`` headers.
 
 Where the references leave a choice open, the sandbox picks one and says so:
@@ -20,12 +21,14 @@ import binascii
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from costanza.demo.sandbox import x_errors, x_media, x_oauth
+from costanza.demo.sandbox import x_conversations, x_errors, x_media, x_oauth
 from costanza.demo.sandbox.messages import ApiError, Reply, Request
 from costanza.demo.sandbox.routes import Route
 from costanza.demo.sandbox.schema import SchemaError, validate
 from costanza.demo.sandbox.timefmt import parse_iso, x_time
 from costanza.demo.sandbox.x_auth import Caller, authenticate
+from costanza.demo.sandbox.x_conversations import fields_of as _fields
+from costanza.demo.sandbox.x_conversations import tweet_json
 from posts.x_weight import weight
 
 if TYPE_CHECKING:
@@ -48,6 +51,10 @@ def resolve(request: Request) -> Route | None:
     rest = parts[1:]
     if rest == ["tweets"] and method == "POST":
         return Route("x", "tweets", create_tweet)
+    if rest == ["tweets", "search", "recent"] and method == "GET":
+        return Route("x", "search_recent", x_conversations.search_recent)
+    if len(rest) == 3 and rest[0] == "tweets" and rest[2] == "hidden" and method == "PUT":
+        return Route("x", "hide_reply", x_conversations.hide_reply, {"id": rest[1]})
     if len(rest) == 2 and rest[0] == "tweets" and method in ("GET", "DELETE"):
         handler = get_tweet if method == "GET" else delete_tweet
         return Route("x", "tweet", handler, {"id": rest[1]})
@@ -93,18 +100,7 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
         headers = _take_rate_limit(app, caller)
         media = x_media.claim_for_post(app, caller, media_ids)
         reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
-        parent = None
-        if reply_to:
-            parent = state["posts"].get(f"x:{reply_to}")
-            if not parent or parent.get("deleted"):
-                raise x_errors.forbidden("You attempted to reply to a Tweet that is deleted or "
-                                         "not visible to you.")
-            own = parent["account"] == caller.account
-            if not own or not state.settings["x_self_replies_allowed"]:
-                raise x_errors.forbidden(
-                    "Reply to this conversation is not allowed because you have not been "
-                    "mentioned or otherwise engaged by the author of the post you are "
-                    "replying to.")
+        parent = x_conversations.reply_parent(state, caller, reply_to) if reply_to else None
         if text.strip() and _is_duplicate(app, caller, text, request.received_at):
             raise ApiError(Reply(403, {"detail": DUPLICATE, "type": "about:blank",
                                        "title": "Forbidden", "status": 403},
@@ -128,6 +124,8 @@ def create_tweet(app: Sandbox, request: Request) -> Reply:
             "comments": [],
             "deleted": False,
         })
+        if parent:
+            x_conversations.record_answer(state, caller, parent, tweet_id, text)
     data = {"id": tweet_id, "text": text, "edit_history_tweet_ids": [tweet_id]}
     return Reply(201, {"data": data}, headers)
 
@@ -182,55 +180,18 @@ def _take_rate_limit(app: Sandbox, caller: Caller) -> dict[str, str]:
 
 # -- reading ---------------------------------------------------------------
 
-TWEET_FIELDS = {"created_at", "author_id", "conversation_id", "in_reply_to_user_id",
-                "referenced_tweets", "attachments", "edit_history_tweet_ids", "id", "text",
-                "public_metrics", "lang", "possibly_sensitive", "reply_settings", "source",
-                "entities", "note_tweet", "edit_controls"}
-
-
-def _tweet_json(app: Sandbox, post: dict[str, Any], fields: set[str]) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": post["id"], "text": post["text"],
-                            "edit_history_tweet_ids": [post["id"]]}
-    if "created_at" in fields:
-        data["created_at"] = post["created_time"]
-    if "author_id" in fields:
-        data["author_id"] = post["account_id"]
-    if "conversation_id" in fields:
-        data["conversation_id"] = post.get("conversation_id", post["id"])
-    if post.get("reply_to"):
-        parent = app.state["posts"].get(f"x:{post['reply_to']}")
-        if "in_reply_to_user_id" in fields and parent:
-            data["in_reply_to_user_id"] = parent["account_id"]
-        if "referenced_tweets" in fields:
-            data["referenced_tweets"] = [{"type": "replied_to", "id": post["reply_to"]}]
-    if "attachments" in fields and post["media"]:
-        data["attachments"] = {"media_keys": [m["media_key"] for m in post["media"]]}
-    if "public_metrics" in fields:
-        data["public_metrics"] = {"retweet_count": 0, "reply_count": 0, "like_count": 0,
-                                  "quote_count": 0, "bookmark_count": 0,
-                                  "impression_count": 0}
-    return data
-
-
-def _fields(request: Request) -> set[str]:
-    raw = request.query.get("tweet.fields", "")
-    fields = {f for f in raw.split(",") if f}
-    unknown = fields - TWEET_FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise x_errors.invalid(f"The `tweet.fields` query parameter value [{name}] is not one "
-                               f"of {sorted(TWEET_FIELDS)}", "tweet.fields", name)
-    return fields
-
-
 def get_tweet(app: Sandbox, request: Request) -> Reply:
     authenticate(app.state, request, user_context=False)
     tweet_id = request.args["id"]
     post = app.state["posts"].get(f"x:{tweet_id}")
+    fields = _fields(request)
     if not post or post.get("deleted"):
-        raise x_errors.not_found(f"Could not find tweet with id: [{tweet_id}].", "tweet",
-                                 tweet_id, "id")
-    return Reply(200, {"data": _tweet_json(app, post, _fields(request))})
+        comment = x_conversations.comment_of(app.state, tweet_id)
+        if comment is None:
+            raise x_errors.not_found(f"Could not find tweet with id: [{tweet_id}].", "tweet",
+                                     tweet_id, "id")
+        return Reply(200, {"data": x_conversations.comment_json(app.state, comment, fields)})
+    return Reply(200, {"data": tweet_json(app.state, post, fields)})
 
 
 def delete_tweet(app: Sandbox, request: Request) -> Reply:
@@ -315,5 +276,5 @@ def user_tweets(app: Sandbox, request: Request) -> Reply:
         meta["next_token"] = binascii.hexlify(page[-1]["id"].encode()).decode()
     body: dict[str, Any] = {"meta": meta}
     if page:
-        body["data"] = [_tweet_json(app, p, fields) for p in page]
+        body["data"] = [tweet_json(app.state, p, fields) for p in page]
     return Reply(200, body)

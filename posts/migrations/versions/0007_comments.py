@@ -1,4 +1,5 @@
 """comments, comment_replies, comment_watch: the dialogue under published posts
+(and x_charges.quantity: the posts one fetch of the comments read)
 
 Revision ID: 0007
 Revises: 0006
@@ -86,9 +87,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("delivery_id", name=op.f("pk_comment_watch")),
     )
     op.create_index("ix_comment_watch_next", "comment_watch", ["next_fetch_at"])
+    op.add_column("x_charges", sa.Column("quantity", sa.Integer(), server_default="1",
+                                         nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("x_charges") as batch:
+        batch.drop_column("quantity")
     op.drop_index("ix_comment_watch_next", table_name="comment_watch")
     op.drop_table("comment_watch")
     op.drop_index("ix_comment_replies_comment", table_name="comment_replies")

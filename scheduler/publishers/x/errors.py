@@ -31,6 +31,14 @@ REFUSED = {
                 "change it with {command}."),
     "media": N_("X refused the media: {said}. Check it with `costanza post show {post}` and "
                 "change it with {command}."),
+    # The dialogue (scheduler.comments.x): reading comments, answering one, hiding one.
+    "comments": N_("X refused to list the comments under the post: {said}. Costanza will "
+                   "try again later; if this keeps happening, connect the account again "
+                   "with `costanza account add x`."),
+    "reply": N_("X refused the answer: {said}. Look at the comment on X: it may have been "
+                "deleted, or X may not let this account answer there."),
+    "hide": N_("X refused to hide the reply: {said}. Only replies written by others under "
+               "the account's own posts can be hidden."),
 }
 
 

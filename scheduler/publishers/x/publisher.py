@@ -13,20 +13,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import requests
-import tweepy
-from requests_oauthlib import OAuth1
-
 from config.errors import (
-    AuthExpired,
     OutcomeUnknown,
     PublishError,
     PublishFailed,
 )
 from config.i18n import _, ngettext
-from scheduler.http.hygiene import remember_secrets
-from scheduler.http.routing import RoutingSession
-from scheduler.http.transport import transport_error
 from scheduler.publishers.base import (
     Checkpoint,
     PublishRequest,
@@ -36,55 +28,13 @@ from scheduler.publishers.base import (
 from scheduler.publishers.checks import check_media_files
 from scheduler.publishers.matching import after_intent, doubles_note, parse_time, same_text
 from scheduler.publishers.progress import Progress
-from scheduler.publishers.x.errors import DUPLICATE, classify_x_response
+from scheduler.publishers.x.account import XAccount as _Account
+from scheduler.publishers.x.errors import DUPLICATE
 from scheduler.publishers.x.media import DEFAULT_CHUNK, XMediaUploader
 from scheduler.publishers.x.thread import fits, split_thread
 
-SECRET_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 # A stored media id is reused only if it stays valid this long after now.
 MEDIA_MARGIN = timedelta(minutes=30)
-
-
-class _Account:
-    """One X account's clients for one call: tweepy for posts, OAuth1 for uploads."""
-
-    def __init__(self, request: PublishRequest, base_url: str | None, timeout: float) -> None:
-        secrets = request.account.secrets
-        missing = [k for k in SECRET_KEYS if not secrets.get(k)]
-        if missing:
-            raise AuthExpired(
-                _("The X account {name} is missing its keys. Connect it with "
-                  "`costanza account add x`.").format(name=repr(request.account.name)),
-                code="no_keys")
-        self.secrets = tuple(secrets[k] for k in SECRET_KEYS)
-        remember_secrets(*self.secrets)
-        self.user_id = request.account.remote_id or secrets.get("user_id")
-        self.username = secrets.get("username")
-        self.session = RoutingSession(base_url, timeout=timeout,
-                                      before_write=request.before_send)
-        self.client = tweepy.Client(
-            consumer_key=secrets["consumer_key"], consumer_secret=secrets["consumer_secret"],
-            access_token=secrets["access_token"],
-            access_token_secret=secrets["access_token_secret"], return_type=dict,
-        )
-        self.client.session = self.session
-        self.auth = OAuth1(secrets["consumer_key"], secrets["consumer_secret"],
-                           secrets["access_token"], secrets["access_token_secret"])
-
-    def call(self, fn: Callable[..., Any], *args: Any, creates: bool,
-             post_id: int | None = None, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, user_auth=True, **kwargs)
-        except tweepy.errors.HTTPException as exc:
-            raise classify_x_response(exc.response, creates=creates, secrets=self.secrets,
-                                      post_id=post_id) from None
-        except requests.RequestException as exc:
-            raise transport_error(exc, network="x", creates=creates,
-                                  secrets=self.secrets) from None
-
-    def permalink(self, tweet_id: str) -> str:
-        who = self.username or "i/web"
-        return f"https://x.com/{who}/status/{tweet_id}"
 
 
 class XPublisher:
@@ -120,7 +70,8 @@ class XPublisher:
     # -- publish -----------------------------------------------------------
 
     def publish(self, request: PublishRequest, checkpoint: Checkpoint) -> PublishResult:
-        account = _Account(request, self.base_url, self.timeout)
+        account = _Account(request.account, self.base_url, self.timeout,
+                           request.before_send)
         with account.session:
             return self._publish(account, request, Progress(request.progress, checkpoint))
 
@@ -265,7 +216,8 @@ class XPublisher:
 
         Raises ``AuthExpired`` or ``RetryLater`` when X cannot be read now.
         """
-        account = _Account(request, self.base_url, self.timeout)
+        account = _Account(request.account, self.base_url, self.timeout,
+                           request.before_send)
         with account.session:
             parts = self.parts(request)
             ids: list[str] = list(request.progress.get("tweet_ids") or [])

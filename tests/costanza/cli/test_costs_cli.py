@@ -83,6 +83,26 @@ def test_costs_by_month_in_words_and_json(ready: Callable[..., Result], home: Pa
     assert (october["count"], october["total_usd"], october["left_usd"]) == (1, "0.015", None)
 
 
+def test_costs_shows_the_comments_read_on_their_own_line(ready: Callable[..., Result],
+                                                         home: Path,
+                                                         make_app: Callable[..., App]) -> None:
+    from posts.x_ledger import record_reads
+
+    settings(home, "[x]\nmonthly_budget = 5\n")
+    app = make_app()
+    assert "comments read" not in ready("costs").output
+    charge(app, 1, "post", 15_000, app.clock.now())
+    with app.store.write() as db:
+        record_reads(db, profile_id=1, post_id=1, delivery_id=1, fetch_number=1, reads=12,
+                     settings=app.settings, now=app.clock.now())
+    text = ready("costs").output
+    assert "  12 comments read: $0.06" in text and "1 post without a link: $0.015" in text
+    assert "Total: $0.075" in text and "left this month: $4.925." in text
+    data = json.loads(ready("costs", "--json").output)
+    assert data["kinds"]["read"] == {"count": 12, "usd": "0.06", "micro": 60_000}
+    assert data["count"] == 1 and data["total_micro"] == 75_000
+
+
 def test_costs_says_the_budget_is_reached(ready: Callable[..., Result], home: Path,
                                           make_app: Callable[..., App]) -> None:
     settings(home, "[x]\nmonthly_budget = 0.2\n")
@@ -124,4 +144,4 @@ def test_prices_in_the_settings_override_the_table(ready: Callable[..., Result],
     assert "about 25 times more on X ($0.25 instead of $0.01)" in result.output
     data = json.loads(ready("costs", "--json").output)
     assert data["prices"] == {"post_usd": "0.01", "post_with_url_usd": "0.25",
-                              "since": "config"}
+                              "read_usd": "0.005", "since": "config"}
