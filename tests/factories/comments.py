@@ -17,12 +17,13 @@ _remote = count(1000)
 
 def published(app: App, text: str, network: str, at: datetime,
               permalink: str | None = None) -> int:
-    """A post on ``network`` published at ``at``; returns its delivery's id."""
-    post_id = add(app, text, [network])
+    """A post on ``network`` published at ``at``; returns its delivery's id. (Queued for
+    Facebook, which takes a text alone, then given the network: only its text is read.)"""
+    post_id = add(app, text, ["facebook"])
     with app.store.write() as db:
         post = db.get(Post, post_id)
         assert post is not None
-        post.state, post.slot_at = "dispatched", at
+        post.state, post.slot_at, post.targets = "dispatched", at, [network]
         delivery = Delivery(post_id=post_id, profile_id=post.profile_id, network=network,
                             state="published", due_at=at, published_at=at,
                             remote_id=f"p{next(_remote)}",
