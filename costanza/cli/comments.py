@@ -146,7 +146,7 @@ def comments(ctx: click.Context, everything: bool, post_id: int | None, network:
 
 
 @comments.command("read", epilog=EPILOG, help=N_("""Mark comments read: they no longer wait for
-    an answer (`costanza comments --all` still shows them).
+    an answer (the list shows them again with --all).
 
     Example:
 
@@ -167,8 +167,9 @@ def read(obj: Context, ids: tuple[int, ...], as_json: bool) -> None:
     click.echo(ngettext("Marked {n} comment read.", "Marked {n} comments read.", n).format(n=n))
 
 
-@comments.command("hide", epilog=EPILOG, help=N_("""Hide a comment on Facebook or Instagram: the
-    people who follow you no longer see it (X does not let an account hide comments).
+@comments.command("hide", epilog=EPILOG, help=N_("""Hide a comment on Facebook or Instagram: others
+    no longer see it (its author still does). Costanza does not hide answers on X: hide
+    them in X's own app.
 
     Example:
 
@@ -200,7 +201,6 @@ def hide(obj: Context, comment_id: int, as_json: bool) -> None:
 
     \b
         costanza reply 12 "Grazie! Il telaio è del 1920."
-        cat risposta.txt | costanza reply 12 -
     """))
 @click.argument("comment_id", type=COMMENT_ID, metavar=N_("COMMENT_ID"))
 @click.argument("text", metavar=N_("TEXT"))

@@ -269,6 +269,6 @@ def hide(app: App, comment_id: int, *, clients: ClientFactory | None = None,
     hide_comment(app.store, app.settings, app.clock, clients or registry_clients(app),
                  _secrets(app, secrets), profile_id, comment_id, hidden=True)
     return {"id": comment_id, "network": network, "hidden": True,
-            "message": _("Comment {id} is hidden on {network}: the people who follow you "
-                         "no longer see it.").format(id=comment_id,
-                                                     network=network_label(network))}
+            "message": _("Comment {id} is hidden on {network}: others no longer see it "
+                         "(its author still does).").format(id=comment_id,
+                                                            network=network_label(network))}
