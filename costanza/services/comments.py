@@ -251,9 +251,8 @@ def reply_result(comment_id: int, reply_id: int, network: str, text: str, state:
                     "{id} is saved, and the daemon will check and send it once (it is never "
                     "sent twice). `costanza comments --all` shows when it is out.").format(
             id=comment_id, network=label)
-        if reason:
-            message += " " + _("What {network} said: {reason}").format(network=label,
-                                                                       reason=reason)
+        if reason:  # the network's words, or "another Costanza process is sending it"
+            message += " " + reason
     return {"comment_id": comment_id, "reply_id": reply_id, "network": network, "text": text,
             "result": result, "state": state, "remote_id": remote_id, "reason": reason,
             "message": message, "x_cost_warning": x_cost}

@@ -200,3 +200,23 @@ def test_hide_goes_through_the_client(engine: None, app: App, on_instagram: int,
     said = service.hide(app, on_instagram, clients=lambda n: double,
                         secrets=SecretStore(tmp_path / "secrets.toml"))
     assert said["hidden"] is True and len(double.hidden) == 1
+
+
+def test_the_inbox_reads_the_same_on_both_databases(backend: str, make_app: Any,
+                                                     clock: FakeClock) -> None:
+    from scheduler.notify.comment_digest import digest_messages
+
+    app = make_app()
+    now = clock.now()
+    d = published(app, "La lana", "instagram", now - timedelta(days=1))
+    first = comment(app, d, "Quanto costa?", now - timedelta(hours=6))
+    comment(app, d, "Grazie", now - timedelta(hours=5), parent_id=first, mine=True)
+    waiting = comment(app, d, "E in blu?", now - timedelta(hours=4))
+    data = service.list_comments(app, everything=True)
+    assert [(c["id"], c["state"], c["depth"]) for c in data["posts"][0]["comments"]] == [
+        (waiting, "waiting", 0), (first, "answered", 0), (first + 1, "mine", 1)]
+    assert data["waiting"] == {"total": 1, "by_network": {"instagram": 1}}
+    assert service.mark_read(app, [waiting])["marked"] == 1
+    assert service.list_comments(app)["count"] == 0
+    with app.store.read() as db:
+        assert digest_messages(db, now) == []  # nothing waits any more
