@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from config.clock import FakeClock
 from costanza.app import App
 from posts.comment_tables import Comment, CommentReply
-from tests.factories.comments import comment, published, reply_row, watch
+from tests.factories.inbox import comment, published, reply_row, watch
 
 Run = Callable[..., Result]
 

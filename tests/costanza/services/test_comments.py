@@ -12,7 +12,7 @@ from config.clock import FakeClock
 from config.errors import InputError, NotFound, PublishFailed
 from costanza.app import App
 from costanza.services import comments as service
-from tests.factories.comments import comment, published
+from tests.factories.inbox import comment, published
 from tests.factories.queue import connect
 
 

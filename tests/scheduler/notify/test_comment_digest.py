@@ -15,7 +15,7 @@ from posts.models import Notification
 from scheduler.daemon import Daemon
 from scheduler.notify.comment_digest import DIGEST_FROM_HOUR, MOST_LISTED, digest_round
 from scheduler.notify.outbox import Notifier
-from tests.factories.comments import comment, published
+from tests.factories.inbox import comment, published
 from tests.scheduler.notify.conftest import Webhook
 
 
