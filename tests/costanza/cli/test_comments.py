@@ -1,6 +1,6 @@
 """`costanza comments`, `comments read`, `costanza reply`'s checks and `costanza status`'s
 count, through the real command line on a real SQLite file. The comments are written as
-the daemon's fetch would leave them (tests/factories/comments.py)."""
+the daemon's fetch would leave them (tests/factories/inbox.py)."""
 
 from __future__ import annotations
 
