@@ -7,9 +7,11 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
+from sqlalchemy import select
+
 from costanza.app import App
 from posts.comment_tables import Comment, CommentReply, CommentWatch
-from posts.models import Delivery, Post
+from posts.models import Account, Delivery, Post
 from tests.factories.queue import add
 
 _remote = count(1000)
@@ -17,14 +19,18 @@ _remote = count(1000)
 
 def published(app: App, text: str, network: str, at: datetime,
               permalink: str | None = None) -> int:
-    """A post on ``network`` published at ``at``; returns its delivery's id. (Queued for
+    """A post on ``network`` published at ``at`` (through the profile's account on it, if
+    one is connected: `tests.factories.queue.connect`); returns its delivery's id. (Queued for
     Facebook, which takes a text alone, then given the network: only its text is read.)"""
     post_id = add(app, text, ["facebook"])
     with app.store.write() as db:
         post = db.get(Post, post_id)
         assert post is not None
         post.state, post.slot_at, post.targets = "dispatched", at, [network]
+        account = db.scalar(select(Account.id).where(Account.profile_id == post.profile_id,
+                                                     Account.network == network))
         delivery = Delivery(post_id=post_id, profile_id=post.profile_id, network=network,
+                            account_id=account,
                             state="published", due_at=at, published_at=at,
                             remote_id=f"p{next(_remote)}",
                             permalink=permalink or f"https://{network}.example/p/{post_id}",
