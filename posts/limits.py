@@ -21,6 +21,13 @@ INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAGS = 30
 INSTAGRAM_MENTIONS = 20
 FACEBOOK_TEXT_LIMIT = 63206
+# An answer to a comment. On X it is a post (280 weighted characters, as above). Meta's
+# Graph API reference gives no number for a comment's `message`; these are the limits
+# the apps themselves enforce and that social-media tools document alike: a comment on
+# Instagram takes as many characters as a caption (2,200), one on Facebook 8,000.
+X_REPLY_LIMIT = X_TEXT_LIMIT
+INSTAGRAM_COMMENT_LIMIT = 2200
+FACEBOOK_COMMENT_LIMIT = 8000
 MIN_VIDEO_BITRATE = 400_000  # below this a transcode to fit the size is not worth watching
 RAISED_FPS = 30  # a video slower than a network's min_fps is converted to this rate
 

@@ -296,6 +296,9 @@ class Daemon:
         try:
             self.runway_warnings(now)
             self.readiness_round(now)
+            from scheduler.notify.comment_digest import digest_round
+
+            digest_round(self.notifier, now)  # comments waiting: once a day, when new
             self.graph_version_warning(now)
             sweep = getattr(self.worker.media_host, "sweep", None)
             if sweep is not None:

@@ -103,7 +103,20 @@ def status(obj: Context, as_json: bool) -> None:
     if data["graph_api_version"]["problem"]:
         click.echo(data["graph_api_version"]["problem"]["message"])
     _x_budget_line(data["x_budget"])
+    _comment_lines(data)
     _media_line(data["media_store"])
+
+
+def _comment_lines(data: dict[str, Any]) -> None:
+    from costanza.cli.comments import problem_lines
+
+    waiting = data["comments_waiting"]["total"]
+    if waiting:
+        click.echo(ngettext("{n} comment waits for an answer (`costanza comments`).",
+                            "{n} comments wait for an answer (`costanza comments`).",
+                            waiting).format(n=waiting))
+    for line in problem_lines(data["comment_problems"]):
+        click.echo(line)
 
 
 def _x_budget_line(budget: dict[str, Any] | None) -> None:

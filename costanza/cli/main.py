@@ -35,6 +35,8 @@ COMMANDS = {
     "check": ("costanza.cli.check", "check"),
     "log": ("costanza.cli.log", "log"),
     "retry": ("costanza.cli.log", "retry"),
+    "comments": ("costanza.cli.comments", "comments"),
+    "reply": ("costanza.cli.comments", "reply"),
     "report": ("costanza.cli.report", "report"),
     "costs": ("costanza.cli.costs", "costs"),
     "account": ("costanza.cli.account", "account"),

@@ -66,6 +66,10 @@ DELIVERY_ID = ItemId(
     N_("{value} is not a delivery number: use the number that `costanza log` shows, "
        "such as 3."),
     N_("There is no delivery {number}. `costanza log` shows them."))
+COMMENT_ID = ItemId(
+    N_("{value} is not a comment number: use the number that `costanza comments` shows "
+       "in brackets, such as 12."),
+    N_("There is no comment {number}. `costanza comments --all` shows them."))
 
 
 class Bounded(click.ParamType):

@@ -134,7 +134,17 @@ def status(app: App) -> dict[str, Any]:
                         "due_local": local(usage["due_at"], tz) if usage["due_at"] else None},
         "graph_api_version": graph_version_status(app.settings, now),
         "x_budget": _x_budget(app),
+        **_comments(app),
     }
+
+
+def _comments(app: App) -> dict[str, Any]:
+    """The comments waiting for an answer (in all and per network) and why fetching them
+    stopped, if it did: ``comments_waiting`` and ``comment_problems``."""
+    from costanza.services.comments import comments_status
+
+    found = comments_status(app)
+    return {"comments_waiting": found["waiting"], "comment_problems": found["problems"]}
 
 
 def _x_budget(app: App) -> dict[str, Any] | None:

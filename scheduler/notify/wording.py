@@ -2,7 +2,8 @@
 ``held``), a ``runway`` warning, or what the daily readiness check found (``expiring``:
 something runs out within 7 days; ``blocked``: something will stop a post this week),
 turned into a subject and a body in plain words for the artisan, with what happened and
-what to do."""
+what to do. (The daily digest of comments, ``comments``, is composed in
+``scheduler.notify.comment_digest``.)"""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 from config.i18n import _
 from posts.networks import network_label
 
-KINDS = ("failed", "needs_review", "held", "runway", "expiring", "blocked")
+KINDS = ("failed", "needs_review", "held", "runway", "expiring", "blocked", "comments")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Message:
     profile_id: int | None = None
 
 
-def _excerpt(text: str | None, size: int = 60) -> str:
+def excerpt(text: str | None, size: int = 60) -> str:
     text = " ".join((text or "").split())
     if len(text) <= size:
         return text
@@ -37,11 +38,11 @@ def _excerpt(text: str | None, size: int = 60) -> str:
 
 
 def _post_words(data: dict[str, Any]) -> str:
-    excerpt = _excerpt(data.get("text"))
+    words = excerpt(data.get("text"))
     post_id = data.get("post_id")
     # Translators: the subject of a sentence in a notification ("... could not go out").
-    if excerpt and post_id is not None:
-        return _('Your post "{excerpt}" (post {number})').format(excerpt=excerpt, number=post_id)
+    if words and post_id is not None:
+        return _('Your post "{excerpt}" (post {number})').format(excerpt=words, number=post_id)
     if post_id is not None:
         return _("Your post {number}").format(number=post_id)
     return _("A post")

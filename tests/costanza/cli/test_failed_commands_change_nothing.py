@@ -35,6 +35,7 @@ READ_ONLY = {
     ("log",): ("log", "--since", "30d"),
     ("account", "list"): ("account", "list"),
     ("costs",): ("costs", "--month", "2026-11"),
+    ("comments",): ("comments", "--all"),
 }
 
 
@@ -74,6 +75,11 @@ def _cases() -> dict[tuple[str, ...], list[Case]]:
         ("post", "now"): [Case(("post", "now", "999")), Case(("post", "now", "1"),
                                                          before="settings")],
         ("retry",): [Case(("retry", "999")), Case(("retry", HUGE, "--force"))],
+        ("comments", "read"): [Case(("comments", "read", "999")),
+                               Case(("comments", "read", "1", HUGE))],
+        ("comments", "hide"): [Case(("comments", "hide", "999"))],
+        ("reply",): [Case(("reply", "999", "Grazie!")), Case(("reply", HUGE, "")),
+                     Case(("reply", "1", "-"))],
         ("cadence", "set"): [Case(("cadence", "set", "mon 25:00")),
                              Case(("cadence", "set", "mon 10:00", "--timezone", "Mars/Olympus"))],
         ("pause",): [Case(("pause", "--until", "9999-12-31")),

@@ -44,6 +44,10 @@ JSON_CASES: dict[tuple[str, ...], list[tuple[str, ...]]] = {
     ("resume",): [("resume", "--json")],
     ("retry",): [("retry", "999", "--json")],
     ("costs",): [("costs", "--json"), ("costs", "--month", "2026-11", "--json")],
+    ("comments",): [("comments", "--json"), ("comments", "--all", "--network", "x", "--json")],
+    ("comments", "read"): [("comments", "read", "999", "--json")],
+    ("comments", "hide"): [("comments", "hide", "999", "--json")],
+    ("reply",): [("reply", "999", "Grazie!", "--json")],
 }
 # Commands with --json whose output needs a network (the sandbox) to be told apart.
 NOT_HERE = {
