@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from config.errors import NotFound
 from config.i18n import _, ngettext
+from posts.listing import aware_utc  # the one reading of a stored time as aware UTC
 
 # A reply in these states stands for an answer (failed ones do not).
 _ANSWERING = "('queued', 'sending', 'unknown', 'sent')"
@@ -34,14 +35,6 @@ WAITING_SQL = (
     f"AND r.state IN {_ANSWERING}) AND NOT EXISTS ("
     "SELECT 1 FROM comments m WHERE m.parent_id = c.id AND m.mine = :yes)")
 _FLAGS = {"no": False, "yes": True}  # WAITING_SQL's parameters
-
-
-def _dt(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -136,7 +129,7 @@ def _posts(conn: Connection, delivery_ids: set[int]) -> dict[int, InboxPost]:
     for r in conn.execute(text(
             "SELECT d.id, d.post_id, d.network, p.text, p.texts, d.published_at, d.permalink "
             f"FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id IN ({among})")):
-        found[r[0]] = InboxPost(r[1], r[0], r[2], _post_text(r[3], r[4], r[2]), _dt(r[5]),
+        found[r[0]] = InboxPost(r[1], r[0], r[2], _post_text(r[3], r[4], r[2]), aware_utc(r[5]),
                                 r[6])
     return found
 
@@ -178,8 +171,9 @@ def inbox(conn: Connection, profile_id: int, *, everything: bool = False,
     the others with their oldest comment first."""
     where, params = _where(profile_id, everything, post_id, network)
     comments = [InboxComment(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or "",
-                             bool(r[9]), _dt(r[10]) or datetime.min.replace(tzinfo=UTC),
-                             _dt(r[11]), _dt(r[12]), _dt(r[13]), _dt(r[14]), r[15],
+                             bool(r[9]), aware_utc(r[10]) or datetime.min.replace(tzinfo=UTC),
+                             aware_utc(r[11]), aware_utc(r[12]), aware_utc(r[13]),
+                             aware_utc(r[14]), r[15],
                              bool(r[16]))
                 for r in _rows(conn, where, params)]
     posts = _posts(conn, {c.delivery_id for c in comments})

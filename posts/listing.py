@@ -19,7 +19,7 @@ from config.errors import NotFound
 from config.i18n import _
 
 
-def _dt(value: Any) -> datetime | None:
+def aware_utc(value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -65,7 +65,7 @@ def load_profile(conn: Connection, name: str) -> ProfileView:
     slots = [(r[0], r[1]) for r in conn.execute(text(
         "SELECT weekday, minute FROM cadence_slots WHERE profile_id = :p "
         "ORDER BY weekday, minute"), {"p": row[0]})]
-    pauses = [(_dt(r[0]), _dt(r[1])) for r in conn.execute(text(
+    pauses = [(aware_utc(r[0]), aware_utc(r[1])) for r in conn.execute(text(
         "SELECT start_at, end_at FROM pauses WHERE profile_id = :p ORDER BY start_at"),
         {"p": row[0]})]
     return ProfileView(row[0], row[1], row[2], slots,
@@ -73,7 +73,7 @@ def load_profile(conn: Connection, name: str) -> ProfileView:
 
 
 def last_used(conn: Connection, profile_id: int) -> datetime | None:
-    return _dt(conn.execute(text(
+    return aware_utc(conn.execute(text(
         "SELECT max(slot_at) FROM posts WHERE profile_id = :p AND state != 'queued' "
         "AND pinned_at IS NULL"), {"p": profile_id}).scalar())
 
@@ -81,7 +81,7 @@ def last_used(conn: Connection, profile_id: int) -> datetime | None:
 def queue_order(conn: Connection,
                 profile_id: int) -> list[tuple[int, datetime | None, bool]]:
     """(id, pinned_at, asap) of the queued posts, in queue order: all that planning needs."""
-    return [(r[0], _dt(r[1]) if r[1] else None, bool(r[2])) for r in conn.exec_driver_sql(
+    return [(r[0], aware_utc(r[1]) if r[1] else None, bool(r[2])) for r in conn.exec_driver_sql(
         f"SELECT id, pinned_at, asap FROM posts WHERE profile_id = {int(profile_id)} "
         "AND state = 'queued' ORDER BY position, id").fetchall()]
 
@@ -121,6 +121,6 @@ def queued(conn: Connection, profile_id: int,
     result = []
     for r in rows:
         photos, videos = counts.get(r[0], (0, 0))
-        result.append(QueuedRow(r[0], r[1], cached(r[2]), _dt(r[3]) if r[3] else None,
+        result.append(QueuedRow(r[0], r[1], cached(r[2]), aware_utc(r[3]) if r[3] else None,
                                 bool(r[4]), r[5], cached(r[6]) or {}, photos, videos, r[7]))
     return result
