@@ -6,7 +6,9 @@ import io
 import json
 import os
 import shutil
+import signal
 import sys
+import time
 from typing import Any
 
 import click
@@ -66,13 +68,51 @@ def _follow(app: Any, start: int, as_json: bool, width: int, style: Any,
     from costanza.services import log as publog
 
     click.echo(_("Watching for new entries (Ctrl-C stops)..."), err=True)
+    stop = _CtrlC()
     try:
-        with words_for(as_json):
-            for entry in publog.follow(app, after_id=start, **choice):
+        with stop.installed(), words_for(as_json):
+            for entry in publog.follow(app, after_id=start, sleep=stop.sleep,
+                                       stopped=stop.pressed, **choice):
                 _print_entry(entry, as_json, width, style)
                 sys.stdout.flush()
-    except KeyboardInterrupt:
-        click.echo(_("Stopped watching."), err=True)
+    except KeyboardInterrupt:  # a second Ctrl-C, while a read was under way
+        pass
+    click.echo(_("Stopped watching."), err=True)
+
+
+class _CtrlC:
+    """Ctrl-C while following: the first one only sets a flag, so the loop ends between
+    two polls (never half-way through a read, holding a lock it would wait on at exit);
+    a second one interrupts at once."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def pressed(self) -> bool:
+        return self.count > 0
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        if self.count > 1:
+            raise KeyboardInterrupt
+
+    def sleep(self, seconds: float) -> None:
+        """Sleep in short naps, waking as soon as Ctrl-C was pressed."""
+        end = time.monotonic() + seconds
+        while not self.pressed() and (left := end - time.monotonic()) > 0:
+            time.sleep(min(0.1, left))
+
+    def installed(self) -> Any:
+        import contextlib
+
+        @contextlib.contextmanager
+        def handler() -> Any:
+            previous = signal.signal(signal.SIGINT, self._on_signal)
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGINT, previous)
+        return handler()
 
 
 @click.command(help=N_("""Show what went out, where, and what did not and why: one entry per post

@@ -254,15 +254,17 @@ def new_attempts(app: App, after_id: int, *, network: str | None = None,
 def follow(app: App, *, network: str | None = None, post_id: int | None = None,
            failed: bool = False, interval: float = 1.0, max_polls: int | None = None,
            sleep: Callable[[float], None] = time.sleep,
-           after_id: int | None = None) -> Iterator[dict[str, Any]]:
+           after_id: int | None = None,
+           stopped: Callable[[], bool] = lambda: False) -> Iterator[dict[str, Any]]:
     """Yield each new try as another process (the daemon) records it, until stopped.
 
     Polls the attempts table by id every ``interval`` seconds; ``max_polls``
-    ends the loop (tests), otherwise it runs until Ctrl-C.
+    ends the loop (tests), otherwise it runs until Ctrl-C or until ``stopped()``
+    says so (checked before each poll).
     """
     last = last_attempt_id(app) if after_id is None else after_id
     polls = 0
-    while max_polls is None or polls < max_polls:
+    while (max_polls is None or polls < max_polls) and not stopped():
         last, entries = new_attempts(app, last, network=network, post_id=post_id,
                                      failed=failed)
         yield from entries

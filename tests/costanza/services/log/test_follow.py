@@ -52,6 +52,21 @@ def test_follow_yields_what_another_process_appends(filled: Filled) -> None:
     assert seen[0]["fix"] == "costanza retry 5" and seen[0]["http_status"] == 503
 
 
+def test_follow_ends_at_the_poll_after_it_is_told_to_stop(filled: Filled) -> None:
+    # Ctrl-C in `log --follow` only raises a flag: the loop ends between two polls.
+    naps: list[int] = []
+
+    def sleep(_seconds: float) -> None:
+        naps.append(1)
+        if len(naps) == 1:
+            write_attempts(filled, (5, "failed", "X refused the post again."))
+
+    seen = list(publog.follow(filled.app, interval=0, sleep=sleep,
+                              stopped=lambda: len(naps) >= 2))
+    assert len(naps) == 2
+    assert [e["delivery_id"] for e in seen] == [5]
+
+
 def test_follow_filters_apply_to_new_tries(filled: Filled) -> None:
     start = publog.last_attempt_id(filled.app)
     write_attempts(filled, (1, "published", ""), (5, "failed", "Refused."))
