@@ -294,6 +294,15 @@ def _print_checks(results: list[dict[str, Any]]) -> None:
             click.echo(_("  problem: {problem}").format(problem=problem), err=True)
         for note in r["notes"]:
             click.echo(_("  note: {note}").format(note=note))
+        if r.get("comment_permissions"):
+            _print_comment_permissions(r["comment_permissions"])
+
+
+def _print_comment_permissions(found: dict[str, Any]) -> None:
+    """The comments' missing permissions: publishing works, the comments wait."""
+    said = " ".join(m["fails"] for m in found["missing"])
+    click.echo(_("  comments: {missing} Publishing is not affected. What to do: {fix}")
+               .format(missing=said, fix=found["fix"]))
 
 
 @account.command("remove", help=N_(

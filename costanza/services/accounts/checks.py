@@ -12,7 +12,9 @@ from config.i18n import L_, N_, _
 from costanza.app import App
 from costanza.services.accounts.common import (
     BUSY,
+    FACEBOOK_COMMENTS,
     FACEBOOK_PERMISSIONS,
+    INSTAGRAM_COMMENTS,
     INSTAGRAM_PERMISSIONS,
     WAITING,
     AccountProblem,
@@ -24,6 +26,8 @@ from costanza.services.accounts.ig_login import check_instagram_login, is_instag
 from costanza.services.accounts.meta import check_page_token
 from costanza.services.accounts.permissions import (
     FACEBOOK_NEEDED,
+    Missing,
+    comments_fix,
     iso_utc,
     permission_report,
     shown_time,
@@ -74,7 +78,8 @@ def _check_one(app: App, account: Account) -> dict[str, Any]:
                               "display_name": account.display_name, "ok": True,
                               "problems": [], "notes": [], "permissions": None,
                               "expires": None, "token_expires_at": None,
-                              "missing_permissions": [], "media_host": None, "resumed": 0}
+                              "missing_permissions": [], "comment_permissions": None,
+                              "media_host": None, "resumed": 0}
     secrets = secret_store(app).get(account.name)
     try:
         {"x": _check_x, "facebook": _check_facebook,
@@ -133,30 +138,69 @@ def _check_x(app: App, account: Account, secrets: dict[str, str],
 
 
 def _permissions(app: App, network: str, secrets: dict[str, str], result: dict[str, Any],
-                 needed: tuple[str, ...], token: str) -> None:
+                 needed: tuple[str, ...], token: str, wanted: tuple[str, ...] = ()) -> None:
     """The permissions the login granted and those missing (each with what will not work),
-    and when ``token`` expires, when a user token is stored and Meta tells them."""
+    and when ``token`` expires, when a user token is stored and Meta tells them. Those of
+    ``wanted`` (the comments') missing are no problem: ``comment_permissions`` says them."""
     user_token = secrets.get("user_token")
     if not user_token:
         return
     try:
-        report = permission_report(GraphSession(app, network), user_token, token, needed)
+        report = permission_report(GraphSession(app, network), user_token, token,
+                                   needed + wanted)
     except CostanzaError:
         result["notes"].append(L_("{network} did not say which permissions were granted.")
                                .format(network=network_label(network)))
         return
+    missing = report.missing_of(needed)
     result["permissions"] = report.granted
-    result["missing_permissions"] = [m.data() for m in report.missing]
+    result["missing_permissions"] = [m.data() for m in missing]
     result["token_expires_at"] = iso_utc(report.expires_at)
     if report.expires_at is not None:
         result["expires"] = shown_time(app, report.expires_at)
     elif report.lifetime_known:
         result["expires"] = L_("never (a Page token from a long-lived login does not "
                                "expire)")
-    for missing in report.missing:
+    for one in missing:
         result["problems"].append(L_(
             "{fails} Connect again with `costanza account add {network}` and allow every "
-            "permission asked.").format(fails=missing.data()["fails"], network=network))
+            "permission asked.").format(fails=one.data()["fails"], network=network))
+    _comments_missing(network, result, report.missing_of(wanted))
+
+
+def _comments_missing(network: str, result: dict[str, Any], missing: list[Missing]) -> None:
+    """The comments' permissions the login lacks, and how to grant them (publishing is
+    not affected: no problem of the account's)."""
+    if missing:
+        result["comment_permissions"] = {
+            "missing": [m.data() for m in missing],
+            "fix": comments_fix(network, [m.permission for m in missing])}
+
+
+def _page_login(app: App, token: str) -> str | None:
+    """The login (user) token of the connected Facebook Page whose Page token is ``token``:
+    an Instagram account connected through the Page uses the Page's token."""
+    store = secret_store(app)
+    for row in list_accounts(app):
+        if row["network"] == "facebook":
+            secrets = store.get(row["name"])
+            if secrets.get("page_token") == token and secrets.get("user_token"):
+                return secrets["user_token"]
+    return None
+
+
+def _instagram_comments(app: App, token: str, result: dict[str, Any]) -> None:
+    """The comments' permission of an Instagram account connected through the Page, read
+    with the Page's login (when Costanza keeps it)."""
+    login = _page_login(app, token)
+    if login is None:
+        return
+    try:
+        report = permission_report(GraphSession(app, "instagram"), login, token,
+                                   INSTAGRAM_COMMENTS)
+    except CostanzaError:
+        return  # the comments' permission stays unknown; publishing is not concerned
+    _comments_missing("instagram", result, report.missing)
 
 
 def _check_facebook(app: App, account: Account, secrets: dict[str, str],
@@ -165,7 +209,8 @@ def _check_facebook(app: App, account: Account, secrets: dict[str, str],
     _page_id, page_name = check_page_token(GraphSession(app, "facebook"), secrets["page_token"],
                                      account.remote_id)
     result["display_name"] = page_name
-    _permissions(app, "facebook", secrets, result, FACEBOOK_NEEDED, secrets["page_token"])
+    _permissions(app, "facebook", secrets, result, FACEBOOK_NEEDED, secrets["page_token"],
+                 FACEBOOK_COMMENTS)
 
 
 def _check_instagram(app: App, account: Account, secrets: dict[str, str],
@@ -182,7 +227,10 @@ def _check_instagram(app: App, account: Account, secrets: dict[str, str],
                                        "again with `costanza account add instagram`.")),
                              expired=True)
     _permissions(app, "instagram", secrets, result,
-                 FACEBOOK_PERMISSIONS[1:] + INSTAGRAM_PERMISSIONS, secrets["token"])
+                 FACEBOOK_PERMISSIONS[1:] + INSTAGRAM_PERMISSIONS, secrets["token"],
+                 INSTAGRAM_COMMENTS)
+    if not secrets.get("user_token"):
+        _instagram_comments(app, secrets["token"], result)
     result["media_host"] = _check_media_host(app, result)
 
 

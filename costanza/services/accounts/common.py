@@ -27,6 +27,10 @@ PERMISSION_CODES = {10, *range(200, 300)}
 RATE_CODES = {4, 17, 32, 613}
 FACEBOOK_PERMISSIONS = ("pages_manage_posts", "pages_read_engagement")
 INSTAGRAM_PERMISSIONS = ("instagram_basic", "instagram_content_publish")
+# Wanted for the comments (answering and hiding them; Instagram's also reading), not needed
+# to publish: a token without them connects and publishes.
+FACEBOOK_COMMENTS = ("pages_manage_engagement",)
+INSTAGRAM_COMMENTS = ("instagram_manage_comments",)
 
 # Values of a POST body that are words, not secrets (hidden, they would hide the names of
 # the parameters whose values the scrubber hides: grant_type=fb_exchange_token).
@@ -168,7 +172,8 @@ def graph_problem(network: str, status: int, error: dict[str, Any]) -> CostanzaE
             "with your app selected), then run `costanza account add {name}` again."),
             network=label, tag=tag, name=network), expired=True)
     if code in PERMISSION_CODES:
-        needed = FACEBOOK_PERMISSIONS + (INSTAGRAM_PERMISSIONS if network == "instagram" else ())
+        needed = FACEBOOK_PERMISSIONS + FACEBOOK_COMMENTS + (
+            INSTAGRAM_PERMISSIONS + INSTAGRAM_COMMENTS if network == "instagram" else ())
         return AccountProblem(worded(N_(
             "{network} says this token is missing a permission ({tag}: {said}). Create the "
             "token again granting {permissions}, then run the command again."),

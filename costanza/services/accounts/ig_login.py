@@ -1,7 +1,8 @@
 """Instagram with Instagram Login: an Instagram professional account with no Facebook Page.
 
 The token is an Instagram User token for ``graph.instagram.com`` (scopes
-``instagram_business_basic`` and ``instagram_business_content_publish``). ``GET /me`` names
+``instagram_business_basic`` and ``instagram_business_content_publish``, and for the
+comments ``instagram_business_manage_comments``). ``GET /me`` names
 the professional account (``user_id``); with the app secret a short-lived token (one hour)
 is exchanged for a long-lived one (60 days), which ``refresh_instagram_login_tokens``
 renews when it is at least 24 hours old and ends within 30 days. The secrets keep the
@@ -45,6 +46,7 @@ from posts.profiles import get_profile
 
 IG_LOGIN_HOST = "graph.instagram.com"
 IG_LOGIN_SCOPES = ("instagram_business_basic", "instagram_business_content_publish")
+IG_LOGIN_COMMENTS = ("instagram_business_manage_comments",)  # wanted, not needed to publish
 LOGIN_KEY = "login"  # as scheduler.publishers.graph.instagram reads it
 INSTAGRAM_LOGIN = "instagram"
 REFRESH_AFTER = timedelta(hours=24)  # Instagram refreshes only a token this old
@@ -72,7 +74,8 @@ class IgLoginSession(GraphSession):
         if code in PERMISSION_CODES:
             return AccountProblem(worded(N_(
                 "Instagram says this token is missing a permission. Make the token again "
-                "allowing {permissions}. {fix}"), permissions=", ".join(IG_LOGIN_SCOPES),
+                "allowing {permissions}. {fix}"),
+                permissions=", ".join(IG_LOGIN_SCOPES + IG_LOGIN_COMMENTS),
                 fix=worded(_FIX)), expired=True)
         found = super().problem(status, error)
         if self.exchanging and isinstance(found, AccountProblem):

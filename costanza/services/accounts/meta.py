@@ -20,7 +20,7 @@ from costanza.services.accounts.common import (
     worded,
 )
 from costanza.services.accounts.permissions import (
-    ALL_NEEDED,
+    ALL_ASKED,
     FACEBOOK_NEEDED,
     Missing,
     PermissionReport,
@@ -47,8 +47,9 @@ def add_facebook(app: App, *, page_id: str | None = None, page_token: str | None
     """Connect a Facebook Page with its Page token, or pick it with a user token.
 
     With a user token, the permissions the login granted are checked: without one of
-    Facebook's (``FACEBOOK_NEEDED``) nothing is connected; without Instagram's, the Page
-    is connected and the notes say what will not work. The result has a ``permissions``
+    Facebook's (``FACEBOOK_NEEDED``) nothing is connected; without Instagram's or the
+    comments' (``COMMENTS_WANTED``), the Page is connected and the notes say what will not
+    work. The result has a ``permissions``
     report (None with a Page token) and ``token_expires_at`` (None: never, or unknown)."""
     name = make_account_name(app, "facebook", name)
     if bool(page_token) == bool(user_token):
@@ -92,7 +93,7 @@ def _from_login(app: App, graph: GraphSession, found: Connection, user_token: st
     granted = granted_permissions(graph, user_token)
     refuse_without([Missing(p) for p in FACEBOOK_NEEDED if p not in granted])
     page_id, page_token, _page_name = _pick_page(graph, user_token, page_id, choose_page)
-    report = permission_report(graph, user_token, page_token, ALL_NEEDED, granted)
+    report = permission_report(graph, user_token, page_token, ALL_ASKED, granted)
     refuse_without(report.missing_of(FACEBOOK_NEEDED))
     found.notes.extend(report_notes(app, report))
     return page_id, page_token, report

@@ -1,6 +1,10 @@
 """What a Facebook login lets Costanza do: the permissions it granted, those missing (and
 what will not work without each), and how long a token lasts.
 
+Publishing needs ``FACEBOOK_NEEDED`` (and ``INSTAGRAM_NEEDED`` for Instagram); the
+comments want more (``FACEBOOK_COMMENTS``, ``INSTAGRAM_COMMENTS``): a login without them
+still connects and publishes, and `costanza check` says what the comments miss.
+
 ``permission_report(graph, user_token, token, needed)`` reads ``/me/permissions`` with the
 login (user) token and ``debug_token`` for ``token`` (a Page token, or the login token
 itself). ``debug_token`` is asked with a POST (``method=GET``) so that the token looked
@@ -19,7 +23,14 @@ from config.errors import CostanzaError
 from config.i18n import L_, N_
 from config.localtime import local_with_zone
 from costanza.app import App
-from costanza.services.accounts.common import AccountProblem, GraphSession, Worded, worded
+from costanza.services.accounts.common import (
+    FACEBOOK_COMMENTS,
+    INSTAGRAM_COMMENTS,
+    AccountProblem,
+    GraphSession,
+    Worded,
+    worded,
+)
 from posts.profiles import get_profile
 
 # The permissions Costanza asks for, and what will not work without each (one sentence).
@@ -34,10 +45,20 @@ WITHOUT: dict[str, str] = {
                           "account linked to your Page."),
     "instagram_content_publish": N_("Without instagram_content_publish, Costanza cannot "
                                     "publish on Instagram."),
+    "pages_manage_engagement": N_("Without pages_manage_engagement, Costanza cannot answer "
+                                  "or hide the comments under your Page's posts (it can "
+                                  "still read them)."),
+    "instagram_manage_comments": N_("Without instagram_manage_comments, Costanza cannot "
+                                    "read, answer or hide the comments on Instagram."),
 }
 FACEBOOK_NEEDED = ("pages_show_list", "pages_read_engagement", "pages_manage_posts")
 INSTAGRAM_NEEDED = ("instagram_basic", "instagram_content_publish")
 ALL_NEEDED = FACEBOOK_NEEDED + INSTAGRAM_NEEDED
+# Wanted for the comments, not for publishing (reading a Page's comments needs
+# pages_read_engagement, already needed): FACEBOOK_COMMENTS, INSTAGRAM_COMMENTS (common).
+COMMENTS_WANTED = FACEBOOK_COMMENTS + INSTAGRAM_COMMENTS
+# Everything the setup asks for, in the order the guide lists it.
+ALL_ASKED = FACEBOOK_NEEDED + FACEBOOK_COMMENTS + INSTAGRAM_NEEDED + INSTAGRAM_COMMENTS
 
 
 @dataclass(frozen=True)
@@ -149,13 +170,20 @@ def refuse_without(missing: list[Missing]) -> None:
 
 
 def report_notes(app: App, report: PermissionReport) -> list[str]:
-    """The notes of a connection: Instagram's missing permissions, a token that expires."""
+    """The notes of a connection: Instagram's and the comments' missing permissions, a
+    token that expires."""
     notes = []
     instagram = report.missing_of(INSTAGRAM_NEEDED)
     if instagram:
         notes.append(L_("To publish on Instagram too, make a new token with {permissions} "
                         "ticked and run `costanza account add facebook` again.").format(
             permissions=", ".join(m.permission for m in instagram)))
+    comments = report.missing_of(COMMENTS_WANTED)
+    if comments:
+        notes.append(L_("Publishing works without {permissions}, but the comments under your "
+                        "posts need them: to read and answer them with Costanza, make a new "
+                        "token with them ticked and run `costanza account add facebook` "
+                        "again.").format(permissions=", ".join(m.permission for m in comments)))
     if report.expires_at is not None:
         notes.append(L_("Facebook says this Page token stops working on {when}: connect "
                         "again before then with --app-id and --app-secret, to get one that "
@@ -164,6 +192,19 @@ def report_notes(app: App, report: PermissionReport) -> list[str]:
         notes.append(L_("Facebook did not say how long this Page token lasts; "
                         "`costanza account check` will tell you later."))
     return notes
+
+
+def comments_fix(network: str, permissions: list[str]) -> str:
+    """What to do when a login lacks the comments' ``permissions`` (English in JSON)."""
+    words = {"permissions": ", ".join(permissions)}
+    if network == "instagram":
+        return L_("Connect your Page again with `costanza account add facebook ...`, "
+                  "allowing {permissions} when Facebook asks (in the Graph API Explorer, "
+                  "tick it before \"Generate Access Token\"), then run `costanza account add "
+                  "instagram` again.").format(**words)
+    return L_("Connect your Page again with `costanza account add facebook ...`, allowing "
+              "{permissions} when Facebook asks (in the Graph API Explorer, tick it before "
+              "\"Generate Access Token\").").format(**words)
 
 
 def shown_time(app: App, when: datetime) -> str:

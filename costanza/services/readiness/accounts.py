@@ -71,6 +71,7 @@ def _account(ctx: Context, result: dict[str, Any]) -> list[Finding]:
             reconnect, blocks_week=True, subject=subject, data=data))
     if not broken:
         found.extend(_expiry(ctx, result, reconnect))
+        found.extend(_comments(result))
     for note in result.get("notes") or []:
         found.append(Finding("account_note", "warning", L_("{label} account '{name}': {note}")
                              .format(note=note, **words), L_("Run `costanza account check` "
@@ -80,6 +81,20 @@ def _account(ctx: Context, result: dict[str, Any]) -> list[Finding]:
         found.append(Finding("token", "ok", L_("{label} account '{name}' works.")
                              .format(**words), subject=subject, data=data))
     return found
+
+
+def _comments(result: dict[str, Any]) -> list[Finding]:
+    """A warning when the token lacks the comments' permissions: the comments cannot be
+    read or answered, but publishing is not affected (it never blocks the week)."""
+    lacking = result.get("comment_permissions")
+    if not lacking:
+        return []
+    said = " ".join(str(m["fails"]) for m in lacking["missing"])
+    data = {**_data(result), "missing": [m["permission"] for m in lacking["missing"]]}
+    return [Finding("comment_permissions", "warning", L_(
+        "{label} account '{name}': {missing} Publishing is not affected.").format(
+        missing=said, **_words(result)), str(lacking["fix"]), subject=_subject(result),
+        data=data)]
 
 
 def token_expiry(result: dict[str, Any]) -> datetime | None:
