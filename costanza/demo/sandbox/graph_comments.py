@@ -163,6 +163,17 @@ def own_author(user_id: str, name: str) -> dict[str, str]:
     return {"id": user_id, "name": name, "username": name}
 
 
+def answer(app: Sandbox, request: Request, network: str, message: str,
+           author: Callable[[], dict[str, str]]) -> Reply:
+    """The account answers the comment the path names: its reply goes under the top
+    comment (replies are one level deep) -> ``{"id"}``."""
+    with app.state.change():
+        top = top_of(app, live_comment(app, request))
+        record = add_comment(app.state, network, top["post"], message, author=author(),
+                             by_account=True, parent=top["id"])
+    return Reply(200, {"id": record["id"]})
+
+
 def truthy(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -271,13 +282,8 @@ def reply(app: Sandbox, request: Request) -> Reply:
     """``POST /{comment-id}/comments``: the Page answers, under the top comment."""
     account = request.args["node"]["account"]
     _may(app, request, account, write=True)
-    message = message_of(request, MESSAGE_MAX)
-    with app.state.change():
-        top = top_of(app, live_comment(app, request))
-        record = add_comment(app.state, "facebook", top["post"], message,
-                             author=page_author(app, account), by_account=True,
-                             parent=top["id"])
-    return Reply(200, {"id": record["id"]})
+    return answer(app, request, "facebook", message_of(request, MESSAGE_MAX),
+                  lambda: page_author(app, account))
 
 
 def hide(app: Sandbox, request: Request) -> Reply:

@@ -26,6 +26,7 @@ from costanza.demo.sandbox.comments import add_comment, comments_under, replies_
 from costanza.demo.sandbox.graph_auth import authorize
 from costanza.demo.sandbox.graph_comments import (
     Fields,
+    answer,
     comment_page,
     fields_of,
     live_comment,
@@ -33,7 +34,6 @@ from costanza.demo.sandbox.graph_comments import (
     needs_permission,
     own_author,
     render,
-    top_of,
     truthy,
 )
 from costanza.demo.sandbox.ig_checks import CAPTION_MAX
@@ -127,12 +127,8 @@ def list_replies(app: Sandbox, request: Request) -> Reply:
 def reply(app: Sandbox, request: Request) -> Reply:
     account = request.args["node"]["account"]
     _may(app, request, account)
-    message = message_of(request, CAPTION_MAX)
-    with app.state.change():
-        top = top_of(app, live_comment(app, request))
-        record = add_comment(app.state, "instagram", top["post"], message,
-                             author=_author(app, account), by_account=True, parent=top["id"])
-    return Reply(200, {"id": record["id"]})
+    return answer(app, request, "instagram", message_of(request, CAPTION_MAX),
+                  lambda: _author(app, account))
 
 
 def hide(app: Sandbox, request: Request) -> Reply:
