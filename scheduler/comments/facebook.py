@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from config.errors import OutcomeUnknown
 from posts.remote_comments import Fetched, RemoteComment
-from scheduler.comments.base import BeforeSend, Target
+from scheduler.comments.base import Target
 from scheduler.comments.graph_common import GraphCommentClient, matching_reply, read_all, when
 
 FIELDS = "id,message,created_time,from{id,name},parent{id},is_hidden"
@@ -27,6 +26,8 @@ class FacebookCommentClient(GraphCommentClient):
     token_keys = ("page_token", "token", "access_token")
     token_name = "Page token"
     command = "facebook"
+    reply_edge = "comments"
+    hide_field = "is_hidden"
 
     def read_permission(self, target: Target) -> str:
         return "pages_read_engagement"
@@ -57,16 +58,6 @@ class FacebookCommentClient(GraphCommentClient):
             mine=page is not None and str(author.get("id")) == str(page),
             hidden=bool(item.get("is_hidden")))
 
-    def reply(self, target: Target, comment_remote_id: str, text: str,
-              before_send: BeforeSend) -> str:
-        try:
-            with self.session(target, self.write_permission(target),
-                              comment=comment_remote_id, before_send=before_send) as client:
-                answer = client.post(f"{comment_remote_id}/comments", {"message": text})
-        except OutcomeUnknown as exc:
-            raise self.unknown_reply(exc) from None
-        return str(answer["id"])
-
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
                    after: datetime) -> str | None:
         page = self._page_id(target)
@@ -80,8 +71,3 @@ class FacebookCommentClient(GraphCommentClient):
         return matching_reply(
             items, text, after, text_key="message", time_key="created_time",
             mine=lambda i: page is not None and str((i.get("from") or {}).get("id")) == page)
-
-    def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
-        with self.session(target, self.write_permission(target),
-                          comment=comment_remote_id) as client:
-            client.post(comment_remote_id, {"is_hidden": hidden}, creates=False)

@@ -18,7 +18,7 @@ from typing import Any
 from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
 from config.i18n import _
 from config.localtime import local_with_zone
-from scheduler.comments.base import Target
+from scheduler.comments.base import BeforeSend, Target
 from scheduler.http.hygiene import redact
 from scheduler.http.transport import network_name
 from scheduler.publishers.graph.client import (
@@ -46,6 +46,8 @@ class GraphCommentClient:
     token_keys: tuple[str, ...]
     token_name: str
     command: str  # `costanza account add COMMAND` connects the account again
+    reply_edge: str  # the edge a reply is posted to: ``/{comment-id}/{reply_edge}``
+    hide_field: str  # the field that hides a comment: ``POST /{comment-id}`` with it
     page_size: int = 100  # comments asked for per page (Graph: 1-100)
 
     def __init__(self, base_url: str | None, *, timeout: float = 30.0,
@@ -63,6 +65,24 @@ class GraphCommentClient:
 
     def write_permission(self, target: Target) -> str:
         raise NotImplementedError
+
+    def reply(self, target: Target, comment_remote_id: str, text: str,
+              before_send: BeforeSend) -> str:
+        """Answer the comment on its ``reply_edge``; the answer's id."""
+        try:
+            with self.session(target, self.write_permission(target),
+                              comment=comment_remote_id, before_send=before_send) as client:
+                answer = client.post(f"{comment_remote_id}/{self.reply_edge}",
+                                     {"message": text})
+        except OutcomeUnknown as exc:
+            raise self._unknown_reply(exc) from None
+        return str(answer["id"])
+
+    def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
+        """Hide the comment (or show it again) with the network's ``hide_field``."""
+        with self.session(target, self.write_permission(target),
+                          comment=comment_remote_id) as client:
+            client.post(comment_remote_id, {self.hide_field: hidden}, creates=False)
 
     @contextmanager
     def session(self, target: Target, permission: str, *, comment: str | None = None,
@@ -109,7 +129,7 @@ class GraphCommentClient:
                 network=network_name(self.network), time=local_with_zone(retry_at, UTC)),
             retry_at=retry_at, http_status=exc.http_status, code=exc.code)
 
-    def unknown_reply(self, exc: OutcomeUnknown) -> OutcomeUnknown:
+    def _unknown_reply(self, exc: OutcomeUnknown) -> OutcomeUnknown:
         return OutcomeUnknown(
             _("The reply was sent to {network} but no clear answer came back, so it may or "
               "may not be there. Costanza will look for it before sending it again.").format(

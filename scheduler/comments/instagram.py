@@ -13,9 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from config.errors import OutcomeUnknown
 from posts.remote_comments import Fetched, RemoteComment
-from scheduler.comments.base import BeforeSend, Target
+from scheduler.comments.base import Target
 from scheduler.comments.graph_common import GraphCommentClient, matching_reply, read_all, when
 from scheduler.publishers.graph.client import GRAPH_HOST, IG_LOGIN_HOST, GraphClient
 from scheduler.publishers.graph.instagram import INSTAGRAM_LOGIN, LOGIN_KEY
@@ -31,6 +30,8 @@ class InstagramCommentClient(GraphCommentClient):
     token_keys = ("token", "access_token", "page_token")
     token_name = "token"
     command = "instagram"
+    reply_edge = "replies"
+    hide_field = "hide"
 
     def _host(self, target: Target) -> str:
         return IG_LOGIN_HOST if self._ig_login(target) else GRAPH_HOST
@@ -90,16 +91,6 @@ class InstagramCommentClient(GraphCommentClient):
             author_handle=str(handle) if handle else None,
             mine=mine(item), hidden=bool(item.get("hidden")))
 
-    def reply(self, target: Target, comment_remote_id: str, text: str,
-              before_send: BeforeSend) -> str:
-        try:
-            with self.session(target, self.write_permission(target),
-                              comment=comment_remote_id, before_send=before_send) as client:
-                answer = client.post(f"{comment_remote_id}/replies", {"message": text})
-        except OutcomeUnknown as exc:
-            raise self.unknown_reply(exc) from None
-        return str(answer["id"])
-
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
                    after: datetime) -> str | None:
         with self.session(target, self.read_permission(target),
@@ -110,8 +101,3 @@ class InstagramCommentClient(GraphCommentClient):
                 "fields": ONE, "limit": self.page_size})
         return matching_reply(items, text, after, mine=self._is_mine(target),
                               text_key="text", time_key="timestamp")
-
-    def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
-        with self.session(target, self.write_permission(target),
-                          comment=comment_remote_id) as client:
-            client.post(comment_remote_id, {"hide": hidden}, creates=False)

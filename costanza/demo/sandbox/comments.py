@@ -17,7 +17,8 @@ the audience's (``POST /_sandbox/comments``), lists them and deletes one:
 
 - ``POST /_sandbox/comments`` ``{"network", "post": REMOTE_POST_ID, "text",
   "author"?: "Giulia Rossi", "parent"?: COMMENT_ID}`` -> the comment (201); on Facebook
-  and Instagram a reply to a reply goes under the top comment, as there
+  and Instagram a reply to a reply goes under the top comment, as there. The same author
+  (the same handle, ``handle_of``) on the same network keeps one id
 - ``GET /_sandbox/comments[?network=x][&post=ID]`` -> every comment, oldest first
 - ``DELETE /_sandbox/comments/{id}`` -> the comment, marked deleted (its author took it
   back: the network no longer lists it)
@@ -51,6 +52,17 @@ def new_comment_id(state: SandboxState, network: str, post_id: str) -> str:
     if network == "facebook":
         return f"{post_id.split('_')[-1]}_{state.new_id('fb')}"
     return state.new_id("ig" if network == "instagram" else "x")
+
+
+def audience_author(state: SandboxState, network: str, name: str) -> dict[str, str]:
+    """Someone of the audience writing as ``name``: the same handle on the same network
+    keeps the id it had (a person has one account), a new one gets a new id."""
+    handle = handle_of(name)
+    known = next((c["author"]["id"] for c in state["comments"].values()
+                  if c["network"] == network and not c["by_account"]
+                  and c["author"].get("username") == handle), None)
+    author_id = known or state.new_id("x" if network == "x" else "fb")
+    return {"id": author_id, "name": name, "username": handle}
 
 
 def add_comment(state: SandboxState, network: str, post_id: str, text: str, *,
@@ -136,9 +148,8 @@ def create(app: Sandbox, request: Request) -> Reply:
             while network in NODE_KINDS and app.state["comments"][parent]["parent"]:
                 # Facebook and Instagram replies are one level deep: under the top comment.
                 parent = app.state["comments"][parent]["parent"]
-        author = {"id": app.state.new_id("x" if network == "x" else "fb"), "name": name,
-                  "username": handle_of(name)}
-        record = add_comment(app.state, network, post_id, text, author=author, parent=parent)
+        record = add_comment(app.state, network, post_id, text,
+                             author=audience_author(app.state, network, name), parent=parent)
     return Reply(201, view(record))
 
 

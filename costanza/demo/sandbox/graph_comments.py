@@ -147,6 +147,33 @@ def top_of(app: Sandbox, record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def message_of(request: Request, longest: int) -> str:
+    """The ``message`` of a comment written through the API: required, at most ``longest``
+    characters."""
+    message = request.param("message") or ""
+    if not message.strip():
+        raise graph_errors.bad_param("(#100) The parameter message is required")
+    if len(message) > longest:
+        raise graph_errors.bad_param("(#100) The comment is too long")
+    return message
+
+
+def own_author(user_id: str, name: str) -> dict[str, str]:
+    """The author of what the account writes itself: its id, and its name as handle too."""
+    return {"id": user_id, "name": name, "username": name}
+
+
+def answer(app: Sandbox, request: Request, network: str, message: str,
+           author: Callable[[], dict[str, str]]) -> Reply:
+    """The account answers the comment the path names: its reply goes under the top
+    comment (replies are one level deep) -> ``{"id"}``."""
+    with app.state.change():
+        top = top_of(app, live_comment(app, request))
+        record = add_comment(app.state, network, top["post"], message, author=author(),
+                             by_account=True, parent=top["id"])
+    return Reply(200, {"id": record["id"]})
+
+
 def truthy(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -232,25 +259,16 @@ def get_comment(app: Sandbox, request: Request) -> Reply:
     return Reply(200, render(_fb_values(app, record, info["kind"] == "fb_page"), fields))
 
 
-def _message(request: Request) -> str:
-    message = request.param("message") or ""
-    if not message.strip():
-        raise graph_errors.bad_param("(#100) The parameter message is required")
-    if len(message) > MESSAGE_MAX:
-        raise graph_errors.bad_param("(#100) The comment is too long")
-    return message
-
-
 def page_author(app: Sandbox, account: str) -> dict[str, str]:
     fb = app.state["accounts"][account]["facebook"]
-    return {"id": fb["page_id"], "name": fb["page_name"], "username": fb["page_name"]}
+    return own_author(fb["page_id"], fb["page_name"])
 
 
 def comment_on_post(app: Sandbox, request: Request) -> Reply:
     """``POST /{post-id}/comments``: the Page's own comment under its post."""
     account = request.args["node"]["account"]
     authorize(app, request, account, write=True)
-    message = _message(request)
+    message = message_of(request, MESSAGE_MAX)
     with app.state.change():
         post = app.state["posts"].get(f"facebook:{request.args['id']}")
         if not post or post["deleted"]:
@@ -264,13 +282,8 @@ def reply(app: Sandbox, request: Request) -> Reply:
     """``POST /{comment-id}/comments``: the Page answers, under the top comment."""
     account = request.args["node"]["account"]
     _may(app, request, account, write=True)
-    message = _message(request)
-    with app.state.change():
-        top = top_of(app, live_comment(app, request))
-        record = add_comment(app.state, "facebook", top["post"], message,
-                             author=page_author(app, account), by_account=True,
-                             parent=top["id"])
-    return Reply(200, {"id": record["id"]})
+    return answer(app, request, "facebook", message_of(request, MESSAGE_MAX),
+                  lambda: page_author(app, account))
 
 
 def hide(app: Sandbox, request: Request) -> Reply:

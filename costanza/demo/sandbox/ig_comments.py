@@ -26,12 +26,14 @@ from costanza.demo.sandbox.comments import add_comment, comments_under, replies_
 from costanza.demo.sandbox.graph_auth import authorize
 from costanza.demo.sandbox.graph_comments import (
     Fields,
+    answer,
     comment_page,
     fields_of,
     live_comment,
+    message_of,
     needs_permission,
+    own_author,
     render,
-    top_of,
     truthy,
 )
 from costanza.demo.sandbox.ig_checks import CAPTION_MAX
@@ -84,18 +86,9 @@ def _media(app: Sandbox, request: Request) -> dict[str, Any]:
     return post
 
 
-def _message(request: Request) -> str:
-    message = request.param("message") or ""
-    if not message.strip():
-        raise graph_errors.bad_param("(#100) The parameter message is required")
-    if len(message) > CAPTION_MAX:
-        raise graph_errors.bad_param("(#100) The comment is too long")
-    return message
-
-
 def _author(app: Sandbox, account: str) -> dict[str, str]:
     ig = app.state["accounts"][account]["instagram"]
-    return {"id": ig["ig_user_id"], "name": ig["username"], "username": ig["username"]}
+    return own_author(ig["ig_user_id"], ig["username"])
 
 
 def list_comments(app: Sandbox, request: Request) -> Reply:
@@ -110,7 +103,7 @@ def comment(app: Sandbox, request: Request) -> Reply:
     """``POST /{ig-media-id}/comments``: the account's own comment under its media."""
     post = _media(app, request)
     authorize(app, request, post["account"], network="instagram")
-    message = _message(request)
+    message = message_of(request, CAPTION_MAX)
     with app.state.change():
         record = add_comment(app.state, "instagram", post["id"], message,
                              author=_author(app, post["account"]), by_account=True)
@@ -134,12 +127,8 @@ def list_replies(app: Sandbox, request: Request) -> Reply:
 def reply(app: Sandbox, request: Request) -> Reply:
     account = request.args["node"]["account"]
     _may(app, request, account)
-    message = _message(request)
-    with app.state.change():
-        top = top_of(app, live_comment(app, request))
-        record = add_comment(app.state, "instagram", top["post"], message,
-                             author=_author(app, account), by_account=True, parent=top["id"])
-    return Reply(200, {"id": record["id"]})
+    return answer(app, request, "instagram", message_of(request, CAPTION_MAX),
+                  lambda: _author(app, account))
 
 
 def hide(app: Sandbox, request: Request) -> Reply:

@@ -28,15 +28,21 @@ from costanza.demo.sandbox.schema import SchemaError, validate
 from costanza.demo.sandbox.timefmt import parse_iso, x_time
 from costanza.demo.sandbox.x_auth import Caller, authenticate
 from costanza.demo.sandbox.x_conversations import fields_of as _fields
-from costanza.demo.sandbox.x_conversations import tweet_json
+from costanza.demo.sandbox.x_conversations import page_of, tweet_json
+from costanza.demo.sandbox.x_limits import (
+    DAY_HEADERS,
+    DAY_SECS,
+    WINDOW_HEADERS,
+    WINDOW_SECS,
+    limit_headers,
+    window,
+)
 from posts.x_weight import weight
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
 
 DUPLICATE = "You are not allowed to create a Tweet with duplicate content."
-WINDOW_SECS = 15 * 60
-DAY_SECS = 24 * 3600
 
 
 def resolve(request: Request) -> Route | None:
@@ -149,32 +155,17 @@ def _take_rate_limit(app: Sandbox, caller: Caller) -> dict[str, str]:
     headers: dict[str, str] = {}
     counters = []
     for name, length, limit in limits:
-        key = f"x:tweets:{name}:{caller.user_id}"
-        counter = state["counters"].get(key)
-        if not counter or now >= counter["start"] + length:
-            counter = state["counters"][key] = {"start": now, "count": 0}
-        reset = int(counter["start"] + length)
+        counter, reset = window(state, f"x:tweets:{name}:{caller.user_id}", length, now)
         if counter["count"] >= limit:
-            if name == "window":
-                raise x_errors.too_many_requests(reset, limit)
             error = x_errors.too_many_requests(reset, limit)
-            error.reply.headers.update({
-                "x-user-limit-24hour-limit": str(limit),
-                "x-user-limit-24hour-remaining": "0",
-                "x-user-limit-24hour-reset": str(reset)})
+            if name != "window":
+                error.reply.headers.update(limit_headers(DAY_HEADERS, limit, 0, reset))
             raise error
         counters.append((name, counter, limit, reset))
     for name, counter, limit, reset in counters:
         counter["count"] += 1
-        remaining = str(limit - counter["count"])
-        if name == "window":
-            headers.update({"x-rate-limit-limit": str(limit),
-                            "x-rate-limit-remaining": remaining,
-                            "x-rate-limit-reset": str(reset)})
-        else:
-            headers.update({"x-user-limit-24hour-limit": str(limit),
-                            "x-user-limit-24hour-remaining": remaining,
-                            "x-user-limit-24hour-reset": str(reset)})
+        prefix = WINDOW_HEADERS if name == "window" else DAY_HEADERS
+        headers.update(limit_headers(prefix, limit, limit - counter["count"], reset))
     return headers
 
 
@@ -268,12 +259,8 @@ def user_tweets(app: Sandbox, request: Request) -> Reply:
             raise x_errors.invalid("The `pagination_token` query parameter value is invalid",
                                    "pagination_token", token) from exc
         posts = [p for p in posts if int(p["id"]) < before]
-    page, rest = posts[:max_results], posts[max_results:]
-    meta: dict[str, Any] = {"result_count": len(page)}
-    if page:
-        meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
-    if rest:
-        meta["next_token"] = binascii.hexlify(page[-1]["id"].encode()).decode()
+    page, meta = page_of(posts, max_results,
+                         lambda last: binascii.hexlify(last.encode()).decode())
     body: dict[str, Any] = {"meta": meta}
     if page:
         body["data"] = [tweet_json(app.state, p, fields) for p in page]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from costanza.demo.sandbox import x_errors
@@ -37,12 +38,12 @@ from costanza.demo.sandbox.messages import ApiError, Reply, Request
 from costanza.demo.sandbox.oauth1 import OAuthError, parse_header
 from costanza.demo.sandbox.timefmt import parse_iso, x_time
 from costanza.demo.sandbox.x_auth import Caller, authenticate
+from costanza.demo.sandbox.x_limits import WINDOW_HEADERS, WINDOW_SECS, limit_headers, window
 
 if TYPE_CHECKING:
     from costanza.demo.sandbox.routes import Sandbox
     from costanza.demo.sandbox.state import SandboxState
 
-WINDOW_SECS = 15 * 60
 RECENT_SECS = 7 * 24 * 3600
 QUERY = re.compile(r"^\s*conversation_id:(\d{1,19})\s*$")
 TWEET_FIELDS = {"created_at", "author_id", "conversation_id", "in_reply_to_user_id",
@@ -200,6 +201,20 @@ def search_recent(app: Sandbox, request: Request) -> Reply:
     return Reply(200, body, headers)
 
 
+def page_of(items: list[dict[str, Any]], max_results: int, token: Callable[[str], str]
+            ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The first ``max_results`` of ``items`` (newest first) and X's ``meta`` for them:
+    ``result_count``, ``newest_id``, ``oldest_id`` and, when more follow, ``next_token``
+    (``token`` of the last id shown)."""
+    page, rest = items[:max_results], items[max_results:]
+    meta: dict[str, Any] = {"result_count": len(page)}
+    if page:
+        meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
+    if rest:
+        meta["next_token"] = token(page[-1]["id"])
+    return page, meta
+
+
 def _search(app: Sandbox, request: Request) -> dict[str, Any]:
     state, query = app.state, request.query
     match = QUERY.match(query.get("query", ""))
@@ -213,12 +228,7 @@ def _search(app: Sandbox, request: Request) -> dict[str, Any]:
     _check(user_fields, USER_FIELDS, "user.fields")
     max_results = _max_results(query.get("max_results", "10"))
     tweets = _filtered(state, match.group(1), query)
-    page, rest = tweets[:max_results], tweets[max_results:]
-    meta: dict[str, Any] = {"result_count": len(page)}
-    if page:
-        meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
-    if rest:
-        meta["next_token"] = _token(page[-1]["id"])
+    page, meta = page_of(tweets, max_results, _token)
     body: dict[str, Any] = {"meta": meta}
     if not page:
         return body
@@ -331,16 +341,11 @@ def _take_search_limit(state: SandboxState, request: Request) -> dict[str, str]:
     """Count one search call in the app's 15-minute window; 429 once it is spent."""
     now, limit = state.now(), int(state.settings["x_search_per_window"])
     key = f"x:search:window:{_app_of(request)}"
-    counter = state["counters"].get(key)
-    if not counter or now >= counter["start"] + WINDOW_SECS:
-        counter = state["counters"][key] = {"start": now, "count": 0}
-    reset = int(counter["start"] + WINDOW_SECS)
+    counter, reset = window(state, key, WINDOW_SECS, now)
     if counter["count"] >= limit:
         raise x_errors.too_many_requests(reset, limit)
     counter["count"] += 1
-    return {"x-rate-limit-limit": str(limit),
-            "x-rate-limit-remaining": str(limit - counter["count"]),
-            "x-rate-limit-reset": str(reset)}
+    return limit_headers(WINDOW_HEADERS, limit, limit - counter["count"], reset)
 
 
 # -- PUT /2/tweets/{id}/hidden --------------------------------------------------------

@@ -1,6 +1,7 @@
 """Fixtures for the comment clients against the sandbox (a real HTTP server): the
-publishers' sandbox and media, and a post really published there first (``published``),
-as the ``Target`` a comment client reads."""
+publishers' sandbox and media, a post really published there first (``publish``), as the
+``Target`` a comment client reads, and the check of a lost permission
+(``lost_permission``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from config.errors import PublishFailed
 from scheduler.comments.base import Target
 from scheduler.publishers.base import AccountAuth, PublishRequest
 from scheduler.publishers.graph.facebook import FacebookPublisher
@@ -57,3 +59,27 @@ def publish(sandbox: Any, make_request: Callable[..., PublishRequest],
                       published_at=datetime.now(UTC), extra=dict(result.extra))
 
     return factory
+
+
+@pytest.fixture
+def lost_permission(sandbox: Any,
+                    publish: Callable[..., Target]) -> Callable[[Any, str, str], PublishFailed]:
+    """Check a lost permission with a Graph comment client: publish a post, decline
+    ``permission`` for the login, read the post's comments. The refusal is plain (code
+    ``permission``, naming the permission and the command that connects the account again,
+    not Graph's own words) and publishing still works; the refusal is returned."""
+
+    def check(client: Any, network: str, permission: str) -> PublishFailed:
+        target = publish(network)
+        sandbox.control.decline_permissions([permission])
+        with pytest.raises(PublishFailed) as lost:
+            client.fetch(target, None)
+        assert lost.value.code == "permission"
+        assert permission in lost.value.message
+        assert f"`costanza account add {network}`" in lost.value.message
+        assert "(#10)" not in lost.value.message
+        again = publish(network, "Il telaio, di nuovo")
+        assert again.remote_id in [p["id"] for p in sandbox.posts(network)]
+        return lost.value
+
+    return check

@@ -90,16 +90,8 @@ def test_hide_a_deleted_comment_and_rate_limits(sandbox, client, publish) -> Non
     assert limited.value.retry_at > datetime.now(UTC) + timedelta(minutes=10)
 
 
-def test_a_lost_comment_permission_is_plain(sandbox, client, publish) -> None:
-    target = publish("instagram")
-    sandbox.control.decline_permissions(["instagram_manage_comments"])
-    with pytest.raises(PublishFailed) as lost:
-        client.fetch(target, None)
-    assert lost.value.code == "permission"
-    assert "instagram_manage_comments" in lost.value.message
-    assert "`costanza account add instagram`" in lost.value.message
-    assert publish("instagram", "Ancora una foto").remote_id in [
-        p["id"] for p in sandbox.posts("instagram")]
+def test_a_lost_comment_permission_is_plain(client, lost_permission) -> None:
+    lost_permission(client, "instagram", "instagram_manage_comments")
 
 
 def test_instagram_login_reads_and_answers_on_its_host(sandbox, client, publish) -> None:

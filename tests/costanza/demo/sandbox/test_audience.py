@@ -61,3 +61,37 @@ def test_the_page_shows_comments_under_their_post_with_replies_nested(graph, cre
     nested = html[html.index(f'id="comment-{first["id"]}"'):]
     assert nested.index('class="replies"') < nested.index("In Abruzzo")
     assert "Rita Verdi" in html and "@rita_verdi" in html
+
+
+def test_the_same_author_keeps_one_id_on_a_network(graph, creds, control):
+    first_post, second_post = _fb_post(graph, creds), _fb_post(graph, creds, "La lana")
+    anna = control.add_comment("facebook", first_post, "Bello!", author="Anna Bianchi")
+    again = control.add_comment("facebook", second_post, "Anche questo", author="Anna Bianchi")
+    under = control.add_comment("facebook", first_post, "Grazie", author="anna bianchi",
+                                parent=anna["id"])
+    rita = control.add_comment("facebook", first_post, "Quanto costa?", author="Rita Verdi")
+    assert again["author"]["id"] == under["author"]["id"] == anna["author"]["id"]
+    assert rita["author"]["id"] != anna["author"]["id"]
+    # The Graph API shows her as one person under both posts.
+    seen = {c["message"]: c["from"]["id"] for post in (first_post, second_post)
+            for c in graph.request(f"v26.0/{post}/comments", args={
+                "filter": "stream", "fields": "id,message,from{id,name}"})["data"]}
+    assert seen["Bello!"] == seen["Anche questo"] == seen["Grazie"] == anna["author"]["id"]
+    assert seen["Quanto costa?"] == rita["author"]["id"]
+
+
+def test_one_name_on_two_networks_is_two_accounts(graph, creds, control, x_client, session,
+                                                  x_auth):
+    tweet = x_client.create_tweet(text="Il telaio nuovo", user_auth=True).data["id"]
+    on_facebook = control.add_comment("facebook", _fb_post(graph, creds), "Bello!",
+                                      author="Anna Bianchi")
+    on_x = control.add_comment("x", tweet, "Bello!", author="Anna Bianchi")
+    again_on_x = control.add_comment("x", tweet, "Davvero", author="Anna Bianchi")
+    assert on_x["author"]["id"] == again_on_x["author"]["id"] != on_facebook["author"]["id"]
+    # X's search names her once among the conversation's users.
+    found = session.get("https://api.x.com/2/tweets/search/recent", auth=x_auth, params={
+        "query": f"conversation_id:{tweet}", "expansions": "author_id",
+        "tweet.fields": "author_id"}).json()
+    assert [t["author_id"] for t in found["data"]] == [on_x["author"]["id"]] * 2
+    assert [u["id"] for u in found["includes"]["users"]] == [on_x["author"]["id"]]
+
