@@ -52,13 +52,19 @@ def charge_sent(db: Any, request: PublishRequest, now: datetime, settings: Setti
                settings)
 
 
+def budget_words(status: Budget) -> dict[str, str]:
+    """The words a sentence about the reached budget fills in: ``budget`` ("$5.00"),
+    ``month`` (the month it is reached for) and ``next_month`` (when it starts again)."""
+    _year, month = next_month(status.year, status.month)
+    return {"budget": money(status.budget or 0), "month": month_name(status.month),
+            "next_month": month_name(month)}
+
+
 def reached_reason(status: Budget) -> str:
     """Why X posts wait, in plain words (English in JSON)."""
-    _year, month = next_month(status.year, status.month)
     return L_("The X budget of {budget} is reached for {month}: posts to X wait until 1 "
-             "{next_month}, or raise `[x] monthly_budget` in the settings.").format(
-        budget=money(status.budget or 0), month=month_name(status.month),
-        next_month=month_name(month))
+              "{next_month}, or raise `[x] monthly_budget` in the settings.").format(
+        **budget_words(status))
 
 
 def over_budget(db: Any, settings: Settings, delivery: Delivery,

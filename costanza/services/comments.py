@@ -183,23 +183,29 @@ def _target_comment(app: App, comment_id: int) -> tuple[int, Any]:
 
 
 def registry_clients(app: App) -> ClientFactory:
-    """The comment client of each network, as the daemon makes them."""
-    from scheduler.comments.registry import make_comment_client
+    """The comment client of each network, as the daemon makes them (on the app's clock)."""
+    from scheduler.comments.rounds import default_clients
 
-    s = app.settings
-
-    def clients(network: str) -> Any:
-        return make_comment_client(network, s.networks_base_url,
-                                   timeout=s.networks_timeout_seconds,
-                                   graph_version=s.graph_api_version)
-
-    return clients
+    return default_clients(app.settings, app.clock)
 
 
 def _secrets(app: App, secrets: SecretStore | None) -> SecretStore:
     from config.secrets import SecretStore
 
     return secrets if secrets is not None else SecretStore(app.settings.home.secrets_file)
+
+
+def _refuse_over_budget(app: App, profile_id: int, network: str, comment_id: int) -> None:
+    """On X, once the month's budget is reached, an answer (a post) is refused before
+    anything is written or sent."""
+    if network != "x" or app.settings.x_monthly_budget is None:
+        return
+    from scheduler.comments import x_budget
+
+    with app.store.read() as db:
+        status = x_budget.blocking(db, app.settings, network, profile_id, app.clock.now())
+    if status is not None:
+        raise InputError(x_budget.refused_reason(status, comment_id))
 
 
 def reply(app: App, comment_id: int, text: str, *, clients: ClientFactory | None = None,
@@ -218,6 +224,7 @@ def reply(app: App, comment_id: int, text: str, *, clients: ClientFactory | None
                            "any more. Nothing was sent.").format(
             id=comment_id, network=network_label(network)))
     text = reply_text(network, text)
+    _refuse_over_budget(app, profile_id, network, comment_id)
     from posts.comments import queue_reply
 
     with app.store.write() as db:

@@ -23,6 +23,7 @@ from posts import comments as cm
 from posts import x_ledger
 from posts.comment_tables import CommentWatch
 from posts.store import Store
+from scheduler.comments import x_budget
 from scheduler.comments.base import ClientFactory, CommentClient
 from scheduler.comments.targets import Watched, delivery_target
 
@@ -60,18 +61,35 @@ class CommentFetcher:
             done["watched"] = cm.watch_published(db, now, self.settings)
         with self.store.read() as db:
             due = cm.due_watches(db, now, limit)
+        budgets = x_budget.Budgets(self.settings, now)
         for watch in due:
             if self.stopping():
                 break
-            self._look(watch, done)
+            self._look(watch, done, budgets)
         return done
 
-    def _look(self, watch: CommentWatch, done: dict[str, Any]) -> None:
-        """Read the comments under one post, unless another daemon took it first."""
+    def _look(self, watch: CommentWatch, done: dict[str, Any],
+              budgets: x_budget.Budgets | None = None) -> None:
+        """Read the comments under one post, unless another daemon took it first or the
+        month's X budget is reached (then it waits for the next month)."""
         now = self.clock.now()
+        budgets = budgets or x_budget.Budgets(self.settings, now)
         with self.store.write() as db:
             if not cm.take_watch(db, watch, now + TAKEN_FOR):
                 return
+            if x_budget.aged_out(watch, now, self.settings):
+                x_budget.close_watch(db, watch)
+                return
+            status = budgets.blocking(db, watch.network, watch.profile_id)
+            if status is not None:
+                x_budget.hold_watch(db, watch, status)
+        if status is not None:
+            reason = x_budget.reading_reason(status)
+            if reason not in done["problems"]:
+                done["problems"].append(reason)
+                log.info(_("comments of delivery {delivery} on X are not read: "
+                           "{problem}").format(delivery=watch.delivery_id, problem=reason))
+            return
         try:
             with self.store.read() as db:
                 watched = delivery_target(db, watch.delivery_id, self.secrets)
@@ -102,7 +120,8 @@ class CommentFetcher:
         with self.store.write() as db:
             summary = cm.record_fetch(db, watch, fetched, now, self.settings)
             if watch.network == "x" and fetched.reads:
-                x_ledger.record_reads(db, profile_id=watched.profile_id,  # type: ignore[attr-defined]
+                # record_fetch counted this fetch: watch.fetches is its number (1, 2...)
+                x_ledger.record_reads(db, profile_id=watched.profile_id,
                                       post_id=watched.post_id, delivery_id=watch.delivery_id,
                                       fetch_number=watch.fetches, reads=fetched.reads,
                                       settings=self.settings, now=now)

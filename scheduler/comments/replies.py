@@ -21,9 +21,11 @@ from config.i18n import _
 from config.secrets import SecretStore
 from config.settings import Settings, settle_seconds
 from posts import comments as cm
+from posts import x_ledger
 from posts.comment_tables import Comment, CommentReply
 from posts.outcomes import backoff
 from posts.store import Store
+from scheduler.comments import x_budget
 from scheduler.comments.base import ClientFactory, CommentClient, Target
 from scheduler.comments.targets import comment_target
 
@@ -101,6 +103,9 @@ class ReplySender:
         if problem is not None:
             return self._unprepared(reply, problem)
         work = _Try(reply, comment, target)
+        held = self._over_budget(work)
+        if held is not None:
+            return held
         try:
             if work.reply.state == "unknown":
                 outcome = self._look_up(work)
@@ -133,6 +138,18 @@ class ReplySender:
                       base=self.settings.retry_base_seconds, cap=self.settings.retry_max_seconds)
         return self._end(reply.id, "unknown", exc.message, due)
 
+    def _over_budget(self, work: _Try) -> ReplyOutcome | None:
+        """The month's X budget is reached: the reply waits for the next month, nothing
+        sent or looked up, no try counted (one to look up stays unknown)."""
+        reply, now = work.reply, self.clock.now()
+        with self.store.read() as db:
+            status = x_budget.blocking(db, self.settings, reply.network, reply.profile_id,
+                                       now)
+        if status is None:
+            return None
+        state = "unknown" if reply.state == "unknown" else "retry"
+        return self._end(reply.id, state, x_budget.waiting_reason(status), status.until)
+
     def _look_up(self, work: _Try) -> ReplyOutcome | None:
         """An unknown outcome: is the answer on the network? None: send it (again)."""
         reply, now = work.reply, self.clock.now()
@@ -149,7 +166,7 @@ class ReplySender:
                 "Costanza cannot tell yet whether your answer went out ({problem}); it "
                 "checks again before sending anything.").format(problem=exc.message), due)
         if found is not None:
-            return self._sent(reply.id, found)
+            return self._sent(work, found)
         settled = (reply.last_send_at or after) + timedelta(
             seconds=settle_seconds(self.settings, reply.network))
         if now < settled:
@@ -188,7 +205,7 @@ class ReplySender:
             return self._refused(work, RetryLater(_(
                 "Something unexpected happened before the answer was sent ({error}); "
                 "Costanza tries again later.").format(error=type(exc).__name__)))
-        return self._sent(reply.id, remote_id)
+        return self._sent(work, remote_id)
 
     def _refused(self, work: _Try, exc: CostanzaError) -> ReplyOutcome:
         """The send did not end with an answer on the network: record why."""
@@ -218,10 +235,18 @@ class ReplySender:
         return self._end(reply.id, "failed", exc.message)  # PublishFailed: refused for good
 
     # -- recording ------------------------------------------------------------
-    def _sent(self, reply_id: int, remote_id: str) -> ReplyOutcome:
+    def _sent(self, work: _Try, remote_id: str) -> ReplyOutcome:
+        """The answer is on the network; on X it is a post, charged (once) with it."""
+        reply, comment, now = work.reply, work.comment, self.clock.now()
         with self.store.write() as db:
-            cm.reply_sent(db, reply_id, self.owner, self.clock.now(), remote_id)
-        log.info(_("reply {id}: sent").format(id=reply_id))
+            cm.reply_sent(db, reply.id, self.owner, now, remote_id)
+            if reply.network == "x":
+                x_ledger.record_reply(db, profile_id=comment.profile_id,
+                                      post_id=comment.post_id,
+                                      delivery_id=comment.delivery_id, reply_id=reply.id,
+                                      text=reply.text, settings=self.settings,
+                                      remote_id=remote_id, now=now)
+        log.info(_("reply {id}: sent").format(id=reply.id))
         return ReplyOutcome("sent", remote_id, None)
 
     def _end(self, reply_id: int, state: str, reason: str, due_at: datetime | None = None,

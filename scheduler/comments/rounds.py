@@ -21,6 +21,7 @@ from config.secrets import SecretStore
 from config.settings import Settings
 from posts.models import Account, Delivery
 from posts.store import Store
+from scheduler.comments import x_budget
 from scheduler.comments.base import ClientFactory
 from scheduler.comments.fetching import CommentFetcher
 from scheduler.comments.replies import ReplySender
@@ -30,14 +31,15 @@ log = logging.getLogger("costanza.comments")
 EVERY_SECONDS = 30
 
 
-def default_clients(settings: Settings) -> ClientFactory:
-    """The real comment clients, routed like the publishers (``[networks]``)."""
+def default_clients(settings: Settings, clock: Clock) -> ClientFactory:
+    """The real comment clients, routed like the publishers (``[networks]``), on
+    ``clock`` (X's 7 days of recent search are counted on it)."""
     from scheduler.comments.registry import make_comment_client
 
     def clients(network: str) -> Any:
         return make_comment_client(network, settings.networks_base_url,
                                    timeout=settings.networks_timeout_seconds,
-                                   graph_version=settings.graph_api_version)
+                                   graph_version=settings.graph_api_version, now=clock.now)
     return clients
 
 
@@ -48,7 +50,7 @@ class CommentRounds:
         self.store = store
         self.settings = settings
         self.clock = clock
-        factory = clients or default_clients(settings)
+        factory = clients or default_clients(settings, clock)
         self.replies = ReplySender(store, settings, clock, factory, secrets, owner)
         self.fetcher = CommentFetcher(store, settings, clock, factory, secrets)
         self.stopping = stopping
@@ -73,6 +75,8 @@ class CommentRounds:
         try:
             if self.stopping() or self.publishing_due():
                 return None
+            with self.store.write() as db:  # a higher budget, or none: X work goes on
+                x_budget.release(db, self.settings, self.clock.now())
             done: dict[str, Any] = {"replies": self.replies.run_due()}
             if self.settings.comments_max_age_days > 0 and not self.stopping():
                 done.update(self.fetcher.run_round())

@@ -21,6 +21,8 @@ from config.localtime import local_with_zone
 from scheduler.http.routing import redact
 
 DUPLICATE = "duplicate"
+# The calls that only read (the comments' conversation): a failure there posted nothing.
+READS = frozenset({"comments"})
 # What X refused, as a whole sentence for each kind of thing.
 REFUSED = {
     "post": N_("X refused the post: {said}. Check it with `costanza post show {post}` and "
@@ -93,6 +95,28 @@ def reset_time(headers: Mapping[str, str]) -> datetime | None:
     return datetime.fromtimestamp(max(resets), UTC) if resets else None
 
 
+def rate_limited(response: requests.Response | None, what: str = "post") -> RateLimited:
+    """X's 429 in plain words: for a read (``what`` in ``READS``) nothing was posted, so
+    it says when the comments are read again."""
+    retry_at = reset_time(response.headers) if response is not None else None
+    if what in READS:
+        if retry_at:
+            message = _("X asked Costanza to slow down (too many calls), so the comments "
+                        "could not be read now; Costanza reads them again after {time}.").format(
+                time=local_with_zone(retry_at, UTC))
+        else:
+            message = _("X asked Costanza to slow down (too many calls), so the comments "
+                        "could not be read now; Costanza reads them again in a while.")
+    elif retry_at:
+        message = _("X asked Costanza to slow down (too many posts or calls). Nothing was "
+                    "posted; it will wait until {time} and try again.").format(
+            time=local_with_zone(retry_at, UTC))
+    else:
+        message = _("X asked Costanza to slow down (too many posts or calls). Nothing was "
+                    "posted; it will wait for a while and try again.")
+    return RateLimited(message, retry_at=retry_at, http_status=429, code="rate_limit")
+
+
 def classify_x_response(
     response: requests.Response | None,
     *,
@@ -107,17 +131,7 @@ def classify_x_response(
     said = redact(x_detail(body), secrets).strip() or _("no reason given")
     edit = f"`costanza post edit {post_id}`" if post_id is not None else "`costanza post edit`"
     if status == 429:
-        retry_at = reset_time(response.headers) if response is not None else None
-        if retry_at:
-            message = _("X asked Costanza to slow down (too many posts or calls). Nothing was "
-                        "posted; it will wait until {time} and try again.").format(
-                time=local_with_zone(retry_at, UTC))
-        else:
-            message = _("X asked Costanza to slow down (too many posts or calls). Nothing was "
-                        "posted; it will wait for a while and try again.")
-        return RateLimited(
-            message,
-            retry_at=retry_at, http_status=429, code="rate_limit")
+        return rate_limited(response, what)
     if status == 401:
         return AuthExpired(
             _("X no longer accepts Costanza's access to this account (the keys were revoked "
@@ -139,6 +153,10 @@ def classify_x_response(
             _("X answered with a server error after receiving the post, so it may or may not "
               "be out. Costanza will check before trying again."),
             http_status=status, code="server_error")
+    if what in READS:
+        return RetryLater(
+            _("X had a temporary problem, so the comments could not be read now; Costanza "
+              "reads them again later."), http_status=status, code="server_error")
     return RetryLater(
         _("X had a temporary problem. Nothing was posted; Costanza will try again."),
         http_status=status, code="server_error")

@@ -233,3 +233,28 @@ def test_an_account_without_keys_must_be_connected_again(sandbox: Sandbox,
                   published_at=target.published_at)
     with pytest.raises(AuthExpired):
         client.fetch(bare, None)
+
+
+def test_a_limit_or_a_server_error_while_reading_says_the_comments_wait(
+        sandbox: Sandbox, client: XCommentClient) -> None:
+    """A read posts nothing: its refusals say when the comments are read, not that
+    "nothing was posted"."""
+    target = sandbox.publish("Formaggio di malga.")
+    sandbox.control.fault("x", "search_recent", rate_limit_reset=int(time.time()) + 600)
+    with pytest.raises(RateLimited) as limited:
+        client.fetch(target, None)
+    sandbox.control.fault("x", "search_recent", status=429)
+    with pytest.raises(RateLimited) as unsaid:
+        client.fetch(target, None)
+    sandbox.control.fault("x", "search_recent", status=503)
+    with pytest.raises(RetryLater) as broken:
+        client.fetch(target, None)
+    assert limited.value.message.startswith(
+        "X asked Costanza to slow down (too many calls), so the comments could not be read "
+        "now; Costanza reads them again after ")
+    assert unsaid.value.retry_at is None and unsaid.value.message.endswith(
+        "Costanza reads them again in a while.")
+    assert broken.value.message == ("X had a temporary problem, so the comments could not "
+                                    "be read now; Costanza reads them again later.")
+    for caught in (limited, unsaid, broken):
+        assert "posted" not in caught.value.message
