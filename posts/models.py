@@ -284,7 +284,9 @@ class XCharge(Base):
     ``part`` says which call: 0, 1, 2... a post created (each part of a thread is one);
     ``1_000_000 + reply id`` a reply written under the post with `costanza reply` (a post
     too); a negative part ``-fetch_number`` the posts one fetch of the post's comments read
-    (kind ``read``, ``quantity`` posts read; ``posts.x_ledger.record_reads``)."""
+    (kind ``read``, ``quantity`` posts read; ``posts.x_ledger.record_reads``), and below
+    ``-1_000_000`` the posts read to look a reply up after an unknown outcome
+    (``posts.x_ledger.record_lookup``)."""
 
     __tablename__ = "x_charges"
     __table_args__ = (UniqueConstraint("delivery_id", "part"),

@@ -1,6 +1,7 @@
 """The ledger of what X cost: one row per post created on X (each part of a thread, each
-reply written with `costanza reply`), one per fetch of a post's comments (the posts it
-read), and the month's spending against ``[x] monthly_budget``.
+reply written with `costanza reply`), one per fetch of a post's comments and one per
+lookup of an answer whose outcome was unknown (the posts each read), and the month's
+spending against ``[x] monthly_budget``.
 
 A charge for a post is written when the post is known to exist: on a successful publish,
 or when a post whose outcome was unknown is found on the account. It is keyed by
@@ -50,21 +51,29 @@ def charge(db: Session, delivery: Delivery, parts: list[str], sent: int,
 
 
 REPLY_PARTS = 1_000_000  # a reply's part: REPLY_PARTS + its id (a thread has fewer parts)
+# A lookup's part: -(LOOKUP_PARTS + n), the n-th answer looked up under the post (a post's
+# fetches, -1, -2..., stay above it).
+LOOKUP_PARTS = 1_000_000
 
 
-def _charge_once(db: Session, row: XCharge) -> int:
-    """Add the row unless its (delivery, part) is charged already; its amount, or 0."""
+def _added(db: Session, row: XCharge) -> bool:
+    """Add the row unless its (delivery, part) is charged already."""
     have = db.scalar(select(XCharge.id).where(XCharge.delivery_id == row.delivery_id,
                                               XCharge.part == row.part))
     if have is not None:
-        return 0
+        return False
     try:
         with db.begin_nested():
             db.add(row)
             db.flush()
     except IntegrityError:  # another writer charged it first
-        return 0
-    return row.amount_micro
+        return False
+    return True
+
+
+def _charge_once(db: Session, row: XCharge) -> int:
+    """Add the row unless its (delivery, part) is charged already; its amount, or 0."""
+    return row.amount_micro if _added(db, row) else 0
 
 
 def record_reads(db: Session, *, profile_id: int, post_id: int, delivery_id: int,
@@ -81,6 +90,26 @@ def record_reads(db: Session, *, profile_id: int, post_id: int, delivery_id: int
         profile_id=profile_id, post_id=post_id, delivery_id=delivery_id, part=-fetch_number,
         kind="read", quantity=reads, amount_micro=reads * table.read,
         prices_of=table.since, remote_id=None, charged_at=now))
+
+
+def record_lookup(db: Session, *, profile_id: int, post_id: int, delivery_id: int,
+                  reads: int, settings: Settings, now: datetime) -> int:
+    """Charge the posts read to look an answer up under the delivery's post after an
+    unknown outcome (``scheduler.comments.replies``): one row per lookup, the next of
+    the post's lookup parts; the micro-dollars charged, 0 when nothing was read."""
+    if reads <= 0:
+        return 0
+    table = prices(settings)
+    for _try in range(5):  # another writer may take the same part first
+        last = db.scalar(select(func.min(XCharge.part)).where(
+            XCharge.delivery_id == delivery_id, XCharge.part <= -LOOKUP_PARTS))
+        row = XCharge(profile_id=profile_id, post_id=post_id, delivery_id=delivery_id,
+                      part=(last if last is not None else -LOOKUP_PARTS) - 1, kind="read",
+                      quantity=reads, amount_micro=reads * table.read,
+                      prices_of=table.since, remote_id=None, charged_at=now)
+        if _added(db, row):
+            return row.amount_micro
+    return 0
 
 
 def record_reply(db: Session, *, profile_id: int, post_id: int, delivery_id: int,

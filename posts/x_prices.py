@@ -6,14 +6,14 @@ those in force since 2026-04-20. Amounts are integer micro-dollars (1 US dollar 
 ``[x] price_read`` (US dollars) override the table, for when X changes its prices before
 Costanza does.
 
-``read`` is the price of one post read, as the comments' fetch reads a post's
-conversation: $0.005 is the table's figure (the one generally published for X's
-pay-per-use reads), and ``[x] price_read`` overrides it. Replies written with `costanza
-reply` are posts and cost as posts do.
+``read`` is the price of one post read, as the comments' fetch (and the lookup of an
+answer whose outcome was unknown) reads a post's conversation: $0.005 is the table's
+figure (the one generally published for X's pay-per-use reads), and ``[x] price_read``
+overrides it. Replies written with `costanza reply` are posts and cost as posts do.
 
 Not in the table, since no price for them is known here: the account's timeline read to
 check whether a post went out, and media uploads. Costanza records the posts it creates
-and the posts its comments' fetch reads.
+and the posts the dialogue reads (its fetches and its lookups of answers).
 """
 
 from __future__ import annotations

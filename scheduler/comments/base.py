@@ -13,7 +13,9 @@ and tells outcomes the same way (``config.errors``):
   looks it up with ``find_reply`` before it ever sends again.
 
 ``reply`` calls ``before_send()`` right before the one call that creates the answer;
-whatever it raises propagates (the sender lost its claim on the reply).
+whatever it raises propagates (the sender lost its claim on the reply). ``find_reply``
+calls ``on_reads(n)`` with the posts it read where the network bills reads (X), once,
+even when it fails part way (the pages read before are billed all the same).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from typing import Any, Protocol
 from posts.remote_comments import Fetched, RemoteComment
 from scheduler.publishers.base import AccountAuth
 
-__all__ = ["BeforeSend", "ClientFactory", "CommentClient", "Fetched", "RemoteComment", "Target"]
+__all__ = ["BeforeSend", "ClientFactory", "CommentClient", "Fetched", "OnReads",
+           "RemoteComment", "Target"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Target:
 
 
 BeforeSend = Callable[[], None]
+OnReads = Callable[[int], None]  # the posts a lookup read (X bills each)
 
 
 class CommentClient(Protocol):
@@ -59,9 +63,10 @@ class CommentClient(Protocol):
         ...
 
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
-                   after: datetime) -> str | None:
+                   after: datetime, on_reads: OnReads | None = None) -> str | None:
         """The remote id of the account's answer with ``text`` under the comment, written
-        after ``after``; None when there is none. Raises ``RetryLater`` when it cannot tell."""
+        after ``after``; None when there is none. Raises ``RetryLater`` when it cannot tell.
+        ``on_reads``: told the posts read, where reads are billed."""
         ...
 
     def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:

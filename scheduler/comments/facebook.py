@@ -9,12 +9,13 @@ Reading needs the Page token's ``pages_read_engagement``, answering and hiding
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from posts.remote_comments import Fetched, RemoteComment
 from scheduler.comments.base import Target
-from scheduler.comments.graph_common import GraphCommentClient, matching_reply, read_all, when
+from scheduler.comments.graph_common import GraphCommentClient, read_all, when
 
 FIELDS = "id,message,created_time,from{id,name},parent{id},is_hidden"
 
@@ -28,6 +29,9 @@ class FacebookCommentClient(GraphCommentClient):
     command = "facebook"
     reply_edge = "comments"
     hide_field = "is_hidden"
+    parent_field = "parent{id}"
+    answer_fields = "id,message,created_time,from{id}"
+    text_key, time_key = "message", "created_time"
 
     def read_permission(self, target: Target) -> str:
         return "pages_read_engagement"
@@ -38,6 +42,18 @@ class FacebookCommentClient(GraphCommentClient):
     @staticmethod
     def _page_id(target: Target) -> str | None:
         return target.account.remote_id or target.account.secrets.get("page_id")
+
+    def parent_of(self, node: dict[str, Any]) -> str | None:
+        parent = node.get("parent") if isinstance(node.get("parent"), dict) else {}
+        return str(parent["id"]) if parent.get("id") else None
+
+    def is_mine(self, target: Target) -> Callable[[dict[str, Any]], bool]:
+        page = self._page_id(target)
+
+        def mine(item: dict[str, Any]) -> bool:
+            author = item.get("from") if isinstance(item.get("from"), dict) else {}
+            return page is not None and str(author.get("id")) == str(page)
+        return mine
 
     def fetch(self, target: Target, since: datetime | None) -> Fetched:
         with self.session(target, self.read_permission(target)) as client:
@@ -57,17 +73,3 @@ class FacebookCommentClient(GraphCommentClient):
             author_name=author.get("name"),
             mine=page is not None and str(author.get("id")) == str(page),
             hidden=bool(item.get("is_hidden")))
-
-    def find_reply(self, target: Target, comment_remote_id: str, text: str,
-                   after: datetime) -> str | None:
-        page = self._page_id(target)
-        with self.session(target, self.read_permission(target),
-                          comment=comment_remote_id) as client:
-            node = client.get(comment_remote_id, fields="id,parent{id}")
-            parent = node.get("parent") if isinstance(node.get("parent"), dict) else {}
-            top = str(parent.get("id") or comment_remote_id)
-            items, _complete = read_all(client, f"{top}/comments", {
-                "fields": "id,message,created_time,from{id}", "limit": self.page_size})
-        return matching_reply(
-            items, text, after, text_key="message", time_key="created_time",
-            mine=lambda i: page is not None and str((i.get("from") or {}).get("id")) == page)

@@ -1,6 +1,7 @@
 """What the Facebook and Instagram comment clients share: the Graph client on the account's
-token (``scheduler.publishers.graph.client``), reading every page of a listing, and the
-Graph's errors worded for comments.
+token (``scheduler.publishers.graph.client``), reading every page of a listing, answering,
+hiding and looking an answer up (``find_reply``), and the Graph's errors worded for
+comments.
 
 A lost permission (Graph's code 10 or 2xx) is not the account's token gone: publishing
 keeps working, so it is ``PublishFailed(code="permission")`` naming the permission and how
@@ -18,7 +19,7 @@ from typing import Any
 from config.errors import AuthExpired, OutcomeUnknown, PublishFailed, RateLimited
 from config.i18n import _
 from config.localtime import local_with_zone
-from scheduler.comments.base import BeforeSend, Target
+from scheduler.comments.base import BeforeSend, OnReads, Target
 from scheduler.http.hygiene import redact
 from scheduler.http.transport import network_name
 from scheduler.publishers.graph.client import (
@@ -48,6 +49,10 @@ class GraphCommentClient:
     command: str  # `costanza account add COMMAND` connects the account again
     reply_edge: str  # the edge a reply is posted to: ``/{comment-id}/{reply_edge}``
     hide_field: str  # the field that hides a comment: ``POST /{comment-id}`` with it
+    parent_field: str  # the field naming the comment a reply is under
+    answer_fields: str  # the fields of the replies read when an answer is looked up
+    text_key: str  # a comment's text field
+    time_key: str  # a comment's time field
     page_size: int = 100  # comments asked for per page (Graph: 1-100)
 
     def __init__(self, base_url: str | None, *, timeout: float = 30.0,
@@ -65,6 +70,28 @@ class GraphCommentClient:
 
     def write_permission(self, target: Target) -> str:
         raise NotImplementedError
+
+    def parent_of(self, node: dict[str, Any]) -> str | None:
+        """The id of the comment that ``node`` (read with ``parent_field``) replies to."""
+        raise NotImplementedError
+
+    def is_mine(self, target: Target) -> Callable[[dict[str, Any]], bool]:
+        """Whether a comment read from the Graph was written by the account."""
+        raise NotImplementedError
+
+    def find_reply(self, target: Target, comment_remote_id: str, text: str,
+                   after: datetime, on_reads: OnReads | None = None) -> str | None:
+        """The account's answer with ``text`` under the comment since ``after``. Replies
+        are one level deep, so it is looked for under the top comment. (Meta does not
+        bill reads: ``on_reads`` is not told anything.)"""
+        with self.session(target, self.read_permission(target),
+                          comment=comment_remote_id) as client:
+            node = client.get(comment_remote_id, fields=f"id,{self.parent_field}")
+            top = self.parent_of(node) or comment_remote_id
+            items, _complete = read_all(client, f"{top}/{self.reply_edge}", {
+                "fields": self.answer_fields, "limit": self.page_size})
+        return matching_reply(items, text, after, mine=self.is_mine(target),
+                              text_key=self.text_key, time_key=self.time_key)
 
     def reply(self, target: Target, comment_remote_id: str, text: str,
               before_send: BeforeSend) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from posts.remote_comments import Fetched, RemoteComment
 from scheduler.comments.base import Target
-from scheduler.comments.graph_common import GraphCommentClient, matching_reply, read_all, when
+from scheduler.comments.graph_common import GraphCommentClient, read_all, when
 from scheduler.publishers.graph.client import GRAPH_HOST, IG_LOGIN_HOST, GraphClient
 from scheduler.publishers.graph.instagram import INSTAGRAM_LOGIN, LOGIN_KEY
 
@@ -32,6 +32,9 @@ class InstagramCommentClient(GraphCommentClient):
     command = "instagram"
     reply_edge = "replies"
     hide_field = "hide"
+    parent_field = "parent_id"
+    answer_fields = ONE
+    text_key, time_key = "text", "timestamp"
 
     def _host(self, target: Target) -> str:
         return IG_LOGIN_HOST if self._ig_login(target) else GRAPH_HOST
@@ -46,7 +49,10 @@ class InstagramCommentClient(GraphCommentClient):
 
     write_permission = read_permission
 
-    def _is_mine(self, target: Target) -> Callable[[dict[str, Any]], bool]:
+    def parent_of(self, node: dict[str, Any]) -> str | None:
+        return str(node["parent_id"]) if node.get("parent_id") else None
+
+    def is_mine(self, target: Target) -> Callable[[dict[str, Any]], bool]:
         user = target.account.remote_id or target.account.secrets.get("ig_user_id")
         handle = (target.account.secrets.get("username") or "").lower() or None
 
@@ -67,7 +73,7 @@ class InstagramCommentClient(GraphCommentClient):
                 replies, whole = self._replies(client, top)
                 items.extend(replies)
                 complete = complete and whole
-        mine = self._is_mine(target)
+        mine = self.is_mine(target)
         return Fetched([self._remote(item, mine) for item in items], complete)
 
     def _replies(self, client: GraphClient,
@@ -90,14 +96,3 @@ class InstagramCommentClient(GraphCommentClient):
             parent_remote_id=str(item["parent_id"]) if item.get("parent_id") else None,
             author_handle=str(handle) if handle else None,
             mine=mine(item), hidden=bool(item.get("hidden")))
-
-    def find_reply(self, target: Target, comment_remote_id: str, text: str,
-                   after: datetime) -> str | None:
-        with self.session(target, self.read_permission(target),
-                          comment=comment_remote_id) as client:
-            node = client.get(comment_remote_id, fields="id,parent_id")
-            top = str(node.get("parent_id") or comment_remote_id)
-            items, _complete = read_all(client, f"{top}/replies", {
-                "fields": ONE, "limit": self.page_size})
-        return matching_reply(items, text, after, mine=self._is_mine(target),
-                              text_key="text", time_key="timestamp")

@@ -6,6 +6,8 @@ the one call that creates the answer. After an unknown outcome, or a reply left
 (``find_reply``): found, it is sent; not found while a request may still land (the
 network's settle period since the last send, ``[networks] settle_seconds_<network>``),
 it waits; not found after that, it is sent again. So an answer is never sent twice.
+On X the lookup reads the post's conversation, and those reads are charged in the X
+ledger (``posts.x_ledger.record_lookup``), one row per lookup.
 """
 
 from __future__ import annotations
@@ -155,8 +157,7 @@ class ReplySender:
         reply, now = work.reply, self.clock.now()
         after = reply.intent_at or reply.created_at
         try:
-            found = self.client(reply.network).find_reply(
-                work.target, work.comment.remote_id, reply.text, after)
+            found = self._find(work, after)
         except CostanzaError as exc:  # cannot tell: never send blindly
             retry_at = exc.retry_at if isinstance(exc, RetryLater) else None
             due = backoff(max(1, reply.attempts), now, _when(retry_at),
@@ -175,6 +176,24 @@ class ReplySender:
                 "clearly. Costanza looks again shortly and sends it only if it is still "
                 "missing."), settled)
         return None
+
+    def _find(self, work: _Try, after: datetime) -> str | None:
+        """``find_reply``; on X the posts it read are charged (once, as one lookup),
+        found or not, even when the lookup fails part way."""
+        reads: list[int] = []
+        try:
+            return self.client(work.reply.network).find_reply(
+                work.target, work.comment.remote_id, work.reply.text, after,
+                on_reads=reads.append)
+        finally:
+            if work.reply.network == "x" and sum(reads) > 0:
+                comment = work.comment
+                with self.store.write() as db:
+                    x_ledger.record_lookup(db, profile_id=comment.profile_id,
+                                           post_id=comment.post_id,
+                                           delivery_id=comment.delivery_id,
+                                           reads=sum(reads), settings=self.settings,
+                                           now=self.clock.now())
 
     def _send(self, work: _Try) -> ReplyOutcome:
         reply = work.reply

@@ -7,7 +7,8 @@ unknown outcome; ``hide`` is X's hide-replies endpoint (``PUT /2/tweets/{id}/hid
 
 X's recent search covers the last 7 days: a post older than that may have comments
 the search no longer shows, so its fetch is never ``complete`` (a comment missing from
-it does not count as deleted). X bills each post read: ``Fetched.reads`` counts them.
+it does not count as deleted). X bills each post read: ``Fetched.reads`` counts a fetch's,
+``on_reads`` is told a lookup's.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from config.errors import OutcomeUnknown, PublishFailed
 from config.i18n import _
-from scheduler.comments.base import BeforeSend, Fetched, RemoteComment, Target
+from scheduler.comments.base import BeforeSend, Fetched, OnReads, RemoteComment, Target
 from scheduler.publishers.matching import after_intent, parse_time, same_text
 from scheduler.publishers.x.account import XAccount
 from scheduler.publishers.x.errors import DUPLICATE
@@ -54,9 +55,11 @@ class XCommentClient:
 
     # -- reading -------------------------------------------------------------------
 
-    def _read(self, account: XAccount, target: Target) -> _Conversation:
-        """Every page of the post's conversation (as far as the search reaches)."""
-        found = _Conversation()
+    def _read(self, account: XAccount, target: Target,
+              found: _Conversation | None = None) -> _Conversation:
+        """Every page of the post's conversation (as far as the search reaches), into
+        ``found`` (which keeps the pages read when a later one fails)."""
+        found = found if found is not None else _Conversation()
         token: str | None = None
         while True:
             params: dict[str, Any] = {
@@ -125,12 +128,18 @@ class XCommentClient:
         return str(tweet_id)
 
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
-                   after: datetime) -> str | None:
+                   after: datetime, on_reads: OnReads | None = None) -> str | None:
         """The account's oldest tweet answering the comment with ``text`` since ``after``
-        (``RetryLater`` / ``RateLimited`` when X cannot be read now)."""
+        (``RetryLater`` / ``RateLimited`` when X cannot be read now). ``on_reads`` is
+        told the posts read, the pages read before a failure included."""
         account = XAccount(target.account, self.base_url, self.timeout)
-        with account.session:
-            conversation = self._read(account, target)
+        conversation = _Conversation()
+        try:
+            with account.session:
+                self._read(account, target, conversation)
+        finally:
+            if on_reads is not None:
+                on_reads(len(conversation.tweets))
         wanted = _bare(text)
         for tweet in reversed(conversation.tweets):  # oldest first
             if (account.user_id and str(tweet.get("author_id")) == str(account.user_id)

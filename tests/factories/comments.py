@@ -14,7 +14,7 @@ from costanza.app import App
 from posts.models import Account, Delivery, Post
 from posts.profiles import get_profile
 from posts.remote_comments import Fetched, RemoteComment
-from scheduler.comments.base import BeforeSend, Target
+from scheduler.comments.base import BeforeSend, OnReads, Target
 
 
 @dataclass
@@ -102,8 +102,10 @@ class RecordingCommentClient:
         return remote_id
 
     def find_reply(self, target: Target, comment_remote_id: str, text: str,
-                   after: datetime) -> str | None:
+                   after: datetime, on_reads: OnReads | None = None) -> str | None:
         step = self._step("find", target.remote_id)
+        if on_reads is not None:
+            on_reads(self.reads)  # a lookup reads what a fetch would
         if step is not None:
             raise step.error
         for c in self.answers(target.remote_id):

@@ -146,7 +146,8 @@ class DoubleClient:
         self.replies.append((comment_remote_id, text))
         return f"answer-{len(self.replies)}"
 
-    def find_reply(self, target: Any, comment_remote_id: str, text: str, after: Any) -> None:
+    def find_reply(self, target: Any, comment_remote_id: str, text: str, after: Any,
+                   on_reads: Any = None) -> None:
         return None
 
     def hide(self, target: Any, comment_remote_id: str, hidden: bool) -> None:
