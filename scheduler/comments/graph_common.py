@@ -98,29 +98,34 @@ class GraphCommentClient:
         """Answer the comment on its ``reply_edge``; the answer's id."""
         try:
             with self.session(target, self.write_permission(target),
-                              comment=comment_remote_id, before_send=before_send) as client:
+                              comment=comment_remote_id, before_send=before_send,
+                              what="reply") as client:
                 answer = client.post(f"{comment_remote_id}/{self.reply_edge}",
                                      {"message": text})
         except OutcomeUnknown as exc:
+            if exc.code == "no_reply":  # no answer at all: the transport's words for it
+                raise
             raise self._unknown_reply(exc) from None
         return str(answer["id"])
 
     def hide(self, target: Target, comment_remote_id: str, hidden: bool) -> None:
         """Hide the comment (or show it again) with the network's ``hide_field``."""
         with self.session(target, self.write_permission(target),
-                          comment=comment_remote_id) as client:
+                          comment=comment_remote_id, what="hide") as client:
             client.post(comment_remote_id, {self.hide_field: hidden}, creates=False)
 
     @contextmanager
     def session(self, target: Target, permission: str, *, comment: str | None = None,
-                before_send: Callable[[], None] | None = None) -> Iterator[GraphClient]:
+                before_send: Callable[[], None] | None = None,
+                what: str = "comments") -> Iterator[GraphClient]:
         """A Graph client for the account, its errors worded for comments: ``comment``
-        is the comment the calls are about (None: the post's comments)."""
+        is the comment the calls are about (None: the post's comments); ``what`` the
+        kind of calls ("comments": reads, "reply", "hide")."""
         client = open_account_client(
             target.account, self.token_keys, network=self.network,
             token_name=self.token_name, base_url=self.base_url, timeout=self.timeout,
             now=self.now, host=self._host(target), version=self.graph_version,
-            before_send=before_send)
+            before_send=before_send, what=what)
         with client.session:
             try:
                 yield client

@@ -5,6 +5,10 @@
 - sent, then the reply was lost (read timeout, dropped connection): if the call
   could have created something, nobody knows whether it did (``OutcomeUnknown``);
   if it only read or uploaded loose media, trying again is safe (``RetryLater``).
+
+``what`` words the message for the call: a post (the default), or the dialogue's calls
+(``DIALOGUE``): reading the comments (Costanza reads them again later), answering one
+(the answer's own guarantee: looked up before it is ever sent again), hiding one.
 """
 
 from __future__ import annotations
@@ -48,16 +52,23 @@ def never_sent(exc: BaseException) -> bool:
     return False
 
 
+# The dialogue's calls, worded for what they do: "comments" reads, "reply", "hide".
+DIALOGUE = frozenset({"comments", "reply", "hide"})
+
+
 def transport_error(
     exc: BaseException,
     *,
     network: str,
     creates: bool,
     secrets: Iterable[str | None] = (),
+    what: str = "post",
 ) -> PublishError:
-    """Turn a ``requests`` failure into one of our errors."""
+    """Turn a ``requests`` failure into one of our errors (``what``: the kind of call)."""
     name = network_name(network)
     detail = redact(type(exc).__name__, secrets)
+    if what in DIALOGUE:
+        return _dialogue_error(exc, name, detail, creates, what)
     if never_sent(exc):
         return RetryLater(
             _("Costanza could not reach {network} (the connection was refused or the address "
@@ -81,6 +92,44 @@ def transport_error(
           "({detail})").format(network=name, detail=detail),
         code="no_reply",
     )
+
+
+def _dialogue_error(exc: BaseException, name: str, detail: str, creates: bool,
+                    what: str) -> PublishError:
+    """``transport_error`` for reading the comments, answering one or hiding one."""
+    timed_out = _is_timeout(exc)
+    if never_sent(exc):
+        message = {
+            "comments": _("Costanza could not reach {network} (the connection was refused "
+                          "or the address was not found), so the comments were not read. "
+                          "Costanza tries again later; check the internet connection if "
+                          "this keeps happening. ({detail})"),
+            "reply": _("Costanza could not reach {network} (the connection was refused or "
+                       "the address was not found), so your answer was not sent. Costanza "
+                       "tries again later; check the internet connection if this keeps "
+                       "happening. ({detail})"),
+        }.get(what, _("Costanza could not reach {network} (the connection was refused or "
+                      "the address was not found). ({detail})"))
+        return RetryLater(message.format(network=name, detail=detail), code="not_sent")
+    if what == "reply" and creates:
+        return OutcomeUnknown(
+            (_("Your answer was sent to {network} but no answer came back (it took too "
+               "long), so it may or may not be there. Costanza looks for it before sending "
+               "it again: it is never sent twice. ({detail})") if timed_out else
+             _("Your answer was sent to {network} but the connection dropped before the "
+               "answer came back, so it may or may not be there. Costanza looks for it "
+               "before sending it again: it is never sent twice. ({detail})")).format(
+                network=name, detail=detail),
+            code="no_reply")
+    if what == "comments":
+        message = (_("{network} did not answer in time while Costanza read the comments. "
+                     "Costanza tries again later. ({detail})") if timed_out else
+                   _("The connection to {network} dropped while Costanza read the "
+                     "comments. Costanza tries again later. ({detail})"))
+    else:
+        message = (_("{network} did not answer in time. ({detail})") if timed_out else
+                   _("The connection to {network} dropped before it answered. ({detail})"))
+    return RetryLater(message.format(network=name, detail=detail), code="no_reply")
 
 
 def _is_timeout(exc: BaseException) -> bool:

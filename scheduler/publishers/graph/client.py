@@ -53,9 +53,11 @@ def open_client(request: PublishRequest, token_keys: tuple[str, ...], *, network
 def open_account_client(account: AccountAuth, token_keys: tuple[str, ...], *, network: str,
                         token_name: str, base_url: str | None, timeout: float, now: Now,
                         host: str = GRAPH_HOST, version: str = GRAPH_VERSION,
-                        before_send: Callable[[], None] | None = None) -> GraphClient:
+                        before_send: Callable[[], None] | None = None,
+                        what: str = "post") -> GraphClient:
     """``open_client`` for an account alone (the comment clients): ``before_send`` is
-    called right before every write."""
+    called right before every write; ``what`` words its transport failures
+    (``scheduler.http.transport.transport_error``)."""
     secrets = account.secrets
     token = next((secrets[k] for k in token_keys if secrets.get(k)), None)
     if not token:
@@ -66,7 +68,8 @@ def open_account_client(account: AccountAuth, token_keys: tuple[str, ...], *, ne
                 token=token_name, command=network), code="no_token",
         )
     session = RoutingSession(base_url, timeout=timeout, before_write=before_send)
-    return GraphClient(token, session, network=network, now=now, host=host, version=version)
+    return GraphClient(token, session, network=network, now=now, host=host, version=version,
+                       what=what)
 
 
 def account_id(request: PublishRequest, secret_key: str, *, network: str, id_name: str,
@@ -122,8 +125,10 @@ class GraphClient:
         now: Now | None = None,
         host: str = GRAPH_HOST,
         version: str = GRAPH_VERSION,
+        what: str = "post",
     ) -> None:
         self.network = network
+        self.what = what  # the kind of calls, for the words of a transport failure
         self.version = version  # "v26.0": the start of every path
         self.url = f"https://{host}/{version}"
         self.session = session
@@ -217,7 +222,7 @@ class GraphClient:
             response = self.session.post(url, data=body, headers=headers)
         except requests.RequestException as exc:
             raise transport_error(exc, network=self.network, creates=creates,
-                                  secrets=self.secrets) from None
+                                  secrets=self.secrets, what=self.what) from None
         payload = _json_or_none(response)
         if response.status_code >= 400 or (isinstance(payload, dict) and "error" in payload):
             raise self.classify(response.status_code, _upload_error(payload),
@@ -244,7 +249,7 @@ class GraphClient:
             result = self._api.request(full, args=args, post_args=post_args, files=files)
         except requests.RequestException as exc:
             raise transport_error(exc, network=self.network, creates=creates,
-                                  secrets=self.secrets) from None
+                                  secrets=self.secrets, what=self.what) from None
         except facebook.GraphAPIError as exc:
             status, headers = self._last_reply()
             error = exc.result.get("error") if isinstance(exc.result, dict) else None

@@ -59,7 +59,7 @@ class XAccount:
                                       post_id=post_id, what=what) from None
         except requests.RequestException as exc:
             raise transport_error(exc, network="x", creates=creates,
-                                  secrets=self.secrets) from None
+                                  secrets=self.secrets, what=what) from None
 
     def permalink(self, tweet_id: str) -> str:
         who = self.username or "i/web"

@@ -150,6 +150,9 @@ def classify_x_response(
             http_status=status, code=str(status))
     if creates:
         return OutcomeUnknown(
+            _("X answered with a server error after receiving your answer, so it may or "
+              "may not be there. Costanza looks for it before sending it again: it is "
+              "never sent twice.") if what == "reply" else
             _("X answered with a server error after receiving the post, so it may or may not "
               "be out. Costanza will check before trying again."),
             http_status=status, code="server_error")

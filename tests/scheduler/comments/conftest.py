@@ -1,7 +1,7 @@
 """Fixtures for the comment clients against the sandbox (a real HTTP server): the
 publishers' sandbox and media, a post really published there first (``publish``), as the
-``Target`` a comment client reads, and the check of a lost permission
-(``lost_permission``)."""
+``Target`` a comment client reads, the check of a lost permission
+(``lost_permission``), and ``Sends``, a ``before_send`` that counts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from scheduler.comments.base import Target
 from scheduler.publishers.base import AccountAuth, PublishRequest
 from scheduler.publishers.graph.facebook import FacebookPublisher
 from scheduler.publishers.graph.instagram import InstagramPublisher
+from scheduler.publishers.x.publisher import XPublisher
 from tests.scheduler.publishers import conftest as publishers
 from tests.scheduler.publishers.conftest import Checkpoints
 
@@ -39,7 +40,8 @@ def ig_login(sandbox: Any, request: PublishRequest) -> PublishRequest:
 @pytest.fixture
 def publish(sandbox: Any, make_request: Callable[..., PublishRequest],
             media: Any) -> Callable[..., Target]:
-    """Publish a post with the real publisher; its ``Target``. ``login``: Instagram Login."""
+    """Publish a post with the real publisher (Facebook, Instagram or X); its ``Target``.
+    ``login``: Instagram Login."""
 
     def factory(network: str, text: str = "Il telaio nuovo", *,
                 login: bool = False) -> Target:
@@ -47,6 +49,9 @@ def publish(sandbox: Any, make_request: Callable[..., PublishRequest],
             publisher: Any = FacebookPublisher(sandbox.base_url, timeout=10,
                                                sleep=sandbox.sleep)
             request = make_request("facebook", text)
+        elif network == "x":
+            publisher = XPublisher(sandbox.base_url, timeout=10)
+            request = make_request("x", text)
         else:
             publisher = InstagramPublisher(sandbox.base_url, timeout=10, sleep=sandbox.sleep,
                                            poll_interval=2.0)
@@ -59,6 +64,16 @@ def publish(sandbox: Any, make_request: Callable[..., PublishRequest],
                       published_at=datetime.now(UTC), extra=dict(result.extra))
 
     return factory
+
+
+class Sends:
+    """A ``before_send`` that counts the requests about to create an answer."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
 
 
 @pytest.fixture

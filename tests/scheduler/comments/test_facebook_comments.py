@@ -10,6 +10,7 @@ import requests
 
 from config.errors import OutcomeUnknown, PublishFailed, RateLimited
 from scheduler.comments.facebook import FacebookCommentClient
+from tests.scheduler.comments.conftest import Sends
 
 
 @pytest.fixture
@@ -19,14 +20,6 @@ def client(sandbox) -> FacebookCommentClient:
 
 def _calls(sandbox, endpoint: str) -> list[dict]:
     return [r for r in sandbox.control.requests() if r.get("endpoint") == endpoint]
-
-
-class Sends:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self) -> None:
-        self.count += 1
 
 
 def test_every_page_is_read(sandbox, client, publish) -> None:

@@ -16,6 +16,7 @@ from scheduler.comments.base import Target
 from scheduler.comments.x import XCommentClient
 from scheduler.publishers.base import AccountAuth, PublishRequest
 from scheduler.publishers.x.publisher import XPublisher
+from tests.scheduler.comments.conftest import Sends
 
 STORY = " ".join(
     f"Giorno {i}: abbiamo tessuto la lana, l'abbiamo lavata e stesa al sole del cortile."
@@ -56,14 +57,6 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def client(sandbox: Sandbox) -> XCommentClient:
     return XCommentClient(sandbox.base_url, timeout=10)
-
-
-class Sends:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self) -> None:
-        self.count += 1
 
 
 def test_fetch_reads_every_page(sandbox: Sandbox) -> None:
