@@ -102,7 +102,7 @@ class Bench:
                            **fault)
 
 
-def _set_up(env: dict[str, str], base_url: str, folder: Path) -> None:
+def _set_up(env: dict[str, str], base_url: str) -> None:
     from config.edit import set_values
     from costanza.app import App
     from costanza.demo.accounts import connect_sandbox_accounts
@@ -192,7 +192,7 @@ def bench(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bench]:
         control = SandboxClient(server.base_url)
         control.settings(ig_processing_secs=0.3)
         env = make_env(tmp_path / "home", server.base_url, None)
-        _set_up(env, server.base_url, tmp_path)
+        _set_up(env, server.base_url)
         post = _publish(env, network, tmp_path)
         comment = control.add_comment(network, post, "Bellissimo! Di che anno è il telaio?",
                                       author="Giulia Rossi")
