@@ -36,10 +36,11 @@ from posts.remote_comments import Fetched, RemoteComment
 from posts.upsert import insert_ignoring_conflict
 
 __all__ = [
-    "FetchSummary", "ReplyLost", "claim_reply", "due_reply_ids", "due_watches",
-    "fetch_failed", "finish_reply", "insert_ignoring_conflict", "make_watches_due",
-    "mark_hidden", "mark_intent", "max_age_days", "next_fetch_at", "pause_account_watches",
-    "queue_reply", "record_fetch", "reply_sent", "take_watch", "watch_published",
+    "FetchSummary", "ReplyLost", "busy_accounts", "claim_reply", "due_reply_ids",
+    "due_watches", "fetch_failed", "finish_reply", "insert_ignoring_conflict",
+    "make_watches_due", "mark_hidden", "mark_intent", "max_age_days", "next_fetch_at",
+    "pause_account_watches", "queue_reply", "record_fetch", "reply_sent", "take_watch",
+    "watch_published",
 ]
 
 # An account with a delivery due this soon is left to publishing: no comments are read.
@@ -105,7 +106,7 @@ def watch_published(db: Session, now: datetime, settings: Settings) -> int:
     return len(insert_ignoring_conflict(db, CommentWatch.__table__, new, ["delivery_id"]))
 
 
-def _busy_accounts(now: datetime) -> Any:
+def busy_accounts(now: datetime) -> Any:
     """The accounts publishing needs now or soon: a delivery due within
     ``PUBLISHING_AHEAD``, or one being published."""
     return select(Delivery.account_id).where(Delivery.account_id.is_not(None), or_(
@@ -119,7 +120,7 @@ def _readable(now: datetime) -> list[Any]:
     not about to publish (publishing wins). (With ``Account`` joined.)"""
     return [Account.health == "ok",
             or_(Account.rate_limited_until.is_(None), Account.rate_limited_until <= now),
-            Account.id.not_in(_busy_accounts(now))]
+            Account.id.not_in(busy_accounts(now))]
 
 
 def due_watches(db: Session, now: datetime, limit: int,

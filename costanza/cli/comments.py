@@ -167,6 +167,59 @@ def read(obj: Context, ids: tuple[int, ...], as_json: bool) -> None:
     click.echo(ngettext("Marked {n} comment read.", "Marked {n} comments read.", n).format(n=n))
 
 
+def _print_fetched(data: dict[str, Any]) -> None:
+    from posts.networks import network_label
+
+    if not data["enabled"]:
+        click.echo(data["message"])
+        return
+    for row in data["networks"]:
+        click.echo(ngettext("{network}: {posts} post read", "{network}: {posts} posts read",
+                            row["looked"]).format(network=network_label(row["network"]),
+                                                  posts=row["looked"])
+                   + ", " + ngettext("{n} new comment", "{n} new comments",
+                                     row["new"]).format(n=row["new"])
+                   + ", " + _("{changed} changed, {deleted} deleted from the network.").format(
+            changed=row["changed"], deleted=row["deleted"]))
+    groups: dict[tuple[str, str], list[int]] = {}
+    for skip in data["skipped"]:
+        groups.setdefault((skip["network"], skip["message"]), []).append(skip["post_id"])
+    for (network, words), posts in groups.items():
+        click.echo(ngettext("Not read now, post {numbers} on {network}: {why}",
+                            "Not read now, posts {numbers} on {network}: {why}",
+                            len(posts)).format(numbers=", ".join(map(str, sorted(posts))),
+                                               network=network_label(network), why=words))
+    for problem in data["problems"]:
+        click.echo(_("Could not read: {problem}").format(problem=problem))
+    click.echo(data["message"])
+
+
+@comments.command("fetch", epilog=EPILOG, help=N_("""Look for new comments now, without waiting
+    for the daemon: under every post Costanza published (in the last `[comments]
+    max_age_days`), with the daemon's rules, and say what it found on each network.
+
+    Posts whose account needs attention, is about to publish, or was asked by the network
+    to wait are left for later, and the reason is said. On X each post read costs (see
+    `costanza costs`).
+
+    Example:
+
+    \b
+        costanza comments fetch
+    """))
+@json_option
+@click.pass_obj
+def fetch(obj: Context, as_json: bool) -> None:
+    from costanza.services.comments_fetch import fetch_now
+
+    with words_for(as_json):
+        data = fetch_now(obj.app)
+        if as_json:
+            echo_json(data)
+            return
+    _print_fetched(data)
+
+
 @comments.command("hide", epilog=EPILOG, help=N_("""Hide a comment on Facebook or Instagram: others
     no longer see it (its author still does). Costanza does not hide answers on X: hide
     them in X's own app.
