@@ -13,60 +13,15 @@ from costanza.cli.log import NETWORK_CHOICE
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 from costanza.cli.params import COMMENT_ID, POST_ID
+from costanza.comment_lines import post_lines
 from costanza.formatting import words_for
 
 EPILOG = N_('More in the README, section "Comments and replies".')
 NOTHING_SENT = N_("Nothing was sent")  # what a refused piped answer starts with
 
-# How a comment listed with --all is marked (a waiting one has no mark of its own).
-_MARKS = {"mine": N_("your answer"), "read": N_("read"), "answered": N_("answered"),
-          "hidden": N_("hidden"), "deleted": N_("deleted from the network")}
-_REPLY_MARKS = {"queued": N_("your answer is on its way"),
-                "sending": N_("your answer is on its way"),
-                "unknown": N_("your answer is on its way"),
-                "failed": N_("your answer could not go out")}
-
-
-def _author(row: dict[str, Any]) -> str:
-    if row["mine"]:
-        return _("you")
-    name, handle = row["author_name"], row["author_handle"]
-    if name and handle and name != handle:
-        return f"{name} (@{handle})"
-    if handle:
-        return f"@{handle}"
-    return name or _("someone")
-
-
-def _marks(row: dict[str, Any]) -> list[str]:
-    marks = [_(_MARKS[row["state"]])] if row["state"] in _MARKS else []
-    if not row["mine"] and row["reply_state"] in _REPLY_MARKS:
-        marks.append(_(_REPLY_MARKS[row["reply_state"]]))
-    if row["in_reply_to"] is not None:
-        marks.append(_("answering comment {id}").format(id=row["in_reply_to"]))
-    return marks
-
-
-def _print_comment(row: dict[str, Any]) -> None:
-    pad = "  " + "    " * row["depth"]
-    marks = _marks(row)
-    tail = f"  ({'; '.join(marks)})" if marks else ""
-    click.echo(f"{pad}[{row['id']}] {_author(row)}, {row['written_local']}{tail}")
-    for line in (row["text"] or _("(no text)")).split("\n"):
-        click.echo(f"{pad}     {line}")
-
-
 def _print_post(post: dict[str, Any]) -> None:
-    from posts.networks import network_label
-
-    click.echo(_('Post {number} on {network}, published {when}: "{excerpt}"').format(
-        number=post["post_id"], network=network_label(post["network"]),
-        when=post["published_local"], excerpt=post["excerpt"]))
-    if post["permalink"]:
-        click.echo(f"  {post['permalink']}")
-    for row in post["comments"]:
-        _print_comment(row)
-    click.echo("")
+    for line in post_lines(post):
+        click.echo(line)
 
 
 def _how_they_arrive(looking: dict[str, Any]) -> str:
