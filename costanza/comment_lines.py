@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from config.i18n import N_, _
-from posts.networks import network_label
 
 # How a comment listed with --all is marked (a waiting one has no mark of its own).
 _MARKS = {"mine": N_("your answer"), "read": N_("read"), "answered": N_("answered"),
@@ -50,6 +49,8 @@ def comment_lines(row: dict[str, Any]) -> list[str]:
 
 def post_lines(post: dict[str, Any]) -> list[str]:
     """One post of the listing with its comments, and a blank line after."""
+    from posts.networks import network_label
+
     lines = [_('Post {number} on {network}, published {when}: "{excerpt}"').format(
         number=post["post_id"], network=network_label(post["network"]),
         when=post["published_local"], excerpt=post["excerpt"])]

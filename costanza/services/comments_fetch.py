@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from config.i18n import _, ngettext
+from config.i18n import L_, nL_
 from costanza.app import App
 from costanza.formatting import iso, local
 from costanza.services.comments import registry_clients, secret_store
@@ -40,7 +40,7 @@ def fetch_now(app: App, *, clients: ClientFactory | None = None,
         "watched": 0, **dict.fromkeys(COUNTS, 0), "networks": [], "skipped": [],
         "problems": []}
     if not data["enabled"]:
-        data["message"] = _("Costanza does not look for comments now: `[comments] "
+        data["message"] = L_("Costanza does not look for comments now: `[comments] "
                             "max_age_days` is 0 in the settings. Nothing was fetched.")
         return data
     from scheduler.comments.fetching import CommentFetcher
@@ -74,37 +74,40 @@ def skip_words(reason: str, network: str, account: str | None, until: datetime |
     label = network_label(network)
     when = local(until, tz) if until is not None else None
     if reason == "attention" and account is None:
-        return _("its account on {network} is no longer connected: connect it again with "
+        return L_("its account on {network} is no longer connected: connect it again with "
                  "`costanza account add {network_id}`.").format(network=label,
                                                                network_id=network)
     if reason == "attention":
-        return _("the account {account} needs your attention ({problem}); `costanza "
+        return L_("the account {account} needs your attention ({problem}); `costanza "
                  "status` says what to do.").format(
-            account=account, problem=problem or _("it is held"))
+            account=account, problem=problem or L_("it is held"))
     if reason == "rate_limited" and when:
-        return _("{network} asked to wait until {when}: Costanza looks again then.").format(
+        return L_("{network} asked to wait until {when}: Costanza looks again then.").format(
             network=label, when=when)
     if reason == "rate_limited":
-        return _("{network} asked to wait: Costanza looks again later.").format(network=label)
+        return L_("{network} asked to wait: Costanza looks again later.").format(network=label)
+    if reason == "x_budget" and when:
+        return L_("the X budget of this month is reached: comments on X are not read until "
+                  "{when}, or raise `[x] monthly_budget` in the settings.").format(when=when)
     if reason == "x_budget":
-        return problem or _("the X budget is reached.")
+        return L_("the X budget of this month is reached.")
     if reason == "publishing":
-        return _("the account {account} is about to publish a post, and publishing goes "
+        return L_("the account {account} is about to publish a post, and publishing goes "
                  "first: the daemon looks under this post right after.").format(
             account=account)
     if reason == "taken":
-        return _("another Costanza process (the daemon) is reading its comments right now.")
+        return L_("another Costanza process (the daemon) is reading its comments right now.")
     return reason
 
 
 def _summary(app: App, data: dict[str, Any]) -> str:
     if data["looked"] == 0 and not data["skipped"] and not data["problems"]:
         days = app.settings.comments_max_age_days
-        return ngettext("No published post to look under: Costanza reads the comments "
+        return nL_("No published post to look under: Costanza reads the comments "
                         "under the posts it published in the last {days} day.",
                         "No published post to look under: Costanza reads the comments "
                         "under the posts it published in the last {days} days.",
                         days).format(days=days)
     if data["new"]:
-        return _("To read the new ones: `costanza comments`.")
-    return _("Nothing new to read.")
+        return L_("To read the new ones: `costanza comments`.")
+    return L_("Nothing new to read.")

@@ -218,7 +218,8 @@ def test_the_x_budget_reached_leaves_x_alone(app: App, clock: FakeClock,
     assert [r["network"] for r in data["networks"]] == ["facebook"]
     [skipped] = data["skipped"]
     assert skipped["reason"] == "x_budget" and skipped["until"] is not None
-    assert "comments on X are not read until 1 " in skipped["message"]
+    assert (f"comments on X are not read until {skipped['until_local']}, or raise "
+            "`[x] monthly_budget`") in skipped["message"]
 
 
 def test_comments_off_fetches_nothing(app: App, clock: FakeClock,
