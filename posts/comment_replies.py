@@ -123,11 +123,12 @@ def mark_intent(db: Session, reply_id: int, owner: str, now: datetime) -> None:
 
 def finish_reply(db: Session, reply_id: int, owner: str, now: datetime, state: str, *,
                  reason: str | None = None, due_at: datetime | None = None,
-                 attempts: int | None = None) -> None:
+                 attempts: int | None = None, hold_code: str | None = None) -> None:
     """Record an outcome other than sent (unknown, retry, failed, or waiting again)
-    and give the claim up."""
+    and give the claim up. ``hold_code``: what holds it besides the network (the X
+    budget), None for anything else."""
     values: dict[str, Any] = {"state": state, "reason": reason, "lease_owner": None,
-                              "lease_expires_at": None}
+                              "lease_expires_at": None, "hold_code": hold_code}
     if due_at is not None:
         values["due_at"] = due_at
     if attempts is not None:
@@ -141,7 +142,7 @@ def reply_sent(db: Session, reply_id: int, owner: str, now: datetime,
     and the answer stored as the account's own comment under it (the next fetch finds
     nothing new)."""
     _fenced(db, reply_id, owner, now, {"state": "sent", "remote_id": remote_id,
-                                       "sent_at": now, "reason": None,
+                                       "sent_at": now, "reason": None, "hold_code": None,
                                        "lease_owner": None, "lease_expires_at": None})
     reply = db.get(CommentReply, reply_id)
     assert reply is not None

@@ -78,6 +78,9 @@ class CommentReply(Base):
     last_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     remote_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What holds it besides the network, when something does ("x_budget": the month's
+    # X budget is reached); ``release`` lets those go by it.
+    hold_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -100,3 +103,5 @@ class CommentWatch(Base):
     # Why the last fetch did not complete, in plain words (a lost permission, a limit).
     problem: Mapped[str | None] = mapped_column(Text, nullable=True)
     problem_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A fetcher is reading the post until then (``take_watch``); cleared when it is done.
+    taken_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -36,10 +36,11 @@ from posts.remote_comments import Fetched, RemoteComment
 from posts.upsert import insert_ignoring_conflict
 
 __all__ = [
-    "FetchSummary", "ReplyLost", "claim_reply", "due_reply_ids", "due_watches",
-    "fetch_failed", "finish_reply", "insert_ignoring_conflict", "mark_hidden", "mark_intent",
-    "max_age_days", "next_fetch_at", "pause_account_watches", "queue_reply",
-    "record_fetch", "reply_sent", "take_watch", "watch_published",
+    "FetchSummary", "ReplyLost", "busy_accounts", "claim_reply", "due_reply_ids",
+    "due_watches", "fetch_failed", "finish_reply", "insert_ignoring_conflict",
+    "make_watches_due", "mark_hidden", "mark_intent", "max_age_days", "next_fetch_at",
+    "pause_account_watches", "queue_reply", "record_fetch", "reply_sent", "take_watch",
+    "watch_published",
 ]
 
 # An account with a delivery due this soon is left to publishing: no comments are read.
@@ -105,7 +106,7 @@ def watch_published(db: Session, now: datetime, settings: Settings) -> int:
     return len(insert_ignoring_conflict(db, CommentWatch.__table__, new, ["delivery_id"]))
 
 
-def _busy_accounts(now: datetime) -> Any:
+def busy_accounts(now: datetime) -> Any:
     """The accounts publishing needs now or soon: a delivery due within
     ``PUBLISHING_AHEAD``, or one being published."""
     return select(Delivery.account_id).where(Delivery.account_id.is_not(None), or_(
@@ -114,27 +115,57 @@ def _busy_accounts(now: datetime) -> Any:
              Delivery.due_at <= now + PUBLISHING_AHEAD)))
 
 
-def due_watches(db: Session, now: datetime, limit: int) -> list[CommentWatch]:
-    """The watches due, the longest waiting first; none of an account that is held, rate
-    limited for publishing, or about to publish (publishing wins)."""
-    return list(db.scalars(
-        select(CommentWatch)
-        .join(Delivery, Delivery.id == CommentWatch.delivery_id)
-        .join(Account, Account.id == Delivery.account_id)
-        .where(CommentWatch.next_fetch_at.is_not(None), CommentWatch.next_fetch_at <= now,
-               Account.health == "ok",
-               or_(Account.rate_limited_until.is_(None), Account.rate_limited_until <= now),
-               Account.id.not_in(_busy_accounts(now)))
-        .order_by(CommentWatch.next_fetch_at, CommentWatch.delivery_id)
-        .limit(limit)))
+def _readable(now: datetime) -> list[Any]:
+    """A watch's account may be read now: it is fine, not rate limited for publishing,
+    not about to publish (publishing wins). (With ``Account`` joined.)"""
+    return [Account.health == "ok",
+            or_(Account.rate_limited_until.is_(None), Account.rate_limited_until <= now),
+            Account.id.not_in(busy_accounts(now))]
+
+
+def due_watches(db: Session, now: datetime, limit: int,
+                profile_id: int | None = None) -> list[CommentWatch]:
+    """The watches due (of one profile, with ``profile_id``), the longest waiting first;
+    none of an account that is held, rate limited for publishing, or about to publish."""
+    query = (select(CommentWatch)
+             .join(Delivery, Delivery.id == CommentWatch.delivery_id)
+             .join(Account, Account.id == Delivery.account_id)
+             .where(CommentWatch.next_fetch_at.is_not(None), CommentWatch.next_fetch_at <= now,
+                    *_readable(now)))
+    if profile_id is not None:
+        query = query.where(CommentWatch.profile_id == profile_id)
+    return list(db.scalars(query.order_by(CommentWatch.next_fetch_at, CommentWatch.delivery_id)
+                           .limit(limit)))
+
+
+def make_watches_due(db: Session, profile_id: int, now: datetime,
+                     leave: Iterable[int] = ()) -> int:
+    """Look now: the profile's active watches whose next look is later are due now,
+    but not those being read right now (``taken_until``), those of an account that may
+    not be read now (held, rate limited, about to publish) and those in ``leave``
+    (delivery ids: the network asked to wait, the X budget). How many."""
+    readable = (select(Delivery.id).join(Account, Account.id == Delivery.account_id)
+                .where(Delivery.profile_id == profile_id, *_readable(now)))
+    conditions = [CommentWatch.profile_id == profile_id,
+                  CommentWatch.next_fetch_at.is_not(None), CommentWatch.next_fetch_at > now,
+                  or_(CommentWatch.taken_until.is_(None), CommentWatch.taken_until <= now),
+                  CommentWatch.delivery_id.in_(readable)]
+    left = list(leave)
+    if left:
+        conditions.append(CommentWatch.delivery_id.not_in(left))
+    result = db.execute(update(CommentWatch).where(*conditions).values(next_fetch_at=now)
+                        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def take_watch(db: Session, watch: CommentWatch, until: datetime) -> bool:
-    """Take a due watch for one fetch: its next look moves to ``until`` (when a fetcher
-    that vanished is replaced), unless another daemon moved it first (then False)."""
+    """Take a due watch for one fetch: it is being read until ``until`` (``taken_until``)
+    and its next look moves there (when a fetcher that vanished is replaced), unless
+    another daemon moved it first (then False)."""
     result = db.execute(update(CommentWatch).where(
         CommentWatch.delivery_id == watch.delivery_id,
-        CommentWatch.next_fetch_at == watch.next_fetch_at).values(next_fetch_at=until)
+        CommentWatch.next_fetch_at == watch.next_fetch_at)
+        .values(next_fetch_at=until, taken_until=until)
         .execution_options(synchronize_session=False))
     return int(result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
@@ -144,7 +175,8 @@ def fetch_failed(db: Session, watch: CommentWatch, problem: str, code: str | Non
     """A fetch did not complete: the problem in plain words, and when to look again
     (None: never)."""
     db.execute(update(CommentWatch).where(CommentWatch.delivery_id == watch.delivery_id)
-               .values(problem=problem, problem_code=code, next_fetch_at=retry_at)
+               .values(problem=problem, problem_code=code, next_fetch_at=retry_at,
+                       taken_until=None)
                .execution_options(synchronize_session=False))
 
 
@@ -272,7 +304,7 @@ def record_fetch(db: Session, watch: CommentWatch, fetched: Fetched, now: dateti
     fetches = (watch.fetches or 0) + 1
     db.execute(update(CommentWatch).where(CommentWatch.delivery_id == watch.delivery_id)
                .values(last_fetch_at=now, fetches=CommentWatch.fetches + 1, problem=None,
-                       problem_code=None,
+                       problem_code=None, taken_until=None,
                        next_fetch_at=next_fetch_at(watch.network, watch.published_at, now,
                                                    now, settings))
                .execution_options(synchronize_session=False))

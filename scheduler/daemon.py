@@ -35,6 +35,7 @@ from posts.store import Store
 from scheduler import liveness
 from scheduler.comments.base import ClientFactory
 from scheduler.comments.rounds import EVERY_SECONDS as COMMENTS_EVERY
+from scheduler.comments.rounds import FIRST_AFTER as COMMENTS_FIRST
 from scheduler.comments.rounds import CommentRounds
 from scheduler.sdnotify import notify, watchdog_interval
 from scheduler.worker import PublisherFactory, Worker
@@ -173,7 +174,8 @@ class Daemon:
                                 misfire_grace_time=None, coalesce=True, max_instances=1)
         self._scheduler.add_job(self.comments.run, "interval", seconds=COMMENTS_EVERY,
                                 id="comments", misfire_grace_time=None, coalesce=True,
-                                max_instances=1)
+                                max_instances=1,  # the first one soon after the start
+                                next_run_time=datetime.now(UTC) + COMMENTS_FIRST)
         self._scheduler.add_job(self.housekeeping, "interval", hours=1, id="housekeeping",
                                 next_run_time=datetime.now(UTC) + timedelta(seconds=5),
                                 misfire_grace_time=None, coalesce=True, max_instances=1)

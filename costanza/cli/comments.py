@@ -13,60 +13,15 @@ from costanza.cli.log import NETWORK_CHOICE
 from costanza.cli.main import Context
 from costanza.cli.output import echo_json, json_option
 from costanza.cli.params import COMMENT_ID, POST_ID
+from costanza.comment_lines import post_lines
 from costanza.formatting import words_for
 
 EPILOG = N_('More in the README, section "Comments and replies".')
 NOTHING_SENT = N_("Nothing was sent")  # what a refused piped answer starts with
 
-# How a comment listed with --all is marked (a waiting one has no mark of its own).
-_MARKS = {"mine": N_("your answer"), "read": N_("read"), "answered": N_("answered"),
-          "hidden": N_("hidden"), "deleted": N_("deleted from the network")}
-_REPLY_MARKS = {"queued": N_("your answer is on its way"),
-                "sending": N_("your answer is on its way"),
-                "unknown": N_("your answer is on its way"),
-                "failed": N_("your answer could not go out")}
-
-
-def _author(row: dict[str, Any]) -> str:
-    if row["mine"]:
-        return _("you")
-    name, handle = row["author_name"], row["author_handle"]
-    if name and handle and name != handle:
-        return f"{name} (@{handle})"
-    if handle:
-        return f"@{handle}"
-    return name or _("someone")
-
-
-def _marks(row: dict[str, Any]) -> list[str]:
-    marks = [_(_MARKS[row["state"]])] if row["state"] in _MARKS else []
-    if not row["mine"] and row["reply_state"] in _REPLY_MARKS:
-        marks.append(_(_REPLY_MARKS[row["reply_state"]]))
-    if row["in_reply_to"] is not None:
-        marks.append(_("answering comment {id}").format(id=row["in_reply_to"]))
-    return marks
-
-
-def _print_comment(row: dict[str, Any]) -> None:
-    pad = "  " + "    " * row["depth"]
-    marks = _marks(row)
-    tail = f"  ({'; '.join(marks)})" if marks else ""
-    click.echo(f"{pad}[{row['id']}] {_author(row)}, {row['written_local']}{tail}")
-    for line in (row["text"] or _("(no text)")).split("\n"):
-        click.echo(f"{pad}     {line}")
-
-
 def _print_post(post: dict[str, Any]) -> None:
-    from posts.networks import network_label
-
-    click.echo(_('Post {number} on {network}, published {when}: "{excerpt}"').format(
-        number=post["post_id"], network=network_label(post["network"]),
-        when=post["published_local"], excerpt=post["excerpt"]))
-    if post["permalink"]:
-        click.echo(f"  {post['permalink']}")
-    for row in post["comments"]:
-        _print_comment(row)
-    click.echo("")
+    for line in post_lines(post):
+        click.echo(line)
 
 
 def _how_they_arrive(looking: dict[str, Any]) -> str:
@@ -165,6 +120,59 @@ def read(obj: Context, ids: tuple[int, ...], as_json: bool) -> None:
         return
     n = len(result["ids"])
     click.echo(ngettext("Marked {n} comment read.", "Marked {n} comments read.", n).format(n=n))
+
+
+def _print_fetched(data: dict[str, Any]) -> None:
+    from posts.networks import network_label
+
+    if not data["enabled"]:
+        click.echo(data["message"])
+        return
+    for row in data["networks"]:
+        click.echo(ngettext("{network}: {posts} post read", "{network}: {posts} posts read",
+                            row["looked"]).format(network=network_label(row["network"]),
+                                                  posts=row["looked"])
+                   + ", " + ngettext("{n} new comment", "{n} new comments",
+                                     row["new"]).format(n=row["new"])
+                   + ", " + _("{changed} changed, {deleted} deleted from the network.").format(
+            changed=row["changed"], deleted=row["deleted"]))
+    groups: dict[tuple[str, str], list[int]] = {}
+    for skip in data["skipped"]:
+        groups.setdefault((skip["network"], skip["message"]), []).append(skip["post_id"])
+    for (network, words), posts in groups.items():
+        click.echo(ngettext("Not read now, post {numbers} on {network}: {why}",
+                            "Not read now, posts {numbers} on {network}: {why}",
+                            len(posts)).format(numbers=", ".join(map(str, sorted(posts))),
+                                               network=network_label(network), why=words))
+    for problem in data["problems"]:
+        click.echo(_("Could not read: {problem}").format(problem=problem))
+    click.echo(data["message"])
+
+
+@comments.command("fetch", epilog=EPILOG, help=N_("""Look for new comments now, without waiting
+    for the daemon: under every post Costanza published (in the last `[comments]
+    max_age_days`), with the daemon's rules, and say what it found on each network.
+
+    Posts whose account needs attention, is about to publish, or was asked by the network
+    to wait are left for later, and the reason is said. On X each post read costs (see
+    `costanza costs`).
+
+    Example:
+
+    \b
+        costanza comments fetch
+    """))
+@json_option
+@click.pass_obj
+def fetch(obj: Context, as_json: bool) -> None:
+    from costanza.services.comments_fetch import fetch_now
+
+    with words_for(as_json):
+        data = fetch_now(obj.app)
+        if as_json:
+            echo_json(data)
+            return
+    _print_fetched(data)
 
 
 @comments.command("hide", epilog=EPILOG, help=N_("""Hide a comment on Facebook or Instagram: others

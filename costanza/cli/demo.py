@@ -16,7 +16,8 @@ from costanza.cli.params import Bounded
     """A guided run against the sandbox: no accounts, no setup, about a minute.
 
     Costanza queues a few stories with photos and a short video, publishes them
-    to a local stand-in for Facebook, Instagram and X, and shows the publish log.
+    to a local stand-in for Facebook, Instagram and X, and shows the publish log;
+    then a customer comments under the last story, and the answer goes out.
 
     Example:
 
@@ -47,3 +48,6 @@ def demo(folder: str | None, timeout: float) -> None:
                                     folder=result.folder / "sandbox"))
     if not result.all_published:
         raise CostanzaError(_("Some demo posts did not go out; the log above says why."))
+    if not result.dialogue or result.dialogue["answers"] != 1:
+        raise CostanzaError(_("The answer to the demo's comment did not go out once; the "
+                              "lines above say why."))

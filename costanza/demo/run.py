@@ -3,7 +3,9 @@
 It starts the sandbox and a small web server for the photos (Instagram fetches
 them from a web address), sets Costanza up in a scratch folder, connects demo
 accounts, queues a few stories with photos and a short video a few seconds
-apart, runs the daemon until they are out, and prints the publish log.
+apart, runs the daemon until they are out, and prints the publish log; then a
+customer comments under the last story and the answer goes out
+(``costanza.demo.dialogue``).
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ class DemoResult:
     sandbox_url: str
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    # The comment under the last story and its answer (``costanza.demo.dialogue``).
+    dialogue: dict[str, Any] | None = None
 
     @property
     def all_published(self) -> bool:
@@ -77,8 +81,12 @@ def run_demo(say: Callable[[str], None], folder: Path | None = None,
         result = DemoResult(folder=work, sandbox_url=base)
         app = _set_up(work, base, say)
         try:
-            _queue_stories(app, work, spacing, say)
+            post_ids = _queue_stories(app, work, spacing, say)
             _run_daemon(app, result, timeout, say)
+            if result.all_published:
+                from costanza.demo.dialogue import run_dialogue
+
+                result.dialogue = run_dialogue(app, base, post_ids[-1], say)
         finally:
             app.close()
     result.seconds = time.monotonic() - started
@@ -109,7 +117,8 @@ def _set_up(work: Path, base: str, say: Callable[[str], None]) -> Any:
     return app
 
 
-def _queue_stories(app: Any, work: Path, spacing: float, say: Callable[[str], None]) -> None:
+def _queue_stories(app: Any, work: Path, spacing: float,
+                   say: Callable[[str], None]) -> list[int]:
     from costanza.demo.media import make_photo, make_video
     from costanza.formatting import excerpt
     from posts import queue
@@ -118,6 +127,7 @@ def _queue_stories(app: Any, work: Path, spacing: float, say: Callable[[str], No
     media = work / "originals"
     media.mkdir(exist_ok=True)
     first = app.clock.now() + timedelta(seconds=spacing)
+    ids: list[int] = []
     for index, (text, files, targets) in enumerate(STORIES):
         photos: list[Path] = []
         video = None
@@ -137,6 +147,8 @@ def _queue_stories(app: Any, work: Path, spacing: float, say: Callable[[str], No
             post = queue.add_post(db, app.media, profile, draft, app.clock.now()).post
             say(_("Queued post {number} for {networks}: {excerpt}").format(
                 number=post.id, networks=", ".join(targets), excerpt=excerpt(text, 49)))
+            ids.append(post.id)
+    return ids
 
 
 def _run_daemon(app: Any, result: DemoResult, timeout: float,

@@ -189,7 +189,8 @@ def registry_clients(app: App) -> ClientFactory:
     return default_clients(app.settings, app.clock)
 
 
-def _secrets(app: App, secrets: SecretStore | None) -> SecretStore:
+def secret_store(app: App, secrets: SecretStore | None = None) -> SecretStore:
+    """The secrets handed in, or the home's `secrets.toml`."""
     from config.secrets import SecretStore
 
     return secrets if secrets is not None else SecretStore(app.settings.home.secrets_file)
@@ -233,7 +234,7 @@ def reply(app: App, comment_id: int, text: str, *, clients: ClientFactory | None
 
     owner = f"reply-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     outcome = ReplySender(app.store, app.settings, app.clock,
-                          clients or registry_clients(app), _secrets(app, secrets),
+                          clients or registry_clients(app), secret_store(app, secrets),
                           owner).send(reply_id)
     return reply_result(comment_id, reply_id, network, text, outcome.state,
                         outcome.remote_id, outcome.reason,
@@ -273,7 +274,7 @@ def hide(app: App, comment_id: int, *, clients: ClientFactory | None = None,
     from scheduler.comments.hiding import hide_comment
 
     hide_comment(app.store, app.settings, app.clock, clients or registry_clients(app),
-                 _secrets(app, secrets), profile_id, comment_id, hidden=True)
+                 secret_store(app, secrets), profile_id, comment_id, hidden=True)
     return {"id": comment_id, "network": network, "hidden": True,
             "message": _("Comment {id} is hidden on {network}: others no longer see it "
                          "(its author still does).").format(id=comment_id,

@@ -1,4 +1,4 @@
 """Alembic migrations. ``HEAD`` must name the newest revision in ``versions/``:
 it lets every command check the schema without importing Alembic."""
 
-HEAD = "0007"
+HEAD = "0008"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,12 +27,28 @@ from posts.store import Store
 from scheduler.comments import x_budget
 from scheduler.comments.base import ClientFactory, CommentClient
 from scheduler.comments.targets import Watched, delivery_target
+from scheduler.x_costs import BUDGET_CODE
 
 log = logging.getLogger("costanza.comments")
 
 # A post taken for a fetch is not taken by another daemon for this long (if the fetcher
 # vanishes, the post is due again after it).
 TAKEN_FOR = timedelta(minutes=5)
+# Why a post was not read (``Looked.left``): another fetcher moved its watch first, it
+# became too old while the X budget held it, or the budget holds it (``BUDGET_CODE``).
+MOVED, AGED_OUT = "moved", "aged_out"
+
+
+@dataclass
+class Looked:
+    """One post looked under: what the fetch found (None: not read), the problem met in
+    plain words, why it was left alone (``left``) and until when."""
+
+    watch: CommentWatch
+    summary: cm.FetchSummary | None = None
+    problem: str | None = None
+    left: str | None = None
+    until: datetime | None = None
 
 
 class CommentFetcher:
@@ -59,61 +76,69 @@ class CommentFetcher:
                                 "deleted": 0, "problems": []}
         with self.store.write() as db:
             done["watched"] = cm.watch_published(db, now, self.settings)
+        for looked in self.look_due(limit):
+            if looked.summary is not None:
+                done["looked"] += 1
+                for key in ("new", "changed", "deleted"):
+                    done[key] += getattr(looked.summary, key)
+            if looked.problem is not None and not (looked.left == BUDGET_CODE
+                                                   and looked.problem in done["problems"]):
+                done["problems"].append(looked.problem)
+        return done
+
+    def look_due(self, limit: int, profile_id: int | None = None) -> list[Looked]:
+        """Look under up to ``limit`` due posts (of one profile, with ``profile_id``)."""
+        now = self.clock.now()
         with self.store.read() as db:
-            due = cm.due_watches(db, now, limit)
+            due = cm.due_watches(db, now, limit, profile_id)
         budgets = x_budget.Budgets(self.settings, now)
+        looked: list[Looked] = []
         for watch in due:
             if self.stopping():
                 break
-            self._look(watch, done, budgets)
-        return done
+            looked.append(self.look(watch, budgets))
+        return looked
 
-    def _look(self, watch: CommentWatch, done: dict[str, Any],
-              budgets: x_budget.Budgets | None = None) -> None:
-        """Read the comments under one post, unless another daemon took it first or the
-        month's X budget is reached (then it waits for the next month)."""
+    def look(self, watch: CommentWatch, budgets: x_budget.Budgets | None = None) -> Looked:
+        """Read the comments under one post, unless another fetcher moved it first
+        (``left`` "moved") or the month's X budget is reached (``left`` "x_budget": it
+        waits for the next month)."""
         now = self.clock.now()
         budgets = budgets or x_budget.Budgets(self.settings, now)
         with self.store.write() as db:
             if not cm.take_watch(db, watch, now + TAKEN_FOR):
-                return
+                return Looked(watch, left=MOVED)
             if x_budget.aged_out(watch, now, self.settings):
                 x_budget.close_watch(db, watch)
-                return
+                return Looked(watch, left=AGED_OUT)
             status = budgets.blocking(db, watch.network, watch.profile_id)
             if status is not None:
                 x_budget.hold_watch(db, watch, status)
         if status is not None:
             reason = x_budget.reading_reason(status)
-            if reason not in done["problems"]:
-                done["problems"].append(reason)
-                log.info(_("comments of delivery {delivery} on X are not read: "
-                           "{problem}").format(delivery=watch.delivery_id, problem=reason))
-            return
+            log.info(_("comments of delivery {delivery} on X are not read: "
+                       "{problem}").format(delivery=watch.delivery_id, problem=reason))
+            return Looked(watch, problem=reason, left=BUDGET_CODE, until=status.until)
         try:
             with self.store.read() as db:
                 watched = delivery_target(db, watch.delivery_id, self.secrets)
             fetched = self.client(watch.network).fetch(watched.target, watch.last_fetch_at)
         except CostanzaError as exc:
-            done["problems"].append(self._failed(watch, exc))
-            return
+            return Looked(watch, problem=self._failed(watch, exc))
         except Exception as exc:  # a bug or a library error: the next look tries again
             log.exception(_("comments of delivery {delivery}: unexpected error while "
                             "reading them").format(delivery=watch.delivery_id))
             problem = _("Something unexpected happened while reading the comments "
                         "({error}); Costanza tries again later.").format(
                 error=type(exc).__name__)
-            done["problems"].append(self._failed(watch, RetryLater(problem)))
-            return
+            return Looked(watch, problem=self._failed(watch, RetryLater(problem)))
         summary = self._record(watch, watched, fetched)
-        done["looked"] += 1
-        for key in ("new", "changed", "deleted"):
-            done[key] += getattr(summary, key)
         if summary.new:
             log.info(ngettext("delivery {delivery} on {network}: {n} new comment",
                               "delivery {delivery} on {network}: {n} new comments",
                               summary.new).format(delivery=watch.delivery_id,
                                                   network=watch.network, n=summary.new))
+        return Looked(watch, summary=summary)
 
     def _record(self, watch: CommentWatch, watched: Watched, fetched: Any) -> cm.FetchSummary:
         now = self.clock.now()

@@ -150,7 +150,8 @@ class ReplySender:
         if status is None:
             return None
         state = "unknown" if reply.state == "unknown" else "retry"
-        return self._end(reply.id, state, x_budget.waiting_reason(status), status.until)
+        return self._end(reply.id, state, x_budget.waiting_reason(status), status.until,
+                         hold_code=x_budget.BUDGET_CODE)
 
     def _look_up(self, work: _Try) -> ReplyOutcome | None:
         """An unknown outcome: is the answer on the network? None: send it (again)."""
@@ -269,10 +270,10 @@ class ReplySender:
         return ReplyOutcome("sent", remote_id, None)
 
     def _end(self, reply_id: int, state: str, reason: str, due_at: datetime | None = None,
-             attempts: int | None = None) -> ReplyOutcome:
+             attempts: int | None = None, hold_code: str | None = None) -> ReplyOutcome:
         with self.store.write() as db:
             cm.finish_reply(db, reply_id, self.owner, self.clock.now(), state, reason=reason,
-                            due_at=due_at, attempts=attempts)
+                            due_at=due_at, attempts=attempts, hold_code=hold_code)
         if state == "failed":
             log.warning(_("reply {id}: not sent: {reason}").format(id=reply_id, reason=reason))
         return ReplyOutcome(state, None, reason)

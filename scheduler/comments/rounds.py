@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -29,6 +30,8 @@ from scheduler.comments.replies import ReplySender
 log = logging.getLogger("costanza.comments")
 
 EVERY_SECONDS = 30
+# The first round this long after the daemon starts, not a whole interval later.
+FIRST_AFTER = timedelta(seconds=2)
 
 
 def default_clients(settings: Settings, clock: Clock) -> ClientFactory:

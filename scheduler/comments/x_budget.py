@@ -12,15 +12,14 @@ budget, neither is done for that profile until the next month, a higher budget o
   ``unknown`` (it is looked up before anything is sent, as always).
 
 A higher budget (or none) lets them go on the next round (``release``): the watches by
-their ``problem_code``, the replies by their ``due_at``, which is the month's end to the
-microsecond only when the budget put it there.
+their ``problem_code``, the replies by their ``hold_code`` (both ``x_budget``), which only
+the budget puts there.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -91,7 +90,7 @@ def hold_watch(db: Session, watch: CommentWatch, status: Budget) -> None:
     """The post's comments wait for the budget: looked at again when it starts again."""
     db.execute(update(CommentWatch).where(CommentWatch.delivery_id == watch.delivery_id)
                .values(problem=reading_reason(status), problem_code=BUDGET_CODE,
-                       next_fetch_at=status.until)
+                       next_fetch_at=status.until, taken_until=None)
                .execution_options(synchronize_session=False))
 
 
@@ -104,7 +103,8 @@ def aged_out(watch: CommentWatch, now: datetime, settings: Settings) -> bool:
 
 def close_watch(db: Session, watch: CommentWatch) -> None:
     db.execute(update(CommentWatch).where(CommentWatch.delivery_id == watch.delivery_id)
-               .values(problem=None, problem_code=None, next_fetch_at=None)
+               .values(problem=None, problem_code=None, next_fetch_at=None,
+                       taken_until=None)
                .execution_options(synchronize_session=False))
 
 
@@ -114,25 +114,23 @@ def release(db: Session, settings: Settings, now: datetime) -> int:
     watches = db.execute(select(CommentWatch.delivery_id, CommentWatch.profile_id).where(
         CommentWatch.network == "x", CommentWatch.problem_code == BUDGET_CODE,
         CommentWatch.next_fetch_at > now)).all()
-    replies = db.execute(select(CommentReply.id, CommentReply.profile_id,
-                                CommentReply.due_at).where(
+    replies = db.execute(select(CommentReply.id, CommentReply.profile_id).where(
         CommentReply.network == "x", CommentReply.state.in_(("retry", "unknown")),
-        CommentReply.due_at > now)).all()
+        CommentReply.hold_code == BUDGET_CODE, CommentReply.due_at > now)).all()
     if not watches and not replies:
         return 0
     statuses = {p: budget_of(db, settings, p, now)
                 for p in {r.profile_id for r in [*watches, *replies]}}
     free = {p for p, status in statuses.items() if not status.blocked}
     watch_ids = [r.delivery_id for r in watches if r.profile_id in free]
-    reply_ids = [r.id for r in replies if r.profile_id in free
-                 and _same_moment(r.due_at, statuses[r.profile_id].until)]
+    reply_ids = [r.id for r in replies if r.profile_id in free]
     if watch_ids:  # the problem stays until the look (it may find the post too old)
         db.execute(update(CommentWatch).where(CommentWatch.delivery_id.in_(watch_ids))
                    .values(next_fetch_at=now)
                    .execution_options(synchronize_session=False))
     if reply_ids:
         db.execute(update(CommentReply).where(CommentReply.id.in_(reply_ids))
-                   .values(due_at=now, updated_at=now)
+                   .values(due_at=now, updated_at=now, hold_code=None)
                    .execution_options(synchronize_session=False))
     released = len(watch_ids) + len(reply_ids)
     if released:
@@ -140,6 +138,3 @@ def release(db: Session, settings: Settings, now: datetime) -> int:
                  .format(n=released))
     return released
 
-
-def _same_moment(a: Any, b: datetime) -> bool:
-    return isinstance(a, datetime) and utc(a) == utc(b)

@@ -86,3 +86,29 @@ def test_0004_starts_each_profile_history_with_its_cadence(unmigrated: Store) ->
     ]
     command.downgrade(cfg, "0003")
     assert not inspect(unmigrated.engine).has_table("cadence_history")
+
+
+def test_0008_adds_the_holds_and_keeps_the_dialogue(unmigrated: Store) -> None:
+    from sqlalchemy import inspect, text
+
+    cfg = _alembic(unmigrated)
+    command.upgrade(cfg, "0007")
+    at = datetime(2026, 12, 7, 21, 0, tzinfo=UTC)
+    with unmigrated.engine.begin() as conn:
+        conn.execute(text("INSERT INTO comment_watch (delivery_id, profile_id, network, "
+                          "published_at, next_fetch_at, fetches) "
+                          "VALUES (1, 1, 'x', :at, :at, 0)"), {"at": at})
+    command.upgrade(cfg, "0008")
+    columns = {t: {c["name"] for c in inspect(unmigrated.engine).get_columns(t)}
+               for t in ("comment_watch", "comment_replies")}
+    assert "taken_until" in columns["comment_watch"]
+    assert "hold_code" in columns["comment_replies"]
+    with unmigrated.engine.connect() as conn:
+        row = conn.execute(text("SELECT network, taken_until FROM comment_watch")).one()
+    assert tuple(row) == ("x", None)
+    command.downgrade(cfg, "0007")
+    inspector = inspect(unmigrated.engine)
+    assert "taken_until" not in {c["name"] for c in inspector.get_columns("comment_watch")}
+    assert "hold_code" not in {c["name"] for c in inspector.get_columns("comment_replies")}
+    with unmigrated.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM comment_watch")).scalar() == 1

@@ -78,6 +78,8 @@ def _cases() -> dict[tuple[str, ...], list[Case]]:
         ("comments", "read"): [Case(("comments", "read", "999")),
                                Case(("comments", "read", "1", HUGE))],
         ("comments", "hide"): [Case(("comments", "hide", "999"))],
+        ("comments", "fetch"): [Case(("comments", "fetch"), before="settings"),
+                                Case(("comments", "fetch", "--post", "1"))],
         ("reply",): [Case(("reply", "999", "Grazie!")), Case(("reply", HUGE, "")),
                      Case(("reply", "1", "-"))],
         ("cadence", "set"): [Case(("cadence", "set", "mon 25:00")),

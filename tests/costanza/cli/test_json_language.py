@@ -46,6 +46,7 @@ JSON_CASES: dict[tuple[str, ...], list[tuple[str, ...]]] = {
     ("costs",): [("costs", "--json"), ("costs", "--month", "2026-11", "--json")],
     ("comments",): [("comments", "--json"), ("comments", "--all", "--network", "x", "--json")],
     ("comments", "read"): [("comments", "read", "999", "--json")],
+    ("comments", "fetch"): [("comments", "fetch", "--json")],
     ("comments", "hide"): [("comments", "hide", "999", "--json")],
     ("reply",): [("reply", "999", "Grazie!", "--json")],
 }

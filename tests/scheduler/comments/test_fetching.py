@@ -178,10 +178,10 @@ def test_two_fetchers_on_one_due_post_read_it_once(
     with app.store.read() as db:
         seen_by_both: list[CommentWatch] = cm.due_watches(db, now, 5)
     first, second = fetcher(app, fakes), fetcher(app, fakes)
-    done: dict[str, Any] = {"looked": 0, "new": 0, "changed": 0, "deleted": 0,
-                            "problems": []}
-    first._look(seen_by_both[0], done)
-    second._look(seen_by_both[0], done)  # the watch it read is no longer the one due
-    assert done["looked"] == 1 and fakes["facebook"].count("fetch") == 1
+    read = first.look(seen_by_both[0])
+    moved = second.look(seen_by_both[0])  # the watch it read is no longer the one due
+    assert read.summary is not None and read.left is None
+    assert moved.summary is None and moved.left == "moved"
+    assert fakes["facebook"].count("fetch") == 1
     assert watch(app, d).fetches == 1
     assert isinstance(watch(app, d).next_fetch_at, datetime)

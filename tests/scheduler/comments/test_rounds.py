@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -83,11 +83,15 @@ def test_with_max_age_zero_only_the_replies_go_out(app: App, clock: FakeClock) -
 def test_the_daemon_runs_the_comments_job(app: App, clock: FakeClock) -> None:
     fake = RecordingCommentClient("facebook", now=clock.now())
     d = daemon(app, fake)
+    started = datetime.now(UTC)
     d.start()
     try:
         job: Any = d._scheduler.get_job("comments")
         assert job is not None and job.func == d.comments.run
         assert job.trigger.interval == timedelta(seconds=30)
+        # The first round soon after the start, not a whole interval later.
+        first = job.next_run_time - started
+        assert timedelta(0) < first <= timedelta(seconds=2) + timedelta(milliseconds=500)
     finally:
         d.stop()
         d.shutdown()

@@ -309,3 +309,34 @@ def test_a_held_post_too_old_by_the_next_month_is_not_read_again(desk: Desk,
         watch = db.get(CommentWatch, x.id)
         assert watch is not None and watch.next_fetch_at is None and watch.problem is None
     assert _json(run("comments", "--json"))["problems"] == []
+
+
+def test_release_lets_go_only_the_replies_the_budget_holds(desk: Desk) -> None:
+    x = desk.publish("La coperta a quadri")["x"]
+    held_on = desk.control.add_comment("x", x.remote_id, "Quanto costa?")
+    other_on = desk.control.add_comment("x", x.remote_id, "E la spedizione?")
+    desk.round()
+    desk.budget(0.015)
+    now = desk.clock.now()
+    with desk.app.store.write() as db:
+        held = cm.queue_reply(db, x.profile_id, desk.comment_id(held_on["id"]), "40 euro",
+                              now).id
+    desk.round(later=False)
+    with desk.app.store.write() as db:
+        status = budget_of(db, desk.app.settings, x.profile_id, desk.clock.now())
+        row = db.get(CommentReply, held)
+        assert row is not None and row.hold_code == "x_budget" and row.state == "retry"
+        # A retry the network asked for that happens to fall on the same moment: not
+        # the budget's, so not let go with it.
+        other = cm.queue_reply(db, x.profile_id, desk.comment_id(other_on["id"]),
+                               "Gratis", now)
+        other.state, other.due_at = "retry", status.until
+        other_id = other.id
+    desk.budget(5)
+    desk.round(later=False)
+    with desk.app.store.read() as db:
+        sent, waiting = db.get(CommentReply, held), db.get(CommentReply, other_id)
+        assert sent is not None and sent.state == "sent" and sent.hold_code is None
+        assert waiting is not None and waiting.state == "retry"
+        assert utc(waiting.due_at) == status.until
+    assert [c["text"] for c in desk.control.comments("x") if c["by_account"]] == ["40 euro"]
