@@ -249,7 +249,7 @@ def _new_row(watch: CommentWatch, post_id: int, seen: RemoteComment,
 def _store_comments(db: Session, watch: CommentWatch, fetched: Fetched,
                     now: datetime) -> tuple[dict[str, Comment], int, int]:
     """Every fetched comment stored (inserted or updated): the rows by remote id, and
-    how many were new and changed."""
+    how many were new (written by others) and changed."""
     seen = {c.remote_id: c for c in fetched.comments}  # a comment listed twice: once
     stored = _stored(db, watch, seen)
     delivery = db.get(Delivery, watch.delivery_id)
@@ -264,7 +264,10 @@ def _store_comments(db: Session, watch: CommentWatch, fetched: Fetched,
         row = stored.get(rid)
         if row is not None and rid not in inserted and _update(row, comment, now):
             changed += 1
-    return stored, len(inserted), changed
+    # "New" counts what others wrote: the account's own comments (a first comment, an
+    # answer given from the phone) are stored, but nobody waits for them to be read.
+    new = sum(1 for rid in inserted if not seen[rid].mine)
+    return stored, new, changed
 
 
 def _link_and_answer(db: Session, stored: dict[str, Comment], network: str) -> None:

@@ -53,6 +53,9 @@ TABLE: dict[tuple[str, str, str], tuple[str, str, Handler]] = {
     ("photo", "", "GET"): ("facebook", "photo", facebook.get_photo),
     ("photo", "", "DELETE"): ("facebook", "photo", fb_cdn.delete_photo),
     ("video", "", "GET"): ("facebook", "video", fb_video.get_video),
+    # A video published on the Page is a post too: its comments are on the video node.
+    ("video", "comments", "POST"): ("facebook", "comments", graph_comments.comment_on_post),
+    ("video", "comments", "GET"): ("facebook", "fb_comments", graph_comments.list_post_comments),
     ("fb_user", "", "GET"): ("facebook", "me", facebook.get_user),
     ("fb_user", "accounts", "GET"): ("facebook", "accounts", facebook.list_pages),
     ("fb_user", "permissions", "GET"): ("facebook", "permissions", graph_tokens.permissions),
@@ -108,7 +111,15 @@ def resolve(app: Sandbox, request: Request) -> Route | None:
             return Route(network, "unknown", _bad_edge(edge, node_id))
         return Route(network, "unknown", _unknown(node_id))
     network, endpoint, handler = entry
-    return Route(network, endpoint, handler, {"id": node_id, "node": node})
+    return Route(network, endpoint, handler, {"id": _post_of(app, node, node_id, edge),
+                                                  "node": node})
+
+
+def _post_of(app: Sandbox, node: dict[str, Any], node_id: str, edge: str) -> str:
+    """A published video's comments are those of its post (``{page-id}_{video-id}``)."""
+    if node["kind"] != "video" or edge != "comments":
+        return node_id
+    return app.state["fb_videos"].get(node_id, {}).get("post_id") or node_id
 
 
 def _merge_json(request: Request) -> None:

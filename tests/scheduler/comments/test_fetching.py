@@ -72,6 +72,18 @@ def test_a_round_watches_new_posts_and_reads_their_comments(
     assert comments(app)["c1"].deleted_at == clock.now()
 
 
+def test_the_accounts_own_comments_are_stored_but_not_counted_new(
+        app: App, clock: FakeClock, fakes: dict[str, RecordingCommentClient]) -> None:
+    now = clock.now()
+    published(app, "instagram", now - HOUR, remote_id="media_1")
+    fakes["instagram"].add("media_1", "own", "#artigianato", now - HOUR, mine=True)
+    fakes["instagram"].add("media_1", "i1", "Che colori!", now - 30 * timedelta(minutes=1))
+    done = fetcher(app, fakes).run_round()
+    assert done["new"] == 1  # only what a customer wrote
+    found = comments(app)
+    assert set(found) == {"own", "i1"} and found["own"].mine and not found["i1"].mine
+
+
 def _accounts(app: App) -> dict[str, Account]:
     with app.store.read() as db:
         return {a.name: a for a in db.scalars(select(Account))}

@@ -156,3 +156,20 @@ def test_comment_calls_count_and_can_be_limited(page, post_id, control):
     assert page.post(top["id"], is_hidden="true").status_code == 500
     assert [c["text"] for c in control.comments("facebook", post_id)] == ["Ciao"]
     assert page.get(top["id"]).json()["message"] == "Ciao"
+
+
+def test_a_page_video_has_comments_like_a_post(page, session, creds, control, mp4):
+    published = session.post(
+        f"https://graph-video.facebook.com/v26.0/{creds['facebook']['page_id']}/videos",
+        data={"access_token": page.token, "description": "Al telaio"},
+        files={"source": ("v.mp4", mp4, "video/mp4")})
+    video_id = published.json()["id"]
+    [post] = control.posts("facebook")  # the Page's post of the video: {page-id}_{video-id}
+    asked = control.add_comment("facebook", post["id"], "Che bello!", author="Giulia Rossi")
+    listed = page.get(f"{video_id}/comments", fields="id,message,from{name}").json()["data"]
+    assert listed == [{"id": asked["id"], "message": "Che bello!",
+                       "from": {"name": "Giulia Rossi"}}]
+    own = page.post(f"{video_id}/comments", message="Grazie!")
+    assert own.status_code == 200, own.text
+    assert [c["message"] for c in page.get(f"{video_id}/comments").json()["data"]] == [
+        "Che bello!", "Grazie!"]
