@@ -7,8 +7,9 @@
     .venv/bin/python scripts/i18n.py check             # exit 1 if anything is missing
 
 The messages are every ``_()``, ``N_()``, ``ngettext()``, ``pgettext()``, ``L_()`` and
-``nL_()`` in config/, posts/, scheduler/ and costanza/ (the sandbox, which speaks for
-the networks in their own English, aside), and click's own messages, from its source.
+``nL_()`` in config/, posts/, scheduler/ and costanza/ (the web page's templates too; the
+sandbox, which speaks for the networks in their own English, aside), and click's own
+messages, from its source.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ KEYWORDS = {
     "ngettext": (1, 2), "nL_": (1, 2), "pgettext": ((1, "c"), 2),
 }
 
+# The web page's templates (costanza/web/templates) say their words with `_()` too.
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+
 
 def _add(catalog: Catalog, found: object, where: str) -> None:
     for filename, lineno, message, comments, context in found:  # type: ignore[attr-defined]
@@ -55,7 +59,7 @@ def extract() -> Catalog:
     template = _new_catalog(None)
     for package in PACKAGES:
         found = extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS,
+            ROOT / package, method_map=METHODS, keywords=KEYWORDS,
             comment_tags=("Translators:",), strip_comment_tags=True)
         kept = (item for item in found
                 if not any(f"{package}/{item[0]}".startswith(s) for s in SKIPPED))

@@ -43,6 +43,7 @@ COMMANDS = {
     "sandbox": ("costanza.cli.sandbox", "sandbox"),
     "demo": ("costanza.cli.demo", "demo"),
     "service": ("costanza.cli.service", "service"),
+    "web": ("costanza.cli.web", "web"),
 }
 
 

@@ -133,6 +133,7 @@ def _cases() -> dict[tuple[str, ...], list[Case]]:
                                  Case(("sandbox", "connect",), before="secrets"),
                                  Case(("sandbox", "--port", "8787", "connect"))],
         ("demo",): [Case(("demo", "--folder", "{tmp}/demo", "--timeout", "0"))],
+        ("web",): [Case(("web", "--port", "99999")), Case(("web",), before="settings")],
         ("service", "install"): [Case(("service", "install", "--user"), before="unwritable"),
                                  Case(("service", "install", "--system-wide"))],
     }

@@ -31,9 +31,9 @@ from tests.costanza.cli.test_help import _all_commands
 from tests.factories.media import make_heic, make_jpeg, make_mp4, make_png
 
 # Commands checked with click's parser only (`make_context`), never run: they do not
-# return (the daemon, the sandbox server, `log --follow`), or start a whole run of
+# return (the daemon, the sandbox server, the web page, `log --follow`), or start a whole run of
 # their own that tests/costanza/demo/test_demo.py covers (the demo, about a minute).
-PARSE_ONLY = {("daemon",), ("sandbox",), ("demo",)}
+PARSE_ONLY = {("daemon",), ("sandbox",), ("demo",), ("web",)}
 FOLLOW = {"--follow", "-f"}
 
 # What Costanza says (exit code 1) when it cannot read a time, a date, a slot or a name.

@@ -1,0 +1,1 @@
+"""`costanza web`: the page in the browser, another face of the same services."""
