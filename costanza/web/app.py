@@ -1,220 +1,26 @@
-"""The page's routes: the login address, the week, the log and "Try again".
-
-Each route checks who asks (`costanza.web.auth`), calls one service of
-`costanza/services/` and renders a template; there is no logic of its own here. Every
-error becomes a plain page in the language Costanza speaks, never a traceback.
-"""
+"""The ASGI application of `costanza web`: the pages of `costanza.web.pages` behind the
+checks of `costanza.web.base`, the static files, the plain error pages."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any
-
-import jinja2
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
-from config import i18n
-from config.errors import CostanzaError, NotFound
-from config.i18n import _
 from costanza.app import App
-from costanza.web.auth import (
-    COOKIE,
-    CSRF_FIELD,
-    Sessions,
-    host_allowed,
-    origin_allowed,
-)
-from posts.networks import network_label
-
-HERE = Path(__file__).parent
-LOG_DAYS = "30d"
-log = logging.getLogger("costanza.web")
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-# Sent with every answer: nothing from elsewhere (scripts, styles, frames), no address
-# (with its token) handed on to another site, nothing kept in a shared cache.
-HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; img-src 'self'; style-src 'self'; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
-
-
-class Web:
-    """The page of one `costanza web`: the App it shows, its sessions, its templates."""
-
-    def __init__(self, app: App, sessions: Sessions, loopback: bool = True) -> None:
-        self.app = app
-        self.sessions = sessions
-        self.loopback = loopback
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
-                                 autoescape=True, undefined=jinja2.StrictUndefined,
-                                 trim_blocks=True, lstrip_blocks=True)
-        env.globals.update(_=i18n.gettext, ngettext=i18n.ngettext)
-        env.filters["network"] = network_label
-        self.templates = Jinja2Templates(env=env)
-
-    # -- answers ------------------------------------------------------------------
-
-    def page(self, request: Request, name: str, status: int = 200,
-             **context: Any) -> Response:
-        session = request.cookies.get(COOKIE)
-        context.setdefault("csrf", self.sessions.csrf_for(session) or "")
-        context.setdefault("notice", None)
-        context.setdefault("signed_in", bool(self.sessions.csrf_for(session)))
-        context.update(lang=i18n.language(), csrf_field=CSRF_FIELD,
-                       path=request.url.path)
-        return self.templates.TemplateResponse(request, name, context, status_code=status,
-                                               headers=HEADERS)
-
-    def plain(self, request: Request, status: int, title: str, message: str) -> Response:
-        return self.page(request, "message.html", status=status, title=title,
-                         message=message)
-
-    def not_signed_in(self, request: Request) -> Response:
-        return self.plain(request, 403, _("Open the page from Costanza"), _(
-            "This page opens only from the address that `costanza web` prints. Run "
-            "`costanza web` on the computer where Costanza is set up and open the "
-            "address it shows (it starts with http://127.0.0.1)."))
-
-    # -- guards --------------------------------------------------------------------
-
-    def guarded(self, handler: Handler, login: bool = False) -> Handler:
-        """``handler`` behind the checks: the Host, a live session (not for the login
-        address), and for a POST the Origin and the CSRF token. A refused request changes
-        nothing."""
-
-        async def run(request: Request) -> Response:
-            if not host_allowed(request.headers.get("host"), self.loopback):
-                return self.plain(request, 400, _("Wrong address"), _(
-                    "Open the page with the address that `costanza web` prints (it starts "
-                    "with http://127.0.0.1)."))
-            session = request.cookies.get(COOKIE)
-            if not login and self.sessions.csrf_for(session) is None:
-                return self.not_signed_in(request)
-            if request.method == "POST":
-                form = await request.form()
-                given = form.get(CSRF_FIELD)
-                origin_ok = origin_allowed(request.headers.get("origin"),
-                                           request.headers.get("referer"),
-                                           request.headers.get("host"))
-                if not origin_ok or not self.sessions.csrf_matches(
-                        session, given if isinstance(given, str) else None):
-                    return self.plain(request, 403, _("Not done"), _(
-                        "This form could not be checked, so nothing was changed. Go back to "
-                        "the page, reload it and try once more."))
-            try:
-                return await handler(request)
-            except NotFound as exc:
-                return self.plain(request, 404, _("Not found"), exc.message)
-            except CostanzaError as exc:
-                return self.plain(request, 400, _("Not done"), exc.message)
-            except HTTPException:
-                raise
-            except Exception as exc:  # a plain page, and no traceback anywhere
-                return await self.server_error(request, exc)
-
-        return run
-
-    # -- routes --------------------------------------------------------------------
-
-    async def login(self, request: Request) -> Response:
-        if self.sessions.csrf_for(request.cookies.get(COOKIE)) is not None:
-            return RedirectResponse("/", status_code=303, headers=HEADERS)
-        session = self.sessions.log_in(request.query_params.get("token", ""))
-        if session is None:
-            return self.plain(request, 403, _("This address was already used"), _(
-                "Each address that `costanza web` prints opens the page once, in one "
-                "browser. Stop `costanza web` (Ctrl-C) and start it again: it prints a new "
-                "address to open."))
-        response = RedirectResponse("/", status_code=303, headers=HEADERS)
-        response.set_cookie(COOKIE, session, httponly=True, samesite="strict", path="/")
-        return response
-
-    async def week(self, request: Request) -> Response:
-        from costanza.services.week import week_view
-
-        view = await run_in_threadpool(week_view, self.app)
-        return self.page(request, "week.html", view=view)
-
-    async def log_page(self, request: Request, notice: str | None = None,
-                       status: int = 200) -> Response:
-        from costanza.services.log import log_entries
-
-        def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            recent = log_entries(self.app, since=LOG_DAYS)
-            attention = log_entries(self.app, failed=True)
-            return list(reversed(recent)), list(reversed(attention))
-
-        entries, attention = await run_in_threadpool(read)
-        return self.page(request, "log.html", status=status, entries=entries,
-                         attention=attention, days=30, notice=notice)
-
-    async def retry(self, request: Request) -> Response:
-        from costanza.services.retry import retry_delivery
-
-        try:
-            number = int(request.path_params["delivery_id"])
-        except ValueError:
-            raise HTTPException(404) from None
-        try:
-            result = await run_in_threadpool(retry_delivery, self.app, number)
-        except NotFound:
-            raise
-        except CostanzaError as exc:
-            return await self.log_page(request, notice=exc.message, status=400)
-        return await self.log_page(request, notice=result["message"])
-
-    async def thumb(self, request: Request) -> Response:
-        from costanza.services.thumbnails import thumbnail
-
-        path = await run_in_threadpool(thumbnail, self.app, request.path_params["sha256"])
-        return FileResponse(path, media_type="image/jpeg",
-                            headers={**HEADERS, "Cache-Control": "private, max-age=86400"})
-
-    # -- errors --------------------------------------------------------------------
-
-    async def http_error(self, request: Request, exc: Exception) -> Response:
-        status = getattr(exc, "status_code", 500)
-        if status == 404:
-            return self.plain(request, 404, _("Not found"), _(
-                "There is no page at this address. Go back to the week."))
-        if status == 405:
-            return self.plain(request, 405, _("Not done"), _(
-                "This page cannot be used that way. Go back to the week."))
-        return self.plain(request, status, _("Not done"), _(
-            "The page could not answer this. Go back to the week and try once more."))
-
-    async def server_error(self, request: Request, exc: Exception) -> Response:
-        log.error("the page hit an unexpected problem (%s)", type(exc).__name__)
-        return self.plain(request, 500, _("Something went wrong"), _(
-            "Costanza hit an unexpected problem ({kind}). Nothing else was changed. Go back "
-            "to the week and try once more; if it happens again, run `costanza status` in "
-            "a terminal.").format(kind=type(exc).__name__))
+from costanza.web.auth import Sessions
+from costanza.web.base import HERE, Web
+from costanza.web.pages import PAGES
 
 
 def create_app(app: App, sessions: Sessions, loopback: bool = True) -> Starlette:
     """The ASGI application of `costanza web`."""
-    web = Web(app, sessions, loopback)
+    web = Web(app, sessions, loopback,
+              nav=[module.NAV for module in PAGES if module.NAV is not None])
     routes = [
         Route("/login", web.guarded(web.login, login=True), methods=["GET"]),
-        Route("/", web.guarded(web.week), methods=["GET"]),
-        Route("/log", web.guarded(web.log_page), methods=["GET"]),
-        Route("/log/retry/{delivery_id}", web.guarded(web.retry), methods=["POST"]),
-        Route("/thumbs/{sha256}.jpg", web.guarded(web.thumb), methods=["GET"]),
+        *(route for module in PAGES for route in module.routes(web)),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes, exception_handlers={
