@@ -160,36 +160,70 @@ def svg(report: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def png(report: dict[str, Any]) -> Any:
-    """The heatmap as a Pillow image (RGB)."""
+# The page's picture (`costanza web`'s /steadiness): larger cells, a larger type, and each
+# column's Monday under it as a date ("7 Dec").
+LARGE = {"cell": 44, "gap": 8, "left": 64, "top": 64, "bottom": 92, "right": 24,
+         "min_width": 640}
+
+
+def png(report: dict[str, Any], large: bool = False) -> Any:
+    """The heatmap as a Pillow image (RGB); ``large``: the page's bigger one, dated."""
     from PIL import Image, ImageDraw, ImageFont
 
-    layout = Layout(len(report["weeks"]))
+    layout = Layout(len(report["weeks"]), **(LARGE if large else {}))
     image = Image.new("RGB", (layout.width, layout.height), "#ffffff")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default()
+    font = ImageFont.load_default(size=15) if large else ImageFont.load_default()
+    line = 20 if large else 11
     draw.text((layout.left, 4), _title(report), fill=INK, font=font)
     for col, name in _month_labels(report):
         x = layout.box(col, 0)[0]
-        draw.text((x, layout.top - 18), name, fill=INK, font=font)
+        draw.text((x, layout.top - line - 7), name, fill=INK, font=font)
     for row in (0, 2, 4, 6):
         y = layout.box(0, row)[1]
         draw.text((4, y + 3), weekday_short(row), fill=INK, font=font)
     for col, row, _day, count, missed in _cells(report):
         draw.rectangle(layout.box(col, row), fill=colour_for(count),
-                       outline=MISSED if missed else BORDER, width=2 if missed else 1)
-    for col, day in _week_starts(report):
+                       outline=MISSED if missed else BORDER,
+                       width=(4 if large else 2) if missed else 1)
+    for col, day in (week_dates_under(report) if large else _week_starts(report)):
         x = layout.box(col, 0)[0]
         draw.text((x + 2, layout.height - layout.bottom + 4), day, fill=INK, font=font)
-    legend_y = layout.height - layout.bottom + 30
+    legend_y = layout.height - layout.bottom + 2 * line + 10
     draw.text((layout.left, legend_y), _("Fewer"), fill=INK, font=font)
-    x = layout.left + 40
+    x = layout.left + int(draw.textlength(_("Fewer"), font=font)) + 8
     for fill in PALETTE:
-        draw.rectangle((x, legend_y, x + 11, legend_y + 11), fill=fill, outline=BORDER)
-        x += 16
+        draw.rectangle((x, legend_y, x + line, legend_y + line), fill=fill, outline=BORDER)
+        x += line + 5
     draw.text((x + 4, legend_y), _("More"), fill=INK, font=font)
-    draw.text((x + 44, legend_y), _("red border: a slot was missed"), fill=MISSED, font=font)
+    x += int(draw.textlength(_("More"), font=font)) + 20
+    draw.text((x, legend_y), _("red border: a slot was missed"), fill=MISSED, font=font)
     return image
+
+
+def week_dates_under(report: dict[str, Any]) -> list[tuple[int, str]]:
+    """Each column's Monday as a date ("7 Dec"), for the page's larger picture."""
+    return [(col, f"{d.day} {month_short(d.month)}")
+            for col, d in ((col, date.fromisoformat(week["start"]))
+                           for col, week in enumerate(report["weeks"]))]
+
+
+def png_bytes(report: dict[str, Any], large: bool = True) -> bytes:
+    """The heatmap as PNG data (the page serves it)."""
+    from io import BytesIO
+
+    out = BytesIO()
+    png(report, large=large).save(out, format="PNG")
+    return out.getvalue()
+
+
+def day_words(report: dict[str, Any]) -> list[list[str]]:
+    """Each week's days in words ("Mon 7 Dec: 1 post"), as the picture's cells say them,
+    for whoever cannot see the picture."""
+    rows: list[list[str]] = [[] for _week in report["weeks"]]
+    for col, _row, day, count, missed in _cells(report):
+        rows[col].append(_day_label(day, count, missed))
+    return rows
 
 
 def write(report: dict[str, Any], path: Path) -> Path:

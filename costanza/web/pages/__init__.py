@@ -8,6 +8,6 @@ The menu follows the order of ``PAGES``.
 
 from __future__ import annotations
 
-from costanza.web.pages import comments, log, week
+from costanza.web.pages import comments, log, steadiness, week
 
-PAGES = (week, log, comments)
+PAGES = (week, log, comments, steadiness)
