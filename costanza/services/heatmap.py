@@ -162,7 +162,7 @@ def svg(report: dict[str, Any]) -> str:
 
 # The page's picture (`costanza web`'s /steadiness): larger cells, a larger type, and each
 # column's Monday under it as a date ("7 Dec").
-LARGE = {"cell": 44, "gap": 8, "left": 64, "top": 64, "bottom": 92, "right": 24,
+LARGE = {"cell": 46, "gap": 10, "left": 64, "top": 64, "bottom": 92, "right": 24,
          "min_width": 640}
 
 

@@ -8,6 +8,6 @@ The menu follows the order of ``PAGES``.
 
 from __future__ import annotations
 
-from costanza.web.pages import comments, log, steadiness, week
+from costanza.web.pages import accounts, comments, log, steadiness, week
 
-PAGES = (week, log, comments, steadiness)
+PAGES = (week, log, comments, steadiness, accounts)
