@@ -59,30 +59,21 @@ def routes(web: Web) -> list[Route]:
                               draft=text)
         return await show(request, notice=result["message"], result=result)
 
-    async def mark_read(request: Request) -> Response:
-        from costanza.services.comments import mark_read as mark
-
-        number = _comment_id(request)
+    async def act(request: Request, call: Any, *args: Any) -> Response:
+        """``call(*args)`` gives the notice; a refusal re-renders with its words."""
         try:
-            await run_in_threadpool(mark, web.app, [number])
+            notice = await run_in_threadpool(call, *args)
         except NotFound:
             raise
         except CostanzaError as exc:
             return await show(request, notice=exc.message, status=400)
-        return await show(request, notice=_("Comment {id} is marked read: it no longer "
-                                             "waits for an answer.").format(id=number))
+        return await show(request, notice=notice)
+
+    async def mark_read(request: Request) -> Response:
+        return await act(request, _mark_read, web, _comment_id(request))
 
     async def hide(request: Request) -> Response:
-        from costanza.services.comments import hide as hide_comment
-
-        number = _comment_id(request)
-        try:
-            result = await run_in_threadpool(hide_comment, web.app, number)
-        except NotFound:
-            raise
-        except CostanzaError as exc:
-            return await show(request, notice=exc.message, status=400)
-        return await show(request, notice=result["message"])
+        return await act(request, _hide, web, _comment_id(request))
 
     async def fetch(request: Request) -> Response:
         from costanza.services.comments_fetch import fetch_now
@@ -98,6 +89,20 @@ def routes(web: Web) -> list[Route]:
             Route("/comments/{comment_id}/reply", web.guarded(reply), methods=["POST"]),
             Route("/comments/{comment_id}/read", web.guarded(mark_read), methods=["POST"]),
             Route("/comments/{comment_id}/hide", web.guarded(hide), methods=["POST"])]
+
+
+def _mark_read(web: Web, number: int) -> str:
+    from costanza.services.comments import mark_read
+
+    mark_read(web.app, [number])
+    return _("Comment {id} is marked read: it no longer waits for an answer.").format(
+        id=number)
+
+
+def _hide(web: Web, number: int) -> str:
+    from costanza.services.comments import hide
+
+    return str(hide(web.app, number)["message"])
 
 
 def _fetch_words(result: dict[str, Any]) -> str:
