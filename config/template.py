@@ -118,7 +118,7 @@ wait until the 1st of next month (Facebook and Instagram go on)."""),
     "s3": N_("an S3-compatible bucket"),
     "json": N_('or "json", for journald and log tools'),
     "web": N_("""\
-With enabled = true, `costanza daemon` also shows the page in the browser (as
+With `enabled = true`, `costanza daemon` also shows the page in the browser (as
 `costanza web` does) on this address and port; `costanza web` then prints the
 address to open."""),
 }

@@ -13,7 +13,7 @@ from costanza.cli.params import Bounded
 
     Prints one address to open; it works once, in one browser, and only while this
     command runs (Ctrl-C stops it). The page is for this computer only, unless
-    --host says otherwise. When the daemon shows the page ([web] enabled = true in
+    --host says otherwise. When the daemon shows the page (`enabled = true` in [web] of
     the settings), it prints a new address of the daemon's page instead, and stops.
 
     Example:

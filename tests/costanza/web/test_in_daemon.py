@@ -150,7 +150,7 @@ def test_web_settings_are_checked(home: Path) -> None:
 
     home.mkdir()
     (home / "config.toml").write_text('[web]\nenabled = "yes"\n')
-    with pytest.raises(SettingsError, match="web.enabled.*true or false"):
+    with pytest.raises(SettingsError, match=r"web\.enabled.*true or false"):
         load_settings(env={"COSTANZA_HOME": str(home)})
     (home / "config.toml").write_text('[web]\nport = 70000\n')
     with pytest.raises(SettingsError, match="1 to 65535"):
