@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from config import graph_versions, i18n
-from config.errors import SettingsError, os_reason, shown
+from config.errors import SettingsError, shown
 from config.i18n import N_, _
 from config.paths import Home, resolve_home
+from config.settings_file import read_file
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
@@ -81,6 +81,10 @@ class Settings:
     comments_old_hours: int = 12  # after that
     comments_max_age_days: int = 30  # 0: never look
     comments_x_max_age_days: int = 7  # X bills reads, and its recent search covers 7 days
+    # [web]: `costanza daemon` serves the page too (costanza.web.beside), on host:port.
+    web_enabled: bool = False
+    web_host: str = "127.0.0.1"
+    web_port: int = 8765
 
     @property
     def media_dir(self) -> Path:
@@ -153,6 +157,18 @@ def _graph_version(value: Any) -> str:
     return value
 
 
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError
+    return value
+
+
+def _host(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^[0-9A-Za-z.:-]+$", value):
+        raise ValueError
+    return value
+
+
 def _url(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
         raise ValueError
@@ -211,6 +227,9 @@ _KEYS: dict[tuple[str, str], tuple[str, Callable[[Any], Any]]] = {
     ("comments", "old_hours"): (N_("a whole number of hours from 1 to 720"), _int_in(1, 720)),
     ("comments", "max_age_days"): (N_("a whole number of days from 0 to 365"), _int_in(0, 365)),
     ("comments", "x_max_age_days"): (N_("a whole number of days from 0 to 7"), _int_in(0, 7)),
+    ("web", "enabled"): (N_("true or false"), _bool),
+    ("web", "host"): (N_('an address of this computer in quotes, such as "127.0.0.1"'), _host),
+    ("web", "port"): (N_("a whole number from 1 to 65535"), _int_in(1, 65_535)),
 }
 _FREE_SECTIONS = {"media_host", "notify"}
 # Keys read specially in load_settings; every other key is the Settings field of its name,
@@ -222,47 +241,9 @@ _FIELDS = {("log", "format"): "log_format", ("log", "keep_days"): "log_keep_days
                                              "price_read")},
            **{("comments", k): f"comments_{k}" for k in ("new_minutes", "week_minutes",
                                                          "old_hours", "max_age_days",
-                                                         "x_max_age_days")}}
+                                                         "x_max_age_days")},
+           **{("web", k): f"web_{k}" for k in ("enabled", "host", "port")}}
 SETTLE_KEYS = ("settle_seconds_x", "settle_seconds_facebook", "settle_seconds_instagram")
-
-
-def _toml_problem(exc: tomllib.TOMLDecodeError) -> str:
-    """What is wrong in the TOML: tomllib says it in English ("Cannot declare ('daemon',)
-    twice (at line 65, column 8)"), so another language gets where it is."""
-    where = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
-    if where is None or i18n.language() == i18n.SOURCE_LANGUAGE:
-        return str(exc)
-    return _("the mistake is at line {line}, column {column}").format(
-        line=where.group(1), column=where.group(2))
-
-
-def _read_problem(exc: OSError | UnicodeDecodeError) -> str:
-    """Why the settings file cannot be read, in the language spoken (in English, as the
-    system says it)."""
-    if i18n.language() == i18n.SOURCE_LANGUAGE:
-        return str(exc)
-    if isinstance(exc, UnicodeDecodeError):
-        return _("it is not UTF-8 text")
-    return os_reason(exc)
-
-
-def _read_file(path: Path, config_file: str | os.PathLike[str] | None) -> dict[str, Any]:
-    """The settings file's tables; empty when there is none (unless --config named it)."""
-    if path.exists():
-        try:
-            return tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(_(
-                "The settings file {path} is not valid TOML ({error}). "
-                "Fix the line it names, or move the file away and run `costanza init`."
-            ).format(path=path, error=_toml_problem(exc))) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsError(_("The settings file {path} cannot be read ({error}).")
-                                .format(path=path, error=_read_problem(exc))) from None
-    if config_file:
-        raise SettingsError(_("The settings file {path} does not exist. Check the --config "
-                              "path.").format(path=path))
-    return {}
 
 
 def _checked_values(raw: dict[str, Any], path: Path) -> dict[tuple[str, str], Any]:
@@ -305,7 +286,7 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
     env = dict(os.environ) if env is None else env
     home = resolve_home(config_file, env)
     path = home.config_file
-    raw = _read_file(path, config_file)
+    raw = read_file(path, config_file)
     values = _checked_values(raw, path)
     if ("storage", "data_dir") in values and not env.get("COSTANZA_HOME"):
         home = Home(config_file=home.config_file,

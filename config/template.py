@@ -68,6 +68,12 @@ language = "{language}"
 [log]
 # format = "text"      # {json}
 # keep_days = 365
+
+[web]
+{web}
+# enabled = false
+# host = "127.0.0.1"
+# port = 8765
 """
 
 COMMENTS = {
@@ -111,6 +117,10 @@ wait until the 1st of next month (Facebook and Instagram go on)."""),
     "public_url": N_("where the world reads them"),
     "s3": N_("an S3-compatible bucket"),
     "json": N_('or "json", for journald and log tools'),
+    "web": N_("""\
+With `enabled = true`, `costanza daemon` also shows the page in the browser (as
+`costanza web` does) on this address and port; `costanza web` then prints the
+address to open."""),
 }
 
 

@@ -43,8 +43,13 @@ def daemon(obj: Context, concurrency: int, once: bool) -> None:
 
     setup_logging(obj.app.settings.log_format, verbose=obj.verbose, tz=profile_zone(obj.app))
     logging.getLogger("costanza").info(_("Costanza daemon starting (Ctrl-C stops it)"))
+    page = _start_page(obj.app) if obj.app.settings.web_enabled and not once else None
     runner = Daemon(obj.app, concurrency=concurrency, readiness=lambda: daily(obj.app))
-    runner.run(once=once)
+    try:
+        runner.run(once=once)
+    finally:
+        if page is not None:
+            page.stop()
     if runner.stopped_by == signal.SIGINT:
         sys.stdout.flush()
         sys.exit(130)  # stopped by Ctrl-C, cleanly: the shell's convention (128 + SIGINT)
@@ -59,6 +64,34 @@ def daemon(obj: Context, concurrency: int, once: bool) -> None:
                 "{n} posts wait to be tried again later: run `costanza daemon` (or `--once` "
                 "again later).", waiting).format(n=waiting))
     sys.stdout.flush()
+
+
+def _start_page(app: Any) -> Any:
+    """The page in the browser beside the daemon (``[web] enabled``), its address printed
+    once; None if it cannot be served (the daemon publishes all the same)."""
+    from config.errors import CostanzaError
+    from costanza.web.beside import PageBeside
+
+    settings = app.settings
+    try:
+        page = PageBeside(app, settings.web_host, settings.web_port)
+        page.start()
+    except CostanzaError as exc:
+        logging.getLogger("costanza").warning(_(
+            "The page in the browser is not shown ({reason}); the daemon publishes all the "
+            "same.").format(reason=exc))
+        return None
+    if not page.served.loopback:
+        click.echo(_(
+            "Warning: the page listens on {host}, so other computers can reach it, and "
+            "nothing it sends is encrypted. Put it behind a web server with HTTPS (see the "
+            "README, \"A page in the browser\"), or leave out --host.").format(
+                host=settings.web_host), err=True)
+    click.echo(_("The page in the browser: open this address (it works once; "
+                 "`costanza web` gives a new one):"))
+    click.echo(f"  {page.address}")
+    sys.stdout.flush()
+    return page
 
 
 @click.command(help=N_("""Is the daemon running? What goes out next, how long the queue lasts,

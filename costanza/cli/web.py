@@ -13,7 +13,8 @@ from costanza.cli.params import Bounded
 
     Prints one address to open; it works once, in one browser, and only while this
     command runs (Ctrl-C stops it). The page is for this computer only, unless
-    --host says otherwise.
+    --host says otherwise. When the daemon shows the page (`enabled = true` in [web] of
+    the settings), it prints a new address of the daemon's page instead, and stops.
 
     Example:
 
@@ -31,10 +32,19 @@ from costanza.cli.params import Bounded
 @click.pass_obj
 def web(obj: Context, port: int, host: str, open_browser: bool) -> None:
     from costanza.web.auth import is_loopback
+    from costanza.web.beside import fresh_address
     from costanza.web.server import prepare, serve
 
     app = obj.app
     app.store  # noqa: B018  (not set up: say so now, before anything is served)
+    address = fresh_address(app)
+    if address is not None:
+        click.echo(_("The daemon shows the page. Open this address in your browser (it "
+                     "works once):"))
+        click.echo(f"  {address}")
+        if open_browser:
+            _open(address)
+        return
     served = prepare(host, port)
     if not is_loopback(host):
         click.echo(_(
@@ -48,14 +58,18 @@ def web(obj: Context, port: int, host: str, open_browser: bool) -> None:
         click.echo(f"  {served.address}")
         click.echo(_("Ctrl-C stops the page."))
         if open_browser:
-            import webbrowser
-
-            if not webbrowser.open(served.address):
-                click.echo(_("No browser could be opened here: open the address above "
-                             "yourself."), err=True)
+            _open(served.address)
 
     try:
         serve(app, served, ready=ready)
     except KeyboardInterrupt:
         pass
     click.echo(_("The page is stopped."))
+
+
+def _open(address: str) -> None:
+    import webbrowser
+
+    if not webbrowser.open(address):
+        click.echo(_("No browser could be opened here: open the address above yourself."),
+                   err=True)

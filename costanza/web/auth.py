@@ -11,9 +11,11 @@ with the browser's Origin header.
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 COOKIE = "costanza_session"
@@ -27,9 +29,12 @@ def is_loopback(host: str) -> bool:
 
 @dataclass
 class Sessions:
-    """The login token (spent at its first use) and the sessions it opened."""
+    """The login token (spent at its first use) and the sessions it opened. With a
+    ``login_file``: also the token written there (by `costanza web`, for the page inside
+    the daemon), spent too at its first use (the file is removed)."""
 
     login_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    login_file: Path | None = None
     _spent: bool = False
     _csrf: dict[str, str] = field(default_factory=dict)  # session id -> its CSRF token
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -37,13 +42,32 @@ class Sessions:
     def log_in(self, token: str) -> str | None:
         """A new session's id for the right token, used for the first time; else None."""
         with self._lock:
-            if self._spent or not hmac.compare_digest(token.encode(),
-                                                      self.login_token.encode()):
+            if not (self._first_use(token) or self._from_file(token)):
                 return None
-            self._spent = True
             session = secrets.token_urlsafe(32)
             self._csrf[session] = secrets.token_urlsafe(32)
             return session
+
+    def _first_use(self, token: str) -> bool:
+        if self._spent or not hmac.compare_digest(token.encode(), self.login_token.encode()):
+            return False
+        self._spent = True
+        return True
+
+    def _from_file(self, token: str) -> bool:
+        """The token of the login file, if it is private to this user (0600) and matches."""
+        if self.login_file is None:
+            return False
+        try:
+            if os.stat(self.login_file).st_mode & 0o077:
+                return False
+            written = self.login_file.read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return False
+        if not written or not hmac.compare_digest(token.encode(), written.encode()):
+            return False
+        self.login_file.unlink(missing_ok=True)
+        return True
 
     def csrf_for(self, session: str | None) -> str | None:
         """The CSRF token of a live session (None: no such session)."""

@@ -11,11 +11,16 @@ import errno
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.errors import CostanzaError, InputError
 from config.i18n import _
 from costanza.app import App
 from costanza.web.auth import Sessions, is_loopback
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 @dataclass
@@ -55,27 +60,43 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def prepare(host: str, port: int) -> Served:
+def prepare(host: str, port: int, login_file: Path | None = None) -> Served:
+    """The socket and the first address; ``login_file``: where `costanza web` may leave a
+    fresh login token for this page (the page inside the daemon, costanza.web.beside)."""
     sock = listen(host, port)
     bound_port = sock.getsockname()[1]
-    sessions = Sessions()
-    shown = f"[{host}]" if ":" in host else host
-    if host in ("0.0.0.0", "::"):
-        shown = "127.0.0.1"
-    address = f"http://{shown}:{bound_port}/login?token={sessions.login_token}"
+    sessions = Sessions(login_file=login_file)
+    address = f"{base_address(host, bound_port)}/login?token={sessions.login_token}"
     return Served(sock, address, sessions, is_loopback(host))
 
 
-def serve(app: App, served: Served, ready: Callable[[], None] | None = None) -> None:
-    """Serve until Ctrl-C (uvicorn stops cleanly, finishing the answers under way)."""
+def base_address(host: str, port: int) -> str:
+    """The address a browser on this computer opens for a page bound to ``host``."""
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        shown = "127.0.0.1"
+    return f"http://{shown}:{port}"
+
+
+def make_server(app: App, served: Served,
+                log_config: dict[str, object] | None = None) -> uvicorn.Server:
+    """Uvicorn on the page's application, with no access log (it would print the login
+    address). ``log_config`` None: uvicorn's few lines go through the logging set up."""
     import uvicorn
 
     from costanza.web.app import create_app
 
     asgi = create_app(app, served.sessions, loopback=served.loopback)
     config = uvicorn.Config(asgi, access_log=False, log_level="warning", lifespan="off",
-                            server_header=False, proxy_headers=False)
-    server = uvicorn.Server(config)
+                            server_header=False, proxy_headers=False, log_config=log_config)
+    return uvicorn.Server(config)
+
+
+def serve(app: App, served: Served, ready: Callable[[], None] | None = None) -> None:
+    """Serve until Ctrl-C (uvicorn stops cleanly, finishing the answers under way)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    server = make_server(app, served, log_config=LOGGING_CONFIG)
     if ready is not None:
         ready()
     try:
