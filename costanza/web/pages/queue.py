@@ -35,6 +35,7 @@ DONE = {
     "unpinned": N_("Post {number} takes its turn in the queue again."),
     "paused": N_("The queue is paused: nothing goes out on those days."),
     "resumed": N_("The queue goes on: the posts go out again at their slots."),
+    "cancelled": N_("The planned pauses were cancelled."),
     "not-paused": N_("The queue was not paused now, so nothing was changed."),
 }
 
@@ -157,7 +158,9 @@ def _pause_routes(web: Web) -> list[Route]:
         form = await request.form()
         result = await run_in_threadpool(resume_queue, web.app,
                                          _field(form, "everything") == "yes")
-        return _back("resumed" if result["resumed"] or result["cancelled"] else "not-paused")
+        done = "resumed" if result["resumed"] else "cancelled" if result["cancelled"] \
+            else "not-paused"
+        return _back(done)
 
     return [Route("/queue/pause", web.guarded(pause), methods=["POST"]),
             Route("/queue/resume", web.guarded(resume), methods=["POST"])]

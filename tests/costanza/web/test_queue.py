@@ -234,3 +234,27 @@ def test_a_post_without_the_csrf_token_changes_nothing(
                              follow_redirects=False)
         assert answer.status_code == 403 and "nothing was changed" in answer.text
     assert _state(page.app) == before
+
+
+def test_a_planned_pause_is_shown_and_can_be_cancelled(page: Page) -> None:
+    add(page.app, "Una storia", ["x"])
+    today = page.app.clock.now().astimezone(profile_zone(page.app)).date()
+    client = page.login()
+    html = _followed(client, _post(client, page, "/queue/pause",
+                                   first=(today + timedelta(days=20)).isoformat(), last=""))
+    assert "Pause planned: from " in html and "with no end date" in html
+    assert "Paused now" not in html and "Cancel the planned pauses" in html
+    html = _followed(client, _post(client, page, "/queue/resume", everything="yes"))
+    assert "The planned pauses were cancelled." in html
+    assert "The queue is not paused." in html
+
+
+def test_different_texts_for_each_network_keep_one_text_for_the_post(page: Page) -> None:
+    post_id = add(page.app, "Il bottone", ["facebook", "x"], texts={"x": "Corno"})
+    client = page.login()
+    form = client.get(f"/queue/{post_id}/edit").text
+    assert "\nIl bottone</textarea>" in form and "\nCorno</textarea>" in form
+    _followed(client, _post(client, page, f"/queue/{post_id}/edit",
+                            text_facebook="Il bottone di corno", text_x="Bottone, X"))
+    row = show_post(page.app, post_id)
+    assert row["text"] == "Il bottone di corno" and row["texts"] == {"x": "Bottone, X"}
