@@ -8,6 +8,6 @@ The menu follows the order of ``PAGES``.
 
 from __future__ import annotations
 
-from costanza.web.pages import log, week
+from costanza.web.pages import log, new, week
 
-PAGES = (week, log)
+PAGES = (week, new, log)
