@@ -55,7 +55,7 @@ def test_the_form_has_a_label_for_every_input_and_the_connected_networks_ticked(
     assert ids and all(f'<label for="{i}">' in html for i in ids if i not in ("",))
     ticked = re.findall(r'name="to" value="(\w+)" checked', html)
     assert ticked == ["facebook", "x"]
-    assert "Add to the queue" not in html  # only once it was checked
+    assert 'formaction="/new/add"' not in html  # only once it was checked
     assert '<a href="/new" aria-current="page">' in html
 
 
@@ -89,7 +89,7 @@ def test_a_refused_verdict_is_shown_and_nothing_is_kept(page: Page, tmp_path: Pa
     assert answer.status_code == 400
     assert "This post cannot go out as it is" in answer.text
     assert re.search(r'verdict refused"><strong>X</strong>:\s*cannot go out: ', answer.text)
-    assert "Add to the queue" not in answer.text
+    assert 'formaction="/new/add"' not in answer.text
     assert "x" * 400 in answer.text  # the text is shown back, to be shortened
     assert _media_files(page) == before and _posts(page) == 0
 
@@ -99,10 +99,10 @@ def test_check_then_add_queues_the_post_and_the_week_shows_it_with_its_thumbnail
         page: Page, tmp_path: Path) -> None:
     client = page.login()
     photo = make_jpeg(tmp_path / "lana.jpg", size=(800, 600))
-    video = make_mp4(tmp_path / "telaio.mp4", size=(320, 240))
+    second = make_jpeg(tmp_path / "fuso.jpg", size=(600, 800))
     checked = client.post("/new/check", data=_form(
         page, text="La lana della Val di Fiemme", to=["facebook"], alts="Gomitoli\n"),
-        files=_files(("photos", photo, JPEG), ("video", video, "video/mp4")))
+        files=_files(("photos", photo, JPEG), ("photos", second, JPEG)))
     assert checked.status_code == 200, checked.text
     added = client.post("/new/add", data=_form(
         page, text="La lana della Val di Fiemme", to=["facebook"], alts="Gomitoli\n",
@@ -113,7 +113,7 @@ def test_check_then_add_queues_the_post_and_the_week_shows_it_with_its_thumbnail
     post = show_post(page.app, 1)
     assert post["text"] == "La lana della Val di Fiemme" and post["targets"] == ["facebook"]
     assert [(m["kind"], m["original_name"], m["alt"]) for m in post["media"]] == [
-        ("photo", "lana.jpg", "Gomitoli"), ("video", "telaio.mp4", None)]
+        ("photo", "lana.jpg", "Gomitoli"), ("photo", "fuso.jpg", None)]
     assert post["verdicts"]["facebook"]["status"] in ("ok", "fit")
     week = client.get("/").text
     assert "Added post 1. It will go out" in week and "on Facebook." in week
@@ -124,6 +124,21 @@ def test_check_then_add_queues_the_post_and_the_week_shows_it_with_its_thumbnail
     assert "Added post 1" not in client.get("/").text  # the notice is shown once
     # The upload folder went once the store had its copies.
     assert not [p for p in _media_files(page) if p.startswith(uploads.FOLDER_PREFIX)]
+
+
+def test_a_video_is_checked_and_queued(page: Page, tmp_path: Path) -> None:
+    client = page.login()
+    video = make_mp4(tmp_path / "telaio.mp4", size=(320, 240))
+    checked = client.post("/new/check", data=_form(page, text="Il telaio", to=["x"]),
+                          files=_files(("video", video, "video/mp4")))
+    assert checked.status_code == 200, checked.text
+    assert re.search(r'verdict (ok|fit)"><strong>X</strong>:', checked.text)
+    added = client.post("/new/add", data=_form(page, text="Il telaio", to=["x"],
+                                               draft=_draft(checked.text)))
+    assert added.status_code == 200 and "Added post 1." in added.text
+    from costanza.services.posts import show_post
+
+    assert [m["kind"] for m in show_post(page.app, 1)["media"]] == ["video"]
 
 
 def test_add_without_a_check_refused_by_a_network_stores_nothing(page: Page,
@@ -158,7 +173,6 @@ def test_a_request_over_the_limit_is_refused_before_its_body_is_read(
     monkeypatch.setattr(uploads, "MAX_REQUEST_BYTES", 100_000)
     client = page.login()
     photos = [make_jpeg(tmp_path / f"{n}.jpg", size=(600, 600)) for n in range(4)]
-    photos = [p for p in photos]
     for p in photos:
         p.write_bytes(p.read_bytes() + b"\0" * 30_000)
     before = _media_files(page)
