@@ -31,6 +31,7 @@ from posts.models import Account, Media, Post, PostMedia, Profile
 from posts.networks import NETWORKS
 
 if TYPE_CHECKING:
+    from posts.media.probe import ProbeResult
     from posts.media.store import MediaStore, StoredMedia
     from posts.rules import Verdict
     from posts.store import Store
@@ -130,13 +131,21 @@ def _check_future(at: datetime, now: datetime) -> None:
         ).format(example=example))
 
 
-def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
-             now: datetime, created: list[StoredMedia] | None = None) -> AddResult:
-    """Check, copy the media, then insert the post.
+@dataclass
+class Checked:
+    """What `post add` checks before it copies anything: the networks, the files with
+    what each was given as, what probing them said, and each network's verdict."""
 
-    ``created`` receives each file this call copies into the store as it is copied: if
-    the transaction then fails, hand them to ``discard_new_media`` once it has ended.
-    """
+    targets: list[str]
+    files: list[tuple[Path, str]]
+    probes: list[ProbeResult]
+    verdicts: dict[str, Verdict]
+
+
+def check_draft(db: Session, profile: Profile, draft: PostDraft, now: datetime) -> Checked:
+    """The checks of ``add_post``, nothing written: the draft itself, then the media
+    probed and the per-network rules applied. A refusing verdict is returned, not
+    raised (a file that is no photo or video is refused with ``MediaRejected``)."""
     from posts.media.probe import probe
     from posts.rules import check_post
 
@@ -149,6 +158,19 @@ def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: Post
     texts = {n: draft.texts.get(n) or draft.text for n in targets}
     verdicts = check_post(targets, texts, probes, first_comment=draft.first_comment,
                           thread=draft.thread)
+    return Checked(targets=targets, files=files, probes=probes, verdicts=verdicts)
+
+
+def add_post(db: Session, media_store: MediaStore, profile: Profile, draft: PostDraft,
+             now: datetime, created: list[StoredMedia] | None = None) -> AddResult:
+    """Check (``check_draft``), copy the media, then insert the post.
+
+    ``created`` receives each file this call copies into the store as it is copied: if
+    the transaction then fails, hand them to ``discard_new_media`` once it has ended.
+    """
+    checked = check_draft(db, profile, draft, now)
+    targets, files, probes, verdicts = (checked.targets, checked.files, checked.probes,
+                                        checked.verdicts)
     _refuse_if_any(verdicts, _("This post cannot go out as it is, so nothing was added."))
 
     created = [] if created is None else created

@@ -97,8 +97,7 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
                 targets=queue.parse_targets(targets),
                 texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
                 category=category, at=parse_local(at, tz, now=now) if at is not None else None,
-                top=top,
-                thread=thread, fit=fit)
+                top=top, thread=thread, fit=fit)
             result = queue.add_post(db, app.media, profile, draft, now, created)
             post_id = result.post.id
             verdicts = queue.verdicts_json(result.verdicts)
@@ -113,6 +112,44 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
     row["verdicts"] = verdicts
     row["x_cost_warning"] = _x_cost_warning(app, row)
     return row
+
+
+def check_new_post(app: App, *, text: str, photos: list[Path], video: Path | None,
+                   alts: list[str], targets: str | None, texts: dict[str, str | None],
+                   first_comment: str | None, at: str | None,
+                   thread: bool) -> dict[str, Any]:
+    """What `post add` would say of this post, nothing queued or copied: each network's
+    verdict (``ok``, ``fit`` with its notes, ``refused`` with its problems), from the
+    same checks, probes and rules as ``add_post``. ``ready`` is False when a network
+    refuses it (``add_post`` would then refuse the whole post)."""
+    _check_typed({"--text": text, "--text-x": texts.get("x"),
+                  "--text-instagram": texts.get("instagram"),
+                  "--text-facebook": texts.get("facebook"), "--first-comment": first_comment,
+                  "--alt": alts})
+    now = app.clock.now()
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        tz = ZoneInfo(profile.timezone)
+        draft = queue.PostDraft(
+            text=text, photos=photos, video=video, alts=alts,
+            targets=queue.parse_targets(targets),
+            texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
+            at=parse_local(at, tz, now=now) if at is not None else None, thread=thread)
+        checked = queue.check_draft(db, profile, draft, now)
+    verdicts = queue.verdicts_json(checked.verdicts)
+    row = {"targets": checked.targets, "texts": draft.texts, "text": text}
+    return {"targets": checked.targets, "verdicts": verdicts,
+            "ready": all(v["status"] != "refused" for v in verdicts.values()),
+            "at_local": local_label(draft.at, tz),
+            "x_cost_warning": _x_cost_warning(app, row)}
+
+
+def post_defaults(app: App) -> dict[str, Any]:
+    """What a new post starts with: the networks `post add` picks when none is named
+    (those with a connected account, else all three) and the profile's time zone."""
+    with app.store.read() as db:
+        profile = get_profile(db, app.profile_name)
+        return {"targets": queue.default_targets(db, profile), "timezone": profile.timezone}
 
 
 def _x_cost_warning(app: App, row: dict[str, Any]) -> str | None:

@@ -36,6 +36,7 @@ HERE = Path(__file__).parent
 log = logging.getLogger("costanza.web")
 
 Handler = Callable[[Request], Awaitable[Response]]
+FormReader = Callable[[Request], Awaitable[Any]]
 
 # Sent with every answer: nothing from elsewhere (scripts, styles, frames), no address
 # (with its token) handed on to another site, nothing kept in a shared cache.
@@ -58,6 +59,7 @@ class Web:
         self.nav = nav or []  # the menu: each page's address and name
         self.sessions = sessions
         self.loopback = loopback
+        self.notices: dict[str, str] = {}  # session -> the notice its next page shows
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                  autoescape=True, undefined=jinja2.StrictUndefined,
                                  trim_blocks=True, lstrip_blocks=True)
@@ -71,12 +73,20 @@ class Web:
              **context: Any) -> Response:
         session = request.cookies.get(COOKIE)
         context.setdefault("csrf", self.sessions.csrf_for(session) or "")
-        context.setdefault("notice", None)
+        pending = self.notices.pop(session, None) if session else None
+        context["notice"] = context.get("notice") or pending
         context.setdefault("signed_in", bool(self.sessions.csrf_for(session)))
         context.update(lang=i18n.language(), csrf_field=CSRF_FIELD,
                        path=request.url.path, nav=self.nav)
         return self.templates.TemplateResponse(request, name, context, status_code=status,
                                                headers=HEADERS)
+
+    def redirect(self, request: Request, to: str, notice: str | None = None) -> Response:
+        """A 303 to ``to``; ``notice`` is shown once on the next page of this session."""
+        session = request.cookies.get(COOKIE)
+        if notice and session:
+            self.notices[session] = notice
+        return RedirectResponse(to, status_code=303, headers=HEADERS)
 
     def plain(self, request: Request, status: int, title: str, message: str) -> Response:
         return self.page(request, "message.html", status=status, title=title,
@@ -90,10 +100,12 @@ class Web:
 
     # -- guards --------------------------------------------------------------------
 
-    def guarded(self, handler: Handler, login: bool = False) -> Handler:
+    def guarded(self, handler: Handler, login: bool = False,
+                read_form: FormReader | None = None) -> Handler:
         """``handler`` behind the checks: the Host, a live session (not for the login
         address), and for a POST the Origin and the CSRF token. A refused request changes
-        nothing."""
+        nothing. ``read_form`` reads a POST's form instead of Starlette (the uploads of
+        `/new`, with their limits); what it read is closed when the form is refused."""
 
         async def run(request: Request) -> Response:
             if not host_allowed(request.headers.get("host"), self.loopback):
@@ -104,13 +116,19 @@ class Web:
             if not login and self.sessions.csrf_for(session) is None:
                 return self.not_signed_in(request)
             if request.method == "POST":
-                form = await request.form()
-                given = form.get(CSRF_FIELD)
                 origin_ok = origin_allowed(request.headers.get("origin"),
                                            request.headers.get("referer"),
                                            request.headers.get("host"))
-                if not origin_ok or not self.sessions.csrf_matches(
+                try:
+                    form = await (read_form or Request.form)(request) if origin_ok else None
+                except CostanzaError as exc:
+                    return self.plain(request, getattr(exc, "status", 400), _("Not done"),
+                                      exc.message)
+                given = form.get(CSRF_FIELD) if form is not None else None
+                if form is None or not self.sessions.csrf_matches(
                         session, given if isinstance(given, str) else None):
+                    if form is not None:
+                        await form.close()
                     return self.plain(request, 403, _("Not done"), _(
                         "This form could not be checked, so nothing was changed. Go back to "
                         "the page, reload it and try once more."))

@@ -8,6 +8,6 @@ The menu follows the order of ``PAGES``.
 
 from __future__ import annotations
 
-from costanza.web.pages import accounts, comments, log, queue, steadiness, week
+from costanza.web.pages import accounts, comments, log, new, queue, steadiness, week
 
-PAGES = (week, queue, log, comments, steadiness, accounts)
+PAGES = (week, queue, new, log, comments, steadiness, accounts)
