@@ -127,6 +127,6 @@ def test_only_this_computers_names_reach_a_page_bound_to_it(page: Page,
 
 def test_pages_send_no_referrer_and_allow_nothing_from_elsewhere(page: Page) -> None:
     answer = page.login().get("/")
-    assert answer.headers["referrer-policy"] == "no-referrer"
+    assert answer.headers["referrer-policy"] == "same-origin"
     assert "default-src 'none'" in answer.headers["content-security-policy"]
     assert answer.headers["cache-control"] == "no-store"
