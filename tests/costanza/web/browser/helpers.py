@@ -101,14 +101,42 @@ class Browser:
         return [a.get_attribute("href") for a in
                 self.driver.find_elements(By.PARTIAL_LINK_TEXT, text)]
 
-    def submit(self, button_text: str) -> None:
-        """Press the first button saying ``button_text`` (a plain form, no script)."""
+    def submit(self, button_text: str, within: str = "body") -> None:
+        """Press the first button saying ``button_text`` (a plain form, no script),
+        inside the element the CSS selector ``within`` finds."""
         from selenium.webdriver.common.by import By
 
-        buttons = [b for b in self.driver.find_elements(By.TAG_NAME, "button")
+        where = self.driver.find_element(By.CSS_SELECTOR, within)
+        buttons = [b for b in where.find_elements(By.TAG_NAME, "button")
                    if b.text.strip() == button_text]
-        assert buttons, f"no button {button_text!r} on {self.path}"
+        assert buttons, f"no button {button_text!r} in {within} on {self.path}"
+        old_page = self.driver.find_element(By.TAG_NAME, "html")
         buttons[0].click()
+        self.wait_for_new_page(old_page)
+
+    def wait_for_new_page(self, old_page: Any) -> None:
+        """Until the page that was shown (its <html> element) has been replaced."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.driver, 30).until(lambda d: d.execute_script(
+            "return document.readyState") == "complete")
+
+    def fill(self, field_id: str, value: str) -> None:
+        """Type ``value`` into the field (text box, or files for a file input)."""
+        from selenium.webdriver.common.by import By
+
+        field = self.driver.find_element(By.ID, field_id)
+        if field.get_attribute("type") != "file":
+            field.clear()
+        field.send_keys(value)
+
+    def set_value(self, field_id: str, value: str) -> None:
+        """Set a date or time field as its picker would (the pickers differ by locale)."""
+        self.driver.execute_script(
+            "const f = document.getElementById(arguments[0]); f.step = 1; "
+            "f.value = arguments[1];", field_id, value)
 
     def shot(self, name: str) -> Path:
         """A screenshot of the whole page in `.artifacts/web/<name>.png`."""
