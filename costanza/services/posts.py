@@ -92,12 +92,8 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
         with app.store.write() as db:
             profile = get_profile(db, app.profile_name)
             tz = ZoneInfo(profile.timezone)
-            draft = queue.PostDraft(
-                text=text, photos=photos, video=video, alts=alts,
-                targets=queue.parse_targets(targets),
-                texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
-                category=category, at=parse_local(at, tz, now=now) if at is not None else None,
-                top=top, thread=thread, fit=fit)
+            draft = _draft(text, photos, video, alts, targets, texts, first_comment, at,
+                           tz, now, category=category, top=top, thread=thread, fit=fit)
             result = queue.add_post(db, app.media, profile, draft, now, created)
             post_id = result.post.id
             verdicts = queue.verdicts_json(result.verdicts)
@@ -112,6 +108,17 @@ def add_post(app: App, *, text: str | text_input.TextSource, photos: list[Path],
     row["verdicts"] = verdicts
     row["x_cost_warning"] = _x_cost_warning(app, row)
     return row
+
+
+def _draft(text: str, photos: list[Path], video: Path | None, alts: list[str],
+           targets: str | None, texts: dict[str, str | None], first_comment: str | None,
+           at: str | None, tz: ZoneInfo, now: datetime, **options: Any) -> queue.PostDraft:
+    """The post as `post add` (and the page's "New post") describe it, its time read in
+    the profile's zone."""
+    return queue.PostDraft(
+        text=text, photos=photos, video=video, alts=alts, targets=queue.parse_targets(targets),
+        texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
+        at=parse_local(at, tz, now=now) if at is not None else None, **options)
 
 
 def check_new_post(app: App, *, text: str, photos: list[Path], video: Path | None,
@@ -130,11 +137,8 @@ def check_new_post(app: App, *, text: str, photos: list[Path], video: Path | Non
     with app.store.read() as db:
         profile = get_profile(db, app.profile_name)
         tz = ZoneInfo(profile.timezone)
-        draft = queue.PostDraft(
-            text=text, photos=photos, video=video, alts=alts,
-            targets=queue.parse_targets(targets),
-            texts={k: v for k, v in texts.items() if v}, first_comment=first_comment,
-            at=parse_local(at, tz, now=now) if at is not None else None, thread=thread)
+        draft = _draft(text, photos, video, alts, targets, texts, first_comment, at, tz,
+                       now, thread=thread)
         checked = queue.check_draft(db, profile, draft, now)
     verdicts = queue.verdicts_json(checked.verdicts)
     row = {"targets": checked.targets, "texts": draft.texts, "text": text}

@@ -75,7 +75,8 @@ def queue_page(app: App) -> dict[str, Any]:
 
 def move_by(app: App, post_id: int, step: int) -> dict[str, Any]:
     """Move a queued post one place up (``step`` -1) or down (+1) among the posts that take
-    their turn (a pinned post keeps its own time and is passed over)."""
+    their turn (a pinned post keeps its own time and is passed over); ``step`` 0 only
+    checks that it may move."""
     rows = _in_turn(post_services.list_posts(app))
     mine = next((r for r in rows if r["id"] == post_id), None)
     if mine is None:
@@ -89,12 +90,29 @@ def move_by(app: App, post_id: int, step: int) -> dict[str, Any]:
             "Unpin it first to let it take its turn.").format(number=post_id))
     turn = [r for r in rows if r["pinned_at"] is None]
     index = turn.index(mine) + step
+    if step == 0:
+        return mine  # only checked: it may move
     if not 0 <= index < len(turn):
         words = (_("Post {number} is already the first in line.") if step < 0
                  else _("Post {number} is already the last in line."))
         raise InputError(words.format(number=post_id))
     neighbour = turn[index]
     return post_services.move_post(app, post_id, rows.index(neighbour) + 1)
+
+
+def move_to(app: App, post_id: int, target_id: int) -> dict[str, Any]:
+    """Put a queued post where another one is in line (a post dragged onto another on
+    the page): the others move one place to make room; pinned posts keep their time."""
+    if post_id == target_id:
+        raise InputError(_("Post {number} is already there.").format(number=post_id))
+    rows = _in_turn(post_services.list_posts(app))
+    target = next((r for r in rows if r["id"] == target_id), None)
+    if target is None or target["pinned_at"] is not None:
+        raise InputError(_(
+            "Post {number} is not waiting in line, so nothing can be put in its place.")
+            .format(number=target_id))
+    move_by(app, post_id, 0)  # the same refusals as a move up or down
+    return post_services.move_post(app, post_id, rows.index(target) + 1)
 
 
 def edit_form(app: App, post_id: int) -> dict[str, Any]:

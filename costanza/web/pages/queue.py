@@ -91,6 +91,13 @@ def routes(web: Web) -> list[Route]:
             return "moved"
         return work
 
+    def move_to(post_id: int, form: Any) -> str:
+        target = _field(form, "target")
+        if not target.isdigit():
+            raise HTTPException(400)
+        queue_edit.move_to(web.app, post_id, int(target))
+        return "moved"
+
     def pin(post_id: int, form: Any) -> str:
         queue_edit.pin(web.app, post_id, _field(form, "at"))
         return "pinned"
@@ -114,6 +121,7 @@ def routes(web: Web) -> list[Route]:
             *_edit_routes(web),
             Route("/queue/{post_id}/up", web.guarded(change(move(-1))), methods=["POST"]),
             Route("/queue/{post_id}/down", web.guarded(change(move(1))), methods=["POST"]),
+            Route("/queue/{post_id}/to", web.guarded(change(move_to)), methods=["POST"]),
             Route("/queue/{post_id}/pin", web.guarded(change(pin)), methods=["POST"]),
             Route("/queue/{post_id}/unpin", web.guarded(change(unpin)), methods=["POST"]),
             Route("/queue/{post_id}/remove", web.guarded(confirm_remove), methods=["GET"]),

@@ -16,16 +16,15 @@ from costanza.app import App
 from costanza.demo.sandbox.control import SandboxClient
 from costanza.demo.sandbox.server import SandboxServer
 from costanza.web.app import create_app
-from costanza.web.auth import COOKIE, Sessions
-from tests.costanza.web.conftest import BASE
+from costanza.web.auth import Sessions
+from tests.costanza.web.conftest import BASE, Page
 
 
 @dataclass
-class Live:
+class Live(Page):
+    """The page of a home connected to a running sandbox."""
+
     sandbox: SandboxClient
-    app: App
-    sessions: Sessions
-    client: TestClient
 
     def costanza(self, *args: str) -> Result:
         """`costanza ARGS...` in-process; exit 0 expected."""
@@ -34,17 +33,6 @@ class Live:
         result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
         assert result.exit_code == 0, (args, result.output)
         return result
-
-    def login(self) -> TestClient:
-        answer = self.client.get(f"/login?token={self.sessions.login_token}",
-                                 follow_redirects=False)
-        assert answer.status_code == 303, answer.text
-        return self.client
-
-    def csrf(self) -> str:
-        csrf = self.sessions.csrf_for(self.client.cookies.get(COOKIE))
-        assert csrf
-        return csrf
 
 
 @contextmanager
@@ -62,7 +50,7 @@ def live_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
         client = TestClient(create_app(app, sessions), base_url=BASE,
                             raise_server_exceptions=False)
         try:
-            yield Live(SandboxClient(server.base_url), app, sessions, client)
+            yield Live(app, sessions, client, SandboxClient(server.base_url))
         finally:
             client.close()
             app.close()

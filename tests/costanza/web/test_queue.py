@@ -33,7 +33,7 @@ def _followed(client: TestClient, answer: Any) -> str:
 
 
 def _shown_order(html: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<li class="queued[^"]*" id="post-(\d+)">', html)]
+    return [int(n) for n in re.findall(r'<li class="queued[^"]*" id="post-(\d+)"', html)]
 
 
 def test_the_queue_lists_posts_in_publishing_order_with_thumbnail_networks_and_times(
@@ -215,6 +215,7 @@ def test_the_edit_form_comes_back_with_her_words_and_the_reason(page: Page) -> N
 
 @pytest.mark.parametrize(("path", "data"), [
     ("/queue/{id}/down", {}), ("/queue/{id}/remove", {}), ("/queue/{id}/unpin", {}),
+    ("/queue/{id}/to", {"target": "{other}"}),
     ("/queue/{id}/edit", {"text_x": "Cambiato"}),
     ("/queue/{id}/pin", {"at": "2099-01-01T10:00"}),
     ("/queue/pause", {"first": "", "last": ""}), ("/queue/resume", {}),
@@ -224,7 +225,8 @@ def test_a_post_without_the_csrf_token_changes_nothing(
     from costanza.services.schedule import pause
 
     post_id = add(page.app, "La lana arriva", ["x"])
-    add(page.app, "Il telaio", ["x"])
+    other = add(page.app, "Il telaio", ["x"])
+    data = {k: v.format(other=other) for k, v in data.items()}
     if path == "/queue/resume":
         pause(page.app, start=None, until=None)
     before = _state(page.app)
@@ -258,3 +260,31 @@ def test_different_texts_for_each_network_keep_one_text_for_the_post(page: Page)
                             text_facebook="Il bottone di corno", text_x="Bottone, X"))
     row = show_post(page.app, post_id)
     assert row["text"] == "Il bottone di corno" and row["texts"] == {"x": "Bottone, X"}
+
+
+def test_a_post_dragged_onto_another_takes_its_place(page: Page) -> None:
+    first = add(page.app, "Prima storia", ["x"])
+    second = add(page.app, "Seconda storia", ["x"])
+    third = add(page.app, "Terza storia", ["x"])
+    client = page.login()
+    html = client.get("/queue").text
+    # The drag is an extra of a vendored script; its form carries the page's CSRF token.
+    assert '<script src="/static/queue.js"></script>' in html and 'id="drag-form"' in html
+    assert "script-src 'self'" in client.get("/queue").headers["content-security-policy"]
+    assert "form.submit()" in client.get("/static/queue.js").text
+    html = _followed(client, _post(client, page, f"/queue/{third}/to", target=str(first)))
+    assert _order(page.app) == [third, first, second] == _shown_order(html)
+    _followed(client, _post(client, page, f"/queue/{third}/to", target=str(second)))
+    assert _order(page.app) == [first, second, third]
+
+
+@pytest.mark.parametrize("target", ["itself", "unknown", "word"])
+def test_a_drag_to_nowhere_changes_nothing(page: Page, target: str) -> None:
+    first = add(page.app, "Prima storia", ["x"])
+    add(page.app, "Seconda storia", ["x"])
+    before = _order(page.app)
+    client = page.login()
+    value = {"itself": str(first), "unknown": "999", "word": "su"}[target]
+    answer = _post(client, page, f"/queue/{first}/to", target=value)
+    assert answer.status_code == 400 and "Traceback" not in answer.text
+    assert _order(page.app) == before
