@@ -32,6 +32,7 @@ DONE = {
     "unchanged": N_("Nothing was changed: the texts of post {number} are as before."),
     "removed": N_("Post {number} was taken out of the queue. The posts after it move up."),
     "pinned": N_("Post {number} now has its own time."),
+    "now": N_("Post {number} goes out as soon as the daemon sends it."),
     "unpinned": N_("Post {number} takes its turn in the queue again."),
     "paused": N_("The queue is paused: nothing goes out on those days."),
     "resumed": N_("The queue goes on: the posts go out again at their slots."),
@@ -67,23 +68,24 @@ def _notice(request: Request) -> str | None:
     return _(message).format(number=number)
 
 
+def _change(work: Callable[[int, Any], str]) -> Callable[[Request], Any]:
+    """A POST on one post: ``work(post_id, form)`` does it and names what was done."""
+
+    async def run(request: Request) -> Response:
+        post_id = _post_id(request)
+        form = await request.form()
+        done = await run_in_threadpool(work, post_id, form)
+        return _back(done, post_id)
+
+    return run
+
+
 def routes(web: Web) -> list[Route]:
     from costanza.services import queue_edit
 
     async def show(request: Request) -> Response:
         view = await run_in_threadpool(queue_edit.queue_page, web.app)
         return web.page(request, "queue.html", view=view, notice=_notice(request))
-
-    def change(work: Callable[[int, Any], str]) -> Callable[[Request], Any]:
-        """A POST on one post: ``work(post_id, form)`` does it and names what was done."""
-
-        async def run(request: Request) -> Response:
-            post_id = _post_id(request)
-            form = await request.form()
-            done = await run_in_threadpool(work, post_id, form)
-            return _back(done, post_id)
-
-        return run
 
     def move(step: int) -> Callable[[int, Any], str]:
         def work(post_id: int, _form: Any) -> str:
@@ -98,6 +100,24 @@ def routes(web: Web) -> list[Route]:
         queue_edit.move_to(web.app, post_id, int(target))
         return "moved"
 
+    return [Route("/queue", web.guarded(show), methods=["GET"]),
+            *_edit_routes(web),
+            Route("/queue/{post_id}/up", web.guarded(_change(move(-1))), methods=["POST"]),
+            Route("/queue/{post_id}/down", web.guarded(_change(move(1))), methods=["POST"]),
+            Route("/queue/{post_id}/to", web.guarded(_change(move_to)), methods=["POST"]),
+            *_post_routes(web), *_pause_routes(web)]
+
+
+def _post_routes(web: Web) -> list[Route]:
+    """Publish now, pin and unpin, remove (after asking once)."""
+    from costanza.services import queue_edit
+    from costanza.services.posts import publish_now, remove_post
+
+    def now(post_id: int, _form: Any) -> str:
+        queue_edit.edit_form(web.app, post_id)  # only a post still waiting in the queue
+        publish_now(web.app, post_id)
+        return "now"
+
     def pin(post_id: int, form: Any) -> str:
         queue_edit.pin(web.app, post_id, _field(form, "at"))
         return "pinned"
@@ -107,8 +127,6 @@ def routes(web: Web) -> list[Route]:
         return "unpinned"
 
     def remove(post_id: int, _form: Any) -> str:
-        from costanza.services.posts import remove_post
-
         queue_edit.edit_form(web.app, post_id)  # only a post still waiting in the queue
         remove_post(web.app, post_id)
         return "removed"
@@ -117,16 +135,11 @@ def routes(web: Web) -> list[Route]:
         post = await run_in_threadpool(queue_edit.edit_form, web.app, _post_id(request))
         return web.page(request, "queue_remove.html", post=post)
 
-    return [Route("/queue", web.guarded(show), methods=["GET"]),
-            *_edit_routes(web),
-            Route("/queue/{post_id}/up", web.guarded(change(move(-1))), methods=["POST"]),
-            Route("/queue/{post_id}/down", web.guarded(change(move(1))), methods=["POST"]),
-            Route("/queue/{post_id}/to", web.guarded(change(move_to)), methods=["POST"]),
-            Route("/queue/{post_id}/pin", web.guarded(change(pin)), methods=["POST"]),
-            Route("/queue/{post_id}/unpin", web.guarded(change(unpin)), methods=["POST"]),
+    return [Route("/queue/{post_id}/now", web.guarded(_change(now)), methods=["POST"]),
+            Route("/queue/{post_id}/pin", web.guarded(_change(pin)), methods=["POST"]),
+            Route("/queue/{post_id}/unpin", web.guarded(_change(unpin)), methods=["POST"]),
             Route("/queue/{post_id}/remove", web.guarded(confirm_remove), methods=["GET"]),
-            Route("/queue/{post_id}/remove", web.guarded(change(remove)), methods=["POST"]),
-            *_pause_routes(web)]
+            Route("/queue/{post_id}/remove", web.guarded(_change(remove)), methods=["POST"])]
 
 
 def _edit_routes(web: Web) -> list[Route]:

@@ -215,7 +215,7 @@ def test_the_edit_form_comes_back_with_her_words_and_the_reason(page: Page) -> N
 
 @pytest.mark.parametrize(("path", "data"), [
     ("/queue/{id}/down", {}), ("/queue/{id}/remove", {}), ("/queue/{id}/unpin", {}),
-    ("/queue/{id}/to", {"target": "{other}"}),
+    ("/queue/{id}/to", {"target": "{other}"}), ("/queue/{id}/now", {}),
     ("/queue/{id}/edit", {"text_x": "Cambiato"}),
     ("/queue/{id}/pin", {"at": "2099-01-01T10:00"}),
     ("/queue/pause", {"first": "", "last": ""}), ("/queue/resume", {}),
@@ -288,3 +288,14 @@ def test_a_drag_to_nowhere_changes_nothing(page: Page, target: str) -> None:
     answer = _post(client, page, f"/queue/{first}/to", target=value)
     assert answer.status_code == 400 and "Traceback" not in answer.text
     assert _order(page.app) == before
+
+
+def test_publish_now_sends_it_at_the_daemons_next_round(page: Page) -> None:
+    first = add(page.app, "Prima storia", ["x"])
+    second = add(page.app, "Seconda storia", ["x"])
+    client = page.login()
+    html = _followed(client, _post(client, page, f"/queue/{second}/now"))
+    assert f"Post {second} goes out as soon as the daemon sends it." in html
+    shown = show_post(page.app, second)
+    assert shown["pinned_at"] is not None and _shown_order(html)[0] == second
+    assert _order(page.app)[0] == second and first in _order(page.app)

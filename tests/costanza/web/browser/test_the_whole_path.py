@@ -7,7 +7,6 @@ changes nothing. Every page is saved as a screenshot in `.artifacts/web/`."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -92,6 +91,26 @@ def move_it(browser: Browser, uploaded: int) -> None:
     browser.shot("queue-moved-up")
     browser.submit("Move down", within=f"#post-{uploaded}")
     assert queue_order(browser) == [1, uploaded]
+    drag(browser, uploaded, onto=1)
+    assert f"Post {uploaded} moved." in browser.text()
+    assert queue_order(browser) == [uploaded, 1]
+    drag(browser, 1, onto=uploaded)
+    assert queue_order(browser) == [1, uploaded]
+
+
+def drag(browser: Browser, post: int, onto: int) -> None:
+    """Drag one post onto another, as a mouse does (the page's queue.js handles it)."""
+    from selenium.webdriver.common.by import By
+
+    old_page = browser.driver.find_element(By.TAG_NAME, "html")
+    browser.driver.execute_script(
+        "const from = document.getElementById(arguments[0]),"
+        " to = document.getElementById(arguments[1]), data = new DataTransfer();"
+        "for (const [node, kind] of [[from, 'dragstart'], [to, 'dragover'], [to, 'drop'],"
+        " [from, 'dragend']]) {"
+        " node.dispatchEvent(new DragEvent(kind, {bubbles: true, cancelable: true,"
+        " dataTransfer: data})); }", f"post-{post}", f"post-{onto}")
+    browser.wait_for_new_page(old_page)
 
 
 def queue_times(browser: Browser) -> list[str]:
@@ -138,16 +157,18 @@ def refuse_a_form_without_its_token(browser: Browser, uploaded: int) -> None:
     assert queue_order(browser) == before
 
 
-def pin_to_the_next_minute(browser: Browser, uploaded: int) -> datetime:
-    """Its own time: the next whole minute (at least a few seconds away)."""
+def pin_then_publish_now(browser: Browser, uploaded: int) -> None:
+    """Its own time next week, then "Publish now": it goes out at the daemon's next round."""
     browser.visit("/queue")
-    when = (datetime.now(ROME) + timedelta(seconds=65)).replace(second=0, microsecond=0)
+    when = (datetime.now(ROME) + timedelta(days=7)).replace(second=0, microsecond=0)
     browser.set_value(f"at-{uploaded}", when.strftime("%Y-%m-%dT%H:%M"))
     browser.submit("Pin to this time", within=f"#post-{uploaded}")
     assert f"Post {uploaded} now has its own time." in browser.text(), browser.text()
     assert "Pinned: it goes out at its own time." in browser.text()
     browser.shot("queue-pinned")
-    return when
+    browser.submit("Publish now", within=f"#post-{uploaded}")
+    assert f"Post {uploaded} goes out as soon as the daemon sends it." in browser.text()
+    browser.shot("queue-publish-now")
 
 
 def read_the_log(browser: Browser, sandbox: SandboxClient) -> None:
@@ -185,13 +206,12 @@ def test_the_whole_path_through_the_pages(
     move_it(browser, uploaded)
     pause_and_resume(browser)
     refuse_a_form_without_its_token(browser, uploaded)
-    due = pin_to_the_next_minute(browser, uploaded)
+    pin_then_publish_now(browser, uploaded)
     browser.visit("/log")
     assert browser.links("see the post on") == []
     browser.shot("log-empty")
     the_other_pages_open(browser)
 
-    time.sleep(max(0.0, (due - datetime.now(ROME)).total_seconds() + 1))
     prepared("daemon", "--once")
     read_the_log(browser, sandbox)
     browser.visit("/queue")
