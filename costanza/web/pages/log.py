@@ -1,4 +1,5 @@
-"""`/log`: what went out, where, with links; what failed and why, with "Try again"."""
+"""`/log`: what went out, where, with links; what failed and why, with "Try again"; for
+a post that needs review, "Check once more" and "Publish it anyway" (`retry --force`)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def routes(web: Web) -> list[Route]:
         return web.page(request, "log.html", status=status, entries=entries,
                         attention=attention, days=30, notice=notice)
 
-    async def retry(request: Request) -> Response:
+    async def retry(request: Request, force: bool = False) -> Response:
+        """`costanza retry ID` (with ``force``: `--force`, for a post that needs review)."""
         from costanza.services.retry import retry_delivery
 
         try:
@@ -42,7 +44,7 @@ def routes(web: Web) -> list[Route]:
         except ValueError:
             raise HTTPException(404) from None
         try:
-            result = await run_in_threadpool(retry_delivery, web.app, number)
+            result = await run_in_threadpool(retry_delivery, web.app, number, force)
         except NotFound:
             raise
         except CostanzaError as exc:
@@ -52,5 +54,9 @@ def routes(web: Web) -> list[Route]:
     async def show(request: Request) -> Response:
         return await log_page(request)
 
+    async def force(request: Request) -> Response:
+        return await retry(request, force=True)
+
     return [Route("/log", web.guarded(show), methods=["GET"]),
-            Route("/log/retry/{delivery_id}", web.guarded(retry), methods=["POST"])]
+            Route("/log/retry/{delivery_id}", web.guarded(retry), methods=["POST"]),
+            Route("/log/force/{delivery_id}", web.guarded(force), methods=["POST"])]

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from config.clock import FakeClock
 from config.errors import PublishFailed
 from posts.models import Delivery
 from tests.costanza.web.conftest import Page, Publishing
@@ -69,3 +70,45 @@ def test_try_again_on_a_published_delivery_says_why_not_and_changes_nothing(
     with page.app.store.read() as db:
         delivery = db.get(Delivery, number)
         assert delivery is not None and delivery.state == "published"
+
+
+def test_a_post_that_needs_review_is_checked_or_published_anyway_from_the_page(
+        page: Page, clock: FakeClock) -> None:
+    from tests.costanza.services.log.conftest import fill
+
+    posts = fill(page.app, clock).posts
+    with page.app.store.read() as db:
+        review = db.scalars(select(Delivery).where(Delivery.state == "needs_review")).first()
+        assert review is not None
+        number, post_id = review.id, review.post_id
+    assert post_id in posts.values()
+    client = page.login()
+    needs = client.get("/log").text.split('<h2 id="needs">', 1)[1].split("</section>", 1)[0]
+    assert f'action="/log/retry/{number}"' in needs and f'action="/log/force/{number}"' in needs
+    assert "Check once more" in needs and "Publish it anyway" in needs
+    assert "otherwise it appears twice" in needs
+    # Without the token: refused, nothing changed.
+    assert client.post(f"/log/force/{number}", data={}).status_code == 403
+    assert _state(page, number) == ("needs_review", False)
+    checked = client.post(f"/log/retry/{number}", data={"csrf": page.csrf()})
+    assert checked.status_code == 200 and "check once more whether" in checked.text
+    assert _state(page, number) == ("unknown", False)
+
+
+def test_publish_it_anyway_is_retry_force(page: Page, clock: FakeClock) -> None:
+    from tests.costanza.services.log.conftest import fill
+
+    fill(page.app, clock)
+    with page.app.store.read() as db:
+        number = db.scalars(select(Delivery.id).where(Delivery.state == "needs_review")).first()
+    client = page.login()
+    forced = client.post(f"/log/force/{number}", data={"csrf": page.csrf()})
+    assert forced.status_code == 200 and "will be published again" in forced.text
+    assert _state(page, number) == ("queued", True)
+
+
+def _state(page: Page, number: int) -> tuple[str, bool]:
+    with page.app.store.read() as db:
+        delivery = db.get(Delivery, number)
+        assert delivery is not None
+        return delivery.state, bool((delivery.progress or {}).get("forced"))
