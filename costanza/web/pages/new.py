@@ -135,14 +135,16 @@ class NewPost:
                              timezone=defaults["timezone"],
                              networks=[(n, network_label(n)) for n in NETWORKS], **context)
 
-    def files_for(self, request: Request, form: Received) -> Received:
-        """This request's own files, else those of the session's checked post."""
+    def incoming(self, request: Request) -> tuple[str, dict[str, Any], Received]:
+        """The session, the form's values, and the files: this request's own, else those
+        of the session's checked post."""
+        form: Received = request.state.form
         session = request.cookies.get(COOKIE) or ""
         if form.files:
             self.drafts.drop(session)
-            return form
+            return session, _values(form), form
         draft = self.drafts.find(session, form.get("draft"))
-        return draft.files if draft is not None else form
+        return session, _values(form), draft.files if draft is not None else form
 
     async def show(self, request: Request) -> Response:
         return await self.render(request)
@@ -150,10 +152,7 @@ class NewPost:
     async def check(self, request: Request) -> Response:
         from costanza.services.posts import check_new_post
 
-        form: Received = request.state.form
-        session = request.cookies.get(COOKIE) or ""
-        values = _values(form)
-        files = self.files_for(request, form)
+        session, values, files = self.incoming(request)
         try:
             result = await run_in_threadpool(
                 lambda: check_new_post(self.web.app, **_service_args(values, files)))
@@ -175,10 +174,7 @@ class NewPost:
     async def add(self, request: Request) -> Response:
         from costanza.services.posts import add_post
 
-        form: Received = request.state.form
-        session = request.cookies.get(COOKIE) or ""
-        values = _values(form)
-        files = self.files_for(request, form)
+        session, values, files = self.incoming(request)
         try:
             args = _service_args(values, files)
             result = await run_in_threadpool(lambda: add_post(
