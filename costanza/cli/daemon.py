@@ -85,8 +85,8 @@ def _start_page(app: Any) -> Any:
         click.echo(_(
             "Warning: the page listens on {host}, so other computers can reach it, and "
             "nothing it sends is encrypted. Put it behind a web server with HTTPS (see the "
-            "README, \"A page in the browser\"), or leave out --host.").format(
-                host=settings.web_host), err=True)
+            "README, \"A page in the browser\"), or take `host` out of `[web]` in the "
+            "settings.").format(host=settings.web_host), err=True)
     click.echo(_("The page in the browser: open this address (it works once; "
                  "`costanza web` gives a new one):"))
     click.echo(f"  {page.address}")
